@@ -1,0 +1,45 @@
+import type { Tensor } from '../tensor';
+
+/**
+ * What a prior network gives for one image.
+ * `eps` is the first 3 output channels `[3, H, W]`; `varianceLogit` holds channels 3..5 of a
+ * 6-channel (learned-variance) network, or is absent for a 3-channel one.
+ */
+export interface EpsOutput {
+  eps: Tensor;
+  varianceLogit?: Tensor;
+}
+
+/**
+ * An epsilon network `eps(z, t)` on the linear DDPM schedule, evaluated on one image
+ * `z [3, H, W]` at a (possibly fractional) timestep `t` in [0, 999].
+ *
+ * `epsPullback` is the one call samplers need for likelihood guidance: it evaluates the
+ * network, asks `cotangent` for v = dL/d(eps) given that output, and returns
+ * `vjp = J_eps(z)^T v` (one backward pass through the network). Asking for the cotangent
+ * inside the call lets a backend keep the forward activations, or fuse the loss into the
+ * same model, instead of running the forward twice.
+ */
+export interface EpsModel {
+  readonly name: string;
+  /** Output channels of the network: 3 (epsilon) or 6 (epsilon + variance). */
+  readonly outChannels: 3 | 6;
+  /** True when the network only accepts integer timesteps (then callers pass round(t)). */
+  readonly integerTimesteps: boolean;
+  eps(z: Tensor, t: number): Promise<EpsOutput>;
+  epsPullback(z: Tensor, t: number, cotangent: (out: EpsOutput) => Tensor): Promise<{ out: EpsOutput; vjp: Tensor }>;
+}
+
+/** A scalar loss of the denoised image: its value and dL/dD at D. */
+export type DenoisedLoss = (denoised: Tensor) => { value: number; grad: Tensor };
+
+/**
+ * A denoiser D(x, sigma) in VE coordinates (x = x0 + sigma * n), the interface SPGD,
+ * DDIM and DiffPIR use.
+ */
+export interface Denoiser {
+  readonly name: string;
+  denoise(x: Tensor, sigma: number): Promise<Tensor>;
+  /** D(x, sigma), L(D) and dL/dx = J_D(x)^T dL/dD (one forward and one backward pass). */
+  denoiseWithGrad(x: Tensor, sigma: number, loss: DenoisedLoss): Promise<{ denoised: Tensor; loss: number; grad: Tensor }>;
+}

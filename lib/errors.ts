@@ -1,0 +1,48 @@
+/**
+ * Domain errors with stable codes. The CLI prints `message` on one line; the server maps
+ * `code` to a tRPC error code. Each carries enough context to point at the input that
+ * caused it (flag, node, file).
+ */
+export type ErrorCode =
+  | 'BAD_INPUT'
+  | 'BAD_IMAGE'
+  | 'IMAGE_TOO_SMALL'
+  | 'UNKNOWN_TASK'
+  | 'SHAPE_MISMATCH'
+  | 'DIVERGED'
+  | 'CANCELLED'
+  | 'UNSUPPORTED_OP'
+  | 'BAD_MODEL';
+
+export class SpgdError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SpgdError';
+  }
+}
+
+/** A sampler's state went NaN/Inf: the step size is too large for this prior and task. */
+export class DivergedError extends SpgdError {
+  constructor(
+    readonly step: number,
+    readonly warmupStep: number | null,
+    readonly stepSizeName = 'eta',
+  ) {
+    super(
+      'DIVERGED',
+      `diverged: lower the step size (${stepSizeName}); NaN/Inf appeared at step ${step}` +
+        (warmupStep === null ? '' : `, warm-up step ${warmupStep}`),
+    );
+    this.name = 'DivergedError';
+  }
+}
+
+export class CancelledError extends SpgdError {
+  constructor() {
+    super('CANCELLED', 'cancelled');
+    this.name = 'CancelledError';
+  }
+}

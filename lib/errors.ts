@@ -46,3 +46,8 @@ export class CancelledError extends SpgdError {
     this.name = 'CancelledError';
   }
 }
+
+/** Cancellation point: samplers call this before every network evaluation. */
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError();
+}

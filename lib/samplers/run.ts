@@ -1,0 +1,47 @@
+/**
+ * The one sampler loop: progress, cancellation, timing, trace and snapshot collection.
+ * Samplers only describe single steps (see types.ts).
+ */
+import { throwIfCancelled } from '../errors';
+import type { Tensor } from '../tensor';
+import type { Nfe, Sampler, SamplerContext, StepSnapshot, StepTrace } from './types';
+
+export interface Progress {
+  step: number;
+  steps: number;
+  nfe: Nfe;
+  elapsedMs: number;
+}
+
+export interface RunOptions {
+  /** Called after every outer step with its diagnostics (and tensors when captured). */
+  onStep?: (trace: StepTrace, snapshot?: StepSnapshot) => void;
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface SampleResult {
+  sample: Tensor;
+  trace: StepTrace[];
+  snapshots: StepSnapshot[];
+  nfe: Nfe;
+  seconds: number;
+}
+
+export async function runSampler<S>(sampler: Sampler<S>, ctx: SamplerContext, options: RunOptions = {}): Promise<SampleResult> {
+  const start = performance.now();
+  throwIfCancelled(ctx.signal);
+  let state = sampler.init(ctx);
+  const trace: StepTrace[] = [];
+  const snapshots: StepSnapshot[] = [];
+  let nfe: Nfe = { forward: 0, vjp: 0 };
+  for (let i = 0; i < sampler.steps; i++) {
+    const result = await sampler.step(state, ctx, i);
+    state = result.state;
+    nfe = result.trace.nfe;
+    trace.push(result.trace);
+    if (result.snapshot) snapshots.push(result.snapshot);
+    options.onStep?.(result.trace, result.snapshot);
+    options.onProgress?.({ step: i + 1, steps: sampler.steps, nfe, elapsedMs: performance.now() - start });
+  }
+  return { sample: sampler.finish(state), trace, snapshots, nfe, seconds: (performance.now() - start) / 1000 };
+}

@@ -1,0 +1,181 @@
+/**
+ * SPGD: Stabilized Progressive Gradient Diffusion (spgd-algorithm.md section 4).
+ *
+ * On the Karras grid sigma_0 > ... > sigma_{T-1} > sigma_T = 0, starting from x = smax n:
+ *
+ *   eta_i = eta (1 + (i/T)(lr_min_ratio - 1))
+ *   for j < N:   D_j = D(x, sigma_i);  g_j = grad_x ||A D_j - y||^2
+ *                m = g_0 (j = 0)  or  m = b m + (1 - b) g_j,  b = beta * w_j   (ADM)
+ *                x_prev = x;  x = x - eta_i (m if admApplied else g_j)
+ *   reuse:  x = x + (1 - sigma_{i+1}/sigma_i)(D_{N-1} - x_prev)          (N calls per step)
+ *   fresh:  D = D(x, sigma_i);  x = D + (sigma_{i+1}/sigma_i)(x - D)       (N + 1 calls)
+ *
+ * N = 0 is unconditional DDIM; N = 1 with ADM off is "DPS with DDIM".
+ * Images are [3, H, W] in [-1, 1].
+ *
+ * @example
+ *   const sampler = createSpgd(vpDenoiser(model), { steps: 100, warmup: 5, eta: 1.0 });
+ *   const { sample } = await runSampler(sampler, { operator, measurement: y, rng: new Rng(0, 'sampler') });
+ */
+import { z } from 'zod';
+import { angleDegrees } from '../diagnostics/angles';
+import type { Denoiser } from '../diffusion/types';
+import { karrasSigmas } from '../diffusion/karras';
+import { sigmaToTimestep } from '../diffusion/vp';
+import { DivergedError, throwIfCancelled } from '../errors';
+import { allFinite, clip, norm, sub, type Tensor } from '../tensor';
+import { residual, squaredResidualLoss } from './guidance/likelihood';
+import { likelihoodWarmup } from './guidance/warmup';
+import { qualityVsTruth } from './quality';
+import type { Nfe, Sampler, SamplerContext, StepResult, StepTrace } from './types';
+
+export const spgdParams = z.object({
+  steps: z.number().int().min(1).max(5000).default(100),
+  warmup: z.number().int().min(0).max(100).default(5),
+  eta: z.number().positive().max(1e4).default(1.0),
+  lrMinRatio: z.number().min(0).max(1).default(0.01),
+  beta: z.number().min(0).max(1).default(0.9),
+  admApplied: z.boolean().default(true),
+  denoiseFrom: z.enum(['reuse', 'fresh']).default('reuse'),
+  sigmaMax: z.number().positive().default(100),
+  sigmaMin: z.number().positive().default(0.1),
+  rho: z.number().positive().default(7),
+});
+export type SpgdParams = z.infer<typeof spgdParams>;
+
+export interface SpgdState {
+  x: Tensor;
+  nfe: Nfe;
+  prevLikelihoodPull?: Tensor;
+  prevPriorPull?: Tensor;
+  prevApplied?: Tensor;
+}
+
+export function createSpgd(denoiser: Denoiser, input: Partial<SpgdParams>): Sampler<SpgdState> {
+  const p = spgdParams.parse(input);
+  const sigmas = karrasSigmas({ steps: p.steps, sigmaMax: p.sigmaMax, sigmaMin: p.sigmaMin, rho: p.rho });
+  const N = p.warmup;
+  const callsPerStep = N === 0 ? 1 : p.denoiseFrom === 'fresh' ? N + 1 : N;
+  const method = N === 0 ? 'ddim' : 'spgd';
+
+  return {
+    method,
+    steps: p.steps,
+    nfe: { forward: p.steps * callsPerStep, vjp: p.steps * N },
+
+    init(ctx) {
+      const n = ctx.rng.normals(ctx.operator.inShape.reduce((a, b) => a * b, 1));
+      for (let i = 0; i < n.length; i++) n[i] *= p.sigmaMax;
+      return { x: { shape: [...ctx.operator.inShape], data: n }, nfe: { forward: 0, vjp: 0 } };
+    },
+
+    async step(state, ctx, i): Promise<StepResult<SpgdState>> {
+      const sigma = sigmas[i];
+      const ratio = sigmas[i + 1] / sigma;
+      const eta = p.eta * (1 + (i / p.steps) * (p.lrMinRatio - 1));
+      const nfe = { ...state.nfe };
+      const x0 = state.x;
+
+      if (N === 0) {
+        throwIfCancelled(ctx.signal);
+        const d = await denoiser.denoise(x0, sigma);
+        nfe.forward++;
+        const r = residual(ctx.operator, d, ctx.measurement);
+        const priorPull = sub(d, x0);
+        const trace = baseTrace(i, sigma, NaN, nfe, norm(r), NaN, priorPull, state);
+        const next = ddimStep(d, x0, ratio);
+        if (!allFinite(next)) throw new DivergedError(i, null);
+        return {
+          state: { x: next, nfe, prevPriorPull: priorPull },
+          trace: { ...trace, ...qualityVsTruth(d, ctx.groundTruth) },
+          snapshot: ctx.captureAt?.(i) ? { step: i, x: x0, denoised: d, residual: r } : undefined,
+        };
+      }
+
+      const w = await likelihoodWarmup(
+        denoiser,
+        x0,
+        sigma,
+        (d) => squaredResidualLoss(ctx.operator, ctx.measurement, d),
+        { steps: N, eta, beta: p.beta, admApplied: p.admApplied, outerStep: i, signal: ctx.signal },
+      );
+      nfe.forward += N;
+      nfe.vjp += N;
+      const x = w.x;
+
+      let next: Tensor;
+      if (p.denoiseFrom === 'reuse') {
+        const nx = new Float32Array(x.data.length);
+        for (let k = 0; k < nx.length; k++) nx[k] = x.data[k] + (1 - ratio) * (w.lastDenoised.data[k] - w.xPrev.data[k]);
+        next = { shape: x.shape, data: nx };
+      } else {
+        throwIfCancelled(ctx.signal);
+        const d = await denoiser.denoise(x, sigma);
+        nfe.forward++;
+        next = ddimStep(d, x, ratio);
+      }
+      if (!allFinite(next)) throw new DivergedError(i, null);
+
+      const { denoised: d, grad: g, residual: r } = w.first;
+      const m = w.momentum;
+      const likelihoodPull = negate(g);
+      const priorPull = sub(d, x0);
+      const trace: StepTrace = {
+        ...baseTrace(i, sigma, eta, nfe, norm(r), norm(g), priorPull, state),
+        admWeights: w.weights,
+        conflict: angleDegrees(priorPull, likelihoodPull),
+        fluctuationRaw: state.prevLikelihoodPull ? angleDegrees(likelihoodPull, state.prevLikelihoodPull) : NaN,
+        fluctuationAdm: state.prevApplied ? angleDegrees(m, state.prevApplied) : NaN,
+        ...qualityVsTruth(d, ctx.groundTruth),
+      };
+      return {
+        state: { x: next, nfe, prevLikelihoodPull: likelihoodPull, prevPriorPull: priorPull, prevApplied: m },
+        trace,
+        snapshot: ctx.captureAt?.(i) ? { step: i, x: x0, denoised: d, grad: g, momentum: m, residual: r } : undefined,
+      };
+    },
+
+    finish(state) {
+      return clip(state.x, -1, 1);
+    },
+  };
+}
+
+/** DDIM (eta = 0) in VE coordinates: x_next = D + (sigma_next / sigma)(x - D). */
+function ddimStep(d: Tensor, x: Tensor, ratio: number): Tensor {
+  const out = new Float32Array(x.data.length);
+  for (let k = 0; k < out.length; k++) out[k] = d.data[k] + ratio * (x.data[k] - d.data[k]);
+  return { shape: x.shape, data: out };
+}
+
+function negate(t: Tensor): Tensor {
+  const out = new Float32Array(t.data.length);
+  for (let k = 0; k < out.length; k++) out[k] = -t.data[k];
+  return { shape: t.shape, data: out };
+}
+
+function baseTrace(
+  i: number,
+  sigma: number,
+  stepSize: number,
+  nfe: Nfe,
+  residualNorm: number,
+  gradNorm: number,
+  priorPull: Tensor,
+  prev: SpgdState,
+): StepTrace {
+  return {
+    step: i,
+    sigma,
+    t: sigmaToTimestep(sigma),
+    stepSize,
+    residualNorm,
+    gradNorm,
+    admWeights: [],
+    conflict: NaN,
+    fluctuationRaw: NaN,
+    fluctuationAdm: NaN,
+    priorStability: prev.prevPriorPull ? angleDegrees(priorPull, prev.prevPriorPull) : NaN,
+    nfe: { ...nfe },
+  };
+}

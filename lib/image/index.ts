@@ -1,0 +1,12 @@
+export {
+  decodeImage,
+  encodePng,
+  readPngText,
+  sniffImageFormat,
+  DEFAULT_MAX_PIXELS,
+  type DecodeOptions,
+  type EncodePngOptions,
+  type ImageFormat,
+  type RgbImage,
+} from './codec';
+export { centerCrop, fitToSquare, imageToTensor, resize, tensorToImage, toUnit, type FitOptions } from './convert';

@@ -1,0 +1,2 @@
+export { psnr } from './psnr';
+export { ssim } from './ssim';

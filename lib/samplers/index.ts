@@ -47,7 +47,7 @@ function parseStrict<T extends z.ZodObject>(schema: T, method: string, params: R
     const known = Object.keys(schema.shape).join(', ');
     throw new SpgdError('BAD_INPUT', `${method}: bad ${where}: ${issue.message} (known parameters: ${known})`);
   }
-  return result.data;
+  return result.data as z.infer<T>;
 }
 
 export function createSampler(

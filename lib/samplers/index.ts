@@ -43,9 +43,12 @@ function parseStrict<T extends z.ZodObject>(schema: T, method: string, params: R
   const result = schema.strict().safeParse(params);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const where = issue.path.length ? `'${issue.path.join('.')}'` : 'parameters';
     const known = Object.keys(schema.shape).join(', ');
-    throw new SpgdError('BAD_INPUT', `${method}: bad ${where}: ${issue.message} (known parameters: ${known})`);
+    const what =
+      issue.code === 'unrecognized_keys'
+        ? `unknown parameter ${issue.keys.map((k) => `'${k}'`).join(', ')}`
+        : `bad '${issue.path.join('.')}': ${issue.message}`;
+    throw new SpgdError('BAD_INPUT', `${method} sampler: ${what} (parameters: ${known})`);
   }
   return result.data as z.infer<T>;
 }

@@ -1,0 +1,54 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { TASKS, type TaskName } from '../../lib/operators/types';
+import { isMethod, METHODS, type Method } from '../../lib/samplers';
+import { UsageError } from './errors';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Strict flag parsing: an unknown flag or a missing value is a UsageError naming the flag. */
+export function parseFlags<O extends Options>(argv: string[], options: O) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/\. To specify a positional.*$/s, ''));
+  }
+}
+
+export function required<T>(value: T | undefined, flag: string): T {
+  if (value === undefined || value === '') throw new UsageError(`missing --${flag}`);
+  return value;
+}
+
+export function parseTask(value: string | undefined): TaskName {
+  const v = required(value, 'task');
+  if (!(TASKS as readonly string[]).includes(v)) throw new UsageError(`unknown task '${v}' (tasks: ${TASKS.join(', ')})`);
+  return v as TaskName;
+}
+
+export function parseMethod(value: string | undefined): Method {
+  const v = value ?? 'spgd';
+  if (!isMethod(v)) throw new UsageError(`unknown method '${v}' (methods: ${METHODS.join(', ')})`);
+  return v;
+}
+
+export function parseNumber(value: string | undefined, flag: string, fallback: number, check?: (n: number) => boolean): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || (check && !check(n))) throw new UsageError(`bad value for --${flag}: '${value}'`);
+  return n;
+}
+
+export const parseSeed = (v: string | undefined) => parseNumber(v, 'seed', 0, (n) => Number.isSafeInteger(n) && n >= 0);
+
+/** --set key=value pairs: numbers and true/false are typed, everything else stays a string. */
+export function parseSets(values: string[] | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const kv of values ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new UsageError(`bad --set '${kv}': expected key=value`);
+    const key = kv.slice(0, eq).trim();
+    const raw = kv.slice(eq + 1).trim();
+    out[key] = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+  }
+  return out;
+}

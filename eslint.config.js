@@ -1,6 +1,7 @@
 // Lint rules that keep the layers apart (see docs: house rules 1 and 8).
 import tseslint from 'typescript-eslint';
 
+const NODE_ONLY = 'lib/ runs in the browser too: put Node-only code behind an adapter (lib/io/node-*.ts, lib/backends/ort-node.ts).';
 const nodeOnly = ['fs', 'path', 'os', 'child_process', 'worker_threads', 'util', 'crypto', 'stream', 'buffer'];
 
 export default tseslint.config(
@@ -21,10 +22,14 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          // Bare names only (`paths`), so a relative './util' is not mistaken for Node's 'util'.
+          paths: [
+            ...nodeOnly.map((name) => ({ name, message: NODE_ONLY })),
+            { name: 'onnxruntime-node', message: 'only lib/backends/ort-node.ts may load onnxruntime-node.' },
+          ],
           patterns: [
             { group: ['react', 'react-dom', 'next', 'next/*', '@trpc/*', '**/server/**', '**/app/**'], message: 'lib/ is framework-free.' },
-            { group: ['node:*', ...nodeOnly], message: 'lib/ runs in the browser too: put Node-only code behind an adapter (lib/io/node-*.ts, lib/backends/ort-node.ts).' },
-            { group: ['onnxruntime-node'], message: 'only lib/backends/ort-node.ts may load onnxruntime-node.' },
+            { group: ['node:*'], message: NODE_ONLY },
           ],
         },
       ],

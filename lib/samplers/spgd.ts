@@ -27,7 +27,7 @@ import { allFinite, clip, norm, sub, type Tensor } from '../tensor';
 import { residual, squaredResidualLoss } from './guidance/likelihood';
 import { likelihoodWarmup } from './guidance/warmup';
 import { qualityVsTruth } from './quality';
-import type { Nfe, Sampler, SamplerContext, StepResult, StepTrace } from './types';
+import type { Nfe, Sampler, StepResult, StepTrace } from './types';
 
 export const spgdParams = z.object({
   steps: z.number().int().min(1).max(5000).default(100),

@@ -1,0 +1,11 @@
+/** Identity: dx = g. */
+import type { VjpRule } from './types';
+import { Emit } from './util';
+
+export const Identity: VjpRule = {
+  vjp(ctx) {
+    const e = new Emit(ctx);
+    e.identity(ctx.gradOut(0)!, ctx.gradIn(0));
+    return e.nodes;
+  },
+};

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage, encodePng } from '../../lib/image/codec';
-import { parseNpy } from '../../lib/io/npy';
+import { encodeNpy, parseNpy } from '../../lib/io/npy';
 
 const BIN = join(__dirname, '..', 'spgd.mjs');
 let dir: string;
@@ -47,7 +47,7 @@ describe('spgd command line', () => {
     const observed = m.data.reduce((s, v) => s + v, 0);
     expect(observed).toBe(48 * 64 - Math.floor(48 * 64 * 0.8));
 
-    const r = spgd('restore', '--task', 'inpaint-random', '--measurement', 'y.npy', '--mask', 'm.npy', '--out', 'x.png', '--set', 'steps=10', '--json');
+    const r = spgd('restore', '--task', 'inpaint-random', '--measurement', 'y.npy', '--mask', 'm.npy', '--out', 'x.png', '--set', 'steps=10', '--prior', 'gaussian', '--json');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
     expect(out.nfe).toBe(50);
@@ -57,7 +57,7 @@ describe('spgd command line', () => {
   });
 
   it('restores from a ground truth and reports PSNR/SSIM as JSON on the last line', () => {
-    const r = spgd('restore', '--task', 'sr-x4', '--method', 'diffpir', '--gt', 'gt.png', '--out', 'x.npy', '--set', 'steps=10', '--json');
+    const r = spgd('restore', '--task', 'sr-x4', '--method', 'diffpir', '--gt', 'gt.png', '--out', 'x.npy', '--set', 'steps=10', '--prior', 'gaussian', '--json');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
     expect(out.psnr).toBeGreaterThan(10);
@@ -66,12 +66,46 @@ describe('spgd command line', () => {
   });
 
   it('evaluates a folder', () => {
-    const r = spgd('eval', '--task', 'gaussian-blur', '--method', 'ddim', '--data', 'set', '--limit', '2', '--set', 'steps=5', '--json');
+    const r = spgd('eval', '--task', 'gaussian-blur', '--method', 'ddim', '--data', 'set', '--limit', '2', '--set', 'steps=5', '--prior', 'gaussian', '--json');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
     expect(out.n).toBe(2);
     expect(out.images.map((i: { file: string }) => i.file)).toEqual(['a.png', 'b.png']);
     expect(out.psnr).toBeCloseTo((out.images[0].psnr + out.images[1].psnr) / 2, 10);
+  });
+
+  it('prior vjp reproduces PyTorch autograd on the golden UNet', () => {
+    const golden = join(__dirname, '..', '..', 'tests', 'fixtures', 'onnx');
+    const manifest = JSON.parse(readFileSync(join(golden, 'manifest.json'), 'utf8'));
+    const bin = (name: string) => new Float32Array(new Uint8Array(readFileSync(join(golden, name))).buffer);
+    writeFileSync(join(dir, 'x.npy'), encodeNpy([1, 3, 32, 32], bin('x.bin')));
+    writeFileSync(join(dir, 'v.npy'), encodeNpy([1, 3, 32, 32], bin('v.bin')));
+    const r = spgd('prior', 'vjp', '--model', join(golden, 'golden_unet.onnx'), '--x', 'x.npy', '--v', 'v.npy', '--t', String(manifest.t), '--out', 'g.npy', '--eps-out', 'e.npy');
+    expect(r.code, r.stderr).toBe(0);
+    const relErr = (a: Float32Array, b: Float32Array) => {
+      let num = 0;
+      let den = 0;
+      a.forEach((v, i) => {
+        num += (v - b[i]) ** 2;
+        den += b[i] ** 2;
+      });
+      return Math.sqrt(num / den);
+    };
+    const g = parseNpy(new Uint8Array(readFileSync(join(dir, 'g.npy'))));
+    const e = parseNpy(new Uint8Array(readFileSync(join(dir, 'e.npy'))));
+    expect(g.shape).toEqual([1, 3, 32, 32]);
+    expect(relErr(g.data, bin('vjp.bin'))).toBeLessThan(1e-4);
+    expect(relErr(e.data, bin('eps.bin'))).toBeLessThan(1e-5);
+  });
+
+  it('prior inspect reports parameters, FLOPs and differentiability', () => {
+    const model = join(__dirname, '..', '..', 'tests', 'fixtures', 'onnx', 'golden_unet.onnx');
+    const r = spgd('prior', 'inspect', '--model', model, '--size', '32', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const info = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    expect(info.parameterCount).toBe(163302);
+    expect(info.flops).toBeGreaterThan(0.13e9);
+    expect(info.nonDifferentiable).toEqual([]);
   });
 
   const bad: [string, string[], RegExp][] = [
@@ -80,7 +114,8 @@ describe('spgd command line', () => {
     ['a missing file', ['degrade', '--task', 'sr-x4', '--input', 'nope.png', '--out', 'y.npy'], /nope\.png: no such file/],
     ['a corrupt image', ['degrade', '--task', 'sr-x4', '--input', 'corrupt.png', '--out', 'y.npy'], /corrupt\.png/],
     ['an image too small for the blur', ['degrade', '--task', 'gaussian-blur', '--input', 'tiny.png', '--out', 'y.npy'], /16/],
-    ['a bad sampler parameter', ['restore', '--task', 'sr-x4', '--gt', 'gt.png', '--out', 'x.png', '--set', 'etta=2'], /etta/],
+    ['a bad sampler parameter', ['restore', '--task', 'sr-x4', '--gt', 'gt.png', '--out', 'x.png', '--set', 'etta=2', '--prior', 'gaussian'], /etta/],
+    ['a model file that is not ONNX', ['restore', '--task', 'sr-x4', '--gt', 'gt.png', '--out', 'x.png', '--prior', 'gt.png'], /--prior gt\.png: not a (valid|usable) ONNX/],
     ['an unknown method', ['restore', '--task', 'sr-x4', '--method', 'magic', '--gt', 'gt.png', '--out', 'x.png'], /unknown method 'magic'/],
   ];
   for (const [what, args, pattern] of bad) {

@@ -6,6 +6,7 @@
 import { SpgdError } from '../../lib/errors';
 import { degrade, degradeHelp } from './commands/degrade';
 import { evaluate, evalHelp } from './commands/eval';
+import { prior, priorHelp } from './commands/prior';
 import { restore, restoreHelp } from './commands/restore';
 import { UsageError } from './errors';
 
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; help: s
   degrade: { run: degrade, help: degradeHelp },
   restore: { run: restore, help: restoreHelp },
   eval: { run: evaluate, help: evalHelp },
+  prior: { run: prior, help: priorHelp },
 };
 
 const usage = `usage: spgd <command> [flags]

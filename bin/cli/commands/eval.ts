@@ -8,7 +8,7 @@ import { loadPrior } from '../prior';
 import { progressReporter } from '../progress';
 
 export const evalHelp = `spgd eval --task <task> [--method spgd|dps|dps-ddim|ddim|diffpir] --data <dir> [--limit n] [--size px]
-          [--seed 0] [--sigma-y 0.05] [--prior gaussian] [--set key=value ...] [--json] [--quiet]
+          [--seed 0] [--sigma-y 0.05] [--prior default|<m.onnx>|gaussian] [--set key=value ...] [--json] [--quiet]
   Mean PSNR/SSIM over the PNG/JPEG files of a folder (first n in name order). Image k uses
   seed + k for its operator, noise and sampler draws.`;
 

@@ -7,7 +7,7 @@ import { loadPrior } from '../prior';
 import { progressReporter } from '../progress';
 
 export const restoreHelp = `spgd restore --task <task> [--method spgd|dps|dps-ddim|ddim|diffpir] (--gt <img> | --measurement <y.npy|img>)
-             --out <x.png|x.npy> [--seed 0] [--sigma-y 0.05] [--size px] [--prior gaussian]
+             --out <x.png|x.npy> [--seed 0] [--sigma-y 0.05] [--size px] [--prior default|<m.onnx>|gaussian]
              [--mask m.npy] [--kernel k.npy] [--set key=value ...] [--json] [--quiet]
   With --gt the measurement is simulated (seeded) and PSNR/SSIM are reported. With --measurement
   the operator is rebuilt from --mask/--kernel, or from --seed (the same seed as 'spgd degrade').

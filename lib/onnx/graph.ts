@@ -38,8 +38,10 @@ export class Graph {
     this.nodes = init.nodes ? [...init.nodes] : [];
     this.initializers = new Map();
     for (const t of init.initializers ?? []) this.initializers.set(t.name, t);
-    this.inputs = init.inputs ? [...init.inputs] : [];
-    this.outputs = init.outputs ? [...init.outputs] : [];
+    // Copies, not references: passes rename values in place, and a decoded model that is
+    // compiled twice (inspect, then compile) must not see the first pass's renames.
+    this.inputs = init.inputs ? init.inputs.map((v) => ({ ...v })) : [];
+    this.outputs = init.outputs ? init.outputs.map((v) => ({ ...v })) : [];
     this.reindexNames();
   }
 

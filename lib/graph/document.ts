@@ -1,0 +1,56 @@
+/**
+ * The graph document: one canonical JSON form of a restoration graph (product.md, "Graph
+ * document"). Semantics (nodes, params by name, edges) are kept apart from `ui` (positions,
+ * viewport), so moving a node never changes the graph's content hash. External assets
+ * (uploaded models and images) are referenced by sha256.
+ */
+import { z } from 'zod';
+
+export const GRAPH_FORMAT = 'spgd-studio.graph';
+/** Bump with a migration in migrate.ts whenever the document's shape changes. */
+export const SCHEMA_VERSION = 1;
+
+export const nodeId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'node ids are 1-64 letters, digits, _ or -');
+export const portRef = z.object({ node: nodeId, port: z.string().min(1) });
+
+export const graphNode = z.object({
+  /** Namespaced node type, e.g. 'spgd:sampler/spgd'. */
+  type: z.string().min(1),
+  /** Version of the node type's params; older versions are migrated by the node definition. */
+  typeVersion: z.number().int().min(1).default(1),
+  /** Parameters by name (never positional); validated by the node type's zod schema. */
+  params: z.record(z.string(), z.unknown()).default({}),
+  mode: z.enum(['active', 'bypass']).default('active'),
+  title: z.string().optional(),
+});
+
+export const graphEdge = z.object({ from: portRef, to: portRef });
+
+export const graphUi = z.object({
+  positions: z.record(z.string(), z.object({ x: z.number(), y: z.number() })).default({}),
+  viewport: z.object({ x: z.number(), y: z.number(), zoom: z.number() }).optional(),
+  groups: z.array(z.object({ id: z.string(), title: z.string(), nodes: z.array(nodeId) })).default([]),
+});
+
+export const assetRef = z.object({
+  kind: z.enum(['model', 'image']),
+  name: z.string(),
+  bytes: z.number().int().nonnegative().optional(),
+});
+
+export const graphDocument = z.object({
+  format: z.literal(GRAPH_FORMAT),
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  name: z.string().max(200).optional(),
+  description: z.string().max(5000).optional(),
+  nodes: z.record(nodeId, graphNode),
+  edges: z.array(graphEdge).default([]),
+  ui: graphUi.default({ positions: {}, groups: [] }),
+  /** sha256 (hex) -> what it is; node params refer to assets by this key. */
+  assets: z.record(z.string().regex(/^[0-9a-f]{64}$/), assetRef).default({}),
+});
+
+export type GraphNode = z.infer<typeof graphNode>;
+export type GraphEdge = z.infer<typeof graphEdge>;
+export type GraphDocument = z.infer<typeof graphDocument>;
+export type PortRef = z.infer<typeof portRef>;

@@ -1,0 +1,29 @@
+/**
+ * Port types: what flows along an edge. Each carries what the editor needs to refuse a bad
+ * wire with a reason (an Image knows its size, an Operator the sizes it accepts).
+ */
+export const PORT_TYPES = ['Image', 'Operator', 'Measurement', 'Prior', 'Schedule', 'Warmup', 'Momentum', 'Trace', 'Metrics'] as const;
+export type PortType = (typeof PORT_TYPES)[number];
+
+export interface PortSpec {
+  name: string;
+  type: PortType;
+  /** Inputs only: may be left unconnected. */
+  optional?: boolean;
+  label?: string;
+  description?: string;
+}
+
+/**
+ * Static facts known about a value before running, used to check wires:
+ * an Image's channels and size, an Operator's task and size rule, a Prior's accepted sizes.
+ */
+export interface PortFacts {
+  channels?: number;
+  height?: number;
+  width?: number;
+  /** Operators: the task, and a check of an input size returning a reason or null. */
+  task?: string;
+  /** Priors: images must be multiples of this (the network's downsampling factor). */
+  sizeMultiple?: number;
+}

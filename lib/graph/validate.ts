@@ -1,0 +1,147 @@
+/**
+ * Graph checks with one source of truth: the editor's isValidConnection and the server's
+ * compiler both call these (the server never trusts the client). The node registry is passed
+ * in, so lib/ does not depend on nodes/.
+ */
+import type { z } from 'zod';
+import type { GraphDocument, GraphEdge } from './document';
+import type { PortFacts, PortSpec } from './ports';
+
+/** What validation needs from a node type (NodeDefinition in nodes/define.ts satisfies it). */
+export interface NodeTypeInfo {
+  type: string;
+  title: string;
+  inputs: PortSpec[];
+  outputs: PortSpec[];
+  params: z.ZodObject;
+  infer?: (params: any, inputs: Record<string, PortFacts | undefined>) => { outputs?: Record<string, PortFacts>; errors?: string[] };
+}
+export type NodeTypeLookup = (type: string) => NodeTypeInfo | undefined;
+
+export interface Connection {
+  from: { node: string; port: string };
+  to: { node: string; port: string };
+}
+
+/** Per-node problems (keyed by node id) plus graph-level ones. */
+export interface GraphIssues {
+  nodes: Record<string, string[]>;
+  graph: string[];
+}
+
+/** True if adding `from -> to` (node ids) would close a cycle. */
+export function wouldCreateCycle(edges: readonly GraphEdge[], from: string, to: string): boolean {
+  if (from === to) return true;
+  const out = new Map<string, string[]>();
+  for (const e of edges) out.set(e.from.node, [...(out.get(e.from.node) ?? []), e.to.node]);
+  const seen = new Set<string>();
+  const stack = [to];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n === from) return true;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    stack.push(...(out.get(n) ?? []));
+  }
+  return false;
+}
+
+/** Node ids in dependency order, or the ids on a cycle when there is one. */
+export function topologicalOrder(doc: Pick<GraphDocument, 'nodes' | 'edges'>): { order: string[] } | { cycle: string[] } {
+  const ids = Object.keys(doc.nodes);
+  const indeg = new Map(ids.map((id) => [id, 0]));
+  const out = new Map<string, string[]>();
+  for (const e of doc.edges) {
+    if (!indeg.has(e.from.node) || !indeg.has(e.to.node)) continue;
+    indeg.set(e.to.node, indeg.get(e.to.node)! + 1);
+    out.set(e.from.node, [...(out.get(e.from.node) ?? []), e.to.node]);
+  }
+  const ready = ids.filter((id) => indeg.get(id) === 0).sort();
+  const order: string[] = [];
+  while (ready.length) {
+    const id = ready.shift()!;
+    order.push(id);
+    for (const next of out.get(id) ?? []) {
+      indeg.set(next, indeg.get(next)! - 1);
+      if (indeg.get(next) === 0) ready.push(next);
+    }
+  }
+  if (order.length === ids.length) return { order };
+  return { cycle: ids.filter((id) => !order.includes(id)).sort() };
+}
+
+/**
+ * Whether a wire may be drawn, and why not: both ports exist, output to input, same port
+ * type, the input is free, and no cycle. Returns null when the wire is fine.
+ */
+export function connectionProblem(doc: Pick<GraphDocument, 'nodes' | 'edges'>, c: Connection, lookup: NodeTypeLookup): string | null {
+  const src = doc.nodes[c.from.node];
+  const dst = doc.nodes[c.to.node];
+  if (!src || !dst) return 'both ends must be nodes of this graph';
+  const srcType = lookup(src.type);
+  const dstType = lookup(dst.type);
+  if (!srcType || !dstType) return `unknown node type '${!srcType ? src.type : dst.type}'`;
+  const out = srcType.outputs.find((p) => p.name === c.from.port);
+  const inp = dstType.inputs.find((p) => p.name === c.to.port);
+  if (!out) return `${srcType.title} has no output '${c.from.port}'`;
+  if (!inp) return `${dstType.title} has no input '${c.to.port}'`;
+  if (out.type !== inp.type) return `${dstType.title} '${inp.label ?? inp.name}' takes ${inp.type}, not ${out.type}`;
+  if (doc.edges.some((e) => e.to.node === c.to.node && e.to.port === c.to.port)) {
+    return `${dstType.title} '${inp.label ?? inp.name}' is already connected`;
+  }
+  if (wouldCreateCycle(doc.edges, c.from.node, c.to.node)) return 'that wire would create a cycle';
+  // Static facts: e.g. an operator's size rule against the image feeding it.
+  const facts = inferFacts({ ...doc, edges: [...doc.edges, c] }, lookup);
+  const errs = facts.issues.nodes[c.to.node] ?? [];
+  return errs.length ? errs[0] : null;
+}
+
+/** Propagate static facts along the graph in dependency order, collecting each node's problems. */
+export function inferFacts(doc: Pick<GraphDocument, 'nodes' | 'edges'>, lookup: NodeTypeLookup) {
+  const issues: GraphIssues = { nodes: {}, graph: [] };
+  const add = (id: string, msg: string) => (issues.nodes[id] ??= []).push(msg);
+  const outFacts = new Map<string, Record<string, PortFacts>>();
+  const topo = topologicalOrder(doc);
+  if ('cycle' in topo) {
+    for (const id of topo.cycle) add(id, `part of a cycle (${topo.cycle.join(' -> ')})`);
+    issues.graph.push('the graph has a cycle');
+    return { issues, facts: outFacts };
+  }
+  for (const id of topo.order) {
+    const node = doc.nodes[id];
+    const def = lookup(node.type);
+    if (!def) {
+      add(id, `unknown node type '${node.type}'`);
+      continue;
+    }
+    const parsed = def.params.safeParse(node.params);
+    if (!parsed.success) {
+      for (const is of parsed.error.issues) add(id, `${is.path.join('.') || 'params'}: ${is.message}`);
+      continue;
+    }
+    const inputs: Record<string, PortFacts | undefined> = {};
+    for (const port of def.inputs) {
+      const wires = doc.edges.filter((e) => e.to.node === id && e.to.port === port.name);
+      if (wires.length === 0 && !port.optional) add(id, `input '${port.label ?? port.name}' is not connected`);
+      if (wires.length > 1) add(id, `input '${port.label ?? port.name}' has ${wires.length} wires`);
+      if (wires[0]) inputs[port.name] = outFacts.get(wires[0].from.node)?.[wires[0].from.port];
+    }
+    for (const e of doc.edges.filter((e) => e.to.node === id)) {
+      const srcDef = doc.nodes[e.from.node] && lookup(doc.nodes[e.from.node].type);
+      const out = srcDef?.outputs.find((p) => p.name === e.from.port);
+      const inp = def.inputs.find((p) => p.name === e.to.port);
+      if (!doc.nodes[e.from.node]) add(id, `wire from missing node '${e.from.node}'`);
+      else if (!inp) add(id, `no input '${e.to.port}'`);
+      else if (out && out.type !== inp.type) add(id, `input '${inp.label ?? inp.name}' takes ${inp.type}, not ${out.type}`);
+    }
+    const r = def.infer?.(parsed.data, inputs) ?? {};
+    for (const msg of r.errors ?? []) add(id, msg);
+    outFacts.set(id, r.outputs ?? {});
+  }
+  return { issues, facts: outFacts };
+}
+
+/** Every problem of a document, per node. Empty maps mean the graph can be compiled. */
+export function validateGraph(doc: Pick<GraphDocument, 'nodes' | 'edges'>, lookup: NodeTypeLookup): GraphIssues {
+  return inferFacts(doc, lookup).issues;
+}

@@ -1,0 +1,40 @@
+/**
+ * The node type contract, shared by the editor (ports, params form) and the server (compile).
+ * One node type per file under nodes/<category>/<name>.ts, registered in nodes/index.ts.
+ * Renaming a type or changing its params needs a `migrate` entry and a version bump.
+ */
+import type { z } from 'zod';
+import type { PortFacts, PortSpec } from '../lib/graph/ports';
+
+export const NODE_CATEGORIES = ['input', 'degradation', 'prior', 'sampler', 'analysis', 'output'] as const;
+export type NodeCategory = (typeof NODE_CATEGORIES)[number];
+
+export interface InferResult {
+  /** Facts about each output, for checking downstream wires. */
+  outputs?: Record<string, PortFacts>;
+  /** Problems found from params and input facts (e.g. "sr-x4 needs width divisible by 4"). */
+  errors?: string[];
+}
+
+export interface NodeDefinition<P extends z.ZodObject = z.ZodObject> {
+  /** Stable namespaced type: 'spgd:<category>/<name>'. */
+  type: string;
+  /** Version of the params shape. */
+  version: number;
+  title: string;
+  category: NodeCategory;
+  description: string;
+  inputs: PortSpec[];
+  outputs: PortSpec[];
+  /** Params by name, every field with a .default() so a new node is valid as dropped. */
+  params: P;
+  /** Static facts of the outputs from params and the facts of connected inputs. */
+  infer?: (params: z.infer<P>, inputs: Record<string, PortFacts | undefined>) => InferResult;
+  /** Params migrations: from version k to k + 1. */
+  migrate?: Record<number, (params: Record<string, unknown>) => Record<string, unknown>>;
+}
+
+export function defineNode<P extends z.ZodObject>(def: NodeDefinition<P>): NodeDefinition<P> {
+  if (!/^spgd:[a-z]+\/[a-z0-9-]+$/.test(def.type)) throw new Error(`bad node type '${def.type}'`);
+  return def;
+}

@@ -1,0 +1,39 @@
+/** The node registry: every node type, keyed by its stable type name. */
+import type { NodeDefinition } from './define';
+import angles from './analysis/angles';
+import metrics from './analysis/metrics';
+import degrade from './degradation/degrade';
+import simulate from './degradation/simulate';
+import loadImage from './input/load-image';
+import saveImage from './output/save-image';
+import priorUnet from './prior/prior-unet';
+import adm from './sampler/adm';
+import diffpir from './sampler/diffpir';
+import dps from './sampler/dps';
+import schedule from './sampler/schedule';
+import spgd from './sampler/spgd';
+import warmup from './sampler/warmup';
+
+export const NODE_TYPES: readonly NodeDefinition[] = [
+  loadImage,
+  degrade,
+  simulate,
+  priorUnet,
+  schedule,
+  warmup,
+  adm,
+  spgd,
+  dps,
+  diffpir,
+  metrics,
+  angles,
+  saveImage,
+] as unknown as NodeDefinition[];
+
+export const NODE_REGISTRY: ReadonlyMap<string, NodeDefinition> = new Map(NODE_TYPES.map((d) => [d.type, d]));
+
+export function getNodeDefinition(type: string): NodeDefinition | undefined {
+  return NODE_REGISTRY.get(type);
+}
+
+export type { NodeDefinition } from './define';

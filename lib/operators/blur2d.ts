@@ -1,0 +1,136 @@
+/**
+ * Shared construction of the two blur operators (gaussian-blur, motion-blur).
+ *
+ *   (A x)_c = correlate(reflectpad(x_c, p), K),   K of odd size k x k, p = (k-1)/2
+ *   (A^T y)_c = fold_p(convolve_full(y_c, K))     (correlate with the 180-degree-rotated kernel
+ *                                                  on zero-padded y, then fold the border back)
+ *
+ * Reflection is without edge repeat (index -j -> j) and the kernel is not flipped (PyTorch
+ * conv2d / scipy.ndimage.correlate semantics). Two exact implementations, picked from the kernel:
+ * - rank-one kernels (Gaussian): two 1-D passes over the nonzero taps, reflection by index maps
+ *   and the adjoint's fold done per axis (`kernels/separable-correlate.ts`);
+ * - anything else (motion): FFT correlation over the kernel's nonzero bounding box
+ *   (`kernels/fft-correlate.ts`), padding as an index-map gather and its fold as the adjoint.
+ */
+import { SpgdError } from '../errors';
+import type { Tensor } from '../tensor';
+import { FftCorrelator } from './kernels/fft-correlate';
+import { foldWindow2d, gatherWindow2d, reflectWindow } from './kernels/reflect-pad';
+import { applySeparablePlan, factorSeparable, separablePlan } from './kernels/separable-correlate';
+import { expectShape } from './shape';
+import type { LinearOperator, TaskName } from './types';
+
+export interface BlurOptions {
+  /** Skip the rank-one test and always use the FFT path. */
+  forceFft?: boolean;
+  /** FFT lengths restricted to powers of two (benchmark comparison). */
+  pow2Only?: boolean;
+}
+
+export type BlurOperator = LinearOperator & { readonly impl: 'separable' | 'fft' };
+
+/** Smallest H (and W) a k x k kernel's reflect padding allows: (k-1)/2 + 1. */
+export const minBlurSize = (kernelSize: number): number => (kernelSize - 1) / 2 + 1;
+
+/** null when a `[C, H, W]` image is large enough for a kernelSize blur, else the reason. */
+export function blurSizeIssue(task: string, inShape: readonly number[], kernelSize: number): string | null {
+  const min = minBlurSize(kernelSize);
+  if (inShape[1] < min || inShape[2] < min) {
+    return (
+      `${task} needs the image at least ${min}x${min} px (reflect padding of ${min - 1}), ` +
+      `got ${inShape[1]}x${inShape[2]}`
+    );
+  }
+  return null;
+}
+
+export function blurOperator(
+  task: TaskName,
+  inShape: readonly number[],
+  kernel: Tensor,
+  opts: BlurOptions = {},
+): BlurOperator {
+  const [c, h, w] = inShape;
+  const [kh, kw] = kernel.shape;
+  if (kernel.shape.length !== 2 || kh % 2 !== 1 || kw % 2 !== 1) {
+    throw new SpgdError('SHAPE_MISMATCH', `${task}: kernel must be 2-D with odd sizes, got [${kernel.shape.join(', ')}]`);
+  }
+  const shape = [c, h, w];
+  const state = { kernel: { shape: [kh, kw], data: kernel.data.slice() } };
+  const ch = (kh - 1) / 2;
+  const cw = (kw - 1) / 2;
+
+  const sep = opts.forceFft ? null : factorSeparable(kernel.data, kh, kw);
+  if (sep) {
+    const plan = separablePlan(c, h, w, sep.u, ch, sep.v, cw);
+    const apply = (t: Tensor, adjoint: boolean): Tensor => {
+      expectShape(t, shape, `${task} ${adjoint ? 'y' : 'x'}`);
+      const out = new Float32Array(c * h * w);
+      applySeparablePlan(plan, t.data, out, adjoint);
+      return { shape: [...shape], data: out };
+    };
+    return {
+      task,
+      impl: 'separable',
+      inShape: shape,
+      outShape: shape,
+      state,
+      forward: (x) => apply(x, false),
+      adjoint: (y) => apply(y, true),
+    };
+  }
+
+  // Nonzero bounding box [a0, a1] x [b0, b1] of the kernel.
+  let a0 = kh;
+  let a1 = -1;
+  let b0 = kw;
+  let b1 = -1;
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      if (kernel.data[i * kw + j] !== 0) {
+        a0 = Math.min(a0, i);
+        a1 = Math.max(a1, i);
+        b0 = Math.min(b0, j);
+        b1 = Math.max(b1, j);
+      }
+    }
+  }
+  if (a1 < 0) {
+    a0 = a1 = ch;
+    b0 = b1 = cw;
+  }
+  const th = a1 - a0 + 1;
+  const tw = b1 - b0 + 1;
+  const trimmed = new Float64Array(th * tw);
+  for (let i = 0; i < th; i++) for (let j = 0; j < tw; j++) trimmed[i * tw + j] = kernel.data[(a0 + i) * kw + b0 + j];
+  const rowMap = reflectWindow(h, a0 - ch, h - 1 + a1 - ch);
+  const colMap = reflectWindow(w, b0 - cw, w - 1 + b1 - cw);
+  const corr = new FftCorrelator(h, w, trimmed, th, tw, { pow2Only: opts.pow2Only });
+  const win = new Float64Array(corr.inH * corr.inW);
+  const plane = h * w;
+  return {
+    task,
+    impl: 'fft',
+    inShape: shape,
+    outShape: shape,
+    state,
+    forward(x) {
+      expectShape(x, shape, `${task} x`);
+      const out = new Float32Array(c * plane);
+      for (let k = 0; k < c; k++) {
+        gatherWindow2d(x.data, k * plane, w, rowMap, colMap, win);
+        corr.correlate(win, out.subarray(k * plane, (k + 1) * plane));
+      }
+      return { shape: [...shape], data: out };
+    },
+    adjoint(y) {
+      expectShape(y, shape, `${task} y`);
+      const out = new Float32Array(c * plane);
+      for (let k = 0; k < c; k++) {
+        corr.correlateAdjoint(y.data.subarray(k * plane, (k + 1) * plane), win);
+        foldWindow2d(win, rowMap, colMap, out, k * plane, w);
+      }
+      return { shape: [...shape], data: out };
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Shared construction of the two inpainting operators: a pixel mask m `[H, W]` applied to every
+ * channel,
+ *
+ *   A x = m * x,   A^T y = m * y,
+ *   prox: argmin_x ||m x - y||^2 + rho ||x - z||^2 = (m y + rho z) / (m^2 + rho)   (per pixel)
+ *
+ * (m is 0/1 for generated masks, so A^T A = diag(m); a user-supplied soft mask still gets the
+ * exact m^2.)
+ */
+import { SpgdError } from '../errors';
+import type { Tensor } from '../tensor';
+import { expectShape } from './shape';
+import type { BoxRegion, LinearOperator, TaskName } from './types';
+
+export function maskOperator(task: TaskName, inShape: readonly number[], mask: Float32Array, box?: BoxRegion): LinearOperator {
+  const [c, h, w] = inShape;
+  const plane = h * w;
+  if (mask.length !== plane) throw new SpgdError('SHAPE_MISMATCH', `${task}: mask has ${mask.length} values, expected ${h}x${w}`);
+  const shape = [c, h, w];
+  const m = mask.slice();
+  const apply = (t: Tensor, what: string): Tensor => {
+    expectShape(t, shape, `${task} ${what}`);
+    const out = new Float32Array(c * plane);
+    for (let k = 0; k < c; k++) {
+      const o = k * plane;
+      for (let i = 0; i < plane; i++) out[o + i] = m[i] * t.data[o + i];
+    }
+    return { shape: [...shape], data: out };
+  };
+  return {
+    task,
+    inShape: shape,
+    outShape: shape,
+    state: { mask: { shape: [h, w], data: m.slice() }, ...(box ? { box: { ...box } } : {}) },
+    forward: (x) => apply(x, 'x'),
+    adjoint: (y) => apply(y, 'y'),
+    proxL2(z, y, rho) {
+      expectShape(z, shape, `${task} z`);
+      expectShape(y, shape, `${task} y`);
+      if (!(rho > 0)) throw new SpgdError('BAD_INPUT', `${task}: proxL2 needs rho > 0, got ${rho}`);
+      const out = new Float32Array(c * plane);
+      for (let k = 0; k < c; k++) {
+        const o = k * plane;
+        for (let i = 0; i < plane; i++) {
+          const mi = m[i];
+          out[o + i] = (mi * y.data[o + i] + rho * z.data[o + i]) / (mi * mi + rho);
+        }
+      }
+      return { shape: [...shape], data: out };
+    },
+  };
+}

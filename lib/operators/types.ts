@@ -1,0 +1,78 @@
+/**
+ * The degradation-operator contract (docs: spgd-algorithm.md section 6).
+ *
+ * An `OperatorDef` is the registry entry for one task: its zod params, shape rules and a
+ * factory. `create` draws whatever is random (mask, kernel, box) from the caller's Rng and
+ * returns a `LinearOperator`: the fixed linear map A with its exact adjoint, plus the `state`
+ * a run stores so `fromState` can rebuild the very same A later. Shared algorithms written
+ * against this interface (adjoint gap, operator norm, CG prox) live in `check.ts` and `solve.ts`.
+ */
+import type { z } from 'zod';
+import type { Rng } from '../rng';
+import type { Tensor } from '../tensor';
+
+export const TASKS = ['inpaint-random', 'inpaint-box', 'gaussian-blur', 'motion-blur', 'sr-x4'] as const;
+
+export type TaskName = (typeof TASKS)[number];
+
+export interface BoxRegion {
+  top: number;
+  left: number;
+  height: number;
+  width: number;
+}
+
+/** What a run stores to reproduce its operator. */
+export interface OperatorState {
+  /** `[H, W]`, 1 = observed, 0 = missing (inpainting). */
+  mask?: Tensor;
+  /** `[k, k]`, e.g. `[61, 61]` (blurs); applied as cross-correlation, not flipped. */
+  kernel?: Tensor;
+  /** The missing box (box inpainting). */
+  box?: BoxRegion;
+}
+
+export interface LinearOperator {
+  readonly task: TaskName;
+  /** `[C, H, W]`. */
+  readonly inShape: readonly number[];
+  /** `[C, H, W]`, or `[C, H/4, W/4]` for sr-x4. */
+  readonly outShape: readonly number[];
+  /** A x, for x of shape `inShape`. */
+  forward(x: Tensor): Tensor;
+  /** A^T y (exact adjoint), for y of shape `outShape`. */
+  adjoint(y: Tensor): Tensor;
+  /**
+   * argmin_x ||A x - y||^2 + rho ||x - z||^2 when it has a fast exact form
+   * (inpainting: diagonal; sr-x4: separable eigendecomposition); otherwise absent and
+   * `solve.ts` falls back to conjugate gradients.
+   */
+  proxL2?(z: Tensor, y: Tensor, rho: number): Tensor;
+  readonly state: OperatorState;
+}
+
+/** Which error code a rejected shape maps to. */
+export type ShapeErrorCode = 'IMAGE_TOO_SMALL' | 'SHAPE_MISMATCH';
+
+export interface OperatorExample {
+  readonly inShape: readonly number[];
+  readonly params?: Record<string, unknown>;
+}
+
+export interface OperatorDef<P> {
+  readonly id: TaskName;
+  readonly description: string;
+  /** Params with `.default()`s; `params.parse({})` gives the paper's setting. */
+  readonly params: z.ZodType<P>;
+  /** Error code used when `checkShape` rejects an input shape. */
+  readonly shapeErrorCode: ShapeErrorCode;
+  /** Shapes (and params) the conformance suite exercises. */
+  readonly examples: readonly OperatorExample[];
+  /** null when `inShape` ([C, H, W]) is usable, else a user-facing reason. `p` defaults to the defaults. */
+  checkShape(inShape: readonly number[], p?: P): string | null;
+  outShape(inShape: readonly number[], p: P): number[];
+  /** Draws mask/kernel/box from `rng` (the caller picks the stream). */
+  create(inShape: readonly number[], p: P, rng: Rng): LinearOperator;
+  /** Rebuilds the operator from stored state (a saved run, or a user's .npy mask/kernel). */
+  fromState?(inShape: readonly number[], p: P, state: OperatorState): LinearOperator;
+}

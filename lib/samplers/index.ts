@@ -7,13 +7,14 @@ import { z } from 'zod';
 import type { Denoiser, EpsModel } from '../diffusion/types';
 import { SpgdError } from '../errors';
 import type { TaskName } from '../operators/types';
+import { classicalParams, createClassical } from './classical';
 import { TASK_DEFAULTS } from './defaults';
 import { createDiffPir, diffPirParams } from './diffpir';
 import { createDps, dpsParams } from './dps';
 import { createSpgd, spgdParams } from './spgd';
 import type { Sampler } from './types';
 
-export const METHODS = ['spgd', 'dps', 'dps-ddim', 'ddim', 'diffpir'] as const;
+export const METHODS = ['spgd', 'dps', 'dps-ddim', 'ddim', 'diffpir', 'classical'] as const;
 export type Method = (typeof METHODS)[number];
 
 export interface PriorHandles {
@@ -36,6 +37,8 @@ export function methodDefaults(method: Method, task: TaskName, sigmaY: number): 
       return { steps: 1000, zeta: d.dpsZeta };
     case 'diffpir':
       return { steps: 100, lambda: d.diffPirLambda, zeta: d.diffPirZeta, sigmaY };
+    case 'classical':
+      return {};
   }
 }
 
@@ -70,6 +73,8 @@ export function createSampler(
       return createDps(prior.eps, parseStrict(dpsParams, method, params)) as Sampler<unknown>;
     case 'diffpir':
       return createDiffPir(prior.denoiser, parseStrict(diffPirParams, method, params)) as Sampler<unknown>;
+    case 'classical':
+      return createClassical(parseStrict(classicalParams, method, params)) as Sampler<unknown>;
   }
 }
 

@@ -24,7 +24,7 @@ import { karrasSigmas } from '../diffusion/karras';
 import { sigmaToTimestep } from '../diffusion/vp';
 import { DivergedError, throwIfCancelled } from '../errors';
 import { allFinite, clip, norm, sub, type Tensor } from '../tensor';
-import { residual, squaredResidualLoss } from './guidance/likelihood';
+import { describedSquaredResidualLoss, residual } from './guidance/likelihood';
 import { likelihoodWarmup } from './guidance/warmup';
 import { qualityVsTruth } from './quality';
 import type { Nfe, Sampler, StepResult, StepTrace } from './types';
@@ -96,7 +96,7 @@ export function createSpgd(denoiser: Denoiser, input: Partial<SpgdParams>): Samp
         denoiser,
         x0,
         sigma,
-        (d) => squaredResidualLoss(ctx.operator, ctx.measurement, d),
+        describedSquaredResidualLoss(ctx.operator, ctx.measurement),
         { steps: N, eta, beta: p.beta, admApplied: p.admApplied, outerStep: i, signal: ctx.signal },
       );
       nfe.forward += N;

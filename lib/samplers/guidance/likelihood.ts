@@ -1,3 +1,4 @@
+import type { SquaredResidualLossDescription } from '../../diffusion/types';
 import type { LinearOperator } from '../../operators/types';
 import type { Tensor } from '../../tensor';
 
@@ -25,6 +26,16 @@ export function squaredResidualLoss(op: LinearOperator, y: Tensor, d: Tensor) {
   const grad = new Float32Array(atr.data.length);
   for (let i = 0; i < grad.length; i++) grad[i] = 2 * atr.data[i];
   return { value: sumSquares(r), grad: { shape: atr.shape, data: grad } as Tensor, residual: r };
+}
+
+/**
+ * `squaredResidualLoss` as a loss function of D that carries its description, so a denoiser
+ * whose backend can fuse it (vpDenoiser over OrtEpsModel) evaluates loss and gradient inside
+ * the network graph, in one call.
+ */
+export function describedSquaredResidualLoss(op: LinearOperator, y: Tensor) {
+  const description: SquaredResidualLossDescription = { kind: 'squared-residual', operator: op, y };
+  return Object.assign((d: Tensor) => squaredResidualLoss(op, y, d), { description });
 }
 
 /**

@@ -8,7 +8,7 @@
  * Each iteration is one network forward plus one VJP. Returns the moved x, the state before
  * the last move, the last D (reused by the denoising step) and what the diagnostics need.
  */
-import type { Denoiser } from '../../diffusion/types';
+import type { DenoisedLossDescription, Denoiser } from '../../diffusion/types';
 import { DivergedError, throwIfCancelled } from '../../errors';
 import { allFinite, type Tensor } from '../../tensor';
 import { admUpdate, admWeight } from './adm';
@@ -23,8 +23,13 @@ export interface WarmupOptions {
   signal?: AbortSignal;
 }
 
-/** A data loss of D that also returns the residual it computed (for ||r|| and inspection). */
-export type ResidualLoss = (d: Tensor) => { value: number; grad: Tensor; residual: Tensor };
+/**
+ * A data loss of D that also returns the residual it computed (for ||r|| and inspection). With a
+ * `description` the denoiser may evaluate it in-graph and return the residual itself.
+ */
+export type ResidualLoss = ((d: Tensor) => { value: number; grad: Tensor; residual: Tensor }) & {
+  readonly description?: DenoisedLossDescription;
+};
 
 export interface WarmupResult {
   x: Tensor;
@@ -57,11 +62,13 @@ export async function likelihoodWarmup(
   for (let j = 0; j < o.steps; j++) {
     throwIfCancelled(o.signal);
     let r: Tensor | null = null;
-    const out = await denoiser.denoiseWithGrad(x, sigma, (d) => {
+    const tracked = (d: Tensor) => {
       const l = loss(d);
       r = l.residual;
       return l;
-    });
+    };
+    const out = await denoiser.denoiseWithGrad(x, sigma, Object.assign(tracked, { description: loss.description }));
+    if (out.residual) r = out.residual;
     const g = out.grad;
     if (!allFinite(g)) throw new DivergedError(o.outerStep, j);
     losses.push(out.loss);

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { getNodeDefinition } from '../../nodes';
+import { GRAPH_FORMAT, SCHEMA_VERSION } from './document';
+import { graphHash } from './hash';
+import { GraphDocumentError, migrateDocument, migrateDocumentWithIssues, type NodeMigrationLookup } from './migrate';
+
+const v0 = {
+  format: GRAPH_FORMAT,
+  schemaVersion: 0,
+  name: 'old graph',
+  nodes: {
+    img: { type: 'spgd:input/load-image', params: { size: 32 }, position: { x: 10, y: 20 } },
+    op: { type: 'spgd:degradation/degrade', version: 1, params: { task: 'sr-x4' }, position: { x: 0, y: 200 } },
+    sim: { type: 'spgd:degradation/simulate', bypass: true, title: 'y' },
+  },
+  edges: [
+    ['img', 'image', 'sim', 'image'],
+    ['op', 'operator', 'sim', 'operator'],
+  ],
+  viewport: { x: 1, y: 2, zoom: 0.5 },
+};
+
+describe('migrateDocument', () => {
+  it('migrates a version-0 document (tuple edges, positions in nodes) to the current version', () => {
+    const doc = migrateDocument(v0, getNodeDefinition);
+    expect(doc.schemaVersion).toBe(SCHEMA_VERSION);
+    expect(doc.edges).toEqual([
+      { from: { node: 'img', port: 'image' }, to: { node: 'sim', port: 'image' } },
+      { from: { node: 'op', port: 'operator' }, to: { node: 'sim', port: 'operator' } },
+    ]);
+    expect(doc.ui.positions).toEqual({ img: { x: 10, y: 20 }, op: { x: 0, y: 200 } });
+    expect(doc.ui.viewport).toEqual({ x: 1, y: 2, zoom: 0.5 });
+    expect(doc.nodes.sim).toMatchObject({ mode: 'bypass', title: 'y', typeVersion: 1, params: {} });
+    expect(doc.nodes.img).toMatchObject({ mode: 'active', typeVersion: 1, params: { size: 32 } });
+    expect(doc.nodes.img).not.toHaveProperty('position');
+    expect(doc.name).toBe('old graph');
+  });
+
+  it('gives the same content hash as the same graph written as version 1', () => {
+    const v1 = migrateDocument(v0, getNodeDefinition);
+    const moved = { ...v1, ui: { positions: {}, groups: [] } };
+    expect(graphHash(migrateDocument(v0), getNodeDefinition)).toBe(graphHash(moved, getNodeDefinition));
+  });
+
+  it('passes a current document through', () => {
+    const v1 = migrateDocument(v0, getNodeDefinition);
+    expect(migrateDocument(JSON.parse(JSON.stringify(v1)), getNodeDefinition)).toEqual(v1);
+  });
+
+  it('rejects future, missing and unknown versions and foreign formats with a clear message', () => {
+    expect(() => migrateDocument({ ...v0, schemaVersion: SCHEMA_VERSION + 1 })).toThrow(/newer SPGD Studio/);
+    expect(() => migrateDocument({ ...v0, schemaVersion: undefined })).toThrow(/schemaVersion must be a non-negative integer/);
+    expect(() => migrateDocument({ ...v0, schemaVersion: 1.5 })).toThrow(GraphDocumentError);
+    expect(() => migrateDocument({ ...v0, format: 'comfyui' })).toThrow(/format must be 'spgd-studio.graph'/);
+    expect(() => migrateDocument([1, 2])).toThrow(/JSON object/);
+    // a version-0 document whose edges are not 4-tuples
+    expect(() => migrateDocument({ ...v0, edges: [['img', 'image', 'sim']] })).toThrow(/version 0 document at edges.0/);
+  });
+
+  it('migrates node params by typeVersion with the node type migrate table', () => {
+    const def = {
+      version: 3,
+      params: z.object({ width: z.number() }),
+      migrate: {
+        1: (p: Record<string, unknown>) => ({ size: p.px }),
+        2: (p: Record<string, unknown>) => ({ width: p.size }),
+      },
+    };
+    const lookup: NodeMigrationLookup = (t) => (t === 'spgd:test/thing' ? def : undefined);
+    const doc = {
+      format: GRAPH_FORMAT,
+      schemaVersion: 1,
+      nodes: {
+        a: { type: 'spgd:test/thing', typeVersion: 1, params: { px: 7 } },
+        b: { type: 'spgd:test/thing', typeVersion: 3, params: { width: 1 } },
+        c: { type: 'spgd:test/thing', typeVersion: 4, params: {} },
+        d: { type: 'spgd:unknown/type', typeVersion: 9, params: {} },
+      },
+      edges: [],
+    };
+    const { document, issues } = migrateDocumentWithIssues(doc, lookup);
+    expect(document.nodes.a).toMatchObject({ typeVersion: 3, params: { width: 7 } });
+    expect(document.nodes.b.params).toEqual({ width: 1 });
+    expect(issues).toEqual({ c: [expect.stringMatching(/version 4 was saved by a newer SPGD Studio/)] });
+    expect(() => migrateDocument(doc, lookup)).toThrow(/node 'c'/);
+
+    const gap: NodeMigrationLookup = () => ({ version: 2 });
+    expect(migrateDocumentWithIssues({ ...doc, nodes: { a: doc.nodes.a } }, gap).issues.a[0]).toMatch(/no params migration from version 1 to 2/);
+  });
+});

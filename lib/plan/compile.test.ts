@@ -1,0 +1,179 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { getNodeDefinition } from '../../nodes';
+import { TASK_DEFAULTS } from '../samplers/defaults';
+import { compileGraph, type CompileEnv, type PriorReport } from './compile';
+import { testGraph } from './testing';
+import type { Plan } from './types';
+
+const lookup = getNodeDefinition;
+const presetsDir = new URL('../../presets/', import.meta.url);
+const preset = (file: string) => JSON.parse(readFileSync(new URL(file, presetsDir), 'utf8'));
+
+async function plan(doc: unknown, env?: CompileEnv): Promise<Plan> {
+  const r = await compileGraph(doc, lookup, env);
+  if (!r.ok) throw new Error(`expected a plan, got ${JSON.stringify(r.issues)}`);
+  return r.plan;
+}
+
+async function issues(doc: unknown, env?: CompileEnv) {
+  const r = await compileGraph(doc, lookup, env);
+  if (r.ok) throw new Error('expected issues, got a plan');
+  return r.issues;
+}
+
+describe('compileGraph: plans', () => {
+  it('compiles every built-in preset, with eta / zeta equal to the engine defaults', async () => {
+    const files = readdirSync(presetsDir).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThanOrEqual(6);
+    for (const f of files) {
+      const p = preset(f);
+      const pl = await plan(p.document);
+      expect(pl.primary).not.toBeNull();
+      const task = p.document.nodes.op.params.task as keyof typeof TASK_DEFAULTS;
+      if (p.document.nodes.warm) expect(p.document.nodes.warm.params.eta).toBe(TASK_DEFAULTS[task].spgdEta);
+      if (p.document.nodes.dps) expect(p.document.nodes.dps.params.zeta).toBe(TASK_DEFAULTS[task].dpsZeta);
+    }
+  });
+
+  it('orders steps by dependency, resolves params and inputs, and counts SPGD NFE as T*N (reuse)', async () => {
+    const pl = await plan(preset('spgd-inpaint-random.json').document);
+    const order = pl.steps.map((s) => s.node);
+    for (const [a, b] of [['img', 'sim'], ['op', 'sim'], ['sim', 'spgd'], ['prior', 'spgd'], ['spgd', 'metrics'], ['spgd', 'angles']]) {
+      expect(order.indexOf(a)).toBeLessThan(order.indexOf(b));
+    }
+    const spgd = pl.steps.find((s) => s.node === 'spgd')!;
+    expect(spgd.runsOn).toBe('server');
+    expect(spgd.inputs.warmup).toEqual({ node: 'warm', port: 'warmup' });
+    expect(spgd.sampler).toMatchObject({ method: 'spgd', steps: 100, nfe: { forward: 500, vjp: 500 }, height: 64, width: 64 });
+    expect(spgd.sampler!.params).toMatchObject({ warmup: 5, eta: 2.5, beta: 0.9, admApplied: true, sigmaMax: 100, rho: 7 });
+    expect(pl.nfe).toEqual({ forward: 500, vjp: 500 });
+    expect(pl.steps.find((s) => s.node === 'sim')!.params).toEqual({ sigmaY: 0.05, seed: 0 });
+  });
+
+  it('counts T*(N+1) with fresh, T with no warm-up (beta 0, ADM off), steps+steps for DPS, T for DiffPIR', async () => {
+    const fresh = testGraph({ steps: 10, warmup: 3 });
+    fresh.nodes.s.params.denoiseFrom = 'fresh';
+    expect((await plan(fresh)).nfe).toEqual({ forward: 40, vjp: 30 });
+    const ddim = await plan(testGraph({ steps: 10, warmup: null }));
+    expect(ddim.nfe).toEqual({ forward: 10, vjp: 0 });
+    expect(ddim.steps.find((s) => s.node === 's')!.sampler!.params).toMatchObject({ warmup: 0, beta: 0, admApplied: false });
+    expect((await plan(testGraph({ sampler: 'dps', steps: 20 }))).nfe).toEqual({ forward: 20, vjp: 20 });
+    const pir = await plan(testGraph({ sampler: 'diffpir', steps: 12, sigmaY: 0.1 }));
+    expect(pir.nfe).toEqual({ forward: 12, vjp: 0 });
+    expect(pir.steps.find((s) => s.node === 's')!.sampler!.params).toMatchObject({ sigmaY: 0.1, steps: 12 });
+  });
+
+  it('estimates time from the prior FLOPs at the image size (VJP calls cost 2.5 forwards) and memory', async () => {
+    const seen: string[] = [];
+    const env: CompileEnv = {
+      inspectPrior: (model, { height, width }): PriorReport => {
+        seen.push(`${model}@${height}x${width}`);
+        return { flops: 4e9, parameters: 1e6, problems: [], unsupportedOps: [] };
+      },
+    };
+    const pl = await plan(testGraph({ size: 32, steps: 10, warmup: 2, model: 'default' }), env);
+    expect(seen).toEqual(['default@32x32']);
+    // 20 forward+VJP calls x 2.5 x 4e9 / 400e9 = 0.5 s
+    expect(pl.estimate.seconds).toBeCloseTo(0.5, 6);
+    expect(pl.estimate.memoryMB).toBeGreaterThan(8); // 2 x 4 MB of weights at least
+    const ddim = await plan(testGraph({ size: 32, steps: 10, warmup: null, model: 'default' }), env);
+    expect(ddim.estimate.seconds).toBeCloseTo(0.1, 6);
+  });
+
+  it('hash ignores the ui, and a bypassed optional input compiles as unconnected', async () => {
+    const g = testGraph({ steps: 10, warmup: 2 });
+    const moved = structuredClone(g);
+    moved.ui.positions = { s: { x: 1, y: 2 } };
+    expect((await plan(moved)).hash).toBe((await plan(g)).hash);
+    g.nodes.warm.mode = 'bypass';
+    const pl = await plan(g);
+    expect(pl.nfe).toEqual({ forward: 10, vjp: 0 });
+    expect(pl.steps.map((s) => s.node)).not.toContain('warm');
+  });
+
+  it('compiles a version-0 document', async () => {
+    const g = testGraph();
+    const v0 = {
+      format: g.format,
+      schemaVersion: 0,
+      nodes: Object.fromEntries(Object.entries(g.nodes).map(([id, n]) => [id, { type: n.type, params: n.params, position: { x: 0, y: 0 } }])),
+      edges: g.edges.map((e) => [e.from.node, e.from.port, e.to.node, e.to.port]),
+    };
+    expect((await plan(v0)).hash).toBe((await plan(g)).hash);
+  });
+});
+
+describe('compileGraph: per-node issues', () => {
+  it('a missing wire', async () => {
+    const g = testGraph();
+    g.edges = g.edges.filter((e) => !(e.to.node === 's' && e.to.port === 'prior'));
+    expect((await issues(g)).nodes).toEqual({ s: ["input 'Prior' is not connected"] });
+  });
+
+  it('a cycle', async () => {
+    const g = testGraph();
+    g.edges = g.edges.filter((e) => !(e.to.node === 'sim' && e.to.port === 'image'));
+    g.edges.push({ from: { node: 's', port: 'image' }, to: { node: 'sim', port: 'image' } });
+    const is = await issues(g);
+    expect(is.graph).toEqual(['the graph has a cycle']);
+    expect(is.nodes.s[0]).toMatch(/part of a cycle/);
+    expect(is.nodes.sim[0]).toMatch(/part of a cycle/);
+  });
+
+  it('a bad param, an unknown type and a wire of the wrong type', async () => {
+    const g = testGraph();
+    g.nodes.warm.params.steps = -3;
+    g.nodes.x = { type: 'spgd:nope/nothing', typeVersion: 1, params: {}, mode: 'active' };
+    g.edges = g.edges.filter((e) => !(e.to.node === 'metrics' && e.to.port === 'image'));
+    g.edges.push({ from: { node: 'sim', port: 'measurement' }, to: { node: 'metrics', port: 'image' } });
+    const is = (await issues(g)).nodes;
+    expect(is.warm[0]).toMatch(/^steps: /);
+    expect(is.x).toEqual(["unknown node type 'spgd:nope/nothing'"]);
+    expect(is.metrics).toEqual(["input 'Restored' takes Image, not Measurement"]);
+  });
+
+  it('an sr-x4 image whose size is not divisible by 4, and an image too small for the blur kernel', async () => {
+    const sr = testGraph({ task: 'sr-x4', size: 66 });
+    expect((await issues(sr)).nodes.sim).toEqual(['sr-x4 needs height and width divisible by 4, got 66x66']);
+    const blur = testGraph({ task: 'gaussian-blur', size: 16 });
+    expect((await issues(blur)).nodes.sim[0]).toMatch(/needs the image at least 31x31/);
+    // the size rule with the operator's own options: a 13-px kernel fits a 16-px image
+    blur.nodes.op.params.options = { kernelSize: 13, std: 1 };
+    await plan(blur);
+  });
+
+  it('sampler parameters that do not fit together', async () => {
+    const g = testGraph();
+    g.nodes.sched.params = { steps: 10, sigmaMax: 1, sigmaMin: 5 };
+    expect((await issues(g)).nodes.sched).toEqual(['sigma_min must be below sigma_max']);
+  });
+
+  it('a prior with an unsupported op (env hook), only where a gradient is needed', async () => {
+    const env: CompileEnv = { inspectPrior: () => ({ flops: 1e9, parameters: 10, problems: [], unsupportedOps: ["Round 'round_3'"] }) };
+    const is = await issues(testGraph({ model: 'default' }), env);
+    expect(is.nodes.prior[0]).toMatch(/cannot be differentiated: Round 'round_3'/);
+    expect(Object.keys(is.nodes)).toEqual(['prior']);
+    await plan(testGraph({ model: 'default', warmup: null }), env);
+    const bad: CompileEnv = { inspectPrior: () => ({ flops: 0, parameters: 0, problems: ['an epsilon network takes 2 inputs'], unsupportedOps: [] }) };
+    expect((await issues(testGraph({ model: 'default', warmup: null }), bad)).nodes.prior).toEqual(['an epsilon network takes 2 inputs']);
+  });
+
+  it('an image source that is malformed or missing, and a required input fed by a bypassed node', async () => {
+    expect((await issues(testGraph({ source: 'http://x/y.png' }))).nodes.img[0]).toMatch(/source must be/);
+    const env: CompileEnv = { describeImage: (s) => (s === 'sample:default' ? { width: 22, height: 22 } : { error: `no sample '${s.slice(7)}'` }) };
+    expect((await issues(testGraph({ source: 'sample:nope' }), env)).nodes.img).toEqual(["no sample 'nope'"]);
+    const keep = testGraph({ size: 0, task: 'sr-x4' });
+    expect((await issues(keep, env)).nodes.sim).toEqual(['sr-x4 needs height and width divisible by 4, got 22x22']);
+    const g = testGraph();
+    g.nodes.sched.mode = 'bypass';
+    expect((await issues(g)).nodes.s).toEqual(["input 'Schedule' comes from 'sched', which is bypassed"]);
+  });
+
+  it('an unreadable document goes to the graph-level issues', async () => {
+    expect(await compileGraph({ format: 'spgd-studio.graph', schemaVersion: 7, nodes: {} }, lookup)).toEqual({
+      ok: false,
+      issues: { nodes: {}, graph: [expect.stringMatching(/newer SPGD Studio/)] },
+    });
+  });
+});

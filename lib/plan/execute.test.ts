@@ -1,0 +1,189 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { getNodeDefinition } from '../../nodes';
+import { GaussianEpsModel } from '../diffusion/gaussian-prior';
+import { CancelledError } from '../errors';
+import { decodeImage, imageToTensor } from '../image';
+import type { Tensor } from '../tensor';
+import { compileGraph } from './compile';
+import { executePlan, NodeExecutionError, type ExecuteAdapters, type NodeOutputs, type StoredTensor } from './execute';
+import { testGraph, type TestGraphOptions } from './testing';
+import type { Plan, RunEventPayload } from './types';
+
+const astronaut = imageToTensor(decodeImage(readFileSync(new URL('../../public/samples/astronaut.png', import.meta.url))));
+
+class NanEps extends GaussianEpsModel {
+  override async eps(z: Tensor) {
+    return { eps: { shape: z.shape, data: new Float32Array(z.data.length).fill(NaN) } };
+  }
+}
+
+function countingAdapters() {
+  const calls = { loadImage: 0, loadPrior: 0, saveImage: 0 };
+  const adapters: ExecuteAdapters = {
+    loadImage: async (source) => {
+      calls.loadImage++;
+      if (source !== 'sample:default') throw new Error(`no image ${source}`);
+      return astronaut;
+    },
+    loadPrior: async (model) => {
+      calls.loadPrior++;
+      if (model !== 'gaussian') throw new Error(`no model ${model}`);
+      return new GaussianEpsModel({ mean: 0, std: 0.5, schedule: 'discrete' });
+    },
+    saveImage: async () => {
+      calls.saveImage++;
+    },
+  };
+  return { calls, adapters };
+}
+
+async function compile(o: TestGraphOptions | ReturnType<typeof testGraph>): Promise<Plan> {
+  const doc = 'format' in o ? o : testGraph(o as TestGraphOptions);
+  const r = await compileGraph(doc, getNodeDefinition);
+  if (!r.ok) throw new Error(JSON.stringify(r.issues));
+  return r.plan;
+}
+
+describe('executePlan', () => {
+  it('runs an SPGD graph and emits started, progress, previews, probes, traces and finished with metrics', async () => {
+    const { adapters } = countingAdapters();
+    const events: RunEventPayload[] = [];
+    const stored: StoredTensor[] = [];
+    const plan = await compile({ steps: 5, warmup: 2, size: 16 });
+    const r = await executePlan(plan, adapters, { onEvent: (e) => events.push(e), store: { put: (t) => void stored.push(t) }, progressIntervalMs: 0 });
+    const types = events.map((e) => e.type);
+    expect(types[0]).toBe('started');
+    expect(types.at(-1)).toBe('finished');
+    expect(types.filter((t) => t === 'trace')).toHaveLength(5);
+    expect(types.filter((t) => t === 'progress')).toHaveLength(5);
+    expect(types.filter((t) => t === 'preview').length).toBeGreaterThanOrEqual(5); // every step at T = 5
+
+    const fin = events.at(-1) as Extract<RunEventPayload, { type: 'finished' }>;
+    expect(fin.nfe).toEqual({ forward: 10, vjp: 10 });
+    expect(fin.metrics.psnr).toBeGreaterThan(5);
+    expect(fin.metrics.ssim).toBeGreaterThan(0);
+    expect(fin.metrics.residual).toBeGreaterThan(0);
+    expect(r.metrics).toEqual(fin.metrics);
+
+    const trace = events.find((e) => e.type === 'trace') as Extract<RunEventPayload, { type: 'trace' }>;
+    expect(trace.trace.fluctuationRaw).toBeNull(); // NaN at the first step travels as null
+    expect(trace.trace.admWeights).toHaveLength(1);
+    const preview = events.find((e) => e.type === 'preview') as Extract<RunEventPayload, { type: 'preview' }>;
+    expect(preview.png).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
+
+    // a probe for every output port, and the timeline snapshots
+    const probes = events.filter((e) => e.type === 'probe') as Extract<RunEventPayload, { type: 'probe' }>[];
+    const ports = new Set(probes.filter((p) => p.step === undefined).map((p) => `${p.node}.${p.port}`));
+    for (const p of ['img.image', 'op.operator', 'sim.measurement', 'prior.prior', 'sched.schedule', 'warm.warmup', 'adm.momentum', 's.image', 's.trace', 'metrics.metrics']) {
+      expect(ports).toContain(p);
+    }
+    expect(probes.find((p) => p.node === 's' && p.port === 'image')).toMatchObject({ shape: [3, 16, 16], kind: 'image', dtype: 'float32' });
+    expect(probes.find((p) => p.node === 'op' && p.shape.length)).toMatchObject({ shape: [16, 16], kind: 'map' }); // the mask
+    const snap = stored.filter((t) => t.node === 's' && t.step === 2).map((t) => t.port);
+    expect(snap.sort()).toEqual(['D', 'g', 'momentum', 'residual', 'x']);
+    expect(stored.find((t) => t.port === 'g')!.kind).toBe('signed');
+  });
+
+  it('throttles progress to one event per 200 ms (and always the last step)', async () => {
+    const { adapters } = countingAdapters();
+    const events: RunEventPayload[] = [];
+    let clock = 0;
+    const now = () => (clock += 50); // every call advances 50 ms
+    await executePlan(await compile({ steps: 40, warmup: 1 }), adapters, { onEvent: (e) => events.push(e), now });
+    const steps = events.filter((e) => e.type === 'progress').map((e) => (e as Extract<RunEventPayload, { type: 'progress' }>).step);
+    expect(steps.length).toBeLessThan(20);
+    expect(steps.length).toBeGreaterThan(5);
+    expect(steps.at(-1)).toBe(40);
+  });
+
+  it('re-running with one changed downstream parameter recomputes only downstream nodes', async () => {
+    const { calls, adapters } = countingAdapters();
+    const cache = new Map<string, NodeOutputs>();
+    const first = await executePlan(await compile({ steps: 3, samplerSeed: 0 }), adapters, { cache });
+    expect(first.ran.sort()).toEqual(['adm', 'img', 'metrics', 'op', 'prior', 's', 'sched', 'sim', 'warm']);
+    expect(calls).toMatchObject({ loadImage: 1, loadPrior: 1 });
+
+    const reseeded = await executePlan(await compile({ steps: 3, samplerSeed: 1 }), adapters, { cache });
+    expect(reseeded.ran.sort()).toEqual(['metrics', 's']);
+    expect(reseeded.cached.sort()).toEqual(['adm', 'img', 'op', 'prior', 'sched', 'sim', 'warm']);
+    expect(calls).toMatchObject({ loadImage: 1, loadPrior: 1 });
+    expect(reseeded.metrics.psnr).not.toBe(first.metrics.psnr);
+
+    const noisier = await executePlan(await compile({ steps: 3, samplerSeed: 1, sigmaY: 0.1 }), adapters, { cache });
+    expect(noisier.ran.sort()).toEqual(['metrics', 's', 'sim']);
+    expect(calls).toMatchObject({ loadImage: 1, loadPrior: 1 });
+
+    // the same graph again: nothing recomputed, same result, and the sampler's trace is replayed
+    const events: RunEventPayload[] = [];
+    const again = await executePlan(await compile({ steps: 3, samplerSeed: 1, sigmaY: 0.1 }), adapters, { cache, onEvent: (e) => events.push(e) });
+    expect(again.ran).toEqual([]);
+    expect(again.metrics).toEqual(noisier.metrics);
+    expect(events.filter((e) => e.type === 'trace')).toHaveLength(3);
+  });
+
+  it('is cancelled between network calls by its AbortSignal', async () => {
+    const { adapters } = countingAdapters();
+    const ac = new AbortController();
+    const events: RunEventPayload[] = [];
+    const plan = await compile({ steps: 50, warmup: 2 });
+    const run = executePlan(plan, adapters, {
+      signal: ac.signal,
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'trace' && e.step === 2) ac.abort();
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(CancelledError);
+    expect(events.at(-1)).toEqual({ type: 'cancelled' });
+    expect(events.filter((e) => e.type === 'trace')).toHaveLength(3);
+  });
+
+  it('reports a failure at the node that caused it', async () => {
+    const { adapters } = countingAdapters();
+    const events: RunEventPayload[] = [];
+    // a network that returns NaN: the sampler stops with DIVERGED at its first step
+    const nanPrior: ExecuteAdapters = { ...adapters, loadPrior: async () => new NanEps() };
+    const plan = await compile({ steps: 3, warmup: 2 });
+    const run = executePlan(plan, nanPrior, { onEvent: (e) => events.push(e) });
+    await expect(run).rejects.toBeInstanceOf(NodeExecutionError);
+    expect(events.at(-1)).toMatchObject({ type: 'error', node: 's', code: 'DIVERGED', message: expect.stringMatching(/lower the step size \(eta\)/) });
+
+    const failing: ExecuteAdapters = { ...adapters, loadImage: async () => Promise.reject(new Error('disk on fire')) };
+    const ev2: RunEventPayload[] = [];
+    await expect(executePlan(await compile({ steps: 2 }), failing, { onEvent: (e) => ev2.push(e) })).rejects.toMatchObject({ node: 'img' });
+    expect(ev2.at(-1)).toEqual({ type: 'error', node: 'img', code: 'INTERNAL', message: 'disk on fire' });
+  });
+
+  it('uses the same seeds as lib/pipeline/restore (the CLI), and a fresh operator for a separate Degrade wire', async () => {
+    const { restore } = await import('../pipeline/restore');
+    const { fitToSquare } = await import('../image');
+    const { vpDenoiser } = await import('../diffusion/vp');
+    const { adapters } = countingAdapters();
+    const plan = await compile({ steps: 4, warmup: 2, eta: 1, size: 16 });
+    const r = await executePlan(plan, adapters);
+    const eps = new GaussianEpsModel({ mean: 0, std: 0.5, schedule: 'discrete' });
+    const cli = await restore({
+      task: 'inpaint-random',
+      method: 'spgd',
+      prior: { eps, denoiser: vpDenoiser(eps) },
+      seed: 0,
+      sigmaY: 0.05,
+      samplerParams: { steps: 4, warmup: 2, eta: 1 },
+      groundTruth: fitToSquare(astronaut, 16),
+    });
+    const sample = (r.outputs.get('s')!.image as { tensor: Tensor }).tensor;
+    expect(Array.from(sample.data)).toEqual(Array.from(cli.result.sample.data));
+
+    // a second Degrade node with the same settings gives the same operator (same draws)
+    const g = testGraph({ steps: 4, warmup: 2, eta: 1, size: 16 });
+    g.nodes.op2 = { type: 'spgd:degradation/degrade', typeVersion: 1, params: { task: 'inpaint-random', seed: 0 }, mode: 'active' };
+    g.edges = g.edges.map((e) => (e.to.node === 's' && e.to.port === 'operator' ? { ...e, from: { node: 'op2', port: 'operator' } } : e));
+    const twin = await executePlan(await compile(g), adapters);
+    expect(twin.metrics).toEqual(r.metrics);
+    // ... and one with another seed restores with a mismatched mask: a larger residual
+    g.nodes.op2.params.seed = 5;
+    const other = await executePlan(await compile(g), adapters);
+    expect(other.metrics.residual!).toBeGreaterThan(r.metrics.residual!);
+  });
+});

@@ -1,0 +1,318 @@
+/**
+ * Images and models: bundled samples (public/samples), the shipped prior
+ * (public/models/spgd-prior-v1.onnx) and uploads, stored under the data dir by sha256 and
+ * recorded in the assets table. Uploads are validated before anything is stored: images with
+ * the engine's decoder (size limit from the header), models with the ONNX inspector and
+ * ONNX Runtime (signature, ops the gradient compiler cannot differentiate).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { OrtEpsModel } from '../lib/backends/ort-node';
+import { SpgdError } from '../lib/errors';
+import { sha256Hex } from '../lib/graph/hash';
+import { decodeImage, imageToTensor, sniffImageFormat } from '../lib/image';
+import { inspectModel, type ModelInspection } from '../lib/onnx/compile';
+import { UnsupportedOpError } from '../lib/onnx/errors';
+import type { Tensor } from '../lib/tensor';
+import type { Db } from './db';
+import type { AssetRow } from './db/schema';
+import type { Env } from './env';
+
+export const DEFAULT_SAMPLE = 'astronaut';
+export const DEFAULT_MODEL_FILE = 'public/models/spgd-prior-v1.onnx';
+
+export interface SampleInfo {
+  /** What a Load image node's `source` takes: 'sample:<name>'. */
+  source: string;
+  name: string;
+  /** URL of the file in the app (served from public/). */
+  url: string;
+  width: number;
+  height: number;
+  /** The image 'sample:default' stands for. */
+  isDefault: boolean;
+}
+
+export interface ImageRecord {
+  sha256: string;
+  width: number;
+  height: number;
+}
+
+export interface ModelRecord {
+  /** What a Prior node's `model` takes: 'default', 'gaussian' or 'sha256:<hex>'. */
+  id: string;
+  kind: 'onnx' | 'analytic';
+  /** sha256 of the ONNX file (null for the analytic prior). */
+  sha256: string | null;
+  name: string;
+  bytes: number;
+  parameters: number;
+  /** GFLOP of one forward at 256x256. */
+  gflopsAt256: number;
+  /** Whether the gradient compiler can differentiate it (SPGD and DPS need that). */
+  differentiable: boolean;
+  /** Ops without a VJP rule, e.g. "Round 'round_3'". */
+  unsupportedOps: string[];
+  problems: string[];
+  builtIn: boolean;
+}
+
+function bad(message: string): SpgdError {
+  return new SpgdError('BAD_INPUT', message);
+}
+
+export function describeOps(info: ModelInspection): string[] {
+  return info.nonDifferentiable.map((o) => `${o.opType} '${o.nodeName}'`);
+}
+
+/** The inspection's problems other than "n op(s) cannot be differentiated" (reported as ops instead). */
+export function signatureProblems(info: ModelInspection): string[] {
+  return info.problems.filter((p) => !/^\d+ op\(s\) on the x path cannot be differentiated$/.test(p));
+}
+
+export class AssetStore {
+  private readonly imageCache = new Map<string, Tensor>();
+  private readonly sizeCache = new Map<string, { width: number; height: number }>();
+  private defaultModel?: ModelRecord;
+
+  constructor(
+    private readonly db: Db,
+    private readonly env: Env,
+  ) {}
+
+  get samplesDir(): string {
+    return path.join(this.env.appRoot, 'public', 'samples');
+  }
+
+  get defaultModelPath(): string {
+    return path.join(this.env.appRoot, DEFAULT_MODEL_FILE);
+  }
+
+  private dir(kind: 'images' | 'models'): string {
+    const d = path.join(this.env.dataDir, kind);
+    fs.mkdirSync(d, { recursive: true });
+    return d;
+  }
+
+  // ----------------------------------------------------------------------------- images
+
+  /** The bundled samples; 'default' is an alias of the astronaut. */
+  samples(): SampleInfo[] {
+    let files: string[] = [];
+    try {
+      files = fs.readdirSync(this.samplesDir).filter((f) => /\.(png|jpe?g)$/i.test(f)).sort();
+    } catch {
+      return [];
+    }
+    return files.map((f) => {
+      const name = f.replace(/\.[^.]+$/, '');
+      const size = this.sizeOf(`sample:${name}`) ?? { width: 0, height: 0 };
+      return { source: `sample:${name}`, name, url: `/samples/${f}`, ...size, isDefault: name === DEFAULT_SAMPLE };
+    });
+  }
+
+  /** File path of an image source, or null when there is none. */
+  private imagePath(source: string): string | null {
+    if (source.startsWith('sample:')) {
+      const name = source.slice(7) === 'default' ? DEFAULT_SAMPLE : source.slice(7);
+      if (!/^[A-Za-z0-9_-]+$/.test(name)) return null;
+      for (const ext of ['png', 'jpg', 'jpeg']) {
+        const p = path.join(this.samplesDir, `${name}.${ext}`);
+        if (fs.existsSync(p)) return p;
+      }
+      return null;
+    }
+    if (source.startsWith('sha256:')) {
+      const row = this.asset(source.slice(7));
+      return row?.kind === 'image' ? row.path : null;
+    }
+    return null;
+  }
+
+  private sizeOf(source: string): { width: number; height: number } | null {
+    const hit = this.sizeCache.get(source);
+    if (hit) return hit;
+    if (source.startsWith('sha256:')) {
+      const row = this.asset(source.slice(7));
+      if (row?.kind === 'image') {
+        const m = JSON.parse(row.meta) as { width: number; height: number };
+        this.sizeCache.set(source, { width: m.width, height: m.height });
+        return { width: m.width, height: m.height };
+      }
+      return null;
+    }
+    try {
+      const t = this.loadImage(source);
+      return { width: t.shape[2], height: t.shape[1] };
+    } catch {
+      return null;
+    }
+  }
+
+  /** Size of an image source, or why it cannot be used (for the compiler). */
+  describeImage(source: string): { width: number; height: number } | { error: string } {
+    const s = this.sizeOf(source);
+    if (s) return s;
+    if (source.startsWith('sample:')) {
+      return { error: `there is no sample image '${source.slice(7)}' (samples: ${this.samples().map((x) => x.name).join(', ') || 'none'})` };
+    }
+    return { error: `no uploaded image ${source}; upload it again` };
+  }
+
+  /** [3, H, W] in [-1, 1]. */
+  loadImage(source: string): Tensor {
+    const hit = this.imageCache.get(source);
+    if (hit) return hit;
+    const p = this.imagePath(source);
+    if (!p) throw new SpgdError('BAD_INPUT', this.describeImageError(source));
+    // Uploads were checked against the limit when stored; samples are the app's own.
+    const t = imageToTensor(decodeImage(fs.readFileSync(p)));
+    this.imageCache.set(source, t);
+    this.sizeCache.set(source, { width: t.shape[2], height: t.shape[1] });
+    return t;
+  }
+
+  private describeImageError(source: string): string {
+    return source.startsWith('sample:') ? `there is no sample image '${source.slice(7)}'` : `no uploaded image ${source}`;
+  }
+
+  /** Validates and stores an uploaded image by sha256 (idempotent). */
+  storeImage(bytes: Uint8Array, name = 'upload'): ImageRecord {
+    if (bytes.length > this.env.maxImageBytes) {
+      throw new SpgdError('BAD_IMAGE', `image file is ${bytes.length} bytes, more than the ${this.env.maxImageBytes}-byte upload limit`);
+    }
+    const img = decodeImage(bytes, { maxPixels: this.env.maxImagePixels });
+    const sha = sha256Hex(bytes);
+    const ext = sniffImageFormat(bytes) === 'jpeg' ? 'jpg' : 'png';
+    const file = path.join(this.dir('images'), `${sha}.${ext}`);
+    if (!fs.existsSync(file)) fs.writeFileSync(file, bytes);
+    this.db
+      .prepare(`INSERT OR IGNORE INTO assets (sha256, kind, name, bytes, path, meta, created_at) VALUES (?, 'image', ?, ?, ?, ?, ?)`)
+      .run(sha, name.slice(0, 200), bytes.length, file, JSON.stringify({ width: img.width, height: img.height }), Date.now());
+    this.imageCache.set(`sha256:${sha}`, imageToTensor(img));
+    return { sha256: sha, width: img.width, height: img.height };
+  }
+
+  asset(sha: string): AssetRow | undefined {
+    return this.db.prepare<[string], AssetRow>('SELECT * FROM assets WHERE sha256 = ?').get(sha);
+  }
+
+  // ----------------------------------------------------------------------------- models
+
+  /** ONNX bytes of a model id ('default' | 'sha256:<hex>'), or null when there is none. */
+  modelBytes(model: string): Uint8Array | null {
+    if (model === 'default') return fs.existsSync(this.defaultModelPath) ? new Uint8Array(fs.readFileSync(this.defaultModelPath)) : null;
+    if (model.startsWith('sha256:')) {
+      const row = this.asset(model.slice(7));
+      return row?.kind === 'model' && fs.existsSync(row.path) ? new Uint8Array(fs.readFileSync(row.path)) : null;
+    }
+    return null;
+  }
+
+  /**
+   * Validates an uploaded epsilon network and stores it by sha256.
+   * @throws SpgdError BAD_MODEL (not ONNX, wrong signature) or UNSUPPORTED_OP (naming the ops).
+   */
+  async storeModel(bytes: Uint8Array, name = 'model.onnx'): Promise<ModelRecord> {
+    if (bytes.length > this.env.maxModelBytes) {
+      throw new SpgdError('BAD_MODEL', `model file is ${bytes.length} bytes, more than the ${this.env.maxModelBytes}-byte upload limit`);
+    }
+    let info: ModelInspection;
+    try {
+      info = inspectModel(bytes, { height: 64, width: 64 });
+    } catch (e) {
+      if (e instanceof SpgdError) throw e;
+      throw new SpgdError('BAD_MODEL', `not a valid ONNX model: ${(e as Error).message}`);
+    }
+    const problems = signatureProblems(info);
+    if (problems.length) throw new SpgdError('BAD_MODEL', `not a usable epsilon network: ${problems.join('; ')}`);
+    if (info.nonDifferentiable.length) throw new UnsupportedOpError(info.nonDifferentiable);
+    // ONNX Runtime must be able to load it too (ops it lacks, bad initializers...).
+    const loaded = await OrtEpsModel.create(bytes, { name, requireVjp: true });
+    await loaded.release();
+    const at256 = inspectModel(bytes, { height: 256, width: 256 });
+    const sha = sha256Hex(bytes);
+    const file = path.join(this.dir('models'), `${sha}.onnx`);
+    if (!fs.existsSync(file)) fs.writeFileSync(file, bytes);
+    const meta = { parameters: info.parameterCount, gflopsAt256: at256.flops / 1e9, opset: info.opset, producer: info.producer };
+    this.db
+      .prepare(`INSERT OR IGNORE INTO assets (sha256, kind, name, bytes, path, meta, created_at) VALUES (?, 'model', ?, ?, ?, ?, ?)`)
+      .run(sha, name.slice(0, 200), bytes.length, file, JSON.stringify(meta), Date.now());
+    return this.modelRecord(this.asset(sha)!);
+  }
+
+  private modelRecord(row: AssetRow): ModelRecord {
+    const m = JSON.parse(row.meta) as { parameters: number; gflopsAt256: number };
+    return {
+      id: `sha256:${row.sha256}`,
+      kind: 'onnx',
+      sha256: row.sha256,
+      name: row.name,
+      bytes: row.bytes,
+      parameters: m.parameters,
+      gflopsAt256: m.gflopsAt256,
+      differentiable: true,
+      unsupportedOps: [],
+      problems: [],
+      builtIn: false,
+    };
+  }
+
+  /** The shipped prior, the analytic Gaussian prior, then uploads (newest first). */
+  models(): ModelRecord[] {
+    const out: ModelRecord[] = [];
+    const def = this.defaultModelRecord();
+    if (def) out.push(def);
+    out.push({
+      id: 'gaussian',
+      kind: 'analytic',
+      sha256: null,
+      name: 'Analytic Gaussian prior N(0, 0.5^2) (exact gradients, for checks)',
+      bytes: 0,
+      parameters: 0,
+      gflopsAt256: 0,
+      differentiable: true,
+      unsupportedOps: [],
+      problems: [],
+      builtIn: true,
+    });
+    const rows = this.db.prepare<[], AssetRow>(`SELECT * FROM assets WHERE kind = 'model' ORDER BY created_at DESC`).all();
+    for (const r of rows) out.push(this.modelRecord(r));
+    return out;
+  }
+
+  private defaultModelRecord(): ModelRecord | null {
+    if (this.defaultModel) return this.defaultModel;
+    const bytes = this.modelBytes('default');
+    if (!bytes) return null;
+    const info = inspectModel(bytes, { height: 256, width: 256 });
+    this.defaultModel = {
+      id: 'default',
+      kind: 'onnx',
+      sha256: sha256Hex(bytes),
+      name: 'spgd-prior-v1 (shipped default)',
+      bytes: bytes.length,
+      parameters: info.parameterCount,
+      gflopsAt256: info.flops / 1e9,
+      differentiable: info.nonDifferentiable.length === 0 && info.problems.length === 0,
+      unsupportedOps: describeOps(info),
+      problems: signatureProblems(info),
+      builtIn: true,
+    };
+    return this.defaultModel;
+  }
+}
+
+/** Bytes of an upload given as FormData (field `file`) or as base64. */
+export async function uploadBytes(input: FormData | { name?: string; base64: string }): Promise<{ bytes: Uint8Array; name: string }> {
+  if (typeof FormData !== 'undefined' && input instanceof FormData) {
+    const file = input.get('file');
+    if (!file || typeof file === 'string') throw bad("the form has no file in field 'file'");
+    return { bytes: new Uint8Array(await file.arrayBuffer()), name: (file as File).name || 'upload' };
+  }
+  const { base64, name } = input as { name?: string; base64: string };
+  const clean = base64.replace(/^data:[^;]*;base64,/, '');
+  if (!/^[A-Za-z0-9+/=\s]*$/.test(clean)) throw bad('base64 upload contains characters outside the base64 alphabet');
+  return { bytes: new Uint8Array(Buffer.from(clean, 'base64')), name: name ?? 'upload' };
+}

@@ -1,0 +1,122 @@
+/**
+ * The SQLite schema as plain SQL migrations, applied in order and tracked with
+ * `PRAGMA user_version`. Never edit a migration that has shipped: append a new one.
+ *
+ * Tables:
+ * - presets: graph documents with a name (unique, case-insensitive), description, tags (JSON),
+ *   thumbnail; `built_in` rows come from presets/*.json and cannot be changed by users.
+ * - runs: every run with its graph document, plan, content hash, seeds, backend, timings,
+ *   NFE, metrics, error and result artifact; `seq` orders them for paging.
+ * - run_events: the events of each run in order (`seq` per run is the tracked() id), so
+ *   `run.events` can backfill after a reconnect or a restart.
+ * - assets: uploaded images and models by sha256, with where they are stored.
+ */
+export const MIGRATIONS: readonly string[] = [
+  /* 1 */ `
+  CREATE TABLE presets (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    tags        TEXT NOT NULL DEFAULT '[]',
+    document    TEXT NOT NULL,
+    built_in    INTEGER NOT NULL DEFAULT 0,
+    thumbnail   TEXT,
+    source_hash TEXT,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX presets_name ON presets (name COLLATE NOCASE);
+
+  CREATE TABLE runs (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    id          TEXT NOT NULL UNIQUE,
+    status      TEXT NOT NULL CHECK (status IN ('queued', 'running', 'finished', 'failed', 'cancelled', 'interrupted')),
+    document    TEXT NOT NULL,
+    graph_hash  TEXT NOT NULL,
+    plan        TEXT NOT NULL,
+    seeds       TEXT NOT NULL DEFAULT '{}',
+    backend     TEXT NOT NULL DEFAULT 'server',
+    created_at  INTEGER NOT NULL,
+    started_at  INTEGER,
+    finished_at INTEGER,
+    seconds     REAL,
+    nfe         TEXT,
+    metrics     TEXT,
+    error       TEXT,
+    result_path TEXT
+  );
+  CREATE INDEX runs_status ON runs (status);
+
+  CREATE TABLE run_events (
+    run_id  TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    seq     INTEGER NOT NULL,
+    type    TEXT NOT NULL,
+    at      INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE assets (
+    sha256     TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL CHECK (kind IN ('image', 'model')),
+    name       TEXT NOT NULL,
+    bytes      INTEGER NOT NULL,
+    path       TEXT NOT NULL,
+    meta       TEXT NOT NULL DEFAULT '{}',
+    created_at INTEGER NOT NULL
+  );
+  `,
+];
+
+export type RunStatus = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled' | 'interrupted';
+export const TERMINAL_STATUSES: readonly RunStatus[] = ['finished', 'failed', 'cancelled', 'interrupted'];
+
+export interface PresetRow {
+  id: string;
+  name: string;
+  description: string;
+  tags: string;
+  document: string;
+  built_in: number;
+  thumbnail: string | null;
+  source_hash: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RunRow {
+  seq: number;
+  id: string;
+  status: RunStatus;
+  document: string;
+  graph_hash: string;
+  plan: string;
+  seeds: string;
+  backend: string;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  seconds: number | null;
+  nfe: string | null;
+  metrics: string | null;
+  error: string | null;
+  result_path: string | null;
+}
+
+export interface RunEventRow {
+  run_id: string;
+  seq: number;
+  type: string;
+  at: number;
+  payload: string;
+}
+
+export interface AssetRow {
+  sha256: string;
+  kind: 'image' | 'model';
+  name: string;
+  bytes: number;
+  path: string;
+  meta: string;
+  created_at: number;
+}

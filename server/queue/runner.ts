@@ -1,0 +1,77 @@
+/**
+ * The job the queue runs for each run: execute its plan with the server's adapters (images
+ * and priors from the asset store, Save image nodes and the result PNG as artifacts with the
+ * graph embedded, tensors to .npy for `tensor.get`), record the outcome on the run row, then
+ * append the terminal event (finished / error / cancelled), so a client that reacts to it by
+ * calling run.get sees the final record.
+ */
+import { CancelledError, SpgdError } from '../../lib/errors';
+import { executePlan, NodeExecutionError, type ExecuteAdapters } from '../../lib/plan/execute';
+import type { Plan, RunEventPayload } from '../../lib/plan/types';
+import type { Artifacts } from '../artifacts';
+import type { AssetStore } from '../assets';
+import type { LruOutputCache } from '../cache';
+import type { Db } from '../db';
+import { finishRun, getRun } from '../db/runs';
+import type { PriorRegistry } from '../priors';
+import { isTerminalEvent, type RunEventLog } from './events';
+import type { RunJob } from './index';
+
+export interface RunnerDeps {
+  db: Db;
+  log: RunEventLog;
+  assets: AssetStore;
+  priors: PriorRegistry;
+  artifacts: Artifacts;
+  cache: LruOutputCache;
+}
+
+export function createRunJob(d: RunnerDeps): RunJob {
+  return async (runId, signal) => {
+    const row = getRun(d.db, runId);
+    if (!row) return;
+    const plan = JSON.parse(row.plan) as Plan;
+    const document = JSON.parse(row.document) as unknown;
+    let terminal: RunEventPayload | null = null;
+    const onEvent = (e: RunEventPayload) => {
+      if (isTerminalEvent(e)) terminal = e;
+      else d.log.append(runId, e);
+    };
+    const adapters: ExecuteAdapters = {
+      loadImage: async (source) => d.assets.loadImage(source),
+      loadPrior: (model) => d.priors.load(model),
+      saveImage: async ({ node, filename, image }) => {
+        d.artifacts.writeImage(runId, `${node}-${filename}`, image, document);
+      },
+    };
+    try {
+      const r = await executePlan(plan, adapters, { signal, onEvent, cache: d.cache, store: d.artifacts.tensorStore(runId) });
+      let resultPath: string | null = null;
+      const out = r.primary ? r.outputs.get(r.primary)?.image : undefined;
+      if (out?.kind === 'Image') resultPath = d.artifacts.writeImage(runId, 'result', out.tensor, document);
+      finishRun(d.db, runId, { status: 'finished', seconds: r.seconds, nfe: r.nfe, metrics: r.metrics, resultPath });
+      const fin = (terminal as RunEventPayload | null)?.type === 'finished' ? terminal! : ({ type: 'finished', metrics: r.metrics, seconds: r.seconds, nfe: r.nfe } as RunEventPayload);
+      d.log.append(runId, { ...fin, ...(resultPath ? { result: d.artifacts.url(resultPath) } : {}) } as RunEventPayload);
+    } catch (e) {
+      if (e instanceof CancelledError) {
+        finishRun(d.db, runId, { status: 'cancelled' });
+        d.log.append(runId, { type: 'cancelled' });
+      } else {
+        const t = terminal as RunEventPayload | null;
+        const err =
+          t?.type === 'error'
+            ? t
+            : {
+                type: 'error' as const,
+                ...(e instanceof NodeExecutionError && e.node ? { node: e.node } : {}),
+                code: e instanceof SpgdError ? e.code : 'INTERNAL',
+                message: e instanceof Error ? e.message : String(e),
+              };
+        finishRun(d.db, runId, { status: 'failed', error: { node: err.node, code: err.code, message: err.message } });
+        d.log.append(runId, err);
+      }
+    } finally {
+      d.log.forget(runId);
+    }
+  };
+}

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testGraph } from '../../lib/plan/testing';
+import { testServer, type TestServer } from '../testing';
+
+let s: TestServer;
+beforeAll(() => {
+  s = testServer();
+});
+afterAll(() => s.close());
+
+describe('presets', () => {
+  it('lists the built-in presets: one SPGD preset per task and a DPS baseline, on the 64x64 default sample', async () => {
+    const list = await s.caller.presets.list();
+    const builtIn = list.filter((p) => p.builtIn);
+    expect(builtIn.map((p) => p.id).sort()).toEqual([
+      'builtin-dps-inpaint-random',
+      'builtin-spgd-gaussian-blur',
+      'builtin-spgd-inpaint-box',
+      'builtin-spgd-inpaint-random',
+      'builtin-spgd-motion-blur',
+      'builtin-spgd-sr-x4',
+    ]);
+    for (const p of builtIn) {
+      const full = await s.caller.presets.get({ id: p.id });
+      const doc = full.document as ReturnType<typeof testGraph>;
+      expect(doc.nodes.img.params).toEqual({ source: 'sample:default', size: 64 });
+      const compiled = await s.caller.graph.compile({ document: doc });
+      expect(compiled.ok).toBe(true);
+    }
+  });
+
+  it('saves, lists, gets, renames and deletes a user preset', async () => {
+    const { id } = await s.caller.presets.save({ name: 'My SR', description: 'd', tags: ['sr'], document: testGraph({ task: 'sr-x4' }) });
+    expect((await s.caller.presets.list()).find((p) => p.id === id)).toMatchObject({ name: 'My SR', builtIn: false, tags: ['sr'] });
+    const got = await s.caller.presets.get({ id });
+    expect(got).toMatchObject({ id, name: 'My SR', description: 'd' });
+    expect((got.document as { nodes: Record<string, { params: { task?: string } }> }).nodes.op.params.task).toBe('sr-x4');
+
+    // update by id (rename), keeping description and tags
+    expect(await s.caller.presets.save({ id, name: 'My SR v2', document: testGraph({ task: 'sr-x4', size: 32 }) })).toEqual({ id });
+    expect(await s.caller.presets.get({ id })).toMatchObject({ name: 'My SR v2', description: 'd', tags: ['sr'] });
+
+    expect(await s.caller.presets.delete({ id })).toEqual({ ok: true });
+    await expect(s.caller.presets.get({ id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(s.caller.presets.delete({ id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('needs overwrite: true to save under a taken name (case-insensitive), then replaces that preset', async () => {
+    const a = await s.caller.presets.save({ name: 'Blur test', document: testGraph() });
+    await expect(s.caller.presets.save({ name: 'blur TEST', document: testGraph({ steps: 9 }) })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/overwrite: true/),
+    });
+    const b = await s.caller.presets.save({ name: 'blur TEST', document: testGraph({ steps: 9 }), overwrite: true });
+    expect(b.id).toBe(a.id);
+    const doc = (await s.caller.presets.get({ id: a.id })).document as ReturnType<typeof testGraph>;
+    expect(doc.nodes.sched.params.steps).toBe(9);
+    expect((await s.caller.presets.list()).filter((p) => p.name.toLowerCase() === 'blur test')).toHaveLength(1);
+  });
+
+  it('protects built-in presets from being overwritten, shadowed or deleted', async () => {
+    const builtIn = (await s.caller.presets.list()).find((p) => p.builtIn)!;
+    await expect(s.caller.presets.save({ id: builtIn.id, name: 'x', document: testGraph() })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(s.caller.presets.save({ name: builtIn.name, document: testGraph(), overwrite: true })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/built-in/),
+    });
+    await expect(s.caller.presets.delete({ id: builtIn.id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect((await s.caller.presets.get({ id: builtIn.id })).name).toBe(builtIn.name);
+  });
+
+  it('stores documents migrated to the current version and rejects unreadable ones', async () => {
+    const g = testGraph();
+    const v0 = {
+      format: g.format,
+      schemaVersion: 0,
+      nodes: Object.fromEntries(Object.entries(g.nodes).map(([id, n]) => [id, { type: n.type, params: n.params, position: { x: 1, y: 2 } }])),
+      edges: g.edges.map((e) => [e.from.node, e.from.port, e.to.node, e.to.port]),
+    };
+    const { id } = await s.caller.presets.save({ name: 'old file', document: v0 });
+    const doc = (await s.caller.presets.get({ id })).document as ReturnType<typeof testGraph>;
+    expect(doc.schemaVersion).toBe(1);
+    expect(doc.ui.positions.img).toEqual({ x: 1, y: 2 });
+    await expect(s.caller.presets.save({ name: 'future', document: { format: g.format, schemaVersion: 99 } })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/newer SPGD Studio/),
+    });
+  });
+});

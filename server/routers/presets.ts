@@ -1,0 +1,28 @@
+/** presets.*: built-in and saved graph documents. */
+import { z } from 'zod';
+import { anyGraphDocument } from '../../lib/graph/migrate';
+import { listPresets, toSummary } from '../db/presets';
+import { readPreset, removePreset, savePreset } from '../presets';
+import { publicProcedure, router } from '../trpc';
+
+export const presetsRouter = router({
+  list: publicProcedure.query(({ ctx }) => listPresets(ctx.db).map(toSummary)),
+
+  get: publicProcedure.input(z.object({ id: z.string().min(1) })).query(({ ctx, input }) => readPreset(ctx.db, input.id)),
+
+  save: publicProcedure
+    .input(
+      z.object({
+        id: z.string().min(1).optional(),
+        name: z.string().trim().min(1).max(200),
+        description: z.string().max(5000).optional(),
+        tags: z.array(z.string().trim().min(1).max(50)).max(20).optional(),
+        thumbnail: z.string().max(2_000_000).nullable().optional(),
+        document: anyGraphDocument,
+        overwrite: z.boolean().optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => savePreset(ctx.db, input)),
+
+  delete: publicProcedure.input(z.object({ id: z.string().min(1) })).mutation(({ ctx, input }) => removePreset(ctx.db, input.id)),
+});

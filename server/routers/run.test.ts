@@ -1,0 +1,213 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPngText } from '../../lib/image';
+import type { GraphDocument } from '../../lib/graph/document';
+import { tinyEpsModel } from '../../lib/onnx/test-models';
+import { testGraph } from '../../lib/plan/testing';
+import { GRAPH_PNG_KEY } from '../artifacts';
+import type { RunEvent } from '../queue/events';
+import { collectEvents, testServer, type TestServer } from '../testing';
+import { createCaller } from './_app';
+
+let s: TestServer;
+beforeAll(() => {
+  s = testServer();
+});
+afterAll(() => s.close());
+
+/** The built-in SPGD preset, turned down to `size` px and `steps` steps on the given prior. */
+function presetGraph(model: string, size: number, steps: number, warmup: number): GraphDocument {
+  const p = JSON.parse(fs.readFileSync(path.join(s.services.env.appRoot, 'presets', 'spgd-inpaint-random.json'), 'utf8'));
+  const doc = p.document as GraphDocument;
+  doc.nodes.prior.params.model = model;
+  doc.nodes.img.params.size = size;
+  doc.nodes.sched.params.steps = steps;
+  doc.nodes.warm.params.steps = warmup;
+  return doc;
+}
+
+type Ev<T extends RunEvent['type']> = Extract<RunEvent, { type: T }>;
+
+function checkLifecycle(events: RunEvent[], steps: number) {
+  const types = events.map((e) => e.type);
+  expect(types[0]).toBe('queued');
+  expect(types[1]).toBe('started');
+  expect(types.at(-1)).toBe('finished');
+  const first = (t: RunEvent['type']) => types.indexOf(t);
+  expect(first('progress')).toBeGreaterThan(1);
+  expect(first('probe')).toBeGreaterThan(1);
+  expect(first('trace')).toBeGreaterThan(1);
+  expect(types.filter((t) => t === 'trace')).toHaveLength(steps);
+  expect(types.filter((t) => t === 'preview').length).toBeGreaterThanOrEqual(1);
+  // ids are the per-run sequence, in order, and events carry runId and time
+  expect(events.map((e) => Number(e.id))).toEqual(events.map((_, i) => i + 1));
+  for (const e of events) expect(e).toMatchObject({ runId: events[0].runId, at: expect.any(Number) });
+  return events.at(-1) as Ev<'finished'>;
+}
+
+describe('run.start / run.events / run.get', () => {
+  it('runs the SPGD preset at 32x32 with the analytic prior: queued -> started -> progress -> probe -> trace -> finished', async () => {
+    const doc = presetGraph('gaussian', 32, 6, 2);
+    const { runId, position } = await s.caller.run.start({ document: doc });
+    expect(position).toBe(0);
+    const events = await collectEvents(s.caller, runId);
+    const fin = checkLifecycle(events, 6);
+    expect(fin.metrics.psnr).toBeGreaterThan(5);
+    expect(fin.metrics.ssim).toBeGreaterThan(0);
+    expect(fin.metrics.residual).toBeGreaterThan(0);
+    expect(fin.nfe).toEqual({ forward: 12, vjp: 12 });
+    expect(fin.result).toBe(`/api/artifacts/runs/${runId}/result.png`);
+
+    const run = await s.caller.run.get({ runId });
+    expect(run).toMatchObject({ id: runId, status: 'finished', backend: 'server', position: null, metrics: fin.metrics, resultUrl: fin.result });
+    expect(run.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(run.seeds).toEqual({ op: 0, sim: 0, spgd: 0 });
+    expect(run.trace.spgd).toHaveLength(6);
+    expect(run.probes.some((p) => p.node === 'spgd' && p.port === 'image' && p.step === undefined)).toBe(true);
+    expect(run.timings.seconds).toBeGreaterThan(0);
+
+    // the result PNG carries the graph document
+    const file = path.join(s.dataDir, 'runs', runId, 'result.png');
+    const embedded = JSON.parse(readPngText(fs.readFileSync(file))[GRAPH_PNG_KEY]);
+    expect(embedded.nodes.img.params).toEqual({ source: 'sample:default', size: 32 });
+
+    // a late subscriber with lastEventId gets only what came after it
+    const tail = await collectEvents(s.caller, runId, undefined, String(events.length - 2));
+    expect(tail.map((e) => e.id)).toEqual([String(events.length - 1), String(events.length)]);
+
+    const list = await s.caller.run.list({ limit: 5 });
+    expect(list.items[0]).toMatchObject({ id: runId, status: 'finished', thumbnail: fin.result, name: doc.name });
+  });
+
+  it('runs the SPGD preset at 32x32 with the shipped ONNX prior (2 steps)', async () => {
+    const { runId } = await s.caller.run.start({ document: presetGraph('default', 32, 2, 1) });
+    const events = await collectEvents(s.caller, runId);
+    const fin = checkLifecycle(events, 2);
+    expect(fin.nfe).toEqual({ forward: 2, vjp: 2 });
+    expect(Number.isFinite(fin.metrics.psnr)).toBe(true);
+    expect((await s.caller.run.get({ runId })).status).toBe('finished');
+  });
+
+  it('tensor.get returns stats, a histogram and a PNG for a sampler output and a signed map for its gradient', async () => {
+    const { runId } = await s.caller.run.start({ document: presetGraph('gaussian', 32, 4, 2) });
+    await collectEvents(s.caller, runId);
+    const img = await s.caller.tensor.get({ runId, node: 'spgd', port: 'image' });
+    expect(img).toMatchObject({ shape: [3, 32, 32], dtype: 'float32', kind: 'image', signed: false, channel: null });
+    expect(img.png).toMatch(/^data:image\/png;base64,/);
+    expect(img.stats.min).toBeGreaterThanOrEqual(-1);
+    expect(img.stats.max).toBeLessThanOrEqual(1);
+    expect(img.stats.nanCount).toBe(0);
+    expect(img.histogram.edges).toHaveLength(65);
+    expect(img.histogram.counts.reduce((a, b) => a + b, 0)).toBe(3 * 32 * 32);
+
+    const g = await s.caller.tensor.get({ runId, node: 'spgd', port: 'g', step: 0, channel: 1 });
+    expect(g).toMatchObject({ shape: [3, 32, 32], kind: 'signed', signed: true, channel: 1 });
+    expect(g.histogram.counts.reduce((a, b) => a + b, 0)).toBe(32 * 32);
+    const mask = await s.caller.tensor.get({ runId, node: 'op', port: 'operator' });
+    expect(mask).toMatchObject({ shape: [32, 32], kind: 'map' });
+    expect(mask.stats.min).toBe(0);
+    expect(mask.stats.max).toBe(1);
+
+    await expect(s.caller.tensor.get({ runId, node: 'spgd', port: 'g', step: 99 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(s.caller.tensor.get({ runId, node: 'spgd', port: 'image', channel: 3 })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+});
+
+describe('the queue', () => {
+  /** A run that takes a while on the analytic prior (many steps at 64x64). */
+  const long = () => presetGraph('gaussian', 64, 1000, 5);
+
+  it('cancels a running run between network calls', async () => {
+    const { runId } = await s.caller.run.start({ document: long() });
+    let cancelled: Promise<{ status: string }> | undefined;
+    const events = await collectEvents(s.caller, runId, (e) => {
+      if (e.type === 'trace' && !cancelled) cancelled = s.caller.run.cancel({ runId });
+    });
+    expect(await cancelled).toEqual({ status: 'cancelled' });
+    expect(events.at(-1)!.type).toBe('cancelled');
+    expect(events.filter((e) => e.type === 'trace').length).toBeLessThan(1000);
+    expect((await s.caller.run.get({ runId })).status).toBe('cancelled');
+  });
+
+  it('ends a subscription when its signal aborts, without stopping the run', async () => {
+    const { runId } = await s.caller.run.start({ document: long() });
+    const ac = new AbortController();
+    const sub = await createCaller(s.services, { signal: ac.signal }).run.events({ runId });
+    const seen: string[] = [];
+    for await (const item of sub as AsyncIterable<unknown>) {
+      const e = (Array.isArray(item) ? item[1] : item) as RunEvent;
+      seen.push(e.type);
+      if (e.type === 'trace') ac.abort();
+    }
+    expect(seen).toContain('trace');
+    expect(seen).not.toContain('finished');
+    expect((await s.caller.run.get({ runId })).status).toBe('running');
+    expect(await s.caller.run.cancel({ runId })).toEqual({ status: 'cancelled' });
+  });
+
+  it('reports queue positions and cancels a queued run', async () => {
+    const a = await s.caller.run.start({ document: long() });
+    const b = await s.caller.run.start({ document: presetGraph('gaussian', 16, 3, 1) });
+    const c = await s.caller.run.start({ document: presetGraph('gaussian', 16, 3, 1) });
+    expect([a.position, b.position, c.position]).toEqual([0, 1, 2]);
+    expect((await s.caller.run.get({ runId: c.runId })).position).toBe(2);
+
+    expect(await s.caller.run.cancel({ runId: b.runId })).toEqual({ status: 'cancelled' });
+    expect((await s.caller.run.get({ runId: b.runId })).status).toBe('cancelled');
+    const bEvents = await collectEvents(s.caller, b.runId);
+    expect(bEvents.map((e) => e.type)).toEqual(['queued', 'cancelled']);
+
+    // c moved up when b left, and runs once a is cancelled
+    expect((await s.caller.run.get({ runId: c.runId })).position).toBe(1);
+    expect(await s.caller.run.cancel({ runId: a.runId })).toEqual({ status: 'cancelled' });
+    const cEvents = await collectEvents(s.caller, c.runId);
+    const queued = cEvents.filter((e) => e.type === 'queued') as Ev<'queued'>[];
+    expect(queued.map((e) => e.position)).toEqual([2, 1]);
+    expect(cEvents.at(-1)!.type).toBe('finished');
+    await s.services.queue.onIdle();
+  });
+
+  it('cancel is a no-op on a finished run and NOT_FOUND on an unknown one', async () => {
+    const { runId } = await s.caller.run.start({ document: presetGraph('gaussian', 16, 2, 1) });
+    await collectEvents(s.caller, runId);
+    expect(await s.caller.run.cancel({ runId })).toEqual({ status: 'finished' });
+    await expect(s.caller.run.cancel({ runId: 'nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(s.caller.run.get({ runId: 'nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('refuses to queue a graph that does not compile, naming the node', async () => {
+    const doc = presetGraph('gaussian', 16, 2, 1);
+    doc.nodes.img.params.source = 'sha256:' + 'b'.repeat(64);
+    await expect(s.caller.run.start({ document: doc })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/img: no uploaded image/) });
+  });
+
+  it('records a node that fails while running: the error event names it and the run is failed', async () => {
+    // an uploaded network whose output is NaN for negative inputs (log of the convolution)
+    const bytes = tinyEpsModel({ xPath: (b, h) => b.node('Log', [h]) });
+    const model = await s.caller.models.upload({ name: 'nan.onnx', base64: Buffer.from(bytes).toString('base64') });
+    const { runId } = await s.caller.run.start({ document: presetGraph(model.id, 16, 3, 2) });
+    const events = await collectEvents(s.caller, runId);
+    expect(events.at(-1)).toMatchObject({ type: 'error', node: 'spgd', code: 'DIVERGED', message: expect.stringMatching(/lower the step size/) });
+    const run = await s.caller.run.get({ runId });
+    expect(run).toMatchObject({ status: 'failed', error: { node: 'spgd', code: 'DIVERGED' }, resultUrl: null });
+  });
+
+  it('pages run.list newest first', async () => {
+    const all = await s.caller.run.list({ limit: 100 });
+    const page1 = await s.caller.run.list({ limit: 2 });
+    const page2 = await s.caller.run.list({ limit: 2, cursor: page1.nextCursor });
+    expect([...page1.items, ...page2.items].map((r) => r.id)).toEqual(all.items.slice(0, 4).map((r) => r.id));
+    expect(all.items.map((r) => r.createdAt)).toEqual([...all.items.map((r) => r.createdAt)].sort((x, y) => y - x));
+  });
+});
+
+describe('run graphs that are not the presets', () => {
+  it('runs DPS and DiffPIR graphs', async () => {
+    for (const sampler of ['dps', 'diffpir'] as const) {
+      const { runId } = await s.caller.run.start({ document: testGraph({ sampler, steps: 4, size: 16 }) });
+      const events = await collectEvents(s.caller, runId);
+      expect(events.at(-1)!.type).toBe('finished');
+    }
+  });
+});

@@ -1,0 +1,151 @@
+/**
+ * run.*: start a graph on the server queue, follow its events (backfilled from SQLite, then
+ * live), cancel it, read one run or the list of runs.
+ */
+import { tracked, TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { anyGraphDocument } from '../../lib/graph/migrate';
+import type { Plan, ProbeInfo, RunMetrics, TraceJson } from '../../lib/plan/types';
+import type { Nfe } from '../../lib/samplers/types';
+import { getRun, listRuns } from '../db/runs';
+import { TERMINAL_STATUSES, type RunRow, type RunStatus } from '../db/schema';
+import { isTerminalEvent, type RunEvent } from '../queue/events';
+import type { Context } from '../context';
+import { publicProcedure, router } from '../trpc';
+
+const runId = z.string().min(1).max(100);
+
+function requireRun(ctx: Context, id: string): RunRow {
+  const row = getRun(ctx.db, id);
+  if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `no run '${id}'` });
+  return row;
+}
+
+const parse = <T>(s: string | null): T | null => (s === null ? null : (JSON.parse(s) as T));
+
+export interface RunSummary {
+  id: string;
+  status: RunStatus;
+  name: string | null;
+  hash: string;
+  backend: string;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  seconds: number | null;
+  nfe: Nfe | null;
+  metrics: RunMetrics | null;
+  error: { node?: string; code: string; message: string } | null;
+  /** URL of the result PNG (also the thumbnail), once finished. */
+  resultUrl: string | null;
+  thumbnail: string | null;
+}
+
+function summary(ctx: Context, r: RunRow): RunSummary {
+  const doc = JSON.parse(r.document) as { name?: string };
+  const url = r.result_path ? ctx.artifacts.url(r.result_path) : null;
+  return {
+    id: r.id,
+    status: r.status,
+    name: doc.name ?? null,
+    hash: r.graph_hash,
+    backend: r.backend,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    seconds: r.seconds,
+    nfe: parse<Nfe>(r.nfe),
+    metrics: parse<RunMetrics>(r.metrics),
+    error: parse(r.error),
+    resultUrl: url,
+    thumbnail: url,
+  };
+}
+
+export const runRouter = router({
+  start: publicProcedure
+    .input(z.object({ document: anyGraphDocument, backend: z.literal('server').optional() }))
+    .mutation(({ ctx, input }) => ctx.startRun(input.document, input.backend ?? 'server')),
+
+  /**
+   * Tracked events of a run: everything after `lastEventId` from SQLite, then live ones,
+   * until the run's terminal event (finished / error / cancelled).
+   */
+  events: publicProcedure
+    .input(z.object({ runId, lastEventId: z.string().nullish() }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      requireRun(ctx, input.runId);
+      const ac = new AbortController();
+      const stop = () => ac.abort();
+      signal?.addEventListener('abort', stop, { once: true });
+      // Listen first, then backfill: nothing appended in between is lost (duplicates are skipped by id).
+      const live = ctx.log.live(input.runId, ac.signal);
+      let last = Number.parseInt(input.lastEventId ?? '0', 10) || 0;
+      const stored = function* (): Generator<RunEvent> {
+        for (const e of ctx.log.since(input.runId, last)) yield e;
+      };
+      try {
+        for (const e of stored()) {
+          last = Number(e.id);
+          yield tracked(e.id, e);
+          if (isTerminalEvent(e)) return;
+        }
+        const now = getRun(ctx.db, input.runId);
+        if (now && TERMINAL_STATUSES.includes(now.status)) {
+          // Ended while we were backfilling: its last events are in SQLite already.
+          for (const e of stored()) {
+            last = Number(e.id);
+            yield tracked(e.id, e);
+          }
+          return;
+        }
+        for await (const e of live) {
+          if (Number(e.id) <= last) continue;
+          last = Number(e.id);
+          yield tracked(e.id, e);
+          if (isTerminalEvent(e)) return;
+        }
+      } finally {
+        signal?.removeEventListener('abort', stop);
+        ac.abort();
+      }
+    }),
+
+  cancel: publicProcedure.input(z.object({ runId })).mutation(async ({ ctx, input }) => {
+    requireRun(ctx, input.runId);
+    const status = await ctx.queue.cancel(input.runId);
+    return { status: status! };
+  }),
+
+  get: publicProcedure.input(z.object({ runId })).query(({ ctx, input }) => {
+    const r = requireRun(ctx, input.runId);
+    const plan = JSON.parse(r.plan) as Plan;
+    const trace: Record<string, TraceJson[]> = {};
+    const probes = new Map<string, ProbeInfo>();
+    for (const e of ctx.log.since(r.id)) {
+      if (e.type === 'trace') (trace[e.node] ??= []).push(e.trace);
+      else if (e.type === 'probe') {
+        const { type: _t, id: _i, runId: _r, at: _a, ...p } = e;
+        probes.set(`${p.node}/${p.port}@${p.step ?? ''}`, p);
+      }
+    }
+    return {
+      ...summary(ctx, r),
+      position: ctx.queue.position(r.id),
+      document: JSON.parse(r.document) as unknown,
+      seeds: JSON.parse(r.seeds) as Record<string, number>,
+      plan: { steps: plan.steps.map((s) => ({ node: s.node, type: s.type, runsOn: s.runsOn })), nfe: plan.nfe, estimate: plan.estimate, primary: plan.primary },
+      timings: { createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at, seconds: r.seconds },
+      trace,
+      probes: [...probes.values()],
+    };
+  }),
+
+  list: publicProcedure
+    .input(z.object({ limit: z.number().int().min(1).max(100).default(20), cursor: z.number().int().nullish() }).default({ limit: 20 }))
+    .query(({ ctx, input }) => {
+      const rows = listRuns(ctx.db, input.limit + 1, input.cursor ?? undefined);
+      const page = rows.slice(0, input.limit);
+      return { items: page.map((r) => summary(ctx, r)), nextCursor: rows.length > input.limit ? page[page.length - 1].seq : null };
+    }),
+});

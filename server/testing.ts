@@ -1,0 +1,56 @@
+/**
+ * Test helpers: server services on a temporary data dir with an in-memory database (or a
+ * file one, to simulate restarts), a caller, and event collection.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RunEvent } from './queue/events';
+import { createCaller } from './routers/_app';
+import { createServices, type Services } from './services';
+
+export const APP_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface TestServer {
+  services: Services;
+  caller: ReturnType<typeof createCaller>;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export function tempDataDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'spgd-server-'));
+}
+
+export function testServer(env: Record<string, string> = {}, dataDir = tempDataDir()): TestServer {
+  const services = createServices({
+    env: { SPGD_DATA_DIR: dataDir, SPGD_DB: ':memory:', SPGD_APP_ROOT: APP_ROOT, NODE_ENV: 'test', SPGD_ORT_THREADS: '1', ...env },
+  });
+  return {
+    services,
+    caller: createCaller(services),
+    dataDir,
+    async close() {
+      await services.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every event of a run until its terminal one (from run.events, as a client sees them). */
+export async function collectEvents(
+  caller: TestServer['caller'],
+  runId: string,
+  onEvent?: (e: RunEvent) => void | Promise<void>,
+  lastEventId?: string,
+): Promise<RunEvent[]> {
+  const out: RunEvent[] = [];
+  const it = await caller.run.events({ runId, lastEventId });
+  for await (const item of it as AsyncIterable<unknown>) {
+    const e = (Array.isArray(item) ? item[1] : item) as RunEvent;
+    out.push(e);
+    await onEvent?.(e);
+  }
+  return out;
+}

@@ -1,0 +1,65 @@
+/**
+ * The one place that initialises tRPC.
+ *
+ * 1. Context: the server's services (context.ts).
+ * 2. Init: no transformer (plain JSON); the error formatter adds `data.zodError` (a flattened
+ *    ZodError for bad input), `data.spgdCode` (the engine's stable error code) and
+ *    `data.graphIssues` (per-node issues when a graph does not compile); SSE pings keep
+ *    subscriptions alive behind proxies.
+ * 3. Procedures: every procedure maps engine errors (lib/errors.ts SpgdError codes) to tRPC
+ *    codes with the message kept, in one middleware.
+ */
+import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from '@trpc/server';
+import { z, ZodError } from 'zod';
+import { SpgdError, type ErrorCode } from '../lib/errors';
+import type { Context } from './context';
+import { GraphInvalidError } from './services';
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    return {
+      ...shape,
+      data: {
+        ...shape.data,
+        zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
+        spgdCode: cause instanceof SpgdError ? cause.code : null,
+        graphIssues: cause instanceof GraphInvalidError ? cause.issues : null,
+      },
+    };
+  },
+  sse: {
+    ping: { enabled: true, intervalMs: 10_000 },
+    client: { reconnectAfterInactivityMs: 20_000 },
+  },
+});
+
+/** Engine error code -> tRPC error code. */
+export const SPGD_TO_TRPC: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
+  BAD_INPUT: 'BAD_REQUEST',
+  BAD_IMAGE: 'BAD_REQUEST',
+  IMAGE_TOO_SMALL: 'BAD_REQUEST',
+  UNKNOWN_TASK: 'BAD_REQUEST',
+  SHAPE_MISMATCH: 'BAD_REQUEST',
+  UNSUPPORTED_OP: 'BAD_REQUEST',
+  BAD_MODEL: 'BAD_REQUEST',
+  DIVERGED: 'UNPROCESSABLE_CONTENT',
+  CANCELLED: 'CLIENT_CLOSED_REQUEST',
+};
+
+/** Engine errors -> TRPCError with the engine's message (the cause is kept for the formatter). */
+const engineErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (cause instanceof SpgdError) {
+      throw new TRPCError({ code: SPGD_TO_TRPC[cause.code] ?? 'BAD_REQUEST', message: cause.message, cause });
+    }
+    if (cause instanceof GraphInvalidError) throw new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });
+  }
+  return result;
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure.use(engineErrors);

@@ -22,8 +22,9 @@ export interface PortFacts {
   channels?: number;
   height?: number;
   width?: number;
-  /** Operators: the task, and a check of an input size returning a reason or null. */
+  /** Operators: the task and its parameters (the size an operator accepts depends on both). */
   task?: string;
+  options?: Record<string, unknown>;
   /** Priors: images must be multiples of this (the network's downsampling factor). */
   sizeMultiple?: number;
 }

@@ -82,3 +82,20 @@ describe('graph validation', () => {
     expect(issues.nodes.sim[0]).toMatch(/cycle/);
   });
 });
+
+describe('operator options reach the size check', () => {
+  it('accepts a small image for a small blur kernel and refuses it for the default one', () => {
+    const n = (type: string, params = {}) => ({ type, typeVersion: 1, params, mode: 'active' as const });
+    const doc = (kernelSize?: number) => ({
+      nodes: {
+        img: n('spgd:input/load-image', { size: 16 }),
+        op: n('spgd:degradation/degrade', { task: 'gaussian-blur', options: kernelSize ? { kernelSize, std: 1 } : {} }),
+        sim: n('spgd:degradation/simulate'),
+      },
+      edges: [{ from: { node: 'op', port: 'operator' }, to: { node: 'sim', port: 'operator' } }],
+    });
+    const wire = { from: { node: 'img', port: 'image' }, to: { node: 'sim', port: 'image' } };
+    expect(connectionProblem(doc(13), wire, lookup)).toBeNull();
+    expect(connectionProblem(doc(), wire, lookup)).toMatch(/31/);
+  });
+});

@@ -23,7 +23,6 @@ import { graphHash, nodeKey } from '../graph/hash';
 import { GraphDocumentError, migrateDocumentWithIssues, type NodeMigrationInfo } from '../graph/migrate';
 import type { PortFacts } from '../graph/ports';
 import { inferFacts, topologicalOrder, type GraphIssues, type NodeTypeInfo, type NodeTypeLookup } from '../graph/validate';
-import { assertOperatorShape, isTaskName, OPERATORS } from '../operators';
 import type { Nfe } from '../samplers/types';
 import type { CompileResult, Plan, PlanStep, RunsOn } from './types';
 import { NODE_TYPE, isSamplerType, samplerConfig, samplerNfe, type SamplerConfig, type SamplerInputs } from './wiring';
@@ -141,11 +140,7 @@ export async function compileGraph(document: unknown, lookup: CompileLookup, env
   issues.graph.push(...v.graph);
   for (const [id, msgs] of Object.entries(v.nodes)) {
     const def = lookup(active[id].type);
-    // Simulate's static check uses the operator's default options; the full check with the
-    // Degrade node's own options runs below and replaces it.
-    const defaultRule = active[id].type === NODE_TYPE.simulate ? defaultSizeRule(activeDoc, id, facts) : null;
     for (const msg of msgs) {
-      if (msg === defaultRule) continue;
       if (msg.startsWith('part of a cycle')) continue; // re-reported below for the nodes actually on a cycle
       const m = /^input '(.+)' is not connected$/.exec(msg);
       if (m && def) {
@@ -200,19 +195,6 @@ export async function compileGraph(document: unknown, lookup: CompileLookup, env
     const params = resolved.get(id);
     if (!params || issues.nodes[id]?.length) continue;
     const inputs = inputsOf(id);
-    if (node.type === NODE_TYPE.simulate) {
-      const opRef = inputs.operator;
-      const imgRef = inputs.image;
-      const op = opRef && resolved.get(opRef.node);
-      const img = imgRef && facts.get(imgRef.node)?.[imgRef.port];
-      if (op && img?.height && img.width) {
-        try {
-          assertOperatorShape(String(op.task), [3, img.height, img.width], op.options);
-        } catch (e) {
-          add(id, (e as Error).message);
-        }
-      }
-    }
     if (isSamplerType(node.type)) {
       const bundle = (port: string) => (inputs[port] ? resolved.get(inputs[port].node) : undefined);
       const mRef = inputs.measurement;
@@ -310,16 +292,6 @@ export async function compileGraph(document: unknown, lookup: CompileLookup, env
     primary,
   };
   return { ok: true, plan };
-}
-
-/** The message Simulate's static infer gives with the operator's default options, if any. */
-function defaultSizeRule(doc: Pick<GraphDocument, 'nodes' | 'edges'>, id: string, facts: Map<string, Record<string, PortFacts>>): string | null {
-  const img = doc.edges.find((e) => e.to.node === id && e.to.port === 'image');
-  const op = doc.edges.find((e) => e.to.node === id && e.to.port === 'operator');
-  const f = img && facts.get(img.from.node)?.[img.from.port];
-  const task = op && doc.nodes[op.from.node]?.params.task;
-  if (!f?.height || !f.width || typeof task !== 'string' || !isTaskName(task)) return null;
-  return OPERATORS[task].checkShape([3, f.height, f.width]);
 }
 
 /** The cycles of a graph: its strongly connected components with more than one node or a self-loop (Tarjan). */

@@ -21,7 +21,7 @@ export default defineNode({
   infer: (p) => {
     const parsed = OPERATORS[p.task].params.safeParse(p.options);
     return {
-      outputs: { operator: { task: p.task } },
+      outputs: { operator: { task: p.task, options: parsed.success ? parsed.data : undefined } },
       errors: parsed.success ? [] : [`${p.task}: ${parsed.error.issues[0].message}`],
     };
   },

@@ -23,7 +23,7 @@ export default defineNode({
     const img = inputs.image;
     const task = inputs.operator?.task as TaskName | undefined;
     if (!img?.height || !img.width || !task) return { outputs: { measurement: { ...img } } };
-    const reason = OPERATORS[task].checkShape([3, img.height, img.width]);
+    const reason = OPERATORS[task].checkShape([3, img.height, img.width], inputs.operator?.options);
     return { outputs: { measurement: { channels: 3, height: img.height, width: img.width, task } }, errors: reason ? [reason] : [] };
   },
 });

@@ -3,6 +3,16 @@
  *   sigma_i = (smax^(1/rho) + i/(T-1) (smin^(1/rho) - smax^(1/rho)))^rho,  i = 0..T-1,
  * followed by sigma_T = 0. Returns T + 1 values.
  */
+import { z } from 'zod';
+
+/** The grid's parameters as a zod shape, for samplers that walk it (spread into their schema). */
+export const karrasParamsShape = {
+  steps: z.number().int().min(1).max(5000).default(100),
+  sigmaMax: z.number().positive().default(100),
+  sigmaMin: z.number().positive().default(0.1),
+  rho: z.number().positive().default(7),
+};
+
 export interface KarrasOptions {
   steps: number;
   sigmaMax?: number;

@@ -15,7 +15,7 @@
  */
 import { z } from 'zod';
 import { angleDegrees } from '../diagnostics/angles';
-import { karrasSigmas } from '../diffusion/karras';
+import { karrasParamsShape, karrasSigmas } from '../diffusion/karras';
 import type { Denoiser } from '../diffusion/types';
 import { sigmaToTimestep } from '../diffusion/vp';
 import { DivergedError, throwIfCancelled } from '../errors';
@@ -23,17 +23,15 @@ import { proxL2 } from '../operators/solve';
 import { allFinite, clip, norm, sub, type Tensor } from '../tensor';
 import { residual } from './guidance/likelihood';
 import { qualityVsTruth } from './quality';
+import { startingNoise } from './init';
 import type { Nfe, Sampler, StepResult } from './types';
 
 export const diffPirParams = z.object({
-  steps: z.number().int().min(1).max(5000).default(100),
+  ...karrasParamsShape,
   lambda: z.number().positive().max(1e6).default(7),
   zeta: z.number().min(0).max(1).default(0.3),
   /** Measurement noise on the [-1, 1] scale; floored at 1e-3 so the data step stays well posed. */
   sigmaY: z.number().min(0).default(0.05),
-  sigmaMax: z.number().positive().default(100),
-  sigmaMin: z.number().positive().default(0.1),
-  rho: z.number().positive().default(7),
 });
 export type DiffPirParams = z.infer<typeof diffPirParams>;
 
@@ -46,7 +44,7 @@ export interface DiffPirState {
 
 export function createDiffPir(denoiser: Denoiser, input: Partial<DiffPirParams>): Sampler<DiffPirState> {
   const p = diffPirParams.parse(input);
-  const sigmas = karrasSigmas({ steps: p.steps, sigmaMax: p.sigmaMax, sigmaMin: p.sigmaMin, rho: p.rho });
+  const sigmas = karrasSigmas(p);
   const sigmaY = Math.max(p.sigmaY, 1e-3);
 
   return {
@@ -55,9 +53,7 @@ export function createDiffPir(denoiser: Denoiser, input: Partial<DiffPirParams>)
     nfe: { forward: p.steps, vjp: 0 },
 
     init(ctx) {
-      const n = ctx.rng.normals(ctx.operator.inShape.reduce((a, b) => a * b, 1));
-      for (let i = 0; i < n.length; i++) n[i] *= p.sigmaMax;
-      return { x: { shape: [...ctx.operator.inShape], data: n }, nfe: { forward: 0, vjp: 0 } };
+      return { x: startingNoise(ctx, p.sigmaMax), nfe: { forward: 0, vjp: 0 } };
     },
 
     async step(state, ctx, i): Promise<StepResult<DiffPirState>> {

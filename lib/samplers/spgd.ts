@@ -20,26 +20,24 @@
 import { z } from 'zod';
 import { angleDegrees } from '../diagnostics/angles';
 import type { Denoiser } from '../diffusion/types';
-import { karrasSigmas } from '../diffusion/karras';
+import { karrasParamsShape, karrasSigmas } from '../diffusion/karras';
 import { sigmaToTimestep } from '../diffusion/vp';
 import { DivergedError, throwIfCancelled } from '../errors';
 import { allFinite, clip, norm, sub, type Tensor } from '../tensor';
 import { describedSquaredResidualLoss, residual } from './guidance/likelihood';
 import { likelihoodWarmup } from './guidance/warmup';
 import { qualityVsTruth } from './quality';
+import { startingNoise } from './init';
 import type { Nfe, Sampler, StepResult, StepTrace } from './types';
 
 export const spgdParams = z.object({
-  steps: z.number().int().min(1).max(5000).default(100),
+  ...karrasParamsShape,
   warmup: z.number().int().min(0).max(100).default(5),
   eta: z.number().positive().max(1e4).default(1.0),
   lrMinRatio: z.number().min(0).max(1).default(0.01),
   beta: z.number().min(0).max(1).default(0.9),
   admApplied: z.boolean().default(true),
   denoiseFrom: z.enum(['reuse', 'fresh']).default('reuse'),
-  sigmaMax: z.number().positive().default(100),
-  sigmaMin: z.number().positive().default(0.1),
-  rho: z.number().positive().default(7),
 });
 export type SpgdParams = z.infer<typeof spgdParams>;
 
@@ -53,7 +51,7 @@ export interface SpgdState {
 
 export function createSpgd(denoiser: Denoiser, input: Partial<SpgdParams>): Sampler<SpgdState> {
   const p = spgdParams.parse(input);
-  const sigmas = karrasSigmas({ steps: p.steps, sigmaMax: p.sigmaMax, sigmaMin: p.sigmaMin, rho: p.rho });
+  const sigmas = karrasSigmas(p);
   const N = p.warmup;
   const callsPerStep = N === 0 ? 1 : p.denoiseFrom === 'fresh' ? N + 1 : N;
   const method = N === 0 ? 'ddim' : 'spgd';
@@ -64,9 +62,7 @@ export function createSpgd(denoiser: Denoiser, input: Partial<SpgdParams>): Samp
     nfe: { forward: p.steps * callsPerStep, vjp: p.steps * N },
 
     init(ctx) {
-      const n = ctx.rng.normals(ctx.operator.inShape.reduce((a, b) => a * b, 1));
-      for (let i = 0; i < n.length; i++) n[i] *= p.sigmaMax;
-      return { x: { shape: [...ctx.operator.inShape], data: n }, nfe: { forward: 0, vjp: 0 } };
+      return { x: startingNoise(ctx, p.sigmaMax), nfe: { forward: 0, vjp: 0 } };
     },
 
     async step(state, ctx, i): Promise<StepResult<SpgdState>> {

@@ -69,6 +69,19 @@ describe('OrtEpsModel', () => {
     }
   });
 
+  it('a model whose output is named like a compiled-model value (eps) loads and differentiates', async () => {
+    // Regression: inspecting the decoded model renamed its output in place, so the later VJP
+    // compile could not find it.
+    const m = await OrtEpsModel.create(tinyEpsModel({ outName: 'eps', xName: 'v' }));
+    try {
+      const { vjp } = await m.epsPullback(randImage(4, 4, 1), 5, (o) => o.eps);
+      expect(vjp.shape).toEqual([3, 4, 4]);
+      expect(Object.keys(m.compileReports())).toEqual(['4x4']);
+    } finally {
+      await m.release();
+    }
+  });
+
   it('rejects bad images and cotangents with SHAPE_MISMATCH', async () => {
     const m = await OrtEpsModel.create(tinyEpsModel());
     try {

@@ -1,3 +1,4 @@
+import type { LinearOperator } from '../operators/types';
 import type { Tensor } from '../tensor';
 
 /**
@@ -28,10 +29,54 @@ export interface EpsModel {
   readonly integerTimesteps: boolean;
   eps(z: Tensor, t: number): Promise<EpsOutput>;
   epsPullback(z: Tensor, t: number, cotangent: (out: EpsOutput) => Tensor): Promise<{ out: EpsOutput; vjp: Tensor }>;
+  /**
+   * Optional fused guidance step: D = x - sigma eps(c_in x, t), the described loss of D and
+   * dL/dx = J_D^T dL/dD in one backend call (one forward and one backward pass, no separate
+   * forward). Resolves null when this loss (e.g. its operator) cannot be fused; the caller then
+   * takes the `epsPullback` path.
+   */
+  fusedVpLossGrad?(x: Tensor, s: VpScalars, loss: DenoisedLossDescription): Promise<DenoisedWithGrad | null>;
 }
 
-/** A scalar loss of the denoised image: its value and dL/dD at D. */
-export type DenoisedLoss = (denoised: Tensor) => { value: number; grad: Tensor };
+/**
+ * SPGD's data term L(D) = sum((A D - y)^2) (spgd-algorithm.md section 3), described by its
+ * parts so a backend can evaluate it inside its own graph.
+ */
+export interface SquaredResidualLossDescription {
+  readonly kind: 'squared-residual';
+  readonly operator: LinearOperator;
+  readonly y: Tensor;
+}
+
+/** What a `DenoisedLoss` computes, when it is a loss a backend may fuse into the network graph. */
+export type DenoisedLossDescription = SquaredResidualLossDescription;
+
+/**
+ * A scalar loss of the denoised image: its value and dL/dD at D.
+ *
+ * A loss may carry a `description` of what it computes. A denoiser whose backend can fuse that
+ * loss (see `EpsModel.fusedVpLossGrad`) then evaluates it in-graph and does not call the
+ * function; it returns the residual it computed as `residual` instead.
+ */
+export type DenoisedLoss = ((denoised: Tensor) => { value: number; grad: Tensor }) & {
+  readonly description?: DenoisedLossDescription;
+};
+
+/** D, L(D) and dL/dx, plus r = A D - y when a described residual loss was evaluated in-graph. */
+export interface DenoisedWithGrad {
+  denoised: Tensor;
+  loss: number;
+  grad: Tensor;
+  residual?: Tensor;
+}
+
+/** The VP preconditioning scalars of one noise level (vp.ts): eps is evaluated at (c_in x, t). */
+export interface VpScalars {
+  sigma: number;
+  cIn: number;
+  /** The timestep fed to the network (already rounded for integer-timestep models). */
+  t: number;
+}
 
 /**
  * A denoiser D(x, sigma) in VE coordinates (x = x0 + sigma * n), the interface SPGD,
@@ -41,5 +86,5 @@ export interface Denoiser {
   readonly name: string;
   denoise(x: Tensor, sigma: number): Promise<Tensor>;
   /** D(x, sigma), L(D) and dL/dx = J_D(x)^T dL/dD (one forward and one backward pass). */
-  denoiseWithGrad(x: Tensor, sigma: number, loss: DenoisedLoss): Promise<{ denoised: Tensor; loss: number; grad: Tensor }>;
+  denoiseWithGrad(x: Tensor, sigma: number, loss: DenoisedLoss): Promise<DenoisedWithGrad>;
 }

@@ -1,5 +1,5 @@
 import type { Tensor } from '../tensor';
-import type { DenoisedLoss, Denoiser, EpsModel } from './types';
+import type { DenoisedLoss, DenoisedWithGrad, Denoiser, EpsModel } from './types';
 
 /**
  * VP preconditioning of an epsilon network (spgd-algorithm.md section 1):
@@ -10,6 +10,9 @@ import type { DenoisedLoss, Denoiser, EpsModel } from './types';
  *   D(x, sigma) = x - sigma * eps(c_in x, t(sigma))
  *
  * and its pullback  dL/dx = J_D^T u = u - sigma c_in J_eps^T u  for u = dL/dD.
+ * When the loss carries a description and the model can fuse it (`EpsModel.fusedVpLossGrad`,
+ * e.g. OrtEpsModel with an operator that has an ONNX form), the whole step runs in one backend
+ * call instead.
  */
 export const VP_BETA_MIN = 0.1;
 export const VP_BETA_D = 19.9;
@@ -36,10 +39,16 @@ export function vpAlphaBar(tau: number): number {
 export interface VpDenoiserOptions {
   /** Pass round(t) to the network (for models trained on integer timesteps only). */
   roundTimesteps?: boolean;
+  /**
+   * Let a model with `fusedVpLossGrad` evaluate a described loss (and its gradient) in its own
+   * graph, one backend call per guidance step. Default true; false always takes `epsPullback`.
+   */
+  fuse?: boolean;
 }
 
 export function vpDenoiser(model: EpsModel, options: VpDenoiserOptions = {}): Denoiser {
   const round = options.roundTimesteps ?? model.integerTimesteps;
+  const fuse = options.fuse ?? true;
   const timestep = (sigma: number) => (round ? Math.round(sigmaToTimestep(sigma)) : sigmaToTimestep(sigma));
 
   const scaledInput = (x: Tensor, sigma: number): Tensor => {
@@ -60,7 +69,11 @@ export function vpDenoiser(model: EpsModel, options: VpDenoiserOptions = {}): De
       const { eps } = await model.eps(scaledInput(x, sigma), timestep(sigma));
       return combine(x, eps, sigma);
     },
-    async denoiseWithGrad(x, sigma, loss: DenoisedLoss) {
+    async denoiseWithGrad(x, sigma, loss: DenoisedLoss): Promise<DenoisedWithGrad> {
+      if (fuse && loss.description && model.fusedVpLossGrad) {
+        const fused = await model.fusedVpLossGrad(x, { sigma, cIn: cIn(sigma), t: timestep(sigma) }, loss.description);
+        if (fused) return fused;
+      }
       let denoised: Tensor | null = null;
       let lossValue = NaN;
       let dLdD: Tensor | null = null;

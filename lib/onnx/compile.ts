@@ -14,10 +14,10 @@
  * // run `bytes` with onnxruntime: feeds { x, t, v } -> { eps, vjp }
  */
 import { SpgdError } from '../errors';
-import { attrInt, attrString, makeTensor, numelOf } from './attrs';
+import { attrInt, attrString, makeTensor, numelOf, tensorValues } from './attrs';
 import { ShapeInferenceError } from './errors';
 import { buildGradient, analyzePath } from './grad/backprop';
-import { eliminateDeadCode, foldAndInferShapes, Graph, renameValues, type FoldResult } from './graph';
+import { eliminateDeadCode, foldAndInferShapes, Graph, renameValues, topoSort, type FoldResult } from './graph';
 import {
   DataType,
   dataTypeName,
@@ -28,6 +28,7 @@ import {
   type Dim,
   type OnnxModel,
   type OnnxNode,
+  type OnnxTensor,
   type OnnxValueInfo,
 } from './proto';
 import { einsumSizes, parseEinsum, type ValueMeta } from './shapes';
@@ -155,23 +156,39 @@ function checkSize(opts: CompileOptions): number {
   return batch;
 }
 
-/** Renames the model's inputs to x/t and moves any other value named like a reserved name out of the way. */
-function normalizeNames(graph: Graph, sig: EpsSignature): void {
+export interface NormalizeNamesOptions {
+  /** Name given to the image input (default 'x'). */
+  x?: string;
+  /** Name given to the timestep input (default 't'). */
+  t?: string;
+  /** Names the compiled model will add; any model value using one is renamed out of the way. */
+  reserved?: readonly string[];
+}
+
+/**
+ * Renames the model's inputs to x/t (or `opts.x`/`opts.t`) and moves any other value named like
+ * a reserved name (or a target name) out of the way.
+ */
+export function normalizeNames(graph: Graph, sig: EpsSignature, opts: NormalizeNamesOptions = {}): void {
+  const xName = opts.x ?? 'x';
+  const tName = opts.t ?? 't';
   const all = new Set<string>();
   for (const n of graph.nodes) for (const v of [...n.inputs, ...n.outputs]) if (v) all.add(v);
   for (const v of [...graph.inputs, ...graph.outputs]) all.add(v.name);
   for (const k of graph.initializers.keys()) all.add(k);
+  const targets = new Map([
+    [sig.x, xName],
+    [sig.t, tName],
+  ]);
   const map = new Map<string, string>();
-  for (const r of RESERVED) {
-    if (all.has(r) && !(r === 'x' && sig.x === 'x') && !(r === 't' && sig.t === 't')) {
-      let alt = `${r}__orig`;
-      for (let k = 1; all.has(alt); k++) alt = `${r}__orig${k}`;
-      map.set(r, alt);
-      all.add(alt);
-    }
+  for (const [from, to] of targets) if (from !== to) map.set(from, to);
+  for (const r of new Set([...(opts.reserved ?? RESERVED), xName, tName])) {
+    if (!all.has(r) || targets.get(r) === r || map.has(r)) continue;
+    let alt = `${r}__orig`;
+    for (let k = 1; all.has(alt); k++) alt = `${r}__orig${k}`;
+    map.set(r, alt);
+    all.add(alt);
   }
-  if (sig.x !== 'x') map.set(sig.x, 'x');
-  if (sig.t !== 't') map.set(sig.t, 't');
   renameValues(graph, map);
 }
 
@@ -186,17 +203,17 @@ function foldAt(graph: Graph, sig: EpsSignature, opset: number, batch: number, h
   );
 }
 
-function histogram(nodes: readonly OnnxNode[]): Record<string, number> {
+export function histogram(nodes: readonly OnnxNode[]): Record<string, number> {
   const h: Record<string, number> = {};
   for (const n of nodes) h[n.opType] = (h[n.opType] ?? 0) + 1;
   return Object.fromEntries(Object.entries(h).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
 }
 
-function valueInfo(name: string, m: ValueMeta): OnnxValueInfo {
+export function valueInfo(name: string, m: ValueMeta): OnnxValueInfo {
   return { name, elemType: m.dtype, shape: [...m.shape] };
 }
 
-function outputModel(src: OnnxModel, graph: Graph, opset: number): OnnxModel {
+export function outputModel(src: OnnxModel, graph: Graph, opset: number): OnnxModel {
   return {
     irVersion: Math.max(src.irVersion, 8),
     opsetImport: [
@@ -211,6 +228,60 @@ function outputModel(src: OnnxModel, graph: Graph, opset: number): OnnxModel {
     graph: graph.toProto(),
     metadata: [],
   };
+}
+
+/**
+ * For a 6-channel network whose output comes straight from a Conv with constant weights: splits
+ * that Conv into an eps Conv (channels 0..2) and an extra Conv (3..5), so the gradient flows
+ * through a 3-output Conv instead of a 6-channel one whose last 3 cotangent channels are zero
+ * (half the backward work of that layer; it also keeps 6-input-channel Convs, which the ONNX
+ * Runtime 1.30 WebGPU EP computes wrongly, out of the backward graph). `ignore` lists consumers
+ * of `outName` the caller rewires. Returns the two new value names, or null (graph unchanged).
+ */
+export function splitOutputConv(
+  g: Graph,
+  meta: Map<string, ValueMeta>,
+  constants: Map<string, OnnxTensor>,
+  outName: string,
+  ignore: readonly OnnxNode[] = [],
+): { eps: string; extra: string } | null {
+  const node = g.nodes.find((n) => n.outputs.includes(outName));
+  if (!node || node.opType !== 'Conv' || (node.domain && node.domain !== 'ai.onnx') || node.outputs.length !== 1) return null;
+  if (attrInt(node, 'group', 1) !== 1) return null;
+  if (g.nodes.some((n) => n !== node && !ignore.includes(n) && n.inputs.includes(outName))) return null;
+  const w = constants.get(node.inputs[1]);
+  const bName = node.inputs[2] ?? '';
+  const b = bName ? constants.get(bName) : undefined;
+  if (!w || w.dataType !== DataType.FLOAT || w.dims[0] !== 6 || (bName && !b)) return null;
+  const outMeta = meta.get(outName);
+  if (!outMeta) return null;
+  const per = numelOf(w.dims.slice(1));
+  const wv = Float32Array.from(tensorValues(w));
+  const bv = b ? Float32Array.from(tensorValues(b)) : null;
+  const half = (suffix: string, from: number): string => {
+    const add = (base: string, dims: number[], data: Float32Array) => {
+      const t: OnnxTensor = { name: g.uniqueName(`${base}_${suffix}`), dataType: DataType.FLOAT, dims, data };
+      g.addInitializer(t);
+      constants.set(t.name, t);
+      meta.set(t.name, { shape: dims, dtype: DataType.FLOAT });
+      return t.name;
+    };
+    const wn = add(node.inputs[1], [3, ...w.dims.slice(1)], wv.slice(from * per, (from + 3) * per));
+    const bn = bv ? add(bName, [3], bv.slice(from, from + 3)) : null;
+    const out = g.uniqueName(`${outName}_${suffix}`);
+    g.addNode({ ...node, name: g.uniqueName(`${node.name}_${suffix}`), inputs: [node.inputs[0], wn, ...(bn ? [bn] : [])], outputs: [out] });
+    meta.set(out, { shape: [outMeta.shape[0], 3, ...outMeta.shape.slice(2)], dtype: outMeta.dtype });
+    return out;
+  };
+  const eps = half('eps', 0);
+  const extra = half('extra', 3);
+  g.nodes = g.nodes.filter((n) => n !== node);
+  return { eps, extra };
+}
+
+/** Puts the nodes in topological order (passes append nodes wherever convenient). */
+export function sortNodes(g: Graph): void {
+  g.nodes = topoSort(g.nodes, [...g.inputs.map((i) => i.name), ...g.initializers.keys()]);
 }
 
 /**
@@ -265,14 +336,12 @@ export function compileVjpModel(
     attributes: [],
   });
   g.reserve(['eps', 'eps_extra', 'v', 'vjp']);
-  g.addNode(
-    oc === 3
-      ? { name: g.uniqueName('eps_Identity'), opType: 'Identity', domain: '', inputs: [outName], outputs: ['eps'], attributes: [] }
-      : sliceNode('eps', 0, 3),
-  );
+  const identity = (from: string, to: string): OnnxNode => ({ name: g.uniqueName(`${to}_Identity`), opType: 'Identity', domain: '', inputs: [from], outputs: [to], attributes: [] });
+  const split = oc === 6 ? splitOutputConv(g, meta, constants, outName) : null;
+  g.addNode(oc === 3 ? identity(outName, 'eps') : split ? identity(split.eps, 'eps') : sliceNode('eps', 0, 3));
   meta.set('eps', { shape: epsShape, dtype: f });
   if (oc === 6) {
-    g.addNode(sliceNode('eps_extra', 3, 6));
+    g.addNode(split ? identity(split.extra, 'eps_extra') : sliceNode('eps_extra', 3, 6));
     meta.set('eps_extra', { shape: epsShape, dtype: f });
   }
   g.inputs.push({ name: 'v', elemType: f, shape: epsShape });
@@ -286,6 +355,7 @@ export function compileVjpModel(
   g.outputs = ['eps', ...(oc === 6 ? ['eps_extra'] : []), 'vjp'].map((n) => valueInfo(n, meta.get(n)!));
   g.inputs = g.inputs.map((i) => (meta.has(i.name) ? valueInfo(i.name, meta.get(i.name)!) : i));
   eliminateDeadCode(g);
+  sortNodes(g);
   const bytes = encodeModel(outputModel(model, g, opset));
   return {
     bytes,

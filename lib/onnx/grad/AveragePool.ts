@@ -3,9 +3,11 @@
  * ([N*C, 1, ...]) and the gradient goes through `convInputGrad` with an all-ones kernel,
  * after dividing by each window's divisor. With no padding (or count_include_pad=1) the
  * divisor is the kernel size; otherwise it is AveragePool(ones)/SumPool(ones), emitted as
- * graph ops on constants (folded by ONNX Runtime).
+ * graph ops on constants (folded by ONNX Runtime). Non-overlapping 2-D windows (stride =
+ * kernel, no padding) take a shortcut: nearest up-sampling of g / prod(k).
  */
-import { attr, attrInt, attrInts } from '../attrs';
+import { attr, attrInt, attrInts, makeTensor } from '../attrs';
+import { DataType } from '../proto';
 import { convGeometry } from '../shapes';
 import type { VjpRule } from './types';
 import { convInputGrad, Emit, numel } from './util';
@@ -30,6 +32,25 @@ export const AveragePool: VjpRule = {
     const kernel = attrInts(ctx.node, 'kernel_shape')!;
     const geom = convGeometry(ctx.node, xShape.slice(2), kernel);
     const outShape = ctx.shape(ctx.output(0));
+    const dilated = (attrInts(ctx.node, 'dilations') ?? []).some((d) => d !== 1);
+    const padded0 = [...geom.padsBegin, ...geom.padsEnd].some((p) => p > 0);
+    const tiles = kernel.every((k, i) => geom.strides[i] === k);
+    if (xShape.length === 4 && tiles && !padded0 && !dilated) {
+      // Non-overlapping windows (AvgPool2d(k) exports): every input pixel is in exactly one
+      // window, so dx = nearest up-sampling of g / prod(k), zero-padded where the floor dropped
+      // trailing pixels.
+      const scaled = e.mul(ctx.gradOut(0)!, e.scalar(1 / numel(kernel), dt));
+      const scales = e.op('Constant', [], [attr.tensor('value', makeTensor('', DataType.FLOAT, [4], [1, 1, kernel[0], kernel[1]]))]);
+      let up = e.op('Resize', [scaled, '', scales], [
+        attr.string('mode', 'nearest'),
+        attr.string('coordinate_transformation_mode', 'asymmetric'),
+        attr.string('nearest_mode', 'floor'),
+      ]);
+      const extra = [0, 1].map((i) => xShape[2 + i] - outShape[2 + i] * kernel[i]);
+      if (extra.some((d) => d > 0)) up = e.pad(up, [0, 0, 0, 0], [0, 0, extra[0], extra[1]]);
+      e.identity(up, ctx.gradIn(0));
+      return e.nodes;
+    }
     const nc = xShape[0] * xShape[1];
     const g1Shape = [nc, 1, ...outShape.slice(2)];
     let g = e.reshape(ctx.gradOut(0)!, g1Shape);

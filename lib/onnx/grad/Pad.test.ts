@@ -19,6 +19,14 @@ describe('Pad VJP', () => {
     });
     expect(r.maxError).toBeLessThan(r.tol);
   });
+  it('reflect mode, pads as large as allowed (axis length - 1) on both sides', async () => {
+    const r = await gradCheck({
+      inputs: [{ name: 'x', shape: [1, 2, 5, 4] }],
+      body: (b, x) =>
+        b.node('Tanh', [b.node('Pad', [x, b.init('p', DataType.INT64, [8], [0, 0, 4, 3, 0, 0, 4, 3])], [attr.string('mode', 'reflect')])]),
+    });
+    expect(r.maxError).toBeLessThan(r.tol);
+  });
   it('edge mode', async () => {
     const r = await gradCheck({
       inputs: [{ name: 'x', shape: [1, 1, 3, 4] }],

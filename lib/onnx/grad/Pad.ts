@@ -1,8 +1,10 @@
 /**
  * Pad: constant mode -> dx = the interior of g (Slice; negative pads cropped the input, so
- * those parts get zeros back with Pad). reflect/edge modes fold the padded border back.
+ * those parts get zeros back with Pad). reflect/edge modes fold the padded border back, one
+ * block per side and axis (a reversing Gather for reflect, a ReduceSum for edge); reflect pads
+ * that wrap more than once fall back to element-by-element folding.
  */
-import { attrString } from '../attrs';
+import { attr, attrString } from '../attrs';
 import { padAmounts } from '../shapes';
 import type { VjpRule } from './types';
 import { Emit } from './util';
@@ -33,6 +35,27 @@ export const Pad: VjpRule = {
         const terms: string[] = [];
         const interior = e.slice(g, [b], [b + n], [a]);
         terms.push(interior);
+        const before = (k: number) => Array.from({ length: rank }, (_, i) => (i === a ? k : 0));
+        if (mode === 'reflect' && b < n && en < n) {
+          // One reflection per side: the border block, reversed, lands on input 1..b (start)
+          // and n-1-en..n-2 (end). The reversal is a Gather with explicit indices (ONNX Runtime
+          // 1.30's WebGPU EP gets negative-step Slices with a nonzero start wrong).
+          const reversed = (from: number, to: number) =>
+            e.op('Gather', [g, e.i64(Array.from({ length: from - to + 1 }, (_, k) => from - k), 'reverse')], [attr.int('axis', a)]);
+          if (b > 0) terms.push(e.pad(reversed(b - 1, 0), before(1), before(n - 1 - b)));
+          if (en > 0) terms.push(e.pad(reversed(b + n + en - 1, b + n), before(n - 1 - en), before(1)));
+          g = terms.reduce((acc, t) => e.add(acc, t));
+          shape[a] = n;
+          continue;
+        }
+        if (mode === 'edge') {
+          // Every border element maps to the first (start) or last (end) input element.
+          if (b > 0) terms.push(e.pad(e.reduceSum(e.slice(g, [0], [b], [a]), [a], true), before(0), before(n - 1)));
+          if (en > 0) terms.push(e.pad(e.reduceSum(e.slice(g, [b + n], [b + n + en], [a]), [a], true), before(n - 1), before(0)));
+          g = terms.reduce((acc, t) => e.add(acc, t));
+          shape[a] = n;
+          continue;
+        }
         // Border element at padded index j maps to input index m(j); accumulate one-by-one.
         const map = (j: number): number => {
           const i = j - b; // input coordinate, outside [0, n)

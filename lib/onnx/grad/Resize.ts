@@ -1,9 +1,10 @@
 /**
  * Resize, nearest mode, integer up-scaling (every output pixel copies input pixel
  * floor(i / s) -- checked at compile time for the node's coordinate transformation and
- * rounding mode): dx = block sums of g (Reshape [.., H, s, W, s] -> ReduceSum).
+ * rounding mode): dx = block sums of g (Reshape [.., H, s, W, s] -> ReduceSum; for images
+ * [N, C, H, W] scaled on H and W only, AveragePool(g, s) * s^2, which is much faster).
  */
-import { attrString } from '../attrs';
+import { attr, attrString } from '../attrs';
 import type { VjpContext, VjpRule } from './types';
 import { Emit } from './util';
 
@@ -93,6 +94,13 @@ export const Resize: VjpRule = {
     });
     if (reduce.length === 0) {
       e.identity(ctx.gradOut(0)!, ctx.gradIn(0));
+      return e.nodes;
+    }
+    if (inS.length === 4 && f[0] === 1 && f[1] === 1) {
+      // Image up-sampling: the block sums are an AveragePool (fast, NCHWc in ONNX Runtime)
+      // times the block size, instead of a strided ReduceSum.
+      const pooled = e.op('AveragePool', [ctx.gradOut(0)!], [attr.ints('kernel_shape', [f[2], f[3]]), attr.ints('strides', [f[2], f[3]])]);
+      e.mul(pooled, e.scalar(f[2] * f[3], ctx.dtype(ctx.input(0))), ctx.gradIn(0));
       return e.nodes;
     }
     const r = e.reshape(ctx.gradOut(0)!, split);

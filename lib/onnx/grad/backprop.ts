@@ -6,6 +6,7 @@
  *
  * Before anything is emitted every on-path node is checked; all nodes without a rule (or
  * using a variant their rule refuses) are reported together in one UnsupportedOpError.
+ * Multi-node patterns (`patterns.ts`, e.g. SiLU) take precedence over the per-op rules.
  */
 import { ShapeInferenceError, UnsupportedOpError, type OffendingNode } from '../errors';
 import type { Graph } from '../graph';
@@ -13,6 +14,7 @@ import { isFloatType, type OnnxNode, type OnnxTensor } from '../proto';
 import type { ValueMeta } from '../shapes';
 import { VJP_RULES } from './index';
 import type { VjpContext, VjpRule } from './types';
+import { matchPatterns, siluVjp } from './patterns';
 import { Emit } from './util';
 import { topoSort } from '../graph';
 
@@ -200,12 +202,21 @@ export function buildGradient(
     return z;
   };
 
+  const patterns = matchPatterns(graph.nodes, new Set(graph.outputs.map((o) => o.name)));
   for (let k = analysis.onPath.length - 1; k >= 0; k--) {
     const node = analysis.onPath[k];
     const rule = ruleFor(node);
     if (rule === 'zero' || rule === 'unsupported' || rule === undefined) continue;
     const summed = node.outputs.map((o) => (o ? sumOf(o) : undefined));
     if (summed.every((g) => g === undefined)) continue; // nothing flows back through this node
+    const pattern = patterns.get(node.name);
+    if (pattern && differentiable(node.inputs[pattern.hIndex])) {
+      const state: GradState = { outGrads: summed, slots: new Map() };
+      const ctx = makeContext(node, graph, meta, constants, opset, differentiable, state);
+      nodes.push(...siluVjp(ctx, pattern));
+      contribute(node.inputs[pattern.hIndex], state.slots.get(pattern.hIndex)!);
+      continue;
+    }
     const needs = node.inputs.map((i) => differentiable(i));
     if (!needs.some(Boolean)) continue;
     const outGrads = node.outputs.map((o, i) => {

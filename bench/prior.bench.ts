@@ -1,0 +1,471 @@
+/**
+ * Prior (epsilon network) timings through ONNX Runtime (Node, CPU) against PyTorch on the same
+ * weights, at 64, 128 and 256 px:
+ *
+ *   forward             OrtEpsModel.eps                       (one forward session run)
+ *   fused               OrtEpsModel.fusedVpLossGrad           (D, ||A D - y||^2, dL/dx: one run of
+ *                                                              the fused guidance model; mask, blur
+ *                                                              and sr-x4 operators)
+ *   vjp                 OrtEpsModel.vjp                       (eps and J^T v for a known v: the same
+ *                                                              computation as torch's autograd.grad)
+ *   epsPullback         forward run + cotangent + VJP-model run (the unfused guidance path)
+ *   torch               bench/prior_torch.py: forward, and forward + autograd.grad(sum(eps v), x)
+ *
+ * plus ONNX Runtime's MatMul throughput (1024^3, same session options) as the machine's
+ * roofline, peak RSS of a forward / VJP / fused session (each in a fresh child process), a
+ * session-option sweep, and an ONNX Runtime per-op profile of the fused model at the largest size.
+ *
+ * The network: public/models/spgd-prior-v1.onnx when it exists (the trained prior; torch then
+ * loads training/runs/v1/ema.npz, the weights it was exported from), otherwise the ONNX that
+ * prior_torch.py exports of a stand-in UNet of the default prior's size. Either way a probe
+ * input checks that both sides run identical weights.
+ *
+ *   npm run bench:prior            (writes bench/results/prior.md)
+ *   env: PRIOR_BENCH_SIZES=64,128,256  PRIOR_BENCH_THREADS=2  PRIOR_BENCH_REPS=9  PRIOR_BENCH_TORCH=0 (skip torch)
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { OrtEpsModel, OrtSession } from '../lib/backends/ort-node';
+import type { HostTensor, OrtSessionOptions } from '../lib/backends/ort-session';
+import { cIn, sigmaToTimestep } from '../lib/diffusion/vp';
+import { ModelBuilder } from '../lib/onnx/builder';
+import { compileVjpModel, inspectModel } from '../lib/onnx/compile';
+import { compileGuidanceModel, GUIDANCE_OPERATOR_NAMES } from '../lib/onnx/guidance';
+import { DataType } from '../lib/onnx/proto';
+import { createOperator, simulateMeasurement, type LinearOperator } from '../lib/operators';
+import { operatorOnnxForm } from '../lib/operators/onnx-form';
+import { Rng } from '../lib/rng';
+import { tensor, type Tensor } from '../lib/tensor';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.dirname(HERE);
+const PUBLIC_PRIOR = path.join(ROOT, 'public/models/spgd-prior-v1.onnx');
+const SIZES = (process.env.PRIOR_BENCH_SIZES ?? '64,128,256').split(',').map(Number);
+const THREADS = Number(process.env.PRIOR_BENCH_THREADS ?? 2);
+const REPS = Number(process.env.PRIOR_BENCH_REPS ?? 9);
+const SESSION: OrtSessionOptions = { intraOpNumThreads: THREADS, allowSpinning: false, graphOptimizationLevel: 'all', enableMemPattern: true };
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const f1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '-');
+const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '-');
+
+function randn(shape: number[], seed: number, scale = 1): Tensor {
+  const r = new Rng(seed, 'prior-bench');
+  return tensor(shape, Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => scale * r.normal()));
+}
+
+function relL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let n = 0;
+  let d = 0;
+  for (let i = 0; i < b.length; i++) {
+    n += (a[i] - b[i]) ** 2;
+    d += b[i] ** 2;
+  }
+  return Math.sqrt(n / d);
+}
+
+/** Times each named async function in interleaved rounds (so drifting load hits all alike). */
+async function timeInterleaved(fns: Record<string, () => Promise<unknown>>, reps: number, warmup = 2): Promise<Record<string, number>> {
+  const names = Object.keys(fns);
+  for (let i = 0; i < warmup; i++) for (const n of names) await fns[n]();
+  const ts: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = 0; r < reps; r++) {
+    for (const n of names) {
+      const t0 = performance.now();
+      await fns[n]();
+      ts[n].push(performance.now() - t0);
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, median(ts[n])]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child mode: peak RSS of one session (a fresh process per measurement)
+
+interface MemSpec {
+  model: string;
+  feeds: { name: string; dtype: 'float32'; dims: number[] }[];
+}
+
+async function childMemory(specFile: string): Promise<void> {
+  const spec = JSON.parse(readFileSync(specFile, 'utf8')) as MemSpec;
+  const bytes = new Uint8Array(readFileSync(spec.model));
+  const feeds: Record<string, HostTensor> = {};
+  for (const f of spec.feeds) {
+    feeds[f.name] = { dtype: f.dtype, dims: f.dims, data: randn(f.dims, 1, 0.5).data };
+  }
+  const rss0 = process.memoryUsage().rss;
+  const session = await OrtSession.create(bytes, SESSION);
+  const afterCreate = process.memoryUsage().rss;
+  for (let i = 0; i < 3; i++) await session.run(feeds);
+  // VmHWM is this process's own peak RSS (maxRSS would include the parent's RSS at spawn time).
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(existsSync('/proc/self/status') ? readFileSync('/proc/self/status', 'utf8') : '');
+  const peak = hwm ? Number(hwm[1]) * 1024 : process.resourceUsage().maxRSS * 1024;
+  process.stdout.write(JSON.stringify({ rss0, afterCreate, peak, peakDelta: peak - rss0 }) + '\n');
+}
+
+function measureMemory(tmp: string, name: string, bytes: Uint8Array, feeds: MemSpec['feeds']): number {
+  const model = path.join(tmp, `${name}.onnx`);
+  const spec = path.join(tmp, `${name}.json`);
+  writeFileSync(model, bytes);
+  writeFileSync(spec, JSON.stringify({ model, feeds }));
+  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--mem', spec], { encoding: 'utf8' });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line).peakDelta as number;
+  } catch {
+    console.error(`memory probe '${name}' failed: ${r.stderr.slice(-500)}`);
+    return NaN;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface TorchRow {
+  size: number;
+  forward_ms: number;
+  forward_vjp_ms: number;
+  flops: number;
+}
+
+interface TorchResult {
+  source: string;
+  parameters: number;
+  onnx: string;
+  torch: string;
+  threads: number;
+  blas: string;
+  ld_library_path: string;
+  python: string;
+  probe: { x: string; eps: string; shape: number[]; t: number };
+  rows: TorchRow[];
+}
+
+function runTorch(tmp: string): { result: TorchResult | null; log: string } {
+  if (process.env.PRIOR_BENCH_TORCH === '0') return { result: null, log: 'skipped (PRIOR_BENCH_TORCH=0)' };
+  const python = process.env.PYTHON ?? '/usr/bin/python3';
+  const openblas = '/usr/lib/x86_64-linux-gnu/openblas-openmp';
+  const env = { ...process.env, OMP_NUM_THREADS: String(THREADS), OMP_WAIT_POLICY: 'PASSIVE', ...(existsSync(openblas) ? { LD_LIBRARY_PATH: openblas } : {}) };
+  const r = spawnSync(python, [path.join(HERE, 'prior_torch.py'), '--out-dir', tmp, '--sizes', SIZES.join(','), '--threads', String(THREADS), '--reps', String(REPS)], {
+    encoding: 'utf8',
+    env,
+    maxBuffer: 1 << 24,
+  });
+  const log = (r.stdout ?? '') + (r.status !== 0 ? `\n${r.stderr ?? ''}` : '');
+  const file = path.join(tmp, 'torch.json');
+  if (r.status !== 0 || !existsSync(file)) return { result: null, log: `prior_torch.py failed (status ${r.status}): ${log.slice(-800)}` };
+  return { result: JSON.parse(readFileSync(file, 'utf8')) as TorchResult, log };
+}
+
+const MATMUL_N = 1024;
+
+/** A 1024^3 MatMul session (the machine's roofline through ONNX Runtime, same options). */
+async function matmulRunner(): Promise<{ run: () => Promise<unknown>; release: () => Promise<void> }> {
+  const n = MATMUL_N;
+  const b = new ModelBuilder(17);
+  const a = b.input('a', DataType.FLOAT, [n, n]);
+  const c = b.input('b', DataType.FLOAT, [n, n]);
+  b.output(b.node('MatMul', [a, c]), DataType.FLOAT, [n, n]);
+  const s = await OrtSession.create(b.build(), SESSION);
+  const feeds: Record<string, HostTensor> = {
+    a: { dtype: 'float32', dims: [n, n], data: randn([n, n], 1).data },
+    b: { dtype: 'float32', dims: [n, n], data: randn([n, n], 2).data },
+  };
+  return { run: () => s.run(feeds), release: () => s.release() };
+}
+
+const matmulGflopsOf = (ms: number) => (2 * MATMUL_N ** 3) / (ms * 1e6);
+
+/** Per-op-type kernel time of one profiled session (steady-state runs only). */
+function summarizeProfile(file: string, skipRuns: number): { total: number; groups: Record<string, Record<string, number>> } {
+  const events = JSON.parse(readFileSync(file, 'utf8')) as { cat?: string; name: string; ts: number; dur: number; args?: { op_name?: string } }[];
+  const runs = events.filter((e) => e.cat === 'Session' && e.name === 'model_run').sort((a, b) => a.ts - b.ts);
+  const start = runs[skipRuns]?.ts ?? 0;
+  const n = runs.length - skipRuns;
+  const groups: Record<string, Record<string, number>> = { forward: {}, backward: {}, layout: {} };
+  let total = 0;
+  for (const e of events) {
+    if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time') || e.ts < start) continue;
+    const op = e.args?.op_name ?? '?';
+    const side = op.startsWith('Reorder') ? 'layout' : e.name.includes('_Grad') || e.name.includes('grad_sum') ? 'backward' : 'forward';
+    groups[side][op] = (groups[side][op] ?? 0) + e.dur / 1000 / n;
+    total += e.dur / 1000 / n;
+  }
+  return { total, groups };
+}
+
+interface SizeResult {
+  size: number;
+  gflop: number;
+  forward: number;
+  fused: Record<string, number>;
+  vjp: number;
+  pullback: number;
+  /** ORT MatMul 1024^3 GFLOP/s, timed in the same interleaved rounds. */
+  matmulGflops: number;
+  torch?: TorchRow;
+  mem: { forward: number; vjp: number; fused: number };
+}
+
+async function main(): Promise<void> {
+  const tmp = path.join(os.tmpdir(), `spgd-prior-bench-${process.pid}`);
+  mkdirSync(tmp, { recursive: true });
+  const started = new Date();
+  console.log(`sizes ${SIZES.join(', ')}, ${THREADS} threads; running bench/prior_torch.py ...`);
+  const torch = runTorch(tmp);
+  console.log(torch.log.trim());
+
+  const usePublic = existsSync(PUBLIC_PRIOR);
+  const modelPath = usePublic ? PUBLIC_PRIOR : torch.result?.onnx;
+  if (!modelPath) throw new Error('no prior to benchmark: public/models/spgd-prior-v1.onnx is missing and prior_torch.py failed');
+  const bytes = new Uint8Array(readFileSync(modelPath));
+  const prior = await OrtEpsModel.create(bytes, { ...SESSION, name: path.basename(modelPath) });
+  const info = inspectModel(bytes, { height: 64, width: 64 });
+
+  // Same weights on both sides: ORT on torch's probe input.
+  let probeErr = NaN;
+  if (torch.result) {
+    const load = (f: string) => {
+      const b = readFileSync(path.join(tmp, f));
+      return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+    };
+    const [, , ph, pw] = torch.result.probe.shape;
+    const out = await prior.eps(tensor([3, ph, pw], load(torch.result.probe.x)), torch.result.probe.t);
+    probeErr = relL2(out.eps.data, load(torch.result.probe.eps));
+    console.log(`probe: ORT vs torch eps rel L2 ${probeErr.toExponential(2)}`);
+  }
+
+  const matmul = await matmulRunner();
+
+  const sigma = 2.5;
+  const results: SizeResult[] = [];
+  for (const s of SIZES) {
+    const shape = [3, s, s];
+    const ops: Record<string, LinearOperator> = {
+      mask: createOperator('inpaint-random', shape, {}, new Rng(1, 'operator')),
+      ...(s >= 31 ? { blur: createOperator('motion-blur', shape, {}, new Rng(1, 'operator')) } : {}),
+      ...(s % 4 === 0 ? { 'sr-x4': createOperator('sr-x4', shape, {}, new Rng(1, 'operator')) } : {}),
+    };
+    const truth = randn(shape, 3, 0.5);
+    const ys = Object.fromEntries(Object.entries(ops).map(([k, op]) => [k, simulateMeasurement(op, truth, 0.05, new Rng(2, 'measurement'))]));
+    for (const op of Object.values(ops)) await prior.prepareGuidance(op);
+    await prior.prepare(s, s);
+    const x = randn(shape, 4, sigma);
+    const z = tensor(shape, x.data.map((v) => v * cIn(sigma)));
+    const t = sigmaToTimestep(sigma);
+    const v = randn(shape, 5);
+    const scalars = { sigma, cIn: cIn(sigma), t };
+    const fns: Record<string, () => Promise<unknown>> = {
+      forward: () => prior.eps(z, t),
+      'fused mask': () => prior.fusedVpLossGrad(x, scalars, { kind: 'squared-residual', operator: ops.mask, y: ys.mask }),
+      vjp: () => prior.vjp(z, t, v),
+      pullback: () => prior.epsPullback(z, t, (o) => tensor(shape, o.eps.data.map((e, i) => e * v.data[i]))),
+      matmul: matmul.run,
+    };
+    for (const k of Object.keys(ops).filter((k) => k !== 'mask')) {
+      fns[`fused ${k}`] = () => prior.fusedVpLossGrad(x, scalars, { kind: 'squared-residual', operator: ops[k], y: ys[k] });
+    }
+    const reps = s >= 256 ? Math.max(5, REPS - 2) : REPS;
+    const tm = await timeInterleaved(fns, reps);
+    const gflop = inspectModel(bytes, { height: s, width: s }).flops / 1e9;
+
+    // Peak RSS of each kind of session, in fresh processes.
+    const img = { dtype: 'float32' as const, dims: [1, 3, s, s] };
+    const tFeed = { name: 't', dtype: 'float32' as const, dims: [1] };
+    const form = operatorOnnxForm(ops.mask, GUIDANCE_OPERATOR_NAMES)!;
+    const mem = {
+      forward: measureMemory(tmp, `fwd${s}`, bytes, [{ name: 'x', ...img }, tFeed]),
+      vjp: measureMemory(tmp, `vjp${s}`, compileVjpModel(bytes, { height: s, width: s }).bytes, [{ name: 'x', ...img }, tFeed, { name: 'v', ...img }]),
+      fused: measureMemory(tmp, `fused${s}`, compileGuidanceModel(bytes, { height: s, width: s, operator: form }).bytes, [
+        { name: 'x', ...img },
+        { name: 'c_in', dtype: 'float32', dims: [1] },
+        { name: 'sigma', dtype: 'float32', dims: [1] },
+        tFeed,
+        { name: 'y', ...img },
+        ...form.feeds.map((f) => ({ name: f.name, dtype: 'float32' as const, dims: [...f.dims] })),
+      ]),
+    };
+    const fused = Object.fromEntries(Object.entries(tm).filter(([k]) => k.startsWith('fused ')).map(([k, val]) => [k.slice(6), val]));
+    const row: SizeResult = {
+      size: s,
+      gflop,
+      forward: tm.forward,
+      fused,
+      vjp: tm.vjp,
+      pullback: tm.pullback,
+      matmulGflops: matmulGflopsOf(tm.matmul),
+      torch: torch.result?.rows.find((r) => r.size === s),
+      mem,
+    };
+    results.push(row);
+    console.log(
+      `${s}x${s}: forward ${f1(row.forward)} ms, fused ${Object.entries(fused).map(([k, val]) => `${k} ${f1(val)}`).join(' / ')} ms ` +
+        `(${f2(fused.mask / row.forward)}x), vjp ${f1(row.vjp)} ms, epsPullback ${f1(row.pullback)} ms (${f2(row.pullback / row.forward)}x), MatMul ${f1(row.matmulGflops)} GFLOP/s` +
+        (row.torch ? `; torch forward ${f1(row.torch.forward_ms)}, forward+vjp ${f1(row.torch.forward_vjp_ms)} ms` : ''),
+    );
+  }
+
+  // Session-option sweep (forward and fused mask) at 128 px, or the largest size below it.
+  const sweepSize = SIZES.filter((s) => s <= 128).pop() ?? SIZES[0];
+  const sweepOp = createOperator('inpaint-random', [3, sweepSize, sweepSize], {}, new Rng(1, 'operator'));
+  const sweepY = simulateMeasurement(sweepOp, randn([3, sweepSize, sweepSize], 3, 0.5), 0.05, new Rng(2, 'measurement'));
+  const variants: [string, OrtSessionOptions][] = [
+    ['all, spinning off, mem pattern on (used)', SESSION],
+    ['all, spinning on', { ...SESSION, allowSpinning: true }],
+    ['extended (no NCHWc layout)', { ...SESSION, graphOptimizationLevel: 'extended' }],
+    ['all, mem pattern off', { ...SESSION, enableMemPattern: false }],
+    ['all, 1 thread', { ...SESSION, intraOpNumThreads: 1 }],
+  ];
+  const sweep: { name: string; forward: number; fused: number }[] = [];
+  for (const [name, o] of variants) {
+    const m = await OrtEpsModel.create(bytes, o);
+    await m.prepareGuidance(sweepOp);
+    const xs = randn([3, sweepSize, sweepSize], 4, sigma);
+    const zs = tensor(xs.shape, xs.data.map((val) => val * cIn(sigma)));
+    const tm = await timeInterleaved(
+      {
+        forward: () => m.eps(zs, sigmaToTimestep(sigma)),
+        fused: () => m.fusedVpLossGrad(xs, { sigma, cIn: cIn(sigma), t: sigmaToTimestep(sigma) }, { kind: 'squared-residual', operator: sweepOp, y: sweepY }),
+      },
+      REPS,
+    );
+    await m.release();
+    sweep.push({ name, forward: tm.forward, fused: tm.fused });
+    console.log(`options ${name}: forward ${f1(tm.forward)} ms, fused ${f1(tm.fused)} ms`);
+  }
+
+  // Per-op profile of the fused model at the largest size.
+  const big = SIZES[SIZES.length - 1];
+  const bigOp = createOperator('inpaint-random', [3, big, big], {}, new Rng(1, 'operator'));
+  const bigForm = operatorOnnxForm(bigOp, GUIDANCE_OPERATOR_NAMES)!;
+  const prefix = path.join(tmp, 'profile_fused');
+  const ps = await OrtSession.create(compileGuidanceModel(bytes, { height: big, width: big, operator: bigForm }).bytes, { ...SESSION, profileFilePrefix: prefix });
+  const feeds: Record<string, HostTensor> = {
+    x: { dtype: 'float32', dims: [1, 3, big, big], data: randn([3, big, big], 4, sigma).data },
+    c_in: { dtype: 'float32', dims: [1], data: Float32Array.of(cIn(sigma)) },
+    sigma: { dtype: 'float32', dims: [1], data: Float32Array.of(sigma) },
+    t: { dtype: 'float32', dims: [1], data: Float32Array.of(sigmaToTimestep(sigma)) },
+    y: { dtype: 'float32', dims: [1, 3, big, big], data: randn([3, big, big], 6, 0.5).data },
+  };
+  for (const f of bigForm.feeds) feeds[f.name] = { dtype: 'float32', dims: [...f.dims], data: f.data };
+  for (let i = 0; i < 6; i++) await ps.run(feeds);
+  ps.endProfiling();
+  await ps.release();
+  const profFile = readdirSync(tmp).find((f) => f.startsWith('profile_fused') && f.endsWith('.json'));
+  const profile = profFile ? summarizeProfile(path.join(tmp, profFile), 2) : null;
+  await prior.release();
+  await matmul.release();
+
+  writeReport({ started, modelPath, usePublic, info, torch, probeErr, results, sweep, sweepSize, profile, big });
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+function writeReport(r: {
+  started: Date;
+  modelPath: string;
+  usePublic: boolean;
+  info: ReturnType<typeof inspectModel>;
+  torch: { result: TorchResult | null; log: string };
+  probeErr: number;
+  results: SizeResult[];
+  sweep: { name: string; forward: number; fused: number }[];
+  sweepSize: number;
+  profile: { total: number; groups: Record<string, Record<string, number>> } | null;
+  big: number;
+}): void {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const ortVersion = JSON.parse(readFileSync(path.join(ROOT, 'node_modules/onnxruntime-node/package.json'), 'utf8')).version;
+  const tr = r.torch.result;
+  const mb = (b: number) => (Number.isFinite(b) ? (b / 2 ** 20).toFixed(0) : '-');
+  const L: string[] = [];
+  L.push('# Prior benchmark: forward and forward + VJP through ONNX Runtime vs PyTorch', '');
+  L.push(`- date ${r.started.toISOString()}; machine: ${cpu}, ${os.cpus().length} cores (${os.platform()} ${os.arch()}), load average ${os.loadavg().map((v) => v.toFixed(2)).join(' / ')} at the end (the box is shared)`);
+  L.push(`- node ${process.version}, onnxruntime-node ${ortVersion} (CPU EP)` + (tr ? `, torch ${tr.torch} (python ${tr.python}, ${tr.threads} threads, ${tr.blas}${tr.ld_library_path ? `, LD_LIBRARY_PATH=${tr.ld_library_path}` : ''}, OMP_WAIT_POLICY=PASSIVE like ORT's spinning off)` : ''));
+  L.push(
+    `- network: ${r.usePublic ? '**the trained prior `public/models/spgd-prior-v1.onnx`** (it exists, so it is benchmarked instead of a stand-in)' : `stand-in exported by bench/prior_torch.py (${r.modelPath})`}; ` +
+      `${(r.info.parameterCount / 1e6).toFixed(2)} M parameters` + (tr ? `; torch side: ${tr.source}` : ''),
+  );
+  if (tr) L.push(`- same weights: ORT vs torch eps on a 64x64 probe, relative L2 error ${r.probeErr.toExponential(2)}`);
+  else L.push(`- torch: ${r.torch.log.trim().split('\n').slice(-3).join(' ')}`);
+  L.push(
+    `- ORT session options (used for every number below): graphOptimizationLevel 'all', intraOpNumThreads ${THREADS}, executionMode 'sequential', enableMemPattern true, ` +
+      `enableCpuMemArena true, intra-op spinning off (see the sweep)`,
+  );
+  L.push(`- times are medians of interleaved rounds (ORT: ${REPS} at 64/128, ${Math.max(5, REPS - 2)} at 256, after 2 warm-up rounds; torch: forward and forward + VJP interleaved, ${REPS} rounds (${Math.max(5, REPS - 2)} at 256) after 4 warm-up rounds), milliseconds; \`npm run bench:prior\``);
+  L.push(`- roofline: ORT MatMul 1024x1024x1024 with the same options, timed in the same interleaved rounds as each size (column "MatMul GFLOP/s"; the box's speed drifts with its neighbours' load)`, '');
+
+  L.push('## Time', '');
+  L.push('"fused" is one run of the fused guidance model (D, loss, dL/dx; operator in brackets), "vjp" one run of the VJP model (eps and J^T v for a known v), "epsPullback" the unfused guidance path (forward run, then the VJP model, which evaluates the forward again).', '');
+  L.push('| size | GFLOP (fwd) | forward | fused [mask] | fused [blur] | fused [sr-x4] | vjp | epsPullback | fused / forward | epsPullback / forward | torch forward | torch fwd+vjp | fused / torch fwd+vjp | vjp / torch fwd+vjp |');
+  L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const x of r.results) {
+    const t = x.torch;
+    L.push(
+      `| ${x.size}x${x.size} | ${x.gflop.toFixed(2)} | ${f1(x.forward)} | ${f1(x.fused.mask)} | ${f1(x.fused.blur ?? NaN)} | ${f1(x.fused['sr-x4'] ?? NaN)} | ${f1(x.vjp)} | ${f1(x.pullback)} | ` +
+        `**${f2(x.fused.mask / x.forward)}** | ${f2(x.pullback / x.forward)} | ${t ? f1(t.forward_ms) : '-'} | ${t ? f1(t.forward_vjp_ms) : '-'} | ` +
+        `**${t ? f2(x.fused.mask / t.forward_vjp_ms) : '-'}** | ${t ? f2(x.vjp / t.forward_vjp_ms) : '-'} |`,
+    );
+  }
+  L.push('', '## Targets', '');
+  const worst = (vals: number[]) => Math.max(...vals.filter(Number.isFinite));
+  const least = (vals: number[]) => Math.min(...vals.filter(Number.isFinite));
+  const rFused = worst(r.results.map((x) => x.fused.mask / x.forward));
+  const rPull = worst(r.results.map((x) => x.pullback / x.forward));
+  const rTorch = worst(r.results.map((x) => (x.torch ? x.fused.mask / x.torch.forward_vjp_ms : NaN)));
+  const rFlops = least(r.results.map((x) => x.gflop / (x.forward / 1e3) / x.matmulGflops));
+  const rFlopsB = least(r.results.map((x) => (2 * x.gflop) / (x.fused.mask / 1e3) / x.matmulGflops));
+  const verdict = (ok: boolean, v: number, t: number) => (ok ? `met (${f2(v)})` : `**missed**: ${f2(v)} vs ${f2(t)} (${((v / t - 1) * 100).toFixed(0)}% over)`);
+  L.push(`- forward + VJP / forward <= 2.3, worst size: fused ${verdict(rFused <= 2.3, rFused, 2.3)}; epsPullback ${verdict(rPull <= 2.3, rPull, 2.3)}`);
+  if (Number.isFinite(rTorch)) L.push(`- forward + VJP (fused) / PyTorch forward + VJP <= 0.7, worst size: ${verdict(rTorch <= 0.7, rTorch, 0.7)}`);
+  L.push(`- network GFLOP/s / MatMul GFLOP/s >= 0.7, worst size: forward ${rFlops >= 0.7 ? `met (${f2(rFlops)})` : `**missed** (${f2(rFlops)})`}, fused ${rFlopsB >= 0.7 ? `met (${f2(rFlopsB)})` : `**missed** (${f2(rFlopsB)})`}`);
+  L.push('', '## Throughput and memory', '');
+  L.push('GFLOP/s counts Conv/Gemm multiply-adds x 2 of the forward (`inspectModel`); forward + VJP is counted as 2x the forward (the input-gradient convolutions cost what the forward ones do; no weight gradients). Peak memory is the peak RSS (VmHWM) of a fresh process minus its RSS before creating its one session, after 3 runs.', '');
+  L.push('| size | MatMul GFLOP/s | forward GFLOP/s | / MatMul | fused GFLOP/s | / MatMul | peak RSS forward (MiB) | peak RSS VJP model | peak RSS fused model | VJP / forward | fused / forward |');
+  L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const x of r.results) {
+    const gf = x.gflop / (x.forward / 1e3);
+    const gb = (2 * x.gflop) / (x.fused.mask / 1e3);
+    L.push(
+      `| ${x.size}x${x.size} | ${x.matmulGflops.toFixed(1)} | ${gf.toFixed(1)} | **${f2(gf / x.matmulGflops)}** | ${gb.toFixed(1)} | **${f2(gb / x.matmulGflops)}** | ${mb(x.mem.forward)} | ${mb(x.mem.vjp)} | ${mb(x.mem.fused)} | ` +
+        `${f2(x.mem.vjp / x.mem.forward)} | ${f2(x.mem.fused / x.mem.forward)} |`,
+    );
+  }
+  L.push('', `## Session options (${r.sweepSize}x${r.sweepSize}, fused = mask operator)`, '');
+  L.push('| options | forward | fused | fused / forward |', '|---|---:|---:|---:|');
+  for (const s of r.sweep) L.push(`| ${s.name} | ${f1(s.forward)} | ${f1(s.fused)} | ${f2(s.fused / s.forward)} |`);
+  if (r.profile) {
+    L.push('', `## Where the fused model's time goes (${r.big}x${r.big}, ONNX Runtime profile, steady-state runs)`, '');
+    L.push(`Kernel time per run: ${r.profile.total.toFixed(1)} ms (profiling adds overhead). "forward" = nodes of the network and the loss, "backward" = emitted gradient nodes, "layout" = NCHWc reorders ONNX Runtime inserts around its blocked convolutions.`, '');
+    L.push('| part | total | largest op types |', '|---|---:|---|');
+    for (const [part, ops] of Object.entries(r.profile.groups)) {
+      const items = Object.entries(ops).sort((a, b) => b[1] - a[1]);
+      const tot = items.reduce((p, [, v]) => p + v, 0);
+      L.push(`| ${part} | ${tot.toFixed(1)} | ${items.slice(0, 8).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')} |`);
+    }
+  }
+  L.push('');
+  const out = path.join(HERE, 'results/prior.md');
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, L.join('\n'));
+  console.log(`wrote ${path.relative(ROOT, out)}`);
+}
+
+if (process.argv[2] === '--mem') {
+  childMemory(process.argv[3]).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+} else {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
+

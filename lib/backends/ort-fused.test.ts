@@ -1,0 +1,118 @@
+/**
+ * The fused guidance path (one session run: D, ||A D - y||^2, its gradient and r) against the
+ * unfused one (forward, TS loss, VJP model) on the golden TinyUNet, for every task, and SPGD
+ * reaching it through vpDenoiser without being told.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { vpDenoiser } from '../diffusion/vp';
+import { createOperator, simulateMeasurement, TASKS } from '../operators';
+import type { LinearOperator } from '../operators/types';
+import { Rng } from '../rng';
+import { createSpgd } from '../samplers/spgd';
+import { runSampler } from '../samplers/run';
+import { describedSquaredResidualLoss, residual } from '../samplers/guidance/likelihood';
+import { tensor, type Tensor } from '../tensor';
+import { OrtEpsModel } from './ort-node';
+
+const golden = new Uint8Array(readFileSync(fileURLToPath(new URL('../../tests/fixtures/onnx/golden_unet.onnx', import.meta.url))));
+
+function relL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < b.length; i++) {
+    num += (a[i] - b[i]) ** 2;
+    den += b[i] ** 2;
+  }
+  return Math.sqrt(num / den);
+}
+
+function image(shape: number[], seed: number, scale: number): Tensor {
+  const r = new Rng(seed, 'ort-fused-test');
+  return tensor(shape, Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => scale * Math.tanh(r.normal())));
+}
+
+describe('fused guidance model vs the unfused path (golden TinyUNet, 64x64)', () => {
+  let prior: OrtEpsModel;
+  beforeAll(async () => {
+    prior = await OrtEpsModel.create(golden, { name: 'golden' });
+  });
+  afterAll(async () => prior.release());
+
+  it.each(TASKS.map((task) => ({ task })))('$task: D, loss, g and r agree (<= 1e-4 relative)', async ({ task }) => {
+    const shape = [3, 64, 64];
+    const op = createOperator(task, shape, {}, new Rng(11, 'operator'));
+    const y = simulateMeasurement(op, image(shape, 1, 0.9), 0.05, new Rng(2, 'measurement'));
+    const sigma = 1.7;
+    const x = image(shape, 3, 2);
+    const loss = describedSquaredResidualLoss(op, y);
+    const pullback = vi.spyOn(prior, 'epsPullback');
+    const fused = await vpDenoiser(prior).denoiseWithGrad(x, sigma, loss);
+    expect(pullback).not.toHaveBeenCalled();
+    pullback.mockRestore();
+    const plain = await vpDenoiser(prior, { fuse: false }).denoiseWithGrad(x, sigma, loss);
+    expect(plain.residual).toBeUndefined();
+    const errD = relL2(fused.denoised.data, plain.denoised.data);
+    const errG = relL2(fused.grad.data, plain.grad.data);
+    const errL = Math.abs(fused.loss - plain.loss) / plain.loss;
+    const errR = relL2(fused.residual!.data, residual(op, plain.denoised, y).data);
+    console.log(`${task}: rel err D ${errD.toExponential(2)}, g ${errG.toExponential(2)}, loss ${errL.toExponential(2)}, r ${errR.toExponential(2)}`);
+    expect(fused.residual!.shape).toEqual([...op.outShape]);
+    expect(errD).toBeLessThan(1e-4);
+    expect(errG).toBeLessThan(1e-4);
+    expect(errL).toBeLessThan(1e-4);
+    expect(errR).toBeLessThan(1e-4);
+  });
+
+  it('compiles one model per operator kind and size (both inpaintings share one)', async () => {
+    const keys = Object.keys(prior.guidanceReports()).sort();
+    expect(keys).toHaveLength(4);
+    expect(keys.filter((k) => k.startsWith('blur:'))).toHaveLength(1);
+    expect(keys).toContain('blur-sep:18,42,18,42/61x61:3x64x64');
+    expect(keys).toContain('mask:3x64x64');
+    expect(keys).toContain('sr-x4:3x64x64');
+    const rep = prior.guidanceReports()['mask:3x64x64']!;
+    expect(rep.backwardNodes).toBeGreaterThan(0);
+    expect(rep.outChannels).toBe(6);
+  });
+
+  it('falls back to epsPullback for an operator without an ONNX form, or without a description', async () => {
+    const shape = [3, 32, 32];
+    const base = createOperator('inpaint-random', shape, {}, new Rng(1, 'operator'));
+    const custom: LinearOperator = { ...base, task: 'custom' as never };
+    const y = simulateMeasurement(base, image(shape, 4, 0.9), 0.05, new Rng(2, 'measurement'));
+    const x = image(shape, 5, 1);
+    const pullback = vi.spyOn(prior, 'epsPullback');
+    const a = await vpDenoiser(prior).denoiseWithGrad(x, 0.8, describedSquaredResidualLoss(custom, y));
+    expect(pullback).toHaveBeenCalledTimes(1);
+    const plainLoss = (d: Tensor) => describedSquaredResidualLoss(base, y)(d);
+    const b = await vpDenoiser(prior).denoiseWithGrad(x, 0.8, plainLoss);
+    expect(pullback).toHaveBeenCalledTimes(2);
+    pullback.mockRestore();
+    expect(a.residual).toBeUndefined();
+    expect(relL2(a.grad.data, b.grad.data)).toBeLessThan(1e-6);
+  });
+
+  it('SPGD uses the fused model automatically and matches the unfused run', async () => {
+    const shape = [3, 32, 32];
+    const op = createOperator('gaussian-blur', shape, {}, new Rng(5, 'operator'));
+    const y = simulateMeasurement(op, image(shape, 6, 0.9), 0.05, new Rng(7, 'measurement'));
+    const run = async (fuse: boolean) => {
+      const pullback = vi.spyOn(prior, 'epsPullback');
+      const fused = vi.spyOn(prior, 'fusedVpLossGrad');
+      const sampler = createSpgd(vpDenoiser(prior, { fuse }), { steps: 3, warmup: 2, eta: 0.05 });
+      const res = await runSampler(sampler, { operator: op, measurement: y, rng: new Rng(8, 'sampler') });
+      const calls = { pullback: pullback.mock.calls.length, fused: fused.mock.calls.length };
+      pullback.mockRestore();
+      fused.mockRestore();
+      return { res, calls };
+    };
+    const a = await run(true);
+    const b = await run(false);
+    expect(a.calls).toEqual({ pullback: 0, fused: 6 });
+    expect(b.calls).toEqual({ pullback: 6, fused: 0 });
+    expect(a.res.nfe).toEqual(b.res.nfe);
+    expect(relL2(a.res.sample.data, b.res.sample.data)).toBeLessThan(1e-4);
+  });
+});

@@ -1,0 +1,485 @@
+/**
+ * The ONNX Runtime backend logic shared by onnxruntime-node (`ort-node.ts`) and
+ * onnxruntime-web (`ort-web.ts`): both packages expose the same `InferenceSession` / `Tensor`
+ * API (onnxruntime-common), so everything here takes that API as an `OrtRuntime` and imports
+ * neither package. Graph compilation (VJP and fused guidance models) is pure TS in `lib/onnx`.
+ *
+ * `OnnxEpsModel` is the `EpsModel`:
+ *   eps(z, t)                    the forward model
+ *   epsPullback(z, t, cot)       forward run, cotangent, then the compiled VJP model
+ *                                (`compileVjpModel`, one session per image size)
+ *   vjp(z, t, v)                 one VJP-model run for a cotangent known in advance
+ *   fusedVpLossGrad(x, s, loss)  D, ||A D - y||^2, its gradient and r in one run of the fused
+ *                                guidance model (`compileGuidanceModel`, one session per
+ *                                operator kind and size); null when the operator has no ONNX form
+ *
+ * Engine tensors are one image `[3, H, W]`; the batch axis is added and dropped here.
+ *
+ * @example
+ * const prior = await OrtEpsModel.create(bytes);          // ort-node.ts (or OrtWebEpsModel)
+ * const denoiser = vpDenoiser(prior);                     // SPGD's guidance now runs fused
+ */
+import type * as OrtCommon from 'onnxruntime-common';
+import type { DenoisedLossDescription, DenoisedWithGrad, EpsModel, EpsOutput, VpScalars } from '../diffusion/types';
+import { SpgdError } from '../errors';
+import { compileVjpModel, inspectModel, readEpsSignature, type CompileReport, type EpsSignature } from '../onnx/compile';
+import { UnsupportedOpError } from '../onnx/errors';
+import { compileGuidanceModel, GUIDANCE_IO, GUIDANCE_OPERATOR_NAMES, type GuidanceReport } from '../onnx/guidance';
+import { decodeModel, type OnnxModel } from '../onnx/proto';
+import { operatorOnnxForm, type OperatorOnnxForm } from '../operators/onnx-form';
+import type { LinearOperator } from '../operators/types';
+import { tensor, type Tensor } from '../tensor';
+
+export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu' | 'wasm';
+
+export interface OrtSessionOptions {
+  /** Execution providers in order of preference (default: the runtime's, e.g. ['cpu'] in Node). */
+  executionProviders?: ExecutionProvider | readonly ExecutionProvider[];
+  intraOpNumThreads?: number;
+  /** Let ORT worker threads spin between runs (default false: better when sessions alternate). */
+  allowSpinning?: boolean;
+  /** ORT graph optimization level (default 'all'). */
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** ORT's memory-pattern planning of activation buffers (default true). */
+  enableMemPattern?: boolean;
+  /** Write an ORT profile (per-op timings) for every session, with this file prefix. */
+  profileFilePrefix?: string;
+}
+
+/** A tensor handed to / returned by ONNX Runtime, without ORT types. */
+export interface HostTensor {
+  dtype: 'float32' | 'float64' | 'int64' | 'int32' | 'bool';
+  dims: number[];
+  data: Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The slice of the onnxruntime API used here (onnxruntime-node and onnxruntime-web both fit)
+
+/** onnxruntime-node and onnxruntime-web both re-export onnxruntime-common's classes. */
+export interface OrtApi {
+  InferenceSession: typeof OrtCommon.InferenceSession;
+  Tensor: typeof OrtCommon.Tensor;
+}
+
+/** One onnxruntime package, as the shared code sees it. */
+export interface OrtRuntime {
+  /** 'onnxruntime-node' or 'onnxruntime-web' (for messages). */
+  readonly name: string;
+  readonly ort: OrtApi;
+  /** Providers this runtime accepts. */
+  readonly providers: readonly ExecutionProvider[];
+  /** Providers used when the caller names none (may probe the platform, e.g. for WebGPU). */
+  defaultProviders(): Promise<readonly ExecutionProvider[]>;
+  /** Runtime-specific session options merged over the shared ones. */
+  sessionOptions?(o: OrtSessionOptions): Record<string, unknown>;
+}
+
+async function resolveSessionOptions(rt: OrtRuntime, o: OrtSessionOptions = {}): Promise<Record<string, unknown>> {
+  const eps =
+    o.executionProviders === undefined
+      ? [...(await rt.defaultProviders())]
+      : typeof o.executionProviders === 'string'
+        ? [o.executionProviders]
+        : [...o.executionProviders];
+  for (const ep of eps) {
+    if (!rt.providers.includes(ep)) {
+      throw new SpgdError('BAD_INPUT', `unknown execution provider '${ep}' for ${rt.name} (use ${rt.providers.join(', ')})`);
+    }
+  }
+  return {
+    executionProviders: eps,
+    graphOptimizationLevel: o.graphOptimizationLevel ?? 'all',
+    executionMode: 'sequential',
+    enableMemPattern: o.enableMemPattern ?? true,
+    enableCpuMemArena: true,
+    logSeverityLevel: 3,
+    // Sessions (forward, VJP, fused) alternate on every guidance step; spinning worker
+    // threads of an idle one would steal cores from the busy one.
+    extra: { session: { intra_op: { allow_spinning: o.allowSpinning ? '1' : '0' } } },
+    ...(o.intraOpNumThreads ? { intraOpNumThreads: o.intraOpNumThreads } : {}),
+    ...(o.profileFilePrefix ? { enableProfiling: true, profileFilePrefix: o.profileFilePrefix } : {}),
+    ...(rt.sessionOptions?.(o) ?? {}),
+  };
+}
+
+/** A thin wrapper over an ORT session that speaks HostTensor. */
+export class OrtSession {
+  private constructor(
+    private readonly rt: OrtRuntime,
+    private readonly session: OrtCommon.InferenceSession,
+  ) {}
+
+  static async open(rt: OrtRuntime, bytes: Uint8Array, opts?: OrtSessionOptions): Promise<OrtSession> {
+    const options = await resolveSessionOptions(rt, opts);
+    try {
+      return new OrtSession(rt, await rt.ort.InferenceSession.create(bytes, options as OrtCommon.InferenceSession.SessionOptions));
+    } catch (e) {
+      throw new SpgdError('BAD_MODEL', `ONNX Runtime (${rt.name}) could not load the model: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  get inputNames(): readonly string[] {
+    return this.session.inputNames;
+  }
+
+  get outputNames(): readonly string[] {
+    return this.session.outputNames;
+  }
+
+  async run(feeds: Record<string, HostTensor>, outputs?: string[]): Promise<Record<string, HostTensor>> {
+    const ortFeeds: Record<string, OrtCommon.Tensor> = {};
+    for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = new this.rt.ort.Tensor(v.dtype, v.data as never, v.dims);
+    const res = outputs ? await this.session.run(ortFeeds, outputs) : await this.session.run(ortFeeds);
+    const out: Record<string, HostTensor> = {};
+    for (const [k, v] of Object.entries(res)) {
+      out[k] = { dtype: v.type as HostTensor['dtype'], dims: [...v.dims], data: v.data as HostTensor['data'] };
+    }
+    return out;
+  }
+
+  /** Ends profiling (when `profileFilePrefix` was set); the profile is written to a file. */
+  endProfiling(): void {
+    this.session.endProfiling();
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+/** Runs a model once (creates and releases a session). */
+export async function runOnnxWith(
+  rt: OrtRuntime,
+  bytes: Uint8Array,
+  feeds: Record<string, HostTensor>,
+  opts?: OrtSessionOptions,
+): Promise<Record<string, HostTensor>> {
+  const s = await OrtSession.open(rt, bytes, opts);
+  try {
+    return await s.run(feeds);
+  } finally {
+    await s.release();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A small LRU of lazily created sessions
+
+interface CacheEntry<R> {
+  session: Promise<OrtSession>;
+  report?: R;
+}
+
+class SessionCache<R> {
+  private readonly entries = new Map<string, CacheEntry<R>>();
+  constructor(private readonly max: number) {}
+
+  get(key: string, make: () => Promise<{ session: Promise<OrtSession>; report: R }>): Promise<OrtSession> {
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit.session;
+    }
+    const entry: CacheEntry<R> = { session: Promise.resolve(null as unknown as OrtSession) };
+    entry.session = (async () => {
+      const made = await make();
+      entry.report = made.report;
+      return made.session;
+    })();
+    entry.session.catch(() => this.entries.delete(key));
+    this.entries.set(key, entry);
+    while (this.entries.size > this.max) {
+      const [oldKey, old] = this.entries.entries().next().value as [string, CacheEntry<R>];
+      this.entries.delete(oldKey);
+      old.session.then((s) => s.release()).catch(() => undefined);
+    }
+    return entry.session;
+  }
+
+  report(key: string): R | undefined {
+    return this.entries.get(key)?.report;
+  }
+
+  reports(): Record<string, R | undefined> {
+    return Object.fromEntries([...this.entries.entries()].map(([k, e]) => [k, e.report]));
+  }
+
+  async releaseAll(): Promise<void> {
+    const sessions = [...this.entries.values()].map((e) => e.session);
+    this.entries.clear();
+    await Promise.all(sessions.map((p) => p.then((s) => s.release()).catch(() => undefined)));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The epsilon network
+
+export interface OrtEpsModelOptions extends OrtSessionOptions {
+  name?: string;
+  /**
+   * Round t before feeding it. Defaults to true when the model's t input is int64
+   * (then t is always rounded), false for float t.
+   */
+  integerTimesteps?: boolean;
+  /**
+   * Check at load time that the network can be differentiated with respect to x
+   * (throws UnsupportedOpError naming every offending op). Default true. With false, only
+   * `eps` is usable and `epsPullback` throws that error before running anything.
+   */
+  requireVjp?: boolean;
+  /** Number of per-size VJP sessions, and of per-(operator, size) fused sessions, kept (LRU). Default 4. */
+  maxCachedSizes?: number;
+  /** Offer `fusedVpLossGrad` (default true). false: guidance always takes `epsPullback`. */
+  fuse?: boolean;
+}
+
+type ModelCtor<M> = new (
+  rt: OrtRuntime,
+  model: OnnxModel,
+  forward: OrtSession,
+  opts: OrtEpsModelOptions,
+  sig: EpsSignature,
+  outChannels: 3 | 6,
+  vjpError?: UnsupportedOpError,
+) => M;
+
+/** An epsilon network run by ONNX Runtime, with compiled VJP and fused guidance models. */
+export class OnnxEpsModel implements EpsModel {
+  readonly name: string;
+  readonly outChannels: 3 | 6;
+  readonly integerTimesteps: boolean;
+  readonly signature: EpsSignature;
+  private readonly vjpSessions: SessionCache<CompileReport>;
+  private readonly guidanceSessions: SessionCache<GuidanceReport>;
+  private readonly forms = new WeakMap<LinearOperator, OperatorOnnxForm | null>();
+  private readonly vjpError?: UnsupportedOpError;
+
+  constructor(
+    private readonly rt: OrtRuntime,
+    private readonly model: OnnxModel,
+    private readonly forward: OrtSession,
+    private readonly opts: OrtEpsModelOptions,
+    sig: EpsSignature,
+    outChannels: 3 | 6,
+    vjpError?: UnsupportedOpError,
+  ) {
+    this.name = opts.name ?? (model.graph.name || 'onnx-model');
+    this.signature = sig;
+    this.outChannels = outChannels;
+    this.integerTimesteps = sig.tType === 'int64' || opts.integerTimesteps === true;
+    this.vjpError = vjpError;
+    this.vjpSessions = new SessionCache(opts.maxCachedSizes ?? 4);
+    this.guidanceSessions = new SessionCache(opts.maxCachedSizes ?? 4);
+  }
+
+  /**
+   * Loads a model: validates its signature (SpgdError 'BAD_MODEL' naming the problem),
+   * creates the forward session, determines the output channels and (by default) checks
+   * that the VJP can be compiled. Subclasses call it as `open.call(Subclass, ...)`.
+   */
+  static async open<M extends OnnxEpsModel>(this: ModelCtor<M>, rt: OrtRuntime, bytes: Uint8Array, opts: OrtEpsModelOptions = {}): Promise<M> {
+    const model = decodeModel(bytes);
+    const sig = readEpsSignature(model);
+    const probe = probeSize(sig);
+    const info = inspectModel(model, probe);
+    let vjpError: UnsupportedOpError | undefined;
+    if (info.nonDifferentiable.length) {
+      vjpError = new UnsupportedOpError(info.nonDifferentiable);
+      if (opts.requireVjp !== false) throw vjpError;
+    }
+    const forward = await OrtSession.open(rt, bytes, opts);
+    let channels = sig.outChannels ?? info.outChannels;
+    if (channels === undefined) {
+      // Shapes could not be inferred statically: ask ONNX Runtime.
+      const res = await forward.run(feedsFor(sig, new Float32Array(3 * probe.height * probe.width), probe.height, probe.width, 0));
+      channels = res[sig.output].dims[1];
+    }
+    if (channels !== 3 && channels !== 6) {
+      await forward.release();
+      throw new SpgdError('BAD_MODEL', `output '${sig.output}' has ${channels} channels; an epsilon network outputs 3 or 6`);
+    }
+    return new this(rt, model, forward, opts, sig, channels, vjpError);
+  }
+
+  private checkImage(z: Tensor, what: string): { h: number; w: number } {
+    if (z.shape.length !== 3 || z.shape[0] !== 3) {
+      throw new SpgdError('SHAPE_MISMATCH', `${what} must be one image [3, H, W], got [${z.shape.join(', ')}]`);
+    }
+    const [, h, w] = z.shape;
+    const [, , sh, sw] = this.signature.xShape;
+    if ((typeof sh === 'number' && sh !== h) || (typeof sw === 'number' && sw !== w)) {
+      throw new SpgdError('SHAPE_MISMATCH', `model '${this.name}' takes ${sh}x${sw} images, got ${h}x${w}`);
+    }
+    return { h, w };
+  }
+
+  private timestep(t: number): number {
+    if (!Number.isFinite(t)) throw new SpgdError('BAD_INPUT', `timestep must be finite, got ${t}`);
+    return this.integerTimesteps ? Math.round(t) : t;
+  }
+
+  private split(data: Float32Array, h: number, w: number): EpsOutput {
+    const n = 3 * h * w;
+    const eps = tensor([3, h, w], data.slice(0, n));
+    return this.outChannels === 6 ? { eps, varianceLogit: tensor([3, h, w], data.slice(n, 2 * n)) } : { eps };
+  }
+
+  async eps(z: Tensor, t: number): Promise<EpsOutput> {
+    const { h, w } = this.checkImage(z, 'z');
+    const res = await this.forward.run(feedsFor(this.signature, z.data, h, w, this.timestep(t)), [this.signature.output]);
+    const out = res[this.signature.output];
+    const [b, c, oh, ow] = out.dims;
+    if (b !== 1 || c !== this.outChannels || oh !== h || ow !== w) {
+      throw new SpgdError('BAD_MODEL', `model '${this.name}' returned [${out.dims.join(', ')}] for a ${h}x${w} image`);
+    }
+    return this.split(out.data as Float32Array, h, w);
+  }
+
+  /** The compiled VJP session for one size (compiled and created on first use). */
+  private vjpSession(h: number, w: number): Promise<OrtSession> {
+    if (this.vjpError) return Promise.reject(this.vjpError);
+    return this.vjpSessions.get(`${h}x${w}`, async () => {
+      const { bytes, report } = compileVjpModel(this.model, { height: h, width: w });
+      return { session: OrtSession.open(this.rt, bytes, this.opts), report };
+    });
+  }
+
+  /** Compiles and loads the VJP model for (height, width) ahead of time; returns its report. */
+  async prepare(height: number, width: number): Promise<CompileReport | undefined> {
+    await this.vjpSession(height, width);
+    return this.vjpSessions.report(`${height}x${width}`);
+  }
+
+  /**
+   * One VJP-model run: eps(z, t) and J_eps(z)^T v for a cotangent known in advance
+   * (what `spgd prior vjp` needs).
+   */
+  async vjp(z: Tensor, t: number, v: Tensor): Promise<{ out: EpsOutput; vjp: Tensor }> {
+    const { h, w } = this.checkImage(z, 'z');
+    this.checkImage(v, 'cotangent v');
+    if (v.shape[1] !== h || v.shape[2] !== w) {
+      throw new SpgdError('SHAPE_MISMATCH', `cotangent v is [${v.shape.join(', ')}], the image is [3, ${h}, ${w}]`);
+    }
+    const session = await this.vjpSession(h, w);
+    const feeds = feedsFor({ ...this.signature, x: 'x', t: 't' }, z.data, h, w, this.timestep(t));
+    feeds.v = { dtype: 'float32', dims: [1, 3, h, w], data: v.data };
+    const res = await session.run(feeds);
+    const out: EpsOutput = { eps: tensor([3, h, w], res.eps.data as Float32Array) };
+    if (res.eps_extra) out.varianceLogit = tensor([3, h, w], res.eps_extra.data as Float32Array);
+    return { out, vjp: tensor([3, h, w], res.vjp.data as Float32Array) };
+  }
+
+  /**
+   * Forward run, `cotangent(out)`, then one VJP-model run (which evaluates the forward again:
+   * the cotangent depends on the output, so it cannot be fed to the VJP model in the same run).
+   * For SPGD's data term `fusedVpLossGrad` avoids the second forward; with a cotangent known in
+   * advance, `vjp` is a single run.
+   */
+  async epsPullback(z: Tensor, t: number, cotangent: (out: EpsOutput) => Tensor): Promise<{ out: EpsOutput; vjp: Tensor }> {
+    const { h, w } = this.checkImage(z, 'z');
+    // Compile (once per size) before running anything, so a model that cannot be
+    // differentiated fails here and not after the forward pass.
+    await this.vjpSession(h, w);
+    const out = await this.eps(z, t);
+    const v = cotangent(out);
+    const { vjp } = await this.vjp(z, t, v);
+    return { out, vjp };
+  }
+
+  /** The operator's ONNX form (cached per operator), or null when it has none. */
+  private formOf(op: LinearOperator): OperatorOnnxForm | null {
+    if (!this.forms.has(op)) this.forms.set(op, operatorOnnxForm(op, GUIDANCE_OPERATOR_NAMES));
+    return this.forms.get(op)!;
+  }
+
+  private guidanceSession(form: OperatorOnnxForm, h: number, w: number): Promise<OrtSession> {
+    if (this.vjpError) return Promise.reject(this.vjpError);
+    return this.guidanceSessions.get(form.key, async () => {
+      const { bytes, report } = compileGuidanceModel(this.model, { height: h, width: w, operator: form });
+      return { session: OrtSession.open(this.rt, bytes, this.opts), report };
+    });
+  }
+
+  /**
+   * The fused guidance step (`compileGuidanceModel`): D = x - sigma eps(c_in x, t),
+   * r = A D - y, loss = sum(r^2) and dloss/dx, from one session run. Resolves null (the caller
+   * falls back to `epsPullback`) when the loss is not a squared residual, the operator has no
+   * ONNX form, or the shapes do not match (the fallback then reports them).
+   */
+  async fusedVpLossGrad(x: Tensor, s: VpScalars, loss: DenoisedLossDescription): Promise<DenoisedWithGrad | null> {
+    if (this.opts.fuse === false || loss.kind !== 'squared-residual') return null;
+    const { h, w } = this.checkImage(x, 'x');
+    const op = loss.operator;
+    const inOk = op.inShape.length === 3 && op.inShape[0] === 3 && op.inShape[1] === h && op.inShape[2] === w;
+    const yOk = loss.y.shape.length === op.outShape.length && loss.y.shape.every((d, i) => d === op.outShape[i]);
+    if (!inOk || !yOk) return null;
+    const form = this.formOf(op);
+    if (!form) return null;
+    const session = await this.guidanceSession(form, h, w);
+    const t = this.timestep(s.t);
+    const feeds: Record<string, HostTensor> = {
+      [GUIDANCE_IO.x]: { dtype: 'float32', dims: [1, 3, h, w], data: x.data },
+      [GUIDANCE_IO.cIn]: { dtype: 'float32', dims: [1], data: Float32Array.of(s.cIn) },
+      [GUIDANCE_IO.sigma]: { dtype: 'float32', dims: [1], data: Float32Array.of(s.sigma) },
+      [GUIDANCE_IO.t]: timestepTensor(this.signature, t),
+      [GUIDANCE_IO.y]: { dtype: 'float32', dims: [...form.outShape], data: loss.y.data },
+    };
+    for (const f of form.feeds) feeds[f.name] = { dtype: 'float32', dims: [...f.dims], data: f.data };
+    const res = await session.run(feeds);
+    return {
+      denoised: tensor([3, h, w], res[GUIDANCE_IO.denoised].data as Float32Array),
+      loss: (res[GUIDANCE_IO.loss].data as Float32Array)[0],
+      grad: tensor([3, h, w], res[GUIDANCE_IO.grad].data as Float32Array),
+      residual: tensor(op.outShape, res[GUIDANCE_IO.residual].data as Float32Array),
+    };
+  }
+
+  /**
+   * Compiles and loads the fused guidance model for `op` ahead of time; returns its report,
+   * or null when the operator has no ONNX form.
+   */
+  async prepareGuidance(op: LinearOperator): Promise<GuidanceReport | null> {
+    const form = this.formOf(op);
+    if (!form) return null;
+    const [, h, w] = op.inShape;
+    this.checkImage({ shape: [3, h, w], data: new Float32Array(0) }, 'operator input');
+    await this.guidanceSession(form, h, w);
+    return this.guidanceSessions.report(form.key) ?? null;
+  }
+
+  /** Reports of the VJP models compiled so far, by "HxW". */
+  compileReports(): Record<string, CompileReport | undefined> {
+    return this.vjpSessions.reports();
+  }
+
+  /** Reports of the fused guidance models compiled so far, by operator form key. */
+  guidanceReports(): Record<string, GuidanceReport | undefined> {
+    return this.guidanceSessions.reports();
+  }
+
+  async release(): Promise<void> {
+    await this.vjpSessions.releaseAll();
+    await this.guidanceSessions.releaseAll();
+    await this.forward.release();
+  }
+}
+
+function probeSize(sig: EpsSignature): { height: number; width: number } {
+  const [, , h, w] = sig.xShape;
+  return { height: typeof h === 'number' ? h : 64, width: typeof w === 'number' ? w : 64 };
+}
+
+function timestepTensor(sig: EpsSignature, t: number): HostTensor {
+  return sig.tType === 'int64'
+    ? { dtype: 'int64', dims: [1], data: BigInt64Array.of(BigInt(Math.round(t))) }
+    : { dtype: 'float32', dims: [1], data: Float32Array.of(t) };
+}
+
+function feedsFor(sig: EpsSignature, x: Float32Array, h: number, w: number, t: number): Record<string, HostTensor> {
+  return {
+    [sig.x]: { dtype: 'float32', dims: [1, 3, h, w], data: x },
+    [sig.t]: timestepTensor(sig, t),
+  };
+}

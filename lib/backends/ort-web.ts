@@ -1,0 +1,110 @@
+/**
+ * ONNX Runtime Web backend for epsilon networks: the only module that imports
+ * onnxruntime-web. Sessions, the EpsModel, the VJP and the fused guidance models are shared with
+ * the Node backend (`ort-session.ts`; the graphs are compiled in pure TS by `lib/onnx`).
+ *
+ * Execution providers: ['webgpu'] when `navigator.gpu` gives an adapter, else ['wasm'] (pass
+ * `executionProviders` to choose). The wasm thread count (`ort.env.wasm.numThreads`) is fixed
+ * before the first session is created: `configureOrtWeb({ numThreads })`, or by default
+ * min(4, hardwareConcurrency) where the page is cross-origin isolated (threads need
+ * SharedArrayBuffer) and 1 elsewhere.
+ *
+ * @example
+ * configureOrtWeb({ wasmPaths: '/ort/' });           // optional, before the first session
+ * const prior = await OrtWebEpsModel.create(bytes);  // WebGPU if available, else wasm
+ * const denoiser = vpDenoiser(prior);                // SPGD's guidance runs fused
+ */
+import * as ort from 'onnxruntime-web/webgpu';
+import { SpgdError } from '../errors';
+import {
+  OnnxEpsModel,
+  OrtSession,
+  runOnnxWith,
+  type ExecutionProvider,
+  type HostTensor,
+  type OrtEpsModelOptions,
+  type OrtRuntime,
+  type OrtSessionOptions,
+} from './ort-session';
+
+export type { ExecutionProvider, HostTensor, OrtEpsModelOptions, OrtSessionOptions } from './ort-session';
+
+export interface OrtWebConfig {
+  /** wasm threads (default: min(4, hardwareConcurrency) when cross-origin isolated, else 1). */
+  numThreads?: number;
+  /** Where the .wasm/.mjs files are served from (ort.env.wasm.wasmPaths), when not bundled. */
+  wasmPaths?: string;
+}
+
+let configured: Required<Pick<OrtWebConfig, 'numThreads'>> | null = null;
+
+interface NavigatorLike {
+  hardwareConcurrency?: number;
+  gpu?: { requestAdapter(): Promise<unknown> };
+}
+
+const nav = (): NavigatorLike | undefined => (globalThis as { navigator?: NavigatorLike }).navigator;
+
+/**
+ * Sets the wasm options; must run before the first session (ONNX Runtime reads them once).
+ * Throws when called after sessions exist with a different thread count.
+ */
+export function configureOrtWeb(c: OrtWebConfig = {}): void {
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  const numThreads = c.numThreads ?? (isolated ? Math.max(1, Math.min(4, nav()?.hardwareConcurrency ?? 1)) : 1);
+  if (configured) {
+    if (configured.numThreads !== numThreads) {
+      throw new SpgdError('BAD_INPUT', `onnxruntime-web is already set up with ${configured.numThreads} wasm threads; configureOrtWeb must run before the first session`);
+    }
+    return;
+  }
+  ort.env.wasm.numThreads = numThreads;
+  if (c.wasmPaths) ort.env.wasm.wasmPaths = c.wasmPaths;
+  configured = { numThreads };
+}
+
+let providers: Promise<readonly ExecutionProvider[]> | null = null;
+
+/** ['webgpu'] when the platform gives a WebGPU adapter, else ['wasm'] (probed once). */
+export function detectWebProviders(): Promise<readonly ExecutionProvider[]> {
+  providers ??= (async () => {
+    try {
+      const adapter = await nav()?.gpu?.requestAdapter();
+      return adapter ? (['webgpu'] as const) : (['wasm'] as const);
+    } catch {
+      return ['wasm'] as const;
+    }
+  })();
+  return providers;
+}
+
+/** onnxruntime-web as an `OrtRuntime`. */
+export const webRuntime: OrtRuntime = {
+  name: 'onnxruntime-web',
+  ort: ort as unknown as OrtRuntime['ort'],
+  providers: ['webgpu', 'wasm', 'cpu'],
+  defaultProviders: () => {
+    if (!configured) configureOrtWeb();
+    return detectWebProviders();
+  },
+};
+
+/** Opens an onnxruntime-web session that speaks HostTensor. */
+export function openWebSession(bytes: Uint8Array, opts?: OrtSessionOptions): Promise<OrtSession> {
+  if (!configured) configureOrtWeb();
+  return OrtSession.open(webRuntime, bytes, opts);
+}
+
+/** Runs a model once with onnxruntime-web (creates and releases a session). */
+export function runOnnxWeb(bytes: Uint8Array, feeds: Record<string, HostTensor>, opts?: OrtSessionOptions): Promise<Record<string, HostTensor>> {
+  if (!configured) configureOrtWeb();
+  return runOnnxWith(webRuntime, bytes, feeds, opts);
+}
+
+/** An epsilon network run by onnxruntime-web, with compiled VJP and fused guidance models. */
+export class OrtWebEpsModel extends OnnxEpsModel {
+  static create(bytes: Uint8Array, opts: OrtEpsModelOptions = {}): Promise<OrtWebEpsModel> {
+    if (!configured) configureOrtWeb();
+    return OrtWebEpsModel.open(webRuntime, bytes, opts);
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * Compiles SPGD's whole guidance step into one ONNX model: the VP denoiser, the data loss
+ * through the operator's ONNX form, and the gradient of that loss with respect to x
+ * (docs: spgd-algorithm.md sections 1 and 3).
+ *
+ *   z = c_in * x,   D = x - sigma * eps(z, t),   r = A(D) - y,   loss = sum(r^2),
+ *   g = dloss/dx = J_D^T (2 A^T r)
+ *
+ * The loss subgraph (`OperatorOnnxForm`, `lib/operators/onnx-form.ts`) is appended to the
+ * forward graph and the reverse-mode builder (`grad/backprop.ts`) runs over the whole thing,
+ * seeded with dloss/dloss = 1. One session run gives D, loss, g and r, so a guidance step
+ * costs one forward and one backward pass (the unfused path, `compileVjpModel`, needs the
+ * forward twice because the cotangent is computed outside the model).
+ *
+ * Model (opset max(17, model opset), static shapes for one image of H x W):
+ *   inputs  x [1,3,H,W], c_in [1], sigma [1], t [1] (the network's t type), y (A's output shape),
+ *           and the operator's data (`form.feeds`: mask, blur kernel, bicubic matrices)
+ *   outputs D [1,3,H,W], loss [] (scalar), g [1,3,H,W], r (A's output shape)
+ *
+ * @example
+ * const form = operatorOnnxForm(op, GUIDANCE_OPERATOR_NAMES)!;
+ * const { bytes } = compileGuidanceModel(priorBytes, { height: 64, width: 64, operator: form });
+ * // feeds: x, c_in, sigma, t, y, ...form.feeds  ->  D, loss, g, r
+ */
+import { SpgdError } from '../errors';
+import type { OperatorOnnxForm } from '../operators/onnx-form';
+import { attr, makeTensor } from './attrs';
+import { histogram, normalizeNames, outputModel, readEpsSignature, sortNodes, splitOutputConv, TARGET_OPSET, valueInfo } from './compile';
+import { ShapeInferenceError } from './errors';
+import { buildGradient } from './grad/backprop';
+import { eliminateDeadCode, foldAndInferShapes, Graph } from './graph';
+import { DataType, decodeModel, encodeModel, type OnnxModel, type OnnxNode } from './proto';
+
+/** Input and output names of a compiled guidance model. */
+export const GUIDANCE_IO = {
+  x: 'x',
+  cIn: 'c_in',
+  sigma: 'sigma',
+  t: 't',
+  y: 'y',
+  denoised: 'D',
+  loss: 'loss',
+  grad: 'g',
+  residual: 'r',
+} as const;
+
+/** Names to build operator forms with: A reads D, writes `A_D`, and prefixes the rest with `A_`. */
+export const GUIDANCE_OPERATOR_NAMES = { input: GUIDANCE_IO.denoised, output: 'A_D', prefix: 'A_' } as const;
+
+export interface GuidanceModelOptions {
+  height: number;
+  width: number;
+  /** The operator's ONNX form, built with `GUIDANCE_OPERATOR_NAMES`. */
+  operator: OperatorOnnxForm;
+}
+
+export interface GuidanceReport {
+  height: number;
+  width: number;
+  opset: number;
+  operatorKey: string;
+  outChannels: 3 | 6;
+  forwardNodes: number;
+  foldedNodes: number;
+  onPathNodes: number;
+  forwardOnlyNodes: number;
+  backwardNodes: number;
+  backwardOps: Record<string, number>;
+  compileMs: number;
+}
+
+const NETWORK_INPUT = 'z_in';
+
+function n(name: string, opType: string, inputs: string[], outputs: string[], attributes: OnnxNode['attributes'] = []): OnnxNode {
+  return { name, opType, domain: '', inputs, outputs, attributes };
+}
+
+/**
+ * Builds the fused guidance model. Throws UnsupportedOpError when the network (or the
+ * operator subgraph) cannot be differentiated, SpgdError('BAD_MODEL'/'BAD_INPUT') for a model
+ * that is not an epsilon network or a form that does not fit the size.
+ */
+export function compileGuidanceModel(
+  forwardModel: Uint8Array | OnnxModel,
+  opts: GuidanceModelOptions,
+): { bytes: Uint8Array; report: GuidanceReport } {
+  const t0 = Date.now();
+  const { height: H, width: W, operator: form } = opts;
+  for (const [k, v] of [['height', H], ['width', W]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new SpgdError('BAD_INPUT', `${k} must be a positive integer, got ${v}`);
+  }
+  const imageShape = [1, 3, H, W];
+  if (form.inShape.length !== 4 || form.inShape.some((d, i) => d !== imageShape[i])) {
+    throw new SpgdError('BAD_INPUT', `operator form '${form.key}' takes [${form.inShape.join(', ')}], the image is [${imageShape.join(', ')}]`);
+  }
+  if (form.input !== GUIDANCE_IO.denoised) {
+    throw new SpgdError('BAD_INPUT', `operator form must read '${GUIDANCE_IO.denoised}' (build it with GUIDANCE_OPERATOR_NAMES), not '${form.input}'`);
+  }
+  const model = forwardModel instanceof Uint8Array ? decodeModel(forwardModel) : forwardModel;
+  const sig = readEpsSignature(model);
+  const opset = Math.max(TARGET_OPSET, sig.opset);
+  const graph = Graph.fromProto(model.graph);
+  const formNames = [
+    ...form.nodes.flatMap((x) => [x.name, ...x.outputs]),
+    ...form.initializers.map((x) => x.name),
+    ...form.feeds.map((x) => x.name),
+  ];
+  normalizeNames(graph, sig, { x: NETWORK_INPUT, t: GUIDANCE_IO.t, reserved: [...Object.values(GUIDANCE_IO), ...formNames] });
+  const forwardNodes = graph.nodes.length;
+  graph.outputs = graph.outputs.slice(0, 1);
+  const outName = graph.outputs[0].name;
+  const f = DataType.FLOAT;
+  const tType = sig.tType === 'int64' ? DataType.INT64 : DataType.FLOAT;
+
+  // Inputs: the network's image input becomes an internal value z = c_in * x.
+  graph.inputs = graph.inputs.filter((i) => i.name !== NETWORK_INPUT && i.name !== GUIDANCE_IO.t);
+  graph.inputs.push(
+    { name: GUIDANCE_IO.x, elemType: f, shape: imageShape },
+    { name: GUIDANCE_IO.cIn, elemType: f, shape: [1] },
+    { name: GUIDANCE_IO.sigma, elemType: f, shape: [1] },
+    { name: GUIDANCE_IO.t, elemType: tType, shape: [1] },
+    { name: GUIDANCE_IO.y, elemType: f, shape: [...form.outShape] },
+    ...form.feeds.map((x) => ({ name: x.name, elemType: f, shape: [...x.dims] })),
+  );
+  graph.addNode(n(graph.uniqueName('z_Mul'), 'Mul', [GUIDANCE_IO.x, GUIDANCE_IO.cIn], [NETWORK_INPUT]));
+
+  // D = x - sigma * eps (eps = the first 3 output channels).
+  const axes = graph.uniqueName('eps_axes');
+  const starts = graph.uniqueName('eps_starts');
+  const ends = graph.uniqueName('eps_ends');
+  graph.addInitializer(makeTensor(axes, DataType.INT64, [1], [1]));
+  graph.addInitializer(makeTensor(starts, DataType.INT64, [1], [0]));
+  graph.addInitializer(makeTensor(ends, DataType.INT64, [1], [3]));
+  const eps = graph.uniqueName('eps3');
+  graph.addNode(n(graph.uniqueName('eps_Slice'), 'Slice', [outName, starts, ends, axes], [eps]));
+  const scaled = graph.uniqueName('sigma_eps');
+  graph.addNode(n(graph.uniqueName('sigma_eps_Mul'), 'Mul', [eps, GUIDANCE_IO.sigma], [scaled]));
+  graph.addNode(n(graph.uniqueName('D_Sub'), 'Sub', [GUIDANCE_IO.x, scaled], [GUIDANCE_IO.denoised]));
+
+  // r = A(D) - y, loss = sum(r^2).
+  for (const t of form.initializers) graph.addInitializer(t);
+  for (const x of form.nodes) graph.addNode({ ...x, inputs: [...x.inputs], outputs: [...x.outputs] });
+  graph.addNode(n(graph.uniqueName('r_Sub'), 'Sub', [form.output, GUIDANCE_IO.y], [GUIDANCE_IO.residual]));
+  const r2 = graph.uniqueName('r_squared');
+  graph.addNode(n(graph.uniqueName('r_squared_Mul'), 'Mul', [GUIDANCE_IO.residual, GUIDANCE_IO.residual], [r2]));
+  graph.addNode(n(graph.uniqueName('loss_ReduceSum'), 'ReduceSum', [r2], [GUIDANCE_IO.loss], [attr.int('keepdims', 0)]));
+
+  // Keep the loss subgraph alive through folding (it removes what the outputs do not read).
+  graph.outputs = [outName, GUIDANCE_IO.denoised, GUIDANCE_IO.loss, GUIDANCE_IO.residual].map((name) => ({ name, elemType: f }));
+  const shapes = new Map<string, number[]>(graph.inputs.map((i) => [i.name, i.shape as number[]]));
+  const folded = foldAndInferShapes(graph, shapes, opset);
+  const g = folded.graph;
+  const { meta, constants } = folded;
+  const outMeta = meta.get(outName);
+  if (!outMeta) throw new ShapeInferenceError(outName, 'output', `the shape of the output at ${H}x${W} could not be inferred`);
+  const [ob, oc, oh, ow] = outMeta.shape;
+  if (outMeta.shape.length !== 4 || (oc !== 3 && oc !== 6) || ob !== 1 || oh !== H || ow !== W) {
+    throw new SpgdError(
+      'BAD_MODEL',
+      `at input [1, 3, ${H}, ${W}] the output '${outName}' has shape [${outMeta.shape.join(', ')}]; expected [1, 3 or 6, ${H}, ${W}]`,
+    );
+  }
+  for (const v of [GUIDANCE_IO.denoised, GUIDANCE_IO.residual, GUIDANCE_IO.loss]) {
+    if (!meta.has(v)) throw new ShapeInferenceError(v, 'guidance', `the shape of '${v}' could not be inferred (operator '${form.key}')`);
+  }
+  const rShape = meta.get(GUIDANCE_IO.residual)!.shape;
+  if (rShape.some((d, i) => d !== form.outShape[i])) {
+    throw new SpgdError('BAD_INPUT', `operator form '${form.key}' gives [${rShape.join(', ')}], it declares [${form.outShape.join(', ')}]`);
+  }
+
+  if (oc === 6) {
+    // Let the gradient flow through a 3-channel output Conv (see splitOutputConv).
+    const slice = g.nodes.find((x) => x.outputs[0] === eps);
+    const split = slice ? splitOutputConv(g, meta, constants, outName, [slice]) : null;
+    if (slice && split) {
+      slice.opType = 'Identity';
+      slice.inputs = [split.eps];
+    }
+  }
+
+  // Backward: seed dloss/dloss = 1 and differentiate with respect to x.
+  const seed = g.uniqueName('loss_seed');
+  const one = makeTensor(seed, f, [], [1]);
+  g.addInitializer(one);
+  constants.set(seed, one);
+  meta.set(seed, { shape: [], dtype: f });
+  const grad = buildGradient(g, meta, constants, opset, { wrt: [GUIDANCE_IO.x], seeds: [{ value: GUIDANCE_IO.loss, grad: seed }] });
+  for (const x of grad.nodes) g.addNode(x);
+  g.reserve([GUIDANCE_IO.grad]);
+  g.addNode(n(g.uniqueName('g_Identity'), 'Identity', [grad.grads.get(GUIDANCE_IO.x)!], [GUIDANCE_IO.grad]));
+  meta.set(GUIDANCE_IO.grad, { shape: imageShape, dtype: f });
+
+  g.outputs = [GUIDANCE_IO.denoised, GUIDANCE_IO.loss, GUIDANCE_IO.grad, GUIDANCE_IO.residual].map((v) => valueInfo(v, meta.get(v)!));
+  g.inputs = g.inputs.map((i) => (meta.has(i.name) ? valueInfo(i.name, meta.get(i.name)!) : i));
+  eliminateDeadCode(g);
+  sortNodes(g);
+  const bytes = encodeModel({ ...outputModel(model, g, opset), producerName: 'spgd-studio-guidance' });
+  return {
+    bytes,
+    report: {
+      height: H,
+      width: W,
+      opset,
+      operatorKey: form.key,
+      outChannels: oc as 3 | 6,
+      forwardNodes,
+      foldedNodes: folded.foldedNodes,
+      onPathNodes: grad.analysis.onPath.length,
+      forwardOnlyNodes: grad.analysis.forwardOnly,
+      backwardNodes: grad.nodes.length,
+      backwardOps: histogram(grad.nodes),
+      compileMs: Date.now() - t0,
+    },
+  };
+}

@@ -47,6 +47,28 @@ export class CancelledError extends SpgdError {
   }
 }
 
+const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  'BAD_INPUT',
+  'BAD_IMAGE',
+  'IMAGE_TOO_SMALL',
+  'UNKNOWN_TASK',
+  'SHAPE_MISMATCH',
+  'DIVERGED',
+  'CANCELLED',
+  'UNSUPPORTED_OP',
+  'BAD_MODEL',
+]);
+
+/**
+ * True for engine errors, also when the error class was loaded twice (a bundler can put lib/
+ * in two chunks, and `instanceof` then fails across them): checks the shape, not the class.
+ */
+export function isSpgdError(e: unknown): e is SpgdError {
+  if (e instanceof SpgdError) return true;
+  const code = (e as { code?: unknown } | null)?.code;
+  return e instanceof Error && typeof code === 'string' && ERROR_CODES.has(code);
+}
+
 /** Cancellation point: samplers call this before every network evaluation. */
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError();

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { OrtEpsModel } from '../lib/backends/ort-node';
-import { SpgdError } from '../lib/errors';
+import { isSpgdError, SpgdError } from '../lib/errors';
 import { sha256Hex } from '../lib/graph/hash';
 import { decodeImage, imageToTensor, sniffImageFormat } from '../lib/image';
 import { inspectModel, type ModelInspection } from '../lib/onnx/compile';
@@ -222,7 +222,7 @@ export class AssetStore {
     try {
       info = inspectModel(bytes, { height: 64, width: 64 });
     } catch (e) {
-      if (e instanceof SpgdError) throw e;
+      if (isSpgdError(e)) throw e;
       throw new SpgdError('BAD_MODEL', `not a valid ONNX model: ${(e as Error).message}`);
     }
     const problems = signatureProblems(info);

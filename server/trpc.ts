@@ -11,7 +11,7 @@
  */
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from '@trpc/server';
 import { z, ZodError } from 'zod';
-import { SpgdError, type ErrorCode } from '../lib/errors';
+import { isSpgdError, type ErrorCode } from '../lib/errors';
 import type { Context } from './context';
 import { GraphInvalidError } from './services';
 
@@ -23,7 +23,7 @@ const t = initTRPC.context<Context>().create({
       data: {
         ...shape.data,
         zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
-        spgdCode: cause instanceof SpgdError ? cause.code : null,
+        spgdCode: isSpgdError(cause) ? cause.code : null,
         graphIssues: cause instanceof GraphInvalidError ? cause.issues : null,
       },
     };
@@ -52,7 +52,7 @@ const engineErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause;
-    if (cause instanceof SpgdError) {
+    if (isSpgdError(cause)) {
       throw new TRPCError({ code: SPGD_TO_TRPC[cause.code] ?? 'BAD_REQUEST', message: cause.message, cause });
     }
     if (cause instanceof GraphInvalidError) throw new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });

@@ -12,7 +12,7 @@
  *    gradient compiler cannot differentiate, wrong signature).
  * 5. Steps in dependency order with resolved params, input refs and content keys, the NFE of
  *    every sampler (from lib/samplers itself), and an estimate of time and memory:
- *    seconds = sum over samplers of (plain forwards + 2.5 x VJP calls) x FLOPs / FLOP/s.
+ *    seconds = sum over samplers of (plain forwards + 2.5 x VJP calls) x FLOPs / FLOP/s (150e9 by default).
  *
  * @example
  * const r = await compileGraph(doc, getNodeDefinition, { inspectPrior });
@@ -51,12 +51,17 @@ export interface CompileEnv {
   inspectPrior?(model: string, size: { height: number; width: number }): PriorReport | Promise<PriorReport>;
   /** Size of an image source ('sample:<name>' | 'sha256:<hex>'), or why it cannot be loaded. */
   describeImage?(source: string): ImageDescription | undefined | Promise<ImageDescription | undefined>;
-  /** Sustained FLOP/s of the backend for the estimate (default 400e9). */
+  /** Sustained FLOP/s of the backend for the estimate (default 150e9, measured). */
   flopsPerSecond?: number;
 }
 
-export const DEFAULT_FLOPS_PER_SECOND = 400e9;
-/** A forward+VJP call costs this many plain forwards. */
+/**
+ * Sustained network throughput of onnxruntime-node on the reference 2-core machine: the shipped
+ * prior's forward runs at 137-161 GFLOP/s from 64 to 256 px (bench/results/prior.md), well below
+ * the convolution peak because its layers are thin.
+ */
+export const DEFAULT_FLOPS_PER_SECOND = 150e9;
+/** A forward+VJP call (the fused guidance model) costs this many plain forwards (measured 2.48-2.53). */
 export const VJP_COST = 2.5;
 /** Fallback network density (the shipped prior: 1.15 GFLOP at 64x64) when no report is available. */
 const FALLBACK_FLOPS_PER_PIXEL = 1_150_384_128 / (64 * 64);

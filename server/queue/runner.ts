@@ -5,7 +5,7 @@
  * append the terminal event (finished / error / cancelled), so a client that reacts to it by
  * calling run.get sees the final record.
  */
-import { CancelledError, SpgdError } from '../../lib/errors';
+import { isSpgdError } from '../../lib/errors';
 import { executePlan, NodeExecutionError, type ExecuteAdapters } from '../../lib/plan/execute';
 import type { Plan, RunEventPayload } from '../../lib/plan/types';
 import type { Artifacts } from '../artifacts';
@@ -53,7 +53,7 @@ export function createRunJob(d: RunnerDeps): RunJob {
       const fin = (terminal as RunEventPayload | null)?.type === 'finished' ? terminal! : ({ type: 'finished', metrics: r.metrics, seconds: r.seconds, nfe: r.nfe } as RunEventPayload);
       d.log.append(runId, { ...fin, ...(resultPath ? { result: d.artifacts.url(resultPath) } : {}) } as RunEventPayload);
     } catch (e) {
-      if (e instanceof CancelledError) {
+      if (isSpgdError(e) && e.code === 'CANCELLED') {
         finishRun(d.db, runId, { status: 'cancelled' });
         d.log.append(runId, { type: 'cancelled' });
       } else {
@@ -64,7 +64,7 @@ export function createRunJob(d: RunnerDeps): RunJob {
             : {
                 type: 'error' as const,
                 ...(e instanceof NodeExecutionError && e.node ? { node: e.node } : {}),
-                code: e instanceof SpgdError ? e.code : 'INTERNAL',
+                code: isSpgdError(e) ? e.code : 'INTERNAL',
                 message: e instanceof Error ? e.message : String(e),
               };
         finishRun(d.db, runId, { status: 'failed', error: { node: err.node, code: err.code, message: err.message } });

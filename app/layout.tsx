@@ -1,4 +1,6 @@
 import type { ReactNode } from 'react';
+import './globals.css';
+import { Providers } from './providers';
 
 export const metadata = {
   title: 'SPGD Studio',
@@ -8,7 +10,9 @@ export const metadata = {
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
-      <body>{children}</body>
+      <body className="h-full overflow-hidden bg-ink-950 text-ink-200 antialiased">
+        <Providers>{children}</Providers>
+      </body>
     </html>
   );
 }

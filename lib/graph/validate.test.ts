@@ -99,3 +99,11 @@ describe('operator options reach the size check', () => {
     expect(connectionProblem(doc(), wire, lookup)).toMatch(/31/);
   });
 });
+
+describe('a wire is judged on what it changes', () => {
+  it('accepts a correct wire into a node whose other inputs are still unwired', () => {
+    const n = (type: string, params = {}) => ({ type, typeVersion: 1, params, mode: 'active' as const });
+    const doc = { nodes: { img: n('spgd:input/load-image'), sim: n('spgd:degradation/simulate'), op: n('spgd:degradation/degrade') }, edges: [] };
+    expect(connectionProblem(doc, { from: { node: 'op', port: 'operator' }, to: { node: 'sim', port: 'operator' } }, lookup)).toBeNull();
+  });
+});

@@ -90,10 +90,11 @@ export function connectionProblem(doc: Pick<GraphDocument, 'nodes' | 'edges'>, c
     return `${dstType.title} '${inp.label ?? inp.name}' is already connected`;
   }
   if (wouldCreateCycle(doc.edges, c.from.node, c.to.node)) return 'that wire would create a cycle';
-  // Static facts: e.g. an operator's size rule against the image feeding it.
-  const facts = inferFacts({ ...doc, edges: [...doc.edges, c] }, lookup);
-  const errs = facts.issues.nodes[c.to.node] ?? [];
-  return errs.length ? errs[0] : null;
+  // Static facts: e.g. an operator's size rule against the image feeding it. Only problems this
+  // wire introduces count; the target may still miss other wires while the graph is being built.
+  const before = new Set(inferFacts(doc, lookup).issues.nodes[c.to.node] ?? []);
+  const after = inferFacts({ ...doc, edges: [...doc.edges, c] }, lookup).issues.nodes[c.to.node] ?? [];
+  return after.find((m) => !before.has(m) && !/ is not connected$/.test(m)) ?? null;
 }
 
 /** Propagate static facts along the graph in dependency order, collecting each node's problems. */

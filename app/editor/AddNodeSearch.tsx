@@ -1,0 +1,117 @@
+'use client';
+/**
+ * The add-node search ('/' or Ctrl+K): type, arrow through the matches, Enter adds the node at
+ * the centre of the viewport.
+ */
+import { useReactFlow } from '@xyflow/react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { NODE_TYPES } from '../../nodes';
+import type { NodeDefinition } from '../../nodes/define';
+import { CATEGORY_COLORS } from './GraphNode';
+import { useEditor } from './store';
+
+function score(def: NodeDefinition, terms: string[]): number {
+  if (!terms.length) return 1;
+  const title = def.title.toLowerCase();
+  const hay = `${title} ${def.type} ${def.category} ${def.description}`.toLowerCase();
+  let s = 0;
+  for (const t of terms) {
+    if (!hay.includes(t)) return 0;
+    s += title.startsWith(t) ? 4 : title.includes(t) ? 2 : 1;
+  }
+  return s;
+}
+
+export function AddNodeSearch() {
+  const open = useEditor((s) => s.searchOpen);
+  const setOpen = useEditor((s) => s.setSearchOpen);
+  const addNode = useEditor((s) => s.addNode);
+  const rf = useReactFlow();
+  const [query, setQuery] = useState('');
+  const [active, setActive] = useState(0);
+  const inputRef = useRef<HTMLInputElement>(null);
+
+  const matches = useMemo(() => {
+    const terms = query.toLowerCase().split(/\s+/).filter(Boolean);
+    return NODE_TYPES.map((d) => ({ d, s: score(d, terms) }))
+      .filter((x) => x.s > 0)
+      .sort((a, b) => b.s - a.s)
+      .map((x) => x.d);
+  }, [query]);
+
+  useEffect(() => {
+    if (open) {
+      setQuery('');
+      setActive(0);
+      setTimeout(() => inputRef.current?.focus(), 0);
+    }
+  }, [open]);
+
+  if (!open) return null;
+
+  const add = (def: NodeDefinition | undefined) => {
+    if (!def) return;
+    const pane = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
+    const centre = pane ? { x: pane.left + pane.width / 2, y: pane.top + pane.height / 2 } : { x: window.innerWidth / 2, y: window.innerHeight / 2 };
+    const p = rf.screenToFlowPosition(centre);
+    // Nudge so the node's centre (not its corner) lands on the viewport centre.
+    addNode(def.type, { x: p.x - 112, y: p.y - 40 });
+    setOpen(false);
+  };
+
+  return (
+    <div className="fixed inset-0 z-50 flex items-start justify-center bg-black/40 pt-[12vh]" onMouseDown={() => setOpen(false)}>
+      <div className="w-[440px] overflow-hidden rounded-lg border border-ink-600 bg-ink-850 shadow-2xl" onMouseDown={(e) => e.stopPropagation()} data-testid="add-node-dialog">
+        <input
+          ref={inputRef}
+          value={query}
+          onChange={(e) => {
+            setQuery(e.target.value);
+            setActive(0);
+          }}
+          onKeyDown={(e) => {
+            if (e.key === 'ArrowDown') {
+              e.preventDefault();
+              setActive((a) => Math.min(matches.length - 1, a + 1));
+            } else if (e.key === 'ArrowUp') {
+              e.preventDefault();
+              setActive((a) => Math.max(0, a - 1));
+            } else if (e.key === 'Enter') {
+              e.preventDefault();
+              add(matches[active]);
+            } else if (e.key === 'Escape') {
+              e.preventDefault();
+              setOpen(false);
+            }
+          }}
+          placeholder="Add a node: type to search…"
+          className="w-full border-b border-ink-700 bg-ink-900 px-3 py-2.5 text-[14px] text-ink-100 outline-none placeholder:text-ink-500"
+          data-testid="add-node-search"
+        />
+        <ul className="scroll-thin max-h-[50vh] overflow-y-auto py-1" role="listbox">
+          {matches.map((d, i) => (
+            <li
+              key={d.type}
+              role="option"
+              aria-selected={i === active}
+              onMouseEnter={() => setActive(i)}
+              onClick={() => add(d)}
+              className={`flex cursor-pointer items-start gap-2 px-3 py-1.5 ${i === active ? 'bg-accent/15' : ''}`}
+              data-testid={`add-node-option-${d.type}`}
+            >
+              <span className="mt-1 h-2.5 w-2.5 flex-none rounded-full" style={{ background: CATEGORY_COLORS[d.category] }} />
+              <div className="min-w-0">
+                <div className="text-[13px] text-ink-100">
+                  {d.title} <span className="ml-1 text-[11px] text-ink-500">{d.category}</span>
+                </div>
+                <div className="truncate text-[11px] text-ink-400">{d.description}</div>
+              </div>
+            </li>
+          ))}
+          {matches.length === 0 && <li className="px-3 py-2 text-ink-500">No node matches “{query}”.</li>}
+        </ul>
+        <div className="border-t border-ink-700 px-3 py-1 text-[11px] text-ink-500">↑↓ choose · Enter add at the centre · Esc close</div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,246 @@
+/**
+ * The editor's React Flow nodes/edges <-> the canonical graph document (lib/graph/document.ts).
+ * Semantics go to `nodes`/`edges`; positions and the viewport go to `ui` only, so moving a
+ * node never changes the document's content hash. Pure functions: no React, no store.
+ */
+import type { Edge, Node } from '@xyflow/react';
+import { GRAPH_FORMAT, SCHEMA_VERSION, type GraphDocument } from '../../lib/graph/document';
+import { migrateDocument } from '../../lib/graph/migrate';
+import type { PortSpec, PortType } from '../../lib/graph/ports';
+import { topologicalOrder, type Connection } from '../../lib/graph/validate';
+import { getNodeDefinition } from '../../nodes';
+import { defaultParams } from './schemaForm';
+
+export interface NodeData extends Record<string, unknown> {
+  params: Record<string, unknown>;
+  mode: 'active' | 'bypass';
+  typeVersion: number;
+  title?: string;
+}
+/** Every editor node: the React Flow `type` is the node type name ('spgd:sampler/spgd'). */
+export type AppNode = Node<NodeData, string>;
+export interface EdgeData extends Record<string, unknown> {
+  portType?: PortType;
+}
+export type AppEdge = Edge<EdgeData>;
+
+/** What the document holds besides nodes and edges, carried through unchanged. */
+export interface DocMeta {
+  name?: string;
+  description?: string;
+  assets: GraphDocument['assets'];
+  groups: GraphDocument['ui']['groups'];
+  viewport?: GraphDocument['ui']['viewport'];
+}
+
+export const PORT_COLORS: Record<PortType, string> = {
+  Image: 'var(--color-port-image)',
+  Operator: 'var(--color-port-operator)',
+  Measurement: 'var(--color-port-measurement)',
+  Prior: 'var(--color-port-prior)',
+  Schedule: 'var(--color-port-schedule)',
+  Warmup: 'var(--color-port-warmup)',
+  Momentum: 'var(--color-port-momentum)',
+  Trace: 'var(--color-port-trace)',
+  Metrics: 'var(--color-port-metrics)',
+};
+
+export function edgeId(c: Connection): string {
+  return `${c.from.node}.${c.from.port}->${c.to.node}.${c.to.port}`;
+}
+
+export function outputPort(type: string, port: string): PortSpec | undefined {
+  return getNodeDefinition(type)?.outputs.find((p) => p.name === port);
+}
+
+/** A React Flow edge for a document edge, coloured by the port type it carries. */
+export function makeEdge(c: Connection, srcType: string | undefined): AppEdge {
+  const portType = srcType ? outputPort(srcType, c.from.port)?.type : undefined;
+  return {
+    id: edgeId(c),
+    source: c.from.node,
+    sourceHandle: c.from.port,
+    target: c.to.node,
+    targetHandle: c.to.port,
+    data: { portType },
+    style: portType ? { stroke: PORT_COLORS[portType] } : undefined,
+  };
+}
+
+export function edgeToConnection(e: Pick<AppEdge, 'source' | 'sourceHandle' | 'target' | 'targetHandle'>): Connection {
+  return { from: { node: e.source, port: e.sourceHandle ?? '' }, to: { node: e.target, port: e.targetHandle ?? '' } };
+}
+
+/** 'spgd:sampler/spgd' -> 'spgd', then 'spgd-2', 'spgd-3', ... until free. */
+export function freshId(type: string, taken: ReadonlySet<string>): string {
+  const base = (type.split('/').pop() ?? 'node').replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 40) || 'node';
+  if (!taken.has(base)) return base;
+  for (let i = 2; ; i++) if (!taken.has(`${base}-${i}`)) return `${base}-${i}`;
+}
+
+export function newNode(type: string, id: string, position: { x: number; y: number }): AppNode {
+  const def = getNodeDefinition(type);
+  return {
+    id,
+    type,
+    position,
+    data: { params: def ? defaultParams(def.params) : {}, mode: 'active', typeVersion: def?.version ?? 1 },
+  };
+}
+
+/** Semantics only (no positions): what graph checks and the content hash look at. */
+export function toSemantic(nodes: readonly AppNode[], edges: readonly AppEdge[]): Pick<GraphDocument, 'nodes' | 'edges'> {
+  const docNodes: GraphDocument['nodes'] = {};
+  for (const n of nodes) {
+    docNodes[n.id] = {
+      type: n.type ?? '',
+      typeVersion: n.data.typeVersion,
+      params: n.data.params,
+      mode: n.data.mode,
+      ...(n.data.title ? { title: n.data.title } : {}),
+    };
+  }
+  return { nodes: docNodes, edges: edges.map(edgeToConnection) };
+}
+
+export function toDocument(nodes: readonly AppNode[], edges: readonly AppEdge[], meta: DocMeta): GraphDocument {
+  const positions: GraphDocument['ui']['positions'] = {};
+  for (const n of nodes) positions[n.id] = { x: Math.round(n.position.x), y: Math.round(n.position.y) };
+  return {
+    format: GRAPH_FORMAT,
+    schemaVersion: SCHEMA_VERSION,
+    ...(meta.name ? { name: meta.name } : {}),
+    ...(meta.description ? { description: meta.description } : {}),
+    ...toSemantic(nodes, edges),
+    ui: { positions, groups: meta.groups, ...(meta.viewport ? { viewport: meta.viewport } : {}) },
+    assets: meta.assets,
+  };
+}
+
+/** Columns by dependency depth, for documents without positions. */
+export function autoLayout(doc: Pick<GraphDocument, 'nodes' | 'edges'>): Record<string, { x: number; y: number }> {
+  const topo = topologicalOrder(doc);
+  const order = 'order' in topo ? topo.order : Object.keys(doc.nodes);
+  const depth = new Map<string, number>();
+  for (const id of order) {
+    const ins = doc.edges.filter((e) => e.to.node === id).map((e) => (depth.get(e.from.node) ?? 0) + 1);
+    depth.set(id, ins.length ? Math.max(...ins) : 0);
+  }
+  const rows = new Map<number, number>();
+  const out: Record<string, { x: number; y: number }> = {};
+  for (const id of order) {
+    const d = depth.get(id) ?? 0;
+    const r = rows.get(d) ?? 0;
+    rows.set(d, r + 1);
+    out[id] = { x: d * 280, y: r * 150 };
+  }
+  return out;
+}
+
+export type ParsedDocument = { ok: true; doc: GraphDocument } | { ok: false; error: string };
+
+/** Parses JSON text or an object into a document, with a one-line reason when it is not one. */
+export function parseDocument(input: unknown): ParsedDocument {
+  let value = input;
+  if (typeof input === 'string') {
+    try {
+      value = JSON.parse(input);
+    } catch (e) {
+      return { ok: false, error: `not JSON: ${(e as Error).message}` };
+    }
+  }
+  // A preset or run record that wraps the document.
+  if (value && typeof value === 'object' && 'document' in value && !('nodes' in value)) value = (value as { document: unknown }).document;
+  try {
+    // Any schema version this app ever wrote, and node params migrations (lib/graph/migrate.ts).
+    return { ok: true, doc: migrateDocument(value, getNodeDefinition) };
+  } catch (e) {
+    const v = value as { format?: unknown } | null;
+    if (!v || typeof v !== 'object' || v.format !== GRAPH_FORMAT) return { ok: false, error: `not an SPGD Studio graph (format must be '${GRAPH_FORMAT}')` };
+    return { ok: false, error: (e as Error).message };
+  }
+}
+
+export function fromDocument(doc: GraphDocument): { nodes: AppNode[]; edges: AppEdge[]; meta: DocMeta } {
+  const missing = Object.keys(doc.nodes).some((id) => !doc.ui.positions[id]);
+  const layout = missing ? autoLayout(doc) : {};
+  const nodes: AppNode[] = Object.entries(doc.nodes).map(([id, n]) => ({
+    id,
+    type: n.type,
+    position: doc.ui.positions[id] ?? layout[id] ?? { x: 0, y: 0 },
+    data: { params: n.params, mode: n.mode, typeVersion: n.typeVersion, ...(n.title ? { title: n.title } : {}) },
+  }));
+  const edges = doc.edges.map((e) => makeEdge(e, doc.nodes[e.from.node]?.type));
+  return {
+    nodes,
+    edges,
+    meta: { name: doc.name, description: doc.description, assets: doc.assets, groups: doc.ui.groups, viewport: doc.ui.viewport },
+  };
+}
+
+/** The built-in default (SPGD, random inpainting on the bundled sample), used until the server's preset arrives. */
+export function fallbackDocument(): GraphDocument {
+  const n = (type: string, params: Record<string, unknown> = {}) => ({ type, typeVersion: 1, params: { ...defaultParams(getNodeDefinition(type)!.params), ...params }, mode: 'active' as const });
+  const e = (a: string, ap: string, b: string, bp: string) => ({ from: { node: a, port: ap }, to: { node: b, port: bp } });
+  return {
+    format: GRAPH_FORMAT,
+    schemaVersion: SCHEMA_VERSION,
+    name: 'SPGD - inpaint-random',
+    nodes: {
+      image: n('spgd:input/load-image'),
+      operator: n('spgd:degradation/degrade', { task: 'inpaint-random' }),
+      measure: n('spgd:degradation/simulate'),
+      prior: n('spgd:prior/prior-unet'),
+      schedule: n('spgd:sampler/schedule'),
+      warmup: n('spgd:sampler/warmup'),
+      adm: n('spgd:sampler/adm'),
+      sampler: n('spgd:sampler/spgd'),
+      metrics: n('spgd:analysis/metrics'),
+      angles: n('spgd:analysis/angles'),
+      save: n('spgd:output/save-image'),
+    },
+    edges: [
+      e('image', 'image', 'measure', 'image'),
+      e('operator', 'operator', 'measure', 'operator'),
+      e('prior', 'prior', 'sampler', 'prior'),
+      e('schedule', 'schedule', 'sampler', 'schedule'),
+      e('measure', 'measurement', 'sampler', 'measurement'),
+      e('operator', 'operator', 'sampler', 'operator'),
+      e('warmup', 'warmup', 'sampler', 'warmup'),
+      e('adm', 'momentum', 'sampler', 'momentum'),
+      e('sampler', 'image', 'metrics', 'image'),
+      e('measure', 'measurement', 'metrics', 'measurement'),
+      e('sampler', 'trace', 'angles', 'trace'),
+      e('sampler', 'image', 'save', 'image'),
+    ],
+    ui: {
+      positions: {
+        image: { x: 0, y: 0 },
+        operator: { x: 0, y: 190 },
+        measure: { x: 290, y: 40 },
+        prior: { x: 290, y: 220 },
+        schedule: { x: 290, y: 340 },
+        warmup: { x: 290, y: 460 },
+        adm: { x: 290, y: 580 },
+        sampler: { x: 600, y: 200 },
+        metrics: { x: 920, y: 60 },
+        angles: { x: 920, y: 250 },
+        save: { x: 920, y: 380 },
+      },
+      groups: [],
+    },
+    assets: {},
+  };
+}
+
+/** Stable JSON (sorted keys) for change detection. */
+export function stableStringify(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${stableStringify(o[k])}`)
+    .join(',')}}`;
+}

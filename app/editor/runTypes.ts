@@ -1,0 +1,118 @@
+/**
+ * Run state in the editor, folded from the run events of lib/plan/types.ts (docs/api.md, "Run
+ * events"). The reducer is pure, so the store stays a thin list of named actions.
+ */
+import type { CompileResult, Plan, ProbeInfo, RunEventPayload, RunMetrics, StatsJson, TraceJson } from '../../lib/plan/types';
+import type { Nfe } from '../../lib/samplers/types';
+
+export type { CompileResult, Plan, ProbeInfo, RunMetrics, StatsJson, TraceJson };
+export type NfeCount = number | Nfe;
+/** A run event as the subscription yields it: the payload plus its envelope. */
+export type RunEvent = RunEventPayload & { id?: string; runId?: string; at?: number | string };
+
+export type RunStatus = 'idle' | 'starting' | 'queued' | 'running' | 'finished' | 'error' | 'cancelled';
+
+export interface RunState {
+  runId: string | null;
+  status: RunStatus;
+  /** Position in the server queue (0 = running now). */
+  position?: number;
+  backend?: string;
+  progress?: { node: string; step: number; steps: number; nfe?: NfeCount; elapsedMs: number };
+  /** Network evaluations and time the plan expects (from 'started'). */
+  expected?: { nfe: NfeCount; seconds: number };
+  /** Wall-clock ms when the run started (for ETA). */
+  startedAt?: number;
+  /** Per sampler node, per step. */
+  traces: Record<string, TraceJson[]>;
+  previews: Record<string, { step: number; png: string }>;
+  /** 'node.port' (and 'node.port@step') -> what the server reported. */
+  probes: Record<string, ProbeInfo>;
+  error?: { node?: string; code: string; message: string };
+  finished?: { metrics: Partial<RunMetrics>; seconds: number; nfe?: NfeCount; samplers?: Record<string, RunMetrics> };
+  lastEventId?: string;
+  /** The result image (a PNG with the graph embedded), once the run record has it. */
+  resultUrl?: string;
+}
+
+export const IDLE_RUN: RunState = { runId: null, status: 'idle', traces: {}, previews: {}, probes: {} };
+
+export function nfeTotal(n: NfeCount | undefined): number | undefined {
+  if (n === undefined) return undefined;
+  return typeof n === 'number' ? n : n.forward + n.vjp;
+}
+
+/** Folds one run event into the run state (immutably). Events of another run are ignored. */
+export function reduceRunEvent(s: RunState, ev: RunEvent, now: number): RunState {
+  if (ev.runId && s.runId && ev.runId !== s.runId) return s;
+  const next: RunState = { ...s, lastEventId: ev.id ?? s.lastEventId };
+  switch (ev.type) {
+    case 'queued':
+      return { ...next, status: 'queued', position: ev.position };
+    case 'started':
+      return {
+        ...next,
+        status: s.status === 'queued' || s.status === 'starting' ? 'running' : s.status,
+        position: 0,
+        startedAt: s.startedAt ?? now,
+        expected: ev.nfe && ev.estimate ? { nfe: ev.nfe, seconds: ev.estimate.seconds } : s.expected,
+        // Not in the documented payload yet; shown when a server sends it.
+        backend: (ev as { backend?: string }).backend ?? s.backend,
+      };
+    case 'progress':
+      return {
+        ...next,
+        status: s.status === 'finished' || s.status === 'cancelled' || s.status === 'error' ? s.status : 'running',
+        position: 0,
+        startedAt: s.startedAt ?? now - ev.elapsedMs,
+        progress: { node: ev.node, step: ev.step, steps: ev.steps, nfe: ev.nfe, elapsedMs: ev.elapsedMs },
+      };
+    case 'preview':
+      return { ...next, previews: { ...s.previews, [ev.node]: { step: ev.step, png: ev.png } } };
+    case 'probe': {
+      const { type: _t, id: _i, runId: _r, at: _a, ...probe } = ev;
+      return { ...next, probes: { ...s.probes, [probeKey(probe.node, probe.port, probe.step)]: probe } };
+    }
+    case 'trace': {
+      const list = s.traces[ev.node] ?? [];
+      const t = { ...ev.trace, step: ev.trace?.step ?? ev.step };
+      const merged = list.length && list[list.length - 1].step < t.step ? [...list, t] : [...list.filter((x) => x.step !== t.step), t].sort((a, b) => a.step - b.step);
+      return { ...next, traces: { ...s.traces, [ev.node]: merged } };
+    }
+    case 'error':
+      return { ...next, status: 'error', error: { node: ev.node, code: ev.code, message: ev.message } };
+    case 'cancelled':
+      return { ...next, status: 'cancelled' };
+    case 'finished':
+      return {
+        ...next,
+        // A run served from the cache reports no progress: show its traced steps as done.
+        progress: s.progress ?? lastTraced(s.traces, ev.seconds),
+        status: 'finished',
+        finished: { metrics: ev.metrics ?? {}, seconds: ev.seconds, nfe: ev.nfe, samplers: ev.samplers },
+        resultUrl: ev.result ?? s.resultUrl,
+      };
+    default:
+      return next;
+  }
+}
+
+function lastTraced(traces: RunState['traces'], seconds: number): RunState['progress'] {
+  const node = Object.keys(traces).pop();
+  const n = node ? traces[node].length : 0;
+  return node && n ? { node, step: n, steps: n, elapsedMs: seconds * 1000 } : undefined;
+}
+
+export function probeKey(node: string, port: string, step?: number): string {
+  return step === undefined ? `${node}.${port}` : `${node}.${port}@${step}`;
+}
+
+export function isActive(status: RunStatus): boolean {
+  return status === 'starting' || status === 'queued' || status === 'running';
+}
+
+/** Estimated seconds left from the progress so far, or undefined. */
+export function etaSeconds(p: RunState['progress']): number | undefined {
+  if (!p || p.step <= 0 || p.steps <= 0 || p.step >= p.steps) return undefined;
+  return ((p.elapsedMs / p.step) * (p.steps - p.step)) / 1000;
+}

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage, encodePng } from '../../lib/image/codec';
 import { encodeNpy, parseNpy } from '../../lib/io/npy';
+import { GOLDEN_DIR, goldenManifest, loadGoldenArray, relL2 } from '../../tests/support/golden';
 
 const BIN = join(__dirname, '..', 'spgd.mjs');
 let dir: string;
@@ -75,31 +76,20 @@ describe('spgd command line', () => {
   });
 
   it('prior vjp reproduces PyTorch autograd on the golden UNet', () => {
-    const golden = join(__dirname, '..', '..', 'tests', 'fixtures', 'onnx');
-    const manifest = JSON.parse(readFileSync(join(golden, 'manifest.json'), 'utf8'));
-    const bin = (name: string) => new Float32Array(new Uint8Array(readFileSync(join(golden, name))).buffer);
-    writeFileSync(join(dir, 'x.npy'), encodeNpy([1, 3, 32, 32], bin('x.bin')));
-    writeFileSync(join(dir, 'v.npy'), encodeNpy([1, 3, 32, 32], bin('v.bin')));
-    const r = spgd('prior', 'vjp', '--model', join(golden, 'golden_unet.onnx'), '--x', 'x.npy', '--v', 'v.npy', '--t', String(manifest.t), '--out', 'g.npy', '--eps-out', 'e.npy');
+    writeFileSync(join(dir, 'x.npy'), encodeNpy([1, 3, 32, 32], loadGoldenArray(goldenManifest.x)));
+    writeFileSync(join(dir, 'v.npy'), encodeNpy([1, 3, 32, 32], loadGoldenArray(goldenManifest.v)));
+    const model = join(GOLDEN_DIR, goldenManifest.model);
+    const r = spgd('prior', 'vjp', '--model', model, '--x', 'x.npy', '--v', 'v.npy', '--t', String(goldenManifest.t), '--out', 'g.npy', '--eps-out', 'e.npy');
     expect(r.code, r.stderr).toBe(0);
-    const relErr = (a: Float32Array, b: Float32Array) => {
-      let num = 0;
-      let den = 0;
-      a.forEach((v, i) => {
-        num += (v - b[i]) ** 2;
-        den += b[i] ** 2;
-      });
-      return Math.sqrt(num / den);
-    };
     const g = parseNpy(new Uint8Array(readFileSync(join(dir, 'g.npy'))));
     const e = parseNpy(new Uint8Array(readFileSync(join(dir, 'e.npy'))));
     expect(g.shape).toEqual([1, 3, 32, 32]);
-    expect(relErr(g.data, bin('vjp.bin'))).toBeLessThan(1e-4);
-    expect(relErr(e.data, bin('eps.bin'))).toBeLessThan(1e-5);
+    expect(relL2(g.data, loadGoldenArray(goldenManifest.vjp))).toBeLessThan(1e-4);
+    expect(relL2(e.data, loadGoldenArray(goldenManifest.eps))).toBeLessThan(1e-5);
   });
 
   it('prior inspect reports parameters, FLOPs and differentiability', () => {
-    const model = join(__dirname, '..', '..', 'tests', 'fixtures', 'onnx', 'golden_unet.onnx');
+    const model = join(GOLDEN_DIR, goldenManifest.model);
     const r = spgd('prior', 'inspect', '--model', model, '--size', '32', '--json');
     expect(r.code, r.stderr).toBe(0);
     const info = JSON.parse(r.stdout.trim().split('\n').at(-1)!);

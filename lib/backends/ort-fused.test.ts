@@ -3,9 +3,8 @@
  * unfused one (forward, TS loss, VJP model) on the golden TinyUNet, for every task, and SPGD
  * reaching it through vpDenoiser without being told.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { goldenModel, relL2 } from '../../tests/support/golden';
 import { vpDenoiser } from '../diffusion/vp';
 import { createOperator, simulateMeasurement, TASKS } from '../operators';
 import type { LinearOperator } from '../operators/types';
@@ -16,17 +15,8 @@ import { describedSquaredResidualLoss, residual } from '../samplers/guidance/lik
 import { tensor, type Tensor } from '../tensor';
 import { OrtEpsModel } from './ort-node';
 
-const golden = new Uint8Array(readFileSync(fileURLToPath(new URL('../../tests/fixtures/onnx/golden_unet.onnx', import.meta.url))));
+const golden = goldenModel();
 
-function relL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
 
 function image(shape: number[], seed: number, scale: number): Tensor {
   const r = new Rng(seed, 'ort-fused-test');

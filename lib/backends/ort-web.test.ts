@@ -2,9 +2,8 @@
  * The onnxruntime-web backend under Node (wasm execution provider; no WebGPU here): the same
  * golden numbers as the Node backend, through the shared session code.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GOLDEN_H, GOLDEN_W, goldenManifest, goldenModel, loadGoldenArray, relL2 } from '../../tests/support/golden';
 import { vpDenoiser } from '../diffusion/vp';
 import { createOperator, simulateMeasurement } from '../operators';
 import { Rng } from '../rng';
@@ -13,24 +12,11 @@ import { tensor } from '../tensor';
 import { OrtEpsModel } from './ort-node';
 import { configureOrtWeb, detectWebProviders, OrtWebEpsModel } from './ort-web';
 
-const dir = fileURLToPath(new URL('../../tests/fixtures/onnx/', import.meta.url));
-const manifest = JSON.parse(readFileSync(dir + 'manifest.json', 'utf8'));
-const load = (file: string) => {
-  const b = readFileSync(dir + file);
-  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-};
-const golden = new Uint8Array(readFileSync(dir + manifest.model));
-const [, , H, W] = manifest.x.shape as number[];
+const manifest = goldenManifest;
+const load = loadGoldenArray;
+const golden = goldenModel();
+const [H, W] = [GOLDEN_H, GOLDEN_W];
 
-function relL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
 
 describe('OrtWebEpsModel (onnxruntime-web, wasm, in Node)', () => {
   let prior: OrtWebEpsModel;

@@ -7,10 +7,10 @@
  *   VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json LD_LIBRARY_PATH=/usr/lib/chromium \
  *     npx vitest run lib/backends/ort-webgpu.test.ts
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GOLDEN_H, GOLDEN_W, goldenManifest, goldenModel, loadGoldenArray, relL2 } from '../../tests/support/golden';
 import { vpDenoiser } from '../diffusion/vp';
 import { createOperator, simulateMeasurement, TASKS } from '../operators';
 import { Rng } from '../rng';
@@ -29,24 +29,11 @@ const skipReason = !icd
       ? 'no libvulkan.so.1 on LD_LIBRARY_PATH or in the system library dirs (Debian chromium has one in /usr/lib/chromium)'
       : '';
 
-const dir = fileURLToPath(new URL('../../tests/fixtures/onnx/', import.meta.url));
-const manifest = JSON.parse(readFileSync(dir + 'manifest.json', 'utf8'));
-const load = (file: string) => {
-  const b = readFileSync(dir + file);
-  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-};
-const golden = new Uint8Array(readFileSync(dir + manifest.model));
-const [, , H, W] = manifest.x.shape as number[];
+const manifest = goldenManifest;
+const load = loadGoldenArray;
+const golden = goldenModel();
+const [H, W] = [GOLDEN_H, GOLDEN_W];
 
-function relL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
 
 describe.skipIf(skipReason !== '')(`WebGPU EP on SwiftShader${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
   let gpu: OrtEpsModel;

@@ -3,36 +3,22 @@
  * (tests/fixtures/onnx/make_golden.py) must match torch's float64 eps and
  * d(sum(eps * v))/dx.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { GOLDEN_H, GOLDEN_W, goldenManifest, goldenModel, loadGoldenArray, relL2 } from '../../tests/support/golden';
 import { OrtEpsModel, runOnnx } from '../backends/ort-node';
 import { tensor } from '../tensor';
 import { compileVjpModel, inspectModel } from './compile';
 
-const dir = fileURLToPath(new URL('../../tests/fixtures/onnx/', import.meta.url));
-const manifest = JSON.parse(readFileSync(dir + 'manifest.json', 'utf8'));
-const load = (entry: { file: string }) => {
-  const b = readFileSync(dir + entry.file);
-  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-};
-const modelBytes = new Uint8Array(readFileSync(dir + manifest.model));
+const manifest = goldenManifest;
+const load = loadGoldenArray;
+const modelBytes = goldenModel();
 const x = load(manifest.x);
 const v = load(manifest.v);
 const epsRef = load(manifest.eps);
 const extraRef = load(manifest.eps_extra);
 const vjpRef = load(manifest.vjp);
-const [, , H, W] = manifest.x.shape as number[];
+const [H, W] = [GOLDEN_H, GOLDEN_W];
 
-function relL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
 
 describe('golden TinyUNet vs PyTorch autograd', () => {
   it('compiled VJP model matches torch (eps <= 1e-5, vjp <= 1e-4 relative L2)', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { relL2 } from '../../tests/support/golden';
 import { OrtEpsModel } from '../backends/ort-node';
 import { vpDenoiser } from '../diffusion/vp';
 import { createOperator, simulateMeasurement } from '../operators';
@@ -10,15 +11,6 @@ import { UnsupportedOpError } from './errors';
 import { compileGuidanceModel, GUIDANCE_OPERATOR_NAMES } from './guidance';
 import { tinyEpsModel } from './test-models';
 
-function relL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
 
 /** Fused vs unfused denoiseWithGrad on one model, operator and size. */
 async function compare(bytes: Uint8Array, task: string, size: number) {

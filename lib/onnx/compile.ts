@@ -126,14 +126,12 @@ export interface CompileOptions {
   batch?: number;
 }
 
-export interface CompileReport {
+/** What every compiled gradient model reports (the VJP model and the fused guidance model). */
+export interface GradientModelStats {
   height: number;
   width: number;
-  batch: number;
   opset: number;
   outChannels: 3 | 6;
-  /** Original input names (renamed x/t in the compiled model). */
-  inputNames: { x: string; t: string };
   forwardNodes: number;
   foldedNodes: number;
   /** Forward nodes on the x-to-eps path (differentiated). */
@@ -144,6 +142,12 @@ export interface CompileReport {
   /** Op histogram of the emitted backward graph. */
   backwardOps: Record<string, number>;
   compileMs: number;
+}
+
+export interface CompileReport extends GradientModelStats {
+  batch: number;
+  /** Original input names (renamed x/t in the compiled model). */
+  inputNames: { x: string; t: string };
 }
 
 const RESERVED = ['x', 't', 'v', 'eps', 'eps_extra', 'vjp'];

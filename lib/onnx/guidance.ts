@@ -25,7 +25,7 @@
 import { SpgdError } from '../errors';
 import type { OperatorOnnxForm } from '../operators/onnx-form';
 import { attr, makeTensor } from './attrs';
-import { histogram, normalizeNames, outputModel, readEpsSignature, sortNodes, splitOutputConv, TARGET_OPSET, valueInfo } from './compile';
+import { histogram, normalizeNames, type GradientModelStats, outputModel, readEpsSignature, sortNodes, splitOutputConv, TARGET_OPSET, valueInfo } from './compile';
 import { ShapeInferenceError } from './errors';
 import { buildGradient } from './grad/backprop';
 import { eliminateDeadCode, foldAndInferShapes, Graph } from './graph';
@@ -54,19 +54,8 @@ export interface GuidanceModelOptions {
   operator: OperatorOnnxForm;
 }
 
-export interface GuidanceReport {
-  height: number;
-  width: number;
-  opset: number;
+export interface GuidanceReport extends GradientModelStats {
   operatorKey: string;
-  outChannels: 3 | 6;
-  forwardNodes: number;
-  foldedNodes: number;
-  onPathNodes: number;
-  forwardOnlyNodes: number;
-  backwardNodes: number;
-  backwardOps: Record<string, number>;
-  compileMs: number;
 }
 
 const NETWORK_INPUT = 'z_in';

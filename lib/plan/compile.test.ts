@@ -46,7 +46,7 @@ describe('compileGraph: plans', () => {
     expect(spgd.runsOn).toBe('server');
     expect(spgd.inputs.warmup).toEqual({ node: 'warm', port: 'warmup' });
     expect(spgd.sampler).toMatchObject({ method: 'spgd', steps: 100, nfe: { forward: 500, vjp: 500 }, height: 64, width: 64 });
-    expect(spgd.sampler!.params).toMatchObject({ warmup: 5, eta: 2.5, beta: 0.9, admApplied: true, sigmaMax: 100, rho: 7 });
+    expect(spgd.sampler!.params).toMatchObject({ warmup: 5, eta: TASK_DEFAULTS['inpaint-random'].spgdEta, beta: 0.9, admApplied: true, sigmaMax: 100, rho: 7 });
     expect(pl.nfe).toEqual({ forward: 500, vjp: 500 });
     expect(pl.steps.find((s) => s.node === 'sim')!.params).toEqual({ sigmaY: 0.05, seed: 0 });
   });

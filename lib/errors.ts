@@ -12,7 +12,9 @@ export type ErrorCode =
   | 'DIVERGED'
   | 'CANCELLED'
   | 'UNSUPPORTED_OP'
-  | 'BAD_MODEL';
+  | 'BAD_MODEL'
+  /** The browser backend ran out of memory, lost its GPU device or got a model too large for a tab. */
+  | 'BROWSER_RESOURCE';
 
 export class SpgdError extends Error {
   constructor(
@@ -57,6 +59,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'CANCELLED',
   'UNSUPPORTED_OP',
   'BAD_MODEL',
+  'BROWSER_RESOURCE',
 ]);
 
 /**

@@ -45,6 +45,7 @@ export const SPGD_TO_TRPC: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
   BAD_MODEL: 'BAD_REQUEST',
   DIVERGED: 'UNPROCESSABLE_CONTENT',
   CANCELLED: 'CLIENT_CLOSED_REQUEST',
+  BROWSER_RESOURCE: 'BAD_REQUEST',
 };
 
 /** Engine errors -> TRPCError with the engine's message (the cause is kept for the formatter). */

@@ -4,7 +4,7 @@
  * position, the backend that ran, and the result's metrics.
  */
 import { useShallow } from 'zustand/react/shallow';
-import { etaSeconds, isActive, nfeTotal } from './runTypes';
+import { BACKEND_CHOICES, etaSeconds, isActive, nfeTotal, type BackendChoice } from './runTypes';
 import { useEditor } from './store';
 
 function fmtSeconds(s: number): string {
@@ -25,8 +25,18 @@ const STATUS_TEXT = {
   cancelled: 'cancelled',
 } as const;
 
+function fmtMiB(b: number): string {
+  return `${(b / 2 ** 20).toFixed(1)} MiB`;
+}
+
 export function RunBar({ onRun, onCancel }: { onRun: () => void; onCancel: () => void }) {
-  const { run, compile } = useEditor(useShallow((s) => ({ run: s.run, compile: s.compile })));
+  const { run, compile, backendChoice, setBackendChoice } = useEditor(
+    useShallow((s) => ({ run: s.run, compile: s.compile, backendChoice: s.backendChoice, setBackendChoice: s.setBackendChoice })),
+  );
+  const runOnServer = () => {
+    setBackendChoice('server');
+    onRun();
+  };
   const active = isActive(run.status);
   const p = run.progress;
   const pct = p && p.steps > 0 ? Math.min(100, (100 * p.step) / p.steps) : run.status === 'finished' ? 100 : 0;
@@ -35,6 +45,20 @@ export function RunBar({ onRun, onCancel }: { onRun: () => void; onCancel: () =>
     run.status === 'finished' ? 'text-ok' : run.status === 'error' ? 'text-bad' : run.status === 'cancelled' ? 'text-warn' : active ? 'text-accent' : 'text-ink-400';
   return (
     <div className="flex min-w-0 items-center gap-2" data-testid="run-bar">
+      <select
+        value={backendChoice}
+        onChange={(e) => setBackendChoice(e.target.value as BackendChoice)}
+        disabled={active}
+        className="rounded border border-ink-600 bg-ink-950 px-1 py-1 text-[11.5px] text-ink-200 disabled:opacity-40"
+        title="Where the graph runs: the server queue, or this tab with ONNX Runtime Web (WebGPU when available, else wasm)"
+        data-testid="backend-select"
+      >
+        {BACKEND_CHOICES.map((c) => (
+          <option key={c.value} value={c.value}>
+            {c.label}
+          </option>
+        ))}
+      </select>
       <button
         onClick={onRun}
         disabled={active}
@@ -93,6 +117,11 @@ export function RunBar({ onRun, onCancel }: { onRun: () => void; onCancel: () =>
               {run.error.node ? `${run.error.node}: ` : ''}
               {run.error.message}
             </span>
+          ) : active && run.download ? (
+            <span data-testid="run-download">
+              downloading {run.download.model}: {fmtMiB(run.download.loaded)}
+              {run.download.total ? ` / ${fmtMiB(run.download.total)}` : ''}
+            </span>
           ) : active && p ? (
             `${fmtSeconds(p.elapsedMs / 1000)} elapsed${p.nfe !== undefined ? ` · ${nfeTotal(p.nfe)} NFE` : ''}`
           ) : (
@@ -101,9 +130,19 @@ export function RunBar({ onRun, onCancel }: { onRun: () => void; onCancel: () =>
         </span>
       </div>
       {run.runId && (
-        <span className="ml-1 rounded border border-ink-700 px-1.5 py-0.5 font-mono text-[10.5px] text-ink-400" title={`run ${run.runId}`} data-testid="run-backend">
+        <span className="ml-1 flex-none rounded border border-ink-700 px-1.5 py-0.5 font-mono text-[10.5px] text-ink-400" title={`run ${run.runId}`} data-testid="run-backend">
           {run.backend ?? 'server'}
         </span>
+      )}
+      {run.runId && run.note && (
+        <span className="truncate text-[10.5px] text-warn" title={run.note} data-testid="run-note">
+          {run.note}
+        </span>
+      )}
+      {run.status === 'error' && run.error?.code === 'BROWSER_RESOURCE' && (
+        <button onClick={runOnServer} className="flex-none rounded border border-ink-600 px-2 py-0.5 text-[11.5px] text-ink-200 hover:bg-ink-700" data-testid="run-on-server">
+          Run on the server
+        </button>
       )}
     </div>
   );

@@ -5,6 +5,7 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { useTRPC, type RouterOutputs } from '../trpc';
+import { browserTensor, isBrowserRun } from './browserRun';
 
 export type TensorData = RouterOutputs['tensor']['get'];
 
@@ -18,12 +19,23 @@ export interface TensorQuery {
 
 export function useTensor(q: TensorQuery | null) {
   const trpc = useTRPC();
-  return useQuery({
+  const local = !!q && isBrowserRun(q.runId);
+  const server = useQuery({
     ...trpc.tensor.get.queryOptions(q ?? { runId: '', node: '', port: '' }),
-    enabled: !!q,
+    enabled: !!q && !local,
     staleTime: Infinity,
     retry: false,
   });
+  // Browser runs: the tensors the worker published, kept in this tab (lib/plan/render.ts
+  // draws them exactly as the server's tensor.get does).
+  const browser = useQuery<TensorData, Error>({
+    queryKey: ['browser-tensor', q],
+    queryFn: async () => browserTensor(q!) as TensorData,
+    enabled: local,
+    staleTime: Infinity,
+    retry: false,
+  });
+  return local ? browser : server;
 }
 
 export function fmt(v: number | null | undefined, digits = 4): string {

@@ -33,7 +33,20 @@ export interface RunState {
   lastEventId?: string;
   /** The result image (a PNG with the graph embedded), once the run record has it. */
   resultUrl?: string;
+  /** A note about the backend that ran (e.g. the WebGPU -> wasm fallback). */
+  note?: string;
+  /** Browser runs: the model download in progress (null/absent when none). */
+  download?: { model: string; loaded: number; total: number | null } | null;
 }
+
+/** Where runs go: the server queue, or this tab (ONNX Runtime Web in a worker). */
+export type BackendChoice = 'server' | 'browser-auto' | 'browser-webgpu' | 'browser-wasm';
+export const BACKEND_CHOICES: { value: BackendChoice; label: string }[] = [
+  { value: 'server', label: 'Server' },
+  { value: 'browser-auto', label: 'Browser (auto)' },
+  { value: 'browser-webgpu', label: 'Browser WebGPU' },
+  { value: 'browser-wasm', label: 'Browser wasm' },
+];
 
 export const IDLE_RUN: RunState = { runId: null, status: 'idle', traces: {}, previews: {}, probes: {} };
 

@@ -21,7 +21,7 @@ import {
   type AppNode,
   type DocMeta,
 } from './graph';
-import { IDLE_RUN, isActive, reduceRunEvent, type Plan, type RunEvent, type RunState } from './runTypes';
+import { IDLE_RUN, isActive, reduceRunEvent, type BackendChoice, type Plan, type RunEvent, type RunState } from './runTypes';
 
 interface Snapshot {
   nodes: AppNode[];
@@ -77,6 +77,8 @@ export interface EditorState {
   sideTab: SideTab;
   compile: CompileState;
   run: RunState;
+  /** Where the next run goes (the run bar's backend select). */
+  backendChoice: BackendChoice;
   /** Runs picked for the A/B compare slider. */
   compare: { a: string | null; b: string | null };
   /** Preset the current graph came from (for Save). */
@@ -128,6 +130,10 @@ export interface EditorState {
   runFailed: (message: string, node?: string, code?: string) => void;
   applyRunEvent: (ev: RunEvent) => void;
   showRun: (run: RunState) => void;
+  setBackendChoice: (b: BackendChoice) => void;
+  /** What actually ran the current run (e.g. "browser · wasm ×2 threads"), with an optional note. */
+  setRunBackend: (label: string, note?: string) => void;
+  setRunDownload: (d: RunState['download']) => void;
 }
 
 let toastSeq = 0;
@@ -171,6 +177,7 @@ export const useEditor = create<EditorState>()((set, get) => {
     sideTab: 'presets',
     compile: { status: 'idle', issues: NO_ISSUES },
     run: IDLE_RUN,
+    backendChoice: 'server',
     compare: { a: null, b: null },
     presetId: null,
     loadEpoch: 0,
@@ -331,6 +338,9 @@ export const useEditor = create<EditorState>()((set, get) => {
     runFailed: (message, node, code = 'START_FAILED') => set((s) => ({ run: { ...s.run, status: 'error', error: { node, code, message } } })),
     applyRunEvent: (ev) => set((s) => ({ run: reduceRunEvent(s.run, ev, Date.now()) })),
     showRun: (run) => set({ run }),
+    setBackendChoice: (b) => set({ backendChoice: b }),
+    setRunBackend: (label, note) => set((s) => ({ run: { ...s.run, backend: label, note: note ?? s.run.note } })),
+    setRunDownload: (d) => set((s) => ({ run: { ...s.run, download: d } })),
   };
 });
 

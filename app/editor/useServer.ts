@@ -10,6 +10,8 @@ import { useSubscription } from '@trpc/tanstack-react-query';
 import { useCallback, useEffect, useRef } from 'react';
 import type { GraphDocument } from '../../lib/graph/document';
 import { useTRPC, useTRPCClient } from '../trpc';
+import type { ModelSource } from '../../lib/browser/protocol';
+import { cancelBrowserRun, isBrowserRun, startBrowserRun } from './browserRun';
 import { fallbackDocument, parseDocument, stableStringify, toSemantic } from './graph';
 import { isActive, type RunEvent } from './runTypes';
 import { useEditor } from './store';
@@ -73,6 +75,23 @@ export function useRunControls() {
         return;
       }
       useEditor.getState().setCompile({ status: 'ok', key, issues: { nodes: {}, graph: [] }, plan: c.plan });
+      const choice = useEditor.getState().backendChoice;
+      if (choice !== 'server') {
+        // The same plan, run in this tab: image and model URLs from the server's lists.
+        const [samples, models] = await Promise.all([client.images.samples.query().catch(() => []), client.models.list.query().catch(() => [])]);
+        const images: Record<string, string> = {};
+        for (const x of samples) images[x.source] = x.url;
+        const def = samples.find((x) => x.isDefault);
+        if (def) images['sample:default'] = def.url;
+        const modelSources: Record<string, ModelSource> = {};
+        for (const m of models) {
+          if (m.id === 'default') modelSources.default = { url: '/models/spgd-prior-v1.onnx', sha256: m.sha256 };
+          else if (m.sha256) modelSources[`sha256:${m.sha256}`] = { url: `/api/assets/${m.sha256}`, sha256: m.sha256 };
+        }
+        const backend = choice === 'browser-webgpu' ? 'webgpu' : choice === 'browser-wasm' ? 'wasm' : 'auto';
+        startBrowserRun({ plan: c.plan, backend, images, models: modelSources });
+        return;
+      }
       const r = await client.run.start.mutate({ document, backend: 'server' });
       useEditor.getState().runStarted(r.runId, r.position);
     } catch (e) {
@@ -84,6 +103,7 @@ export function useRunControls() {
     const s = useEditor.getState();
     const runId = s.run.runId;
     if (!runId || !isActive(s.run.status)) return;
+    if (isBrowserRun(runId)) return cancelBrowserRun(runId);
     try {
       await client.run.cancel.mutate({ runId });
     } catch (e) {
@@ -110,10 +130,12 @@ export function RunEventsListener(): null {
   const runId = useEditor((s) => s.run.runId);
   const active = useEditor((s) => isActive(s.run.status));
   const status = useEditor((s) => s.run.status);
+  // Browser runs report through the worker, not the server.
+  const serverRun = !!runId && !isBrowserRun(runId);
 
   useSubscription(
-    trpc.run.events.subscriptionOptions(runId && active ? { runId } : skipToken, {
-      enabled: !!runId && active,
+    trpc.run.events.subscriptionOptions(serverRun && active ? { runId: runId! } : skipToken, {
+      enabled: serverRun && active,
       onData: (d: unknown) => useEditor.getState().applyRunEvent(unwrapEvent(d)),
       onError: (e: unknown) => useEditor.getState().toast('error', `Lost the run's events: ${errorMessage(e)}`),
     }),
@@ -121,7 +143,7 @@ export function RunEventsListener(): null {
 
   const fetched = useRef<string | null>(null);
   useEffect(() => {
-    if (!runId || isActive(status) || status === 'idle' || fetched.current === `${runId}:${status}`) return;
+    if (!runId || isBrowserRun(runId) || isActive(status) || status === 'idle' || fetched.current === `${runId}:${status}`) return;
     fetched.current = `${runId}:${status}`;
     void queryClient.invalidateQueries({ queryKey: trpc.run.list.queryKey() });
     client.run.get

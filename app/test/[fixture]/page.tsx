@@ -7,10 +7,20 @@ import { migrateDocument } from '../../../lib/graph/migrate';
 import { getNodeDefinition } from '../../../nodes';
 import gaussianFast from '../../../e2e/fixtures/gaussian-fast.json';
 import slow from '../../../e2e/fixtures/slow.json';
+import browserBench from '../../../e2e/fixtures/browser-bench.json';
+import browserPrior from '../../../e2e/fixtures/browser-prior.json';
+import browserTiny from '../../../e2e/fixtures/browser-tiny.json';
 import { Editor } from '../../editor/Editor';
 
 const empty = { format: 'spgd-studio.graph', schemaVersion: 1, name: 'e2e: empty', nodes: {}, edges: [] };
-const FIXTURES: Record<string, unknown> = { empty, 'gaussian-fast': gaussianFast, slow };
+const FIXTURES: Record<string, unknown> = {
+  empty,
+  'gaussian-fast': gaussianFast,
+  slow,
+  'browser-prior': browserPrior,
+  'browser-tiny': browserTiny,
+  'browser-bench': browserBench,
+};
 
 export const dynamic = 'force-dynamic';
 

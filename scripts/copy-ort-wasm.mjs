@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+/**
+ * Copies onnxruntime-web's runtime files (the .wasm binary and its .mjs loader, which also
+ * starts the wasm pthread workers) to public/ort/, where the browser runner loads them with
+ * `ort.env.wasm.wasmPaths = '/ort/'`. Runs before `next dev` and `next build` (package.json
+ * predev/prebuild); copies only what changed. The import used is 'onnxruntime-web/webgpu'
+ * (ort.webgpu.bundle.min.mjs), which runs on the asyncify build for both the WebGPU and the
+ * wasm execution providers.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const src = path.join(root, 'node_modules', 'onnxruntime-web', 'dist');
+const dst = path.join(root, 'public', 'ort');
+const FILES = ['ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.asyncify.mjs'];
+
+fs.mkdirSync(dst, { recursive: true });
+let copied = 0;
+for (const f of FILES) {
+  const from = path.join(src, f);
+  const to = path.join(dst, f);
+  if (!fs.existsSync(from)) {
+    console.error(`copy-ort-wasm: ${from} is missing (is onnxruntime-web installed?)`);
+    process.exit(1);
+  }
+  const a = fs.statSync(from);
+  const b = fs.existsSync(to) ? fs.statSync(to) : null;
+  if (b && b.size === a.size && b.mtimeMs >= a.mtimeMs) continue;
+  fs.copyFileSync(from, to);
+  copied++;
+}
+console.log(`copy-ort-wasm: public/ort/ is up to date (${copied} file${copied === 1 ? '' : 's'} copied)`);

@@ -7,7 +7,7 @@
  */
 import type { BackendInfo, BrowserBackend, FromWorker, ModelSource, RunRequest } from '../../lib/browser/protocol';
 import { backendLabel, BROWSER_RESOURCE } from '../../lib/browser/protocol';
-import { histogram, pngDataUrl, renderTensor, selectChannel, statsJson } from '../../lib/plan/render';
+import { pngDataUrl, renderTensor, tensorSnapshot } from '../../lib/plan/render';
 import type { Plan, TensorKind } from '../../lib/plan/types';
 import type { Tensor } from '../../lib/tensor';
 import { isActive, probeKey } from './runTypes';
@@ -167,23 +167,7 @@ export function browserTensor(q: { runId: string; node: string; port: string; st
         : `browser run ${q.runId} is no longer kept in this tab`,
     );
   }
-  const { tensor, kind } = rec;
-  let view = tensor;
-  if (q.channel !== undefined) {
-    if (tensor.shape.length !== 3 || q.channel >= tensor.shape[0]) throw new Error(`channel ${q.channel} does not exist in a tensor of shape [${tensor.shape.join(', ')}]`);
-    view = selectChannel(tensor, q.channel);
-  }
-  const { png, signed } = renderTensor(tensor, kind, q.channel);
-  return {
-    shape: tensor.shape,
-    dtype: 'float32' as const,
-    kind,
-    channel: q.channel ?? null,
-    stats: statsJson(view),
-    histogram: histogram(view, 64),
-    png: png ? pngDataUrl(png) : null,
-    signed,
-  };
+  return tensorSnapshot(rec.tensor, rec.kind, q.channel);
 }
 
 /** Raw data of a browser run's tensor (for tests and the benchmark: window.__spgdBrowser). */

@@ -16,6 +16,7 @@
 import { encodePng, tensorToImage } from '../image';
 import type { Tensor } from '../tensor';
 import { stats } from '../tensor';
+import { SpgdError } from '../errors';
 import type { StatsJson, TensorKind } from './types';
 
 export function bytesToBase64(bytes: Uint8Array): string {
@@ -141,4 +142,29 @@ export function histogram(t: Tensor, bins = 64): { edges: number[]; counts: numb
     counts[Math.min(bins - 1, Math.floor((v - lo) / width))]++;
   }
   return { edges: Array.from({ length: bins + 1 }, (_, i) => lo + i * width), counts };
+}
+
+/**
+ * What the inspector shows for one tensor (`tensor.get`, for server and browser runs alike):
+ * stats and a 64-bin histogram of the selected channel (or all), and the picture.
+ */
+export function tensorSnapshot(tensor: Tensor, kind: TensorKind, channel?: number) {
+  let view = tensor;
+  if (channel !== undefined) {
+    if (tensor.shape.length !== 3 || channel >= tensor.shape[0]) {
+      throw new SpgdError('BAD_INPUT', `channel ${channel} does not exist in a tensor of shape [${tensor.shape.join(', ')}]`);
+    }
+    view = selectChannel(tensor, channel);
+  }
+  const { png, signed } = renderTensor(tensor, kind, channel);
+  return {
+    shape: tensor.shape,
+    dtype: 'float32' as const,
+    kind,
+    channel: channel ?? null,
+    stats: statsJson(view),
+    histogram: histogram(view, 64),
+    png: png ? pngDataUrl(png) : null,
+    signed,
+  };
 }

@@ -4,7 +4,7 @@
  */
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { histogram, pngDataUrl, renderTensor, selectChannel, statsJson } from '../../lib/plan/render';
+import { tensorSnapshot } from '../../lib/plan/render';
 import { getRun } from '../db/runs';
 import { publicProcedure, router } from '../trpc';
 
@@ -29,24 +29,6 @@ export const tensorRouter = router({
           message: `run ${input.runId} has no tensor ${input.node}.${input.port}${input.step === undefined ? '' : ` at step ${input.step}`}${have.length ? ` (it has: ${have.join(', ')})` : ''}`,
         });
       }
-      const { tensor, kind } = found;
-      let view = tensor;
-      if (input.channel !== undefined) {
-        if (tensor.shape.length !== 3 || input.channel >= tensor.shape[0]) {
-          throw new TRPCError({ code: 'BAD_REQUEST', message: `channel ${input.channel} does not exist in a tensor of shape [${tensor.shape.join(', ')}]` });
-        }
-        view = selectChannel(tensor, input.channel);
-      }
-      const { png, signed } = renderTensor(tensor, kind, input.channel);
-      return {
-        shape: tensor.shape,
-        dtype: 'float32' as const,
-        kind,
-        channel: input.channel ?? null,
-        stats: statsJson(view),
-        histogram: histogram(view, 64),
-        png: png ? pngDataUrl(png) : null,
-        signed,
-      };
+      return tensorSnapshot(found.tensor, found.kind, input.channel);
     }),
 });

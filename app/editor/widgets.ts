@@ -7,14 +7,9 @@ import loadImageWidget from '../../nodes/input/load-image.widget';
 import saveImageWidget from '../../nodes/output/save-image.widget';
 import samplerPreview from '../../nodes/sampler/preview.widget';
 
-export interface NodeWidgetProps {
-  nodeId: string;
-  params: Record<string, unknown>;
-  preview?: { step: number; png: string };
-  resultUrl?: string;
-  running: boolean;
-  setParam: (name: string, value: unknown) => void;
-}
+import type { NodeWidgetProps } from '../../nodes/widget';
+
+export type { NodeWidgetProps };
 
 export const NODE_WIDGETS: Readonly<Record<string, ComponentType<NodeWidgetProps>>> = {
   'spgd:input/load-image': loadImageWidget,

@@ -5,12 +5,7 @@
  */
 import { memo, useState } from 'react';
 
-export interface NodeWidgetProps {
-  nodeId: string;
-  params: Record<string, unknown>;
-  running: boolean;
-  setParam: (name: string, value: unknown) => void;
-}
+import type { NodeWidgetProps } from '../widget';
 
 export function sampleUrl(source: unknown): string | null {
   if (typeof source !== 'string' || !source.startsWith('sample:')) return null;

@@ -1,13 +1,7 @@
 /** Save image widget: the run's result image, the PNG that carries the graph. */
 import { memo } from 'react';
 
-export interface NodeWidgetProps {
-  nodeId: string;
-  params: Record<string, unknown>;
-  resultUrl?: string;
-  running: boolean;
-  setParam: (name: string, value: unknown) => void;
-}
+import type { NodeWidgetProps } from '../widget';
 
 function SaveImageWidget({ nodeId, resultUrl, params }: NodeWidgetProps) {
   if (!resultUrl) return <div className="mx-2 mb-1.5 text-[11px] text-ink-500">no result yet</div>;

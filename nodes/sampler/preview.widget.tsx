@@ -4,14 +4,7 @@
  */
 import { memo } from 'react';
 
-export interface NodeWidgetProps {
-  nodeId: string;
-  params: Record<string, unknown>;
-  preview?: { step: number; png: string };
-  resultUrl?: string;
-  running: boolean;
-  setParam: (name: string, value: unknown) => void;
-}
+import type { NodeWidgetProps } from '../widget';
 
 function SamplerPreview({ nodeId, preview, resultUrl, running }: NodeWidgetProps) {
   const src = running ? preview?.png : (resultUrl ?? preview?.png);

@@ -17,7 +17,8 @@ import { tensorToImage } from '../lib/image/convert';
 import { TASKS, type TaskName } from '../lib/operators/types';
 import { restore } from '../lib/pipeline/restore';
 import { bicubicUpsample } from '../lib/samplers/classical';
-import { isMethod, type Method } from '../lib/samplers';
+import { isMethod, type Method, type StepTrace } from '../lib/samplers';
+import { lineChartSvg } from '../lib/diagnostics/svg-chart';
 import type { Tensor } from '../lib/tensor';
 
 const { values: f } = parseArgs({
@@ -53,6 +54,21 @@ function grid(images: Tensor[]): Uint8Array {
   return encodePng({ width: W, height: h, data });
 }
 
+/** The paper's Figure 2 for one run: conflict, fluctuation (raw and after ADM) and prior stability per step. */
+function angleChart(task: string, trace: StepTrace[]): string {
+  const pick = (key: 'conflict' | 'fluctuationRaw' | 'fluctuationAdm' | 'priorStability') => trace.map((t) => t[key]);
+  return lineChartSvg(
+    trace.map((t) => t.step),
+    [
+      { name: 'conflict', color: '#d62728', values: pick('conflict') },
+      { name: 'fluctuation (raw)', color: '#1f77b4', values: pick('fluctuationRaw') },
+      { name: 'fluctuation (ADM)', color: '#17becf', values: pick('fluctuationAdm') },
+      { name: 'prior stability', color: '#2ca02c', values: pick('priorStability') },
+    ],
+    { title: `SPGD gradient angles, ${task} (first image)`, xLabel: 'outer step', yLabel: 'degrees', yMin: 0, yMax: 180 },
+  );
+}
+
 async function main() {
   const tasks = (f.tasks === 'all' ? TASKS : f.tasks!.split(',')) as TaskName[];
   const methods = f.methods!.split(',') as Method[];
@@ -76,6 +92,7 @@ async function main() {
           cell.ssim += o.ssim! / images.length;
           cell.nfe = o.result.nfe.forward;
           cell.seconds += o.result.seconds / images.length;
+          if (k === 0 && method === 'spgd') writeFileSync(join(f.out!, `quality-angles-${task}.svg`), angleChart(task, o.result.trace));
           if (k === 0) {
             // The measurement is shown at the image's size (upsampled for sr-x4).
             if (firstRow.length === 0) firstRow.push(gt, task === 'sr-x4' ? bicubicUpsample(o.measurement) : o.measurement);
@@ -110,6 +127,7 @@ async function main() {
     ...methods.map((m) => `| ${m} | ${table[tasks[0]][m].nfe} | ${tasks.map((t) => table[t][m].seconds.toFixed(1)).join(' | ')} |`),
     '',
     `Grids: ${tasks.map((t) => `[${t}](quality-${t}.png)`).join(', ')} (ground truth, measurement, then ${methods.join(', ')}; first image).`,
+    methods.includes('spgd') ? `Gradient angles of the SPGD run on the first image: ${tasks.map((t) => `[${t}](quality-angles-${t}.svg)`).join(', ')}.` : '',
     '',
   ].join('\n');
   writeFileSync(join(f.out!, 'quality.md'), md);

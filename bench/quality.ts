@@ -1,8 +1,8 @@
 /**
  * Quality report (the paper's Table 1 protocol): every task x method on the first n images of
  * a folder, sigma_y 0.05, fixed seeds (image k uses seed k). Writes bench/results/quality.md
- * (mean PSNR / SSIM, NFE, seconds per image) and one PNG grid per task (ground truth,
- * measurement, then each method).
+ * (mean PSNR / SSIM, NFE, seconds per image), one PNG grid per task (the measurement, then each
+ * method) and the SPGD run's gradient angles per task (SVG).
  *
  *   npm run bench:quality -- --limit 4 --size 256 --methods spgd,dps-ddim,diffpir,ddim,classical
  */
@@ -94,8 +94,9 @@ async function main() {
           cell.seconds += o.result.seconds / images.length;
           if (k === 0 && method === 'spgd') writeFileSync(join(f.out!, `quality-angles-${task}.svg`), angleChart(task, o.result.trace));
           if (k === 0) {
-            // The measurement is shown at the image's size (upsampled for sr-x4).
-            if (firstRow.length === 0) firstRow.push(gt, task === 'sr-x4' ? bicubicUpsample(o.measurement) : o.measurement);
+            // The measurement is shown at the image's size (upsampled for sr-x4). The ground truth
+            // is left out: the evaluation images are not to be copied into the project.
+            if (firstRow.length === 0) firstRow.push(task === 'sr-x4' ? bicubicUpsample(o.measurement) : o.measurement);
             firstRow.push(o.result.sample);
           }
         } catch (e) {
@@ -106,7 +107,7 @@ async function main() {
       table[task][method] = cell;
       console.error(`${task} ${method}: ${cell.failed ?? `${cell.psnr.toFixed(2)} dB / ${cell.ssim.toFixed(3)}, ${cell.seconds.toFixed(1)} s per image`}`);
     }
-    if (firstRow.length > 2) writeFileSync(join(f.out!, `quality-${task}.png`), grid(firstRow));
+    if (firstRow.length > 1) writeFileSync(join(f.out!, `quality-${task}.png`), grid(firstRow));
   }
 
   const fmt = (c: Cell) => (c.failed ? c.failed : `${c.psnr.toFixed(2)} / ${c.ssim.toFixed(3)}`);
@@ -126,7 +127,7 @@ async function main() {
     `|---|---:|${tasks.map(() => '---:').join('|')}|`,
     ...methods.map((m) => `| ${m} | ${table[tasks[0]][m].nfe} | ${tasks.map((t) => table[t][m].seconds.toFixed(1)).join(' | ')} |`),
     '',
-    `Grids: ${tasks.map((t) => `[${t}](quality-${t}.png)`).join(', ')} (ground truth, measurement, then ${methods.join(', ')}; first image).`,
+    `Grids: ${tasks.map((t) => `[${t}](quality-${t}.png)`).join(', ')} (measurement, then ${methods.join(', ')}; first image; the ground truth is in the data folder).`,
     methods.includes('spgd') ? `Gradient angles of the SPGD run on the first image: ${tasks.map((t) => `[${t}](quality-angles-${t}.svg)`).join(', ')}.` : '',
     '',
   ].join('\n');

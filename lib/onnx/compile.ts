@@ -150,6 +150,32 @@ export interface CompileReport extends GradientModelStats {
   inputNames: { x: string; t: string };
 }
 
+/** The stats every compiled gradient model reports, from what its compiler has at hand. */
+export function gradientModelStats(a: {
+  height: number;
+  width: number;
+  opset: number;
+  outChannels: 3 | 6;
+  forwardNodes: number;
+  folded: FoldResult;
+  grad: ReturnType<typeof buildGradient>;
+  t0: number;
+}): GradientModelStats {
+  return {
+    height: a.height,
+    width: a.width,
+    opset: a.opset,
+    outChannels: a.outChannels,
+    forwardNodes: a.forwardNodes,
+    foldedNodes: a.folded.foldedNodes,
+    onPathNodes: a.grad.analysis.onPath.length,
+    forwardOnlyNodes: a.grad.analysis.forwardOnly,
+    backwardNodes: a.grad.nodes.length,
+    backwardOps: histogram(a.grad.nodes),
+    compileMs: Date.now() - a.t0,
+  };
+}
+
 const RESERVED = ['x', 't', 'v', 'eps', 'eps_extra', 'vjp'];
 
 function checkSize(opts: CompileOptions): number {
@@ -364,19 +390,9 @@ export function compileVjpModel(
   return {
     bytes,
     report: {
-      height: opts.height,
-      width: opts.width,
+      ...gradientModelStats({ height: opts.height, width: opts.width, opset, outChannels: oc as 3 | 6, forwardNodes, folded, grad, t0 }),
       batch,
-      opset,
-      outChannels: oc as 3 | 6,
       inputNames: { x: sig.x, t: sig.t },
-      forwardNodes,
-      foldedNodes: folded.foldedNodes,
-      onPathNodes: grad.analysis.onPath.length,
-      forwardOnlyNodes: grad.analysis.forwardOnly,
-      backwardNodes: grad.nodes.length,
-      backwardOps: histogram(grad.nodes),
-      compileMs: Date.now() - t0,
     },
   };
 }

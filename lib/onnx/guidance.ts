@@ -25,7 +25,7 @@
 import { SpgdError } from '../errors';
 import type { OperatorOnnxForm } from '../operators/onnx-form';
 import { attr, makeTensor } from './attrs';
-import { histogram, normalizeNames, type GradientModelStats, outputModel, readEpsSignature, sortNodes, splitOutputConv, TARGET_OPSET, valueInfo } from './compile';
+import { gradientModelStats, normalizeNames, type GradientModelStats, outputModel, readEpsSignature, sortNodes, splitOutputConv, TARGET_OPSET, valueInfo } from './compile';
 import { ShapeInferenceError } from './errors';
 import { buildGradient } from './grad/backprop';
 import { eliminateDeadCode, foldAndInferShapes, Graph } from './graph';
@@ -187,18 +187,8 @@ export function compileGuidanceModel(
   return {
     bytes,
     report: {
-      height: H,
-      width: W,
-      opset,
+      ...gradientModelStats({ height: H, width: W, opset, outChannels: oc as 3 | 6, forwardNodes, folded, grad, t0 }),
       operatorKey: form.key,
-      outChannels: oc as 3 | 6,
-      forwardNodes,
-      foldedNodes: folded.foldedNodes,
-      onPathNodes: grad.analysis.onPath.length,
-      forwardOnlyNodes: grad.analysis.forwardOnly,
-      backwardNodes: grad.nodes.length,
-      backwardOps: histogram(grad.nodes),
-      compileMs: Date.now() - t0,
     },
   };
 }

@@ -8,6 +8,7 @@ import { useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { TraceJson } from './runTypes';
 import { useEditor } from './store';
+import { SamplerPicker } from './SamplerPicker';
 
 export interface ChartRow {
   step: number;
@@ -119,15 +120,7 @@ export function AngleCharts() {
   return (
     <div className="flex h-full flex-col gap-1.5 p-2" data-testid="angle-charts">
       <div className="flex items-center gap-2 text-[11.5px] text-ink-400">
-        {samplers.length > 1 ? (
-          <select className="rounded border border-ink-700 bg-ink-950 px-1 py-0.5" value={node} onChange={(e) => setPicked(e.target.value)}>
-            {samplers.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        ) : (
-          <span className="font-mono text-ink-300">{node}</span>
-        )}
+        <SamplerPicker samplers={samplers} value={node} onPick={setPicked} />
         <span data-testid="angle-steps">{rows.length} steps traced</span>
       </div>
       <div className="grid min-h-0 flex-1 grid-cols-2 grid-rows-2 gap-1.5 xl:grid-cols-4 xl:grid-rows-1">

@@ -8,6 +8,7 @@ import { useMemo, useState } from 'react';
 import { isActive } from './runTypes';
 import { useEditor } from './store';
 import { fmt, SignedLegend, TensorThumb } from './TensorView';
+import { SamplerPicker } from './SamplerPicker';
 
 /** Snapshot ports, in display order (lib/plan/execute.ts publishSnapshot). */
 const SNAPSHOT_PORTS = ['x', 'D', 'g', 'momentum', 'residual'] as const;
@@ -55,15 +56,7 @@ export function StepTimeline() {
   return (
     <div className="flex h-full flex-col gap-2 p-3" data-testid="step-timeline">
       <div className="flex items-center gap-3 text-[11.5px] text-ink-400">
-        {samplers.length > 1 ? (
-          <select className="rounded border border-ink-700 bg-ink-950 px-1 py-0.5" value={node} onChange={(e) => setPicked(e.target.value)}>
-            {samplers.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        ) : (
-          <span className="font-mono text-ink-300">{node}</span>
-        )}
+        <SamplerPicker samplers={samplers} value={node} onPick={setPicked} />
         {steps.length > 0 ? (
           <>
             <input

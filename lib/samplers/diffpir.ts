@@ -35,6 +35,14 @@ export const diffPirParams = z.object({
 });
 export type DiffPirParams = z.infer<typeof diffPirParams>;
 
+/**
+ * Conjugate-gradient stopping rule for operators without a closed-form prox (the blurs).
+ * A relative residual of 1e-4 instead of 1e-6 changed PSNR by 0.002 dB (Gaussian blur) and
+ * 0.0001 dB (motion blur) on a 128 px CBSD68 image and cut the run time by 10-20%; 1e-3
+ * cost 0.035 dB.
+ */
+const DATA_STEP_CG = { tol: 1e-4, maxIter: 200 };
+
 export interface DiffPirState {
   x: Tensor;
   nfe: Nfe;
@@ -64,7 +72,7 @@ export function createDiffPir(denoiser: Denoiser, input: Partial<DiffPirParams>)
       const d = await denoiser.denoise(x, sigma);
       const nfe = { forward: state.nfe.forward + 1, vjp: 0 };
       const rho = (p.lambda * sigmaY * sigmaY) / (sigma * sigma);
-      const x0hat = proxL2(ctx.operator, d, ctx.measurement, rho);
+      const x0hat = proxL2(ctx.operator, d, ctx.measurement, rho, DATA_STEP_CG);
 
       const next = new Float32Array(x.data.length);
       if (sigmaNext === 0) next.set(x0hat.data);

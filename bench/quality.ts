@@ -1,12 +1,17 @@
 /**
- * Quality report (the paper's Table 1 protocol): every task x method on the first n images of
- * a folder, sigma_y 0.05, fixed seeds (image k uses seed k). Writes bench/results/quality.md
- * (mean PSNR / SSIM, NFE, seconds per image), one PNG grid per task (the measurement, then each
- * method) and the SPGD run's gradient angles per task (SVG).
+ * Quality report (the paper's Table 1 protocol): every task x method on images `from`..`from +
+ * limit - 1` of a folder (name order), sigma_y 0.05, fixed seeds (image k of the folder uses
+ * seed k), each method with the engine's per-task defaults.
  *
- *   npm run bench:quality -- --limit 4 --size 256 --methods spgd,dps-ddim,diffpir,ddim,classical
+ * Runs are logged to bench/results/quality-runs.jsonl and skipped when already there, so the
+ * benchmark resumes after a stop; the report (bench/results/quality.md) is rebuilt from the log
+ * after every image. Figures for the first image: one PNG grid per task (the measurement, then
+ * each method) and the SPGD run's gradient angles (PNG, the paper's Figure 2).
+ *
+ *   npm run bench:quality -- --from 2 --limit 3 --size 256
+ *   npm run bench:quality -- --report-only
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,127 +20,143 @@ import { loadPrior } from '../bin/cli/prior';
 import { encodePng } from '../lib/image/codec';
 import { tensorToImage } from '../lib/image/convert';
 import { TASKS, type TaskName } from '../lib/operators/types';
-import { restore } from '../lib/pipeline/restore';
 import { bicubicUpsample } from '../lib/samplers/classical';
-import { isMethod, type Method, type StepTrace } from '../lib/samplers';
-import { lineChartSvg } from '../lib/diagnostics/svg-chart';
+import { isMethod, type Method } from '../lib/samplers';
 import type { Tensor } from '../lib/tensor';
+import { angleChartSvg, gridPng, writeSvgAsPng } from './support/figures';
+import { formatCell, pickImages, RunLog, summarize, type RunKey, type RunRecord, type Summary } from './support/runs';
 
 const { values: f } = parseArgs({
   options: {
     data: { type: 'string', default: '../shared/data/cbsd68-256' },
+    from: { type: 'string', default: '0' },
     limit: { type: 'string', default: '4' },
     size: { type: 'string', default: '256' },
     tasks: { type: 'string', default: 'all' },
-    methods: { type: 'string', default: 'spgd,dps-ddim,diffpir,ddim,classical' },
+    methods: { type: 'string', default: 'spgd,dps-ddim,dps,diffpir,ddim,classical' },
     prior: { type: 'string', default: 'default' },
     out: { type: 'string', default: 'bench/results' },
+    'report-only': { type: 'boolean', default: false },
   },
 });
 
-interface Cell {
-  psnr: number;
-  ssim: number;
-  nfe: number;
-  seconds: number;
-  failed?: string;
-}
+const SIGMA_Y = 0.05;
+const DIFFUSION: Method[] = ['spgd', 'dps-ddim', 'dps', 'diffpir', 'ddim'];
+const tasks = (f.tasks === 'all' ? TASKS : f.tasks!.split(',')) as TaskName[];
+const methods = f.methods!.split(',') as Method[];
+for (const m of methods) if (!isMethod(m)) throw new Error(`unknown method ${m}`);
+const size = Number(f.size);
+const from = Number(f.from);
+const files = pickImages(f.data!, from, Number(f.limit));
+const cacheDir = join('bench', '.cache', 'quality');
+const log = new RunLog(join(f.out!, 'quality-runs.jsonl'), f.data!);
 
-/** Images side by side in one RGB PNG (all [3, H, W], same size). */
-function grid(images: Tensor[]): Uint8Array {
-  const [, h, w] = images[0].shape;
-  const gap = 4;
-  const W = images.length * (w + gap) - gap;
-  const data = new Uint8Array(W * h * 3).fill(255);
-  images.forEach((t, k) => {
-    const img = tensorToImage(t);
-    for (let y = 0; y < h; y++) data.set(img.data.subarray(y * w * 3, (y + 1) * w * 3), (y * W + k * (w + gap)) * 3);
-  });
-  return encodePng({ width: W, height: h, data });
-}
+/** Unconditional DDIM ignores the measurement, so one run per image serves every task. */
+const keyFor = (image: string, task: TaskName, method: Method): RunKey => ({
+  image,
+  size,
+  seed: from + files.indexOf(image),
+  task: method === 'ddim' ? 'inpaint-random' : task,
+  method,
+  prior: f.prior!,
+  params: {},
+});
 
-/** The paper's Figure 2 for one run: conflict, fluctuation (raw and after ADM) and prior stability per step. */
-function angleChart(task: string, trace: StepTrace[]): string {
-  const pick = (key: 'conflict' | 'fluctuationRaw' | 'fluctuationAdm' | 'priorStability') => trace.map((t) => t[key]);
-  return lineChartSvg(
-    trace.map((t) => t.step),
-    [
-      { name: 'conflict', color: '#d62728', values: pick('conflict') },
-      { name: 'fluctuation (raw)', color: '#1f77b4', values: pick('fluctuationRaw') },
-      { name: 'fluctuation (ADM)', color: '#17becf', values: pick('fluctuationAdm') },
-      { name: 'prior stability', color: '#2ca02c', values: pick('priorStability') },
-    ],
-    { title: `SPGD gradient angles, ${task} (first image)`, xLabel: 'outer step', yLabel: 'degrees', yMin: 0, yMax: 180 },
-  );
-}
+const samplePath = (task: TaskName, method: Method | 'measurement') => join(cacheDir, `${size}-${task}-${method}.png`);
+const savePng = (path: string, t: Tensor) => writeFileSync(path, encodePng(tensorToImage(t)));
 
-async function main() {
-  const tasks = (f.tasks === 'all' ? TASKS : f.tasks!.split(',')) as TaskName[];
-  const methods = f.methods!.split(',') as Method[];
-  for (const m of methods) if (!isMethod(m)) throw new Error(`unknown method ${m}`);
-  const files = readdirSync(f.data!).filter((n) => /\.png$/i.test(n)).sort().slice(0, Number(f.limit));
-  const size = Number(f.size);
-  const images = files.map((n) => readImage(join(f.data!, n), 'data', size));
+async function runAll() {
   const prior = await loadPrior(f.prior);
-  mkdirSync(f.out!, { recursive: true });
-
-  const table: Record<string, Record<string, Cell>> = {};
-  for (const task of tasks) {
-    table[task] = {};
-    const firstRow: Tensor[] = [];
-    for (const method of methods) {
-      const cell: Cell = { psnr: 0, ssim: 0, nfe: 0, seconds: 0 };
-      for (const [k, gt] of images.entries()) {
-        try {
-          const o = await restore({ task, method, prior, seed: k, sigmaY: 0.05, groundTruth: gt });
-          cell.psnr += o.psnr! / images.length;
-          cell.ssim += o.ssim! / images.length;
-          cell.nfe = o.result.nfe.forward;
-          cell.seconds += o.result.seconds / images.length;
-          if (k === 0 && method === 'spgd') writeFileSync(join(f.out!, `quality-angles-${task}.svg`), angleChart(task, o.result.trace));
-          if (k === 0) {
-            // The measurement is shown at the image's size (upsampled for sr-x4). The ground truth
-            // is left out: the evaluation images are not to be copied into the project.
-            if (firstRow.length === 0) firstRow.push(task === 'sr-x4' ? bicubicUpsample(o.measurement) : o.measurement);
-            firstRow.push(o.result.sample);
-          }
-        } catch (e) {
-          cell.failed = (e as Error).message.split('\n')[0];
-          break;
+  mkdirSync(cacheDir, { recursive: true });
+  for (const [k, image] of files.entries()) {
+    for (const task of tasks) {
+      for (const method of methods) {
+        const key = keyFor(image, task, method);
+        const { record, outcome } = await log.run(key, prior, SIGMA_Y);
+        console.error(`${image} ${task} ${method}: ${formatCell(summarize([record]))}, ${record.seconds.toFixed(1)} s`);
+        if (k > 0 || !outcome) continue;
+        // Figures come from the first image. The ground truth is left out: the evaluation
+        // images are not to be copied into the project.
+        savePng(samplePath(task, 'measurement'), task === 'sr-x4' ? bicubicUpsample(outcome.measurement) : outcome.measurement);
+        savePng(samplePath(key.task, method), outcome.result.sample);
+        if (method === 'spgd') {
+          const svg = angleChartSvg(`SPGD gradient angles, ${task} (${image}, ${size} px)`, outcome.result.trace);
+          writeSvgAsPng(join(f.out!, `quality-angles-${task}.png`), svg);
         }
       }
-      table[task][method] = cell;
-      console.error(`${task} ${method}: ${cell.failed ?? `${cell.psnr.toFixed(2)} dB / ${cell.ssim.toFixed(3)}, ${cell.seconds.toFixed(1)} s per image`}`);
+      const cached = [samplePath(task, 'measurement'), ...methods.map((m) => samplePath(keyFor(image, task, m).task, m))];
+      if (k === 0 && cached.every(existsSync)) writeFileSync(join(f.out!, `quality-${task}.png`), gridPng(cached.map((p) => readImage(p, 'data'))));
     }
-    if (firstRow.length > 1) writeFileSync(join(f.out!, `quality-${task}.png`), grid(firstRow));
+    writeReport();
   }
+}
 
-  const fmt = (c: Cell) => (c.failed ? c.failed : `${c.psnr.toFixed(2)} / ${c.ssim.toFixed(3)}`);
+function writeReport() {
+  // Only images with every task x method logged count, so all methods see the same images.
+  const complete = files.filter((image) => tasks.every((t) => methods.every((m) => log.find(keyFor(image, t, m)))));
+  const records = (t: TaskName, m: Method): RunRecord[] => complete.map((image) => log.find(keyFor(image, t, m))!);
+  const cell = (t: TaskName, m: Method): Summary | undefined => (complete.length ? summarize(records(t, m)) : undefined);
+  const diff = (t: TaskName, a: Method, b: Method) => {
+    const x = cell(t, a);
+    const y = cell(t, b);
+    if (!x || !y || x.failed || y.failed) return '-';
+    const sign = (v: number, d: number) => (v >= 0 ? '+' : '') + v.toFixed(d);
+    return `${sign(x.psnr - y.psnr, 2)} / ${sign(x.ssim - y.ssim, 3)}`;
+  };
+  const has = (m: Method) => methods.includes(m);
+  const diffusion = DIFFUSION.filter(has);
+  const worstDiffusion = (t: TaskName): Method | undefined =>
+    diffusion.filter((m) => m !== 'ddim').sort((a, b) => (cell(t, a)?.psnr ?? -Infinity) - (cell(t, b)?.psnr ?? -Infinity))[0];
+
   const md = [
     '# Quality report (PSNR dB / SSIM)',
     '',
-    `${images.length} images of ${f.data} (${files.join(', ')}), ${size}x${size}, sigma_y 0.05, image k uses seed k; prior ${f.prior}; each method with the engine's per-task defaults.`,
-    `Machine: ${cpus()[0].model}, ${cpus().length} cores; node ${process.version}; ${new Date().toISOString().slice(0, 10)}. \`npm run bench:quality -- --limit ${f.limit} --size ${f.size} --methods ${f.methods}\``,
+    `${complete.length} image(s) of ${f.data} at ${size}x${size}: ${complete.join(', ') || 'none finished yet'} (images ${from}..${from + files.length - 1} in name order; the first two, used for tuning, are left out). sigma_y ${SIGMA_Y}, image k of the folder uses seed k, same images and seeds for every method; prior ${f.prior}; each method with the engine's per-task defaults (lib/samplers/defaults.ts).`,
+    `Machine: ${cpus()[0].model}, ${cpus().length} cores; node ${process.version}; ${new Date().toISOString().slice(0, 10)}. \`npm run bench:quality -- --from ${from} --limit ${f.limit} --size ${size} --methods ${f.methods}\``,
     '',
     `| task | ${methods.join(' | ')} |`,
     `|---|${methods.map(() => '---:').join('|')}|`,
-    ...tasks.map((t) => `| ${t} | ${methods.map((m) => fmt(table[t][m])).join(' | ')} |`),
+    ...tasks.map((t) => `| ${t} | ${methods.map((m) => formatCell(cell(t, m))).join(' | ')} |`),
+    '',
+    'Unconditional DDIM ignores the measurement: one run per image is scored for every task.',
+    '',
+    '## The claim, per task (PSNR dB / SSIM differences; positive = the first wins)',
+    '',
+    '| task | SPGD - DPS-DDIM (equal NFE) | SPGD - DPS (1000 steps) | weakest guided diffusion method - classical |',
+    '|---|---:|---:|---:|',
+    ...tasks.map((t) => {
+      const worst = worstDiffusion(t);
+      return `| ${t} | ${has('dps-ddim') ? diff(t, 'spgd', 'dps-ddim') : '-'} | ${has('dps') ? diff(t, 'spgd', 'dps') : '-'} | ${worst && has('classical') ? `${worst}: ${diff(t, worst, 'classical')}` : '-'} |`;
+    }),
+    '',
+    '## Per image (PSNR dB)',
+    '',
+    `| image | task | ${methods.join(' | ')} |`,
+    `|---|---|${methods.map(() => '---:').join('|')}|`,
+    ...complete.flatMap((image) =>
+      tasks.map((t) => `| ${image} | ${t} | ${methods.map((m) => { const r = log.find(keyFor(image, t, m))!; return r.failed ? 'failed' : r.psnr.toFixed(2); }).join(' | ')} |`),
+    ),
     '',
     '## Network evaluations and seconds per image',
     '',
-    `| method | NFE (forwards) | ${tasks.join(' | ')} |`,
-    `|---|---:|${tasks.map(() => '---:').join('|')}|`,
-    ...methods.map((m) => `| ${m} | ${table[tasks[0]][m].nfe} | ${tasks.map((t) => table[t][m].seconds.toFixed(1)).join(' | ')} |`),
+    `| method | forwards | VJPs | ${tasks.join(' | ')} |`,
+    `|---|---:|---:|${tasks.map(() => '---:').join('|')}|`,
+    ...methods.map((m) => {
+      const nfe = cell(tasks[0], m)?.nfe;
+      return `| ${m} | ${nfe?.forward ?? '-'} | ${nfe?.vjp ?? '-'} | ${tasks.map((t) => cell(t, m)?.seconds.toFixed(1) ?? '-').join(' | ')} |`;
+    }),
     '',
-    `Grids: ${tasks.map((t) => `[${t}](quality-${t}.png)`).join(', ')} (measurement, then ${methods.join(', ')}; first image; the ground truth is in the data folder).`,
-    methods.includes('spgd') ? `Gradient angles of the SPGD run on the first image: ${tasks.map((t) => `[${t}](quality-angles-${t}.svg)`).join(', ')}.` : '',
+    'SPGD and DPS-DDIM run the fused guidance model (one session call gives D, the loss and its gradient: a VJP counts one forward and one VJP); DPS differentiates the noise-prediction network on its own.',
+    '',
+    `Grids (first image, measurement then ${methods.join(', ')}; the ground truth is in the data folder): ${tasks.map((t) => `[${t}](quality-${t}.png)`).join(', ')}.`,
+    has('spgd') ? `Gradient angles of the SPGD run on the first image (Figure 2): ${tasks.map((t) => `[${t}](quality-angles-${t}.png)`).join(', ')}.` : '',
     '',
   ].join('\n');
   writeFileSync(join(f.out!, 'quality.md'), md);
   console.log(md);
 }
 
-main().catch((e) => {
+(f['report-only'] ? Promise.resolve(writeReport()) : runAll()).catch((e) => {
   console.error(e);
   process.exit(1);
 });

@@ -1,0 +1,123 @@
+/**
+ * Restoration runs for the quality and ablation benchmarks, one JSON line each in a log file,
+ * so a long benchmark can be stopped and resumed (a run already in the log is not redone) and
+ * its report rebuilt from whatever finished.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { readImage } from '../../bin/cli/files';
+import type { TaskName } from '../../lib/operators/types';
+import { restore, type RestoreOutcome } from '../../lib/pipeline/restore';
+import type { Method, PriorHandles } from '../../lib/samplers';
+import type { Tensor } from '../../lib/tensor';
+
+export interface RunKey {
+  image: string;
+  size: number;
+  seed: number;
+  task: TaskName;
+  method: Method;
+  prior: string;
+  /** Sampler overrides on top of the engine's per-task defaults ({} = defaults). */
+  params: Record<string, unknown>;
+}
+
+export interface RunRecord extends RunKey {
+  psnr: number;
+  ssim: number;
+  nfe: { forward: number; vjp: number };
+  seconds: number;
+  /** Set when the run stopped with an error (e.g. "diverged: ..."); metrics are then NaN. */
+  failed?: string;
+  date: string;
+}
+
+const keyOf = (k: RunKey) => JSON.stringify([k.image, k.size, k.seed, k.task, k.method, k.prior, Object.entries(k.params).sort()]);
+
+/** Images of a folder in name order: `from`..`from + limit - 1`. */
+export function pickImages(folder: string, from: number, limit: number): string[] {
+  return readdirSync(folder)
+    .filter((n) => /\.png$/i.test(n))
+    .sort()
+    .slice(from, from + limit);
+}
+
+export class RunLog {
+  private readonly records = new Map<string, RunRecord>();
+  private readonly images = new Map<string, Tensor>();
+
+  constructor(
+    private readonly path: string,
+    private readonly dataFolder: string,
+  ) {
+    mkdirSync(dirname(path), { recursive: true });
+    if (existsSync(path)) {
+      for (const line of readFileSync(path, 'utf8').split('\n')) if (line.trim()) this.keep(JSON.parse(line) as RunRecord);
+    }
+  }
+
+  private keep(r: RunRecord) {
+    this.records.set(keyOf(r), r);
+  }
+
+  find(k: RunKey): RunRecord | undefined {
+    return this.records.get(keyOf(k));
+  }
+
+  groundTruth(image: string, size: number): Tensor {
+    const id = `${image}@${size}`;
+    if (!this.images.has(id)) this.images.set(id, readImage(join(this.dataFolder, image), 'data', size));
+    return this.images.get(id)!;
+  }
+
+  /**
+   * The logged record for `k`, or a fresh run of it (appended to the log). `outcome` is only
+   * there for a fresh run; callers that need the sample (figures) rerun when it is missing.
+   */
+  async run(k: RunKey, prior: PriorHandles, sigmaY: number): Promise<{ record: RunRecord; outcome?: RestoreOutcome }> {
+    const known = this.find(k);
+    if (known) return { record: known };
+    const date = new Date().toISOString();
+    let record: RunRecord;
+    let outcome: RestoreOutcome | undefined;
+    const t0 = performance.now();
+    try {
+      outcome = await restore({ task: k.task, method: k.method, prior, seed: k.seed, sigmaY, groundTruth: this.groundTruth(k.image, k.size), samplerParams: k.params });
+      const { forward, vjp } = outcome.result.nfe;
+      record = { ...k, psnr: outcome.psnr!, ssim: outcome.ssim!, nfe: { forward, vjp }, seconds: outcome.result.seconds, date };
+    } catch (e) {
+      const failed = (e as Error).message.split('\n')[0];
+      record = { ...k, psnr: NaN, ssim: NaN, nfe: { forward: 0, vjp: 0 }, seconds: (performance.now() - t0) / 1000, failed, date };
+    }
+    appendFileSync(this.path, JSON.stringify(record) + '\n');
+    this.keep(record);
+    return { record, outcome };
+  }
+}
+
+export interface Summary {
+  psnr: number;
+  ssim: number;
+  seconds: number;
+  nfe: { forward: number; vjp: number };
+  /** Number of runs averaged; `failed` is the first failure if any run failed. */
+  n: number;
+  failed?: string;
+}
+
+/** Mean over runs (all with the same method and task); a failure anywhere fails the cell. */
+export function summarize(records: RunRecord[]): Summary {
+  const failed = records.find((r) => r.failed)?.failed;
+  const mean = (f: (r: RunRecord) => number) => records.reduce((s, r) => s + f(r), 0) / records.length;
+  return {
+    psnr: mean((r) => r.psnr),
+    ssim: mean((r) => r.ssim),
+    seconds: mean((r) => r.seconds),
+    nfe: records[0]?.nfe ?? { forward: 0, vjp: 0 },
+    n: records.length,
+    failed,
+  };
+}
+
+export const formatCell = (s: Summary | undefined): string =>
+  !s ? '-' : s.failed ? (s.failed.startsWith('diverged') ? 'diverged' : s.failed) : `${s.psnr.toFixed(2)} / ${s.ssim.toFixed(3)}`;

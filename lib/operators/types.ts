@@ -48,6 +48,14 @@ export interface LinearOperator {
    * `solve.ts` falls back to conjugate gradients.
    */
   proxL2?(z: Tensor, y: Tensor, rho: number): Tensor;
+  /**
+   * A symmetric positive definite approximation M^-1 of (A^T A + rho I)^-1, for operators
+   * without `proxL2` whose CG needs many iterations at small rho (axis-symmetric blurs: a
+   * Fourier inverse on the reflective period, `kernels/circulant-precond.ts`). The returned
+   * function writes M^-1 v into `out` (length numel(inShape), float64, not aliasing `v`);
+   * `solve.ts` then runs preconditioned CG. Absent, or null for this rho: plain CG.
+   */
+  normalPreconditioner?(rho: number): ((v: Float64Array, out: Float64Array) => void) | null;
   readonly state: OperatorState;
 }
 

@@ -30,7 +30,7 @@ export function methodDefaults(method: Method, task: TaskName, sigmaY: number): 
       return { steps: 100, warmup: 5, eta: d.spgdEta, admApplied: true };
     case 'dps-ddim':
       // DPS at SPGD's budget: the SPGD sampler with N = 1 and no ADM, T = 500 (500 NFE).
-      return { steps: 500, warmup: 1, eta: d.spgdEta, admApplied: false, beta: 0 };
+      return { steps: 500, warmup: 1, eta: d.dpsDdimEta, admApplied: false, beta: 0 };
     case 'ddim':
       return { steps: 100, warmup: 0 };
     case 'dps':

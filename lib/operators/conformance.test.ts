@@ -4,11 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
-import { numel, type Tensor } from '../tensor';
+import { numel } from '../tensor';
 import { adjointGap } from './check';
 import { createOperator, OPERATORS, operatorFromState, parseOperatorParams, TASKS } from './index';
 import { cgProxL2, proxL2 } from './solve';
-import { maxAbs, maxAbsDiff, randomTensor } from './testing';
+import { maxAbs, maxAbsDiff, normalResidual, randomTensor } from './testing';
 import type { LinearOperator, OperatorState, TaskName } from './types';
 
 /** Tasks whose operator depends on the rng. */
@@ -30,20 +30,6 @@ function stateArrays(s: OperatorState): Float32Array[] {
   return [s.mask?.data, s.kernel?.data].filter((a): a is Float32Array => a !== undefined);
 }
 
-/** ||(A^T A + rho I) x - (A^T y + rho z)|| / ||A^T y + rho z||, applying the operator directly. */
-function normalResidual(op: LinearOperator, x: Tensor, z: Tensor, y: Tensor, rho: number): number {
-  const atax = op.adjoint(op.forward(x)).data;
-  const aty = op.adjoint(y).data;
-  let rr = 0;
-  let bb = 0;
-  for (let i = 0; i < atax.length; i++) {
-    const b = aty[i] + rho * z.data[i];
-    const r = atax[i] + rho * x.data[i] - b;
-    rr += r * r;
-    bb += b * b;
-  }
-  return Math.sqrt(rr / bb);
-}
 
 describe.each(cases)('$label', (c) => {
   const def = OPERATORS[c.task];

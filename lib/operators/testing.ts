@@ -3,6 +3,7 @@
  */
 import type { Rng } from '../rng';
 import { numel, type Tensor } from '../tensor';
+import type { LinearOperator } from './types';
 
 export function randomTensor(shape: readonly number[], rng: Rng): Tensor {
   return { shape: [...shape], data: rng.normals(numel(shape)) };
@@ -42,4 +43,19 @@ export function sum(a: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i];
   return s;
+}
+
+/** ||(A^T A + rho I) x - (A^T y + rho z)|| / ||A^T y + rho z||, applying the operator directly. */
+export function normalResidual(op: LinearOperator, x: Tensor, z: Tensor, y: Tensor, rho: number): number {
+  const atax = op.adjoint(op.forward(x)).data;
+  const aty = op.adjoint(y).data;
+  let rr = 0;
+  let bb = 0;
+  for (let i = 0; i < atax.length; i++) {
+    const b = aty[i] + rho * z.data[i];
+    const r = atax[i] + rho * x.data[i] - b;
+    rr += r * r;
+    bb += b * b;
+  }
+  return Math.sqrt(rr / bb);
 }

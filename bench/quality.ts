@@ -111,7 +111,7 @@ function writeReport() {
   const md = [
     '# Quality report (PSNR dB / SSIM)',
     '',
-    `${complete.length} image(s) of ${f.data} at ${size}x${size}: ${complete.join(', ') || 'none finished yet'} (images ${from}..${from + files.length - 1} in name order; the first two, used for tuning, are left out). sigma_y ${SIGMA_Y}, image k of the folder uses seed k, same images and seeds for every method; prior ${f.prior}; each method with the engine's per-task defaults (lib/samplers/defaults.ts).`,
+    `${complete.length} image(s) of ${f.data} at ${size}x${size}: ${complete.join(', ') || 'none finished yet'} (images ${from}..${from + files.length - 1} in name order${from >= 2 ? '; the first two, used for tuning, are left out' : ''}). sigma_y ${SIGMA_Y}, image k of the folder uses seed k, same images and seeds for every method; prior ${f.prior}; each method with the engine's per-task defaults (lib/samplers/defaults.ts).`,
     `Machine: ${cpus()[0].model}, ${cpus().length} cores; node ${process.version}; ${new Date().toISOString().slice(0, 10)}. \`npm run bench:quality -- --from ${from} --limit ${f.limit} --size ${size} --methods ${f.methods}\``,
     '',
     `| task | ${methods.join(' | ')} |`,

@@ -15,14 +15,11 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readImage } from '../bin/cli/files';
+import { readImage, writeArray } from '../bin/cli/files';
 import { loadPrior } from '../bin/cli/prior';
-import { encodePng } from '../lib/image/codec';
-import { tensorToImage } from '../lib/image/convert';
 import { TASKS, type TaskName } from '../lib/operators/types';
 import { bicubicUpsample } from '../lib/samplers/classical';
 import { isMethod, type Method } from '../lib/samplers';
-import type { Tensor } from '../lib/tensor';
 import { angleChartSvg, gridPng, writeSvgAsPng } from './support/figures';
 import { formatCell, pickImages, RunLog, summarize, type RunKey, type RunRecord, type Summary } from './support/runs';
 
@@ -63,7 +60,6 @@ const keyFor = (image: string, task: TaskName, method: Method): RunKey => ({
 });
 
 const samplePath = (task: TaskName, method: Method | 'measurement') => join(cacheDir, `${size}-${task}-${method}.png`);
-const savePng = (path: string, t: Tensor) => writeFileSync(path, encodePng(tensorToImage(t)));
 
 async function runAll() {
   const prior = await loadPrior(f.prior);
@@ -77,8 +73,8 @@ async function runAll() {
         if (k > 0 || !outcome) continue;
         // Figures come from the first image. The ground truth is left out: the evaluation
         // images are not to be copied into the project.
-        savePng(samplePath(task, 'measurement'), task === 'sr-x4' ? bicubicUpsample(outcome.measurement) : outcome.measurement);
-        savePng(samplePath(key.task, method), outcome.result.sample);
+        writeArray(samplePath(task, 'measurement'), 'out', task === 'sr-x4' ? bicubicUpsample(outcome.measurement) : outcome.measurement);
+        writeArray(samplePath(key.task, method), 'out', outcome.result.sample);
         if (method === 'spgd') {
           const svg = angleChartSvg(`SPGD gradient angles, ${task} (${image}, ${size} px)`, outcome.result.trace);
           writeSvgAsPng(join(f.out!, `quality-angles-${task}.png`), svg);

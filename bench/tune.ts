@@ -4,7 +4,7 @@
  *
  *   npx tsx bench/tune.ts --method spgd --param eta --values 0.5,1,2,4 --tasks all --data ../shared/data/cbsd68-256 --limit 4 --size 64
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,6 +13,7 @@ import { loadPrior } from '../bin/cli/prior';
 import { TASKS, type TaskName } from '../lib/operators/types';
 import { restore } from '../lib/pipeline/restore';
 import { isMethod } from '../lib/samplers';
+import { pickImages } from './support/runs';
 
 const { values: f } = parseArgs({
   options: {
@@ -36,7 +37,7 @@ async function main() {
   const values = (f.values ?? '').split(',').map(Number);
   if (!values.length || values.some((v) => !Number.isFinite(v))) throw new Error('--values a,b,c');
   const tasks = (f.tasks === 'all' ? TASKS : f.tasks!.split(',')) as TaskName[];
-  const files = readdirSync(f.data!).filter((n) => /\.png$/i.test(n)).sort().slice(0, Number(f.limit));
+  const files = pickImages(f.data!, 0, Number(f.limit));
   const size = Number(f.size);
   const images = files.map((n) => readImage(join(f.data!, n), 'data', size));
   const fixed = Object.fromEntries(f.set!.map((kv) => kv.split('=')).map(([k, v]) => [k, v === 'true' ? true : v === 'false' ? false : Number(v)]));

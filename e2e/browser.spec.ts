@@ -14,7 +14,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { maxAbsDiff, runOn, samplerImage } from './browserHelpers';
-import { openFixture, selectNode, waitForRunStatus } from './helpers';
+import { openFixture, runDivergingSpgd, waitForRunStatus } from './helpers';
 
 test('the shipped prior gives the same result on the server and in the browser (wasm)', async ({ page }) => {
   test.setTimeout(400_000);
@@ -76,13 +76,7 @@ test('a browser run can be cancelled, and errors land on their node', async ({ p
   // A diverging run is reported at the sampler, as on the server.
   await openFixture(page, 'gaussian-fast');
   await page.getByTestId('backend-select').selectOption('browser-wasm');
-  await selectNode(page, 'warm');
-  await page.getByTestId('param-eta').fill('100');
-  await page.getByTestId('param-steps').fill('20');
-  await page.getByTestId('run-button').click();
-  expect(await waitForRunStatus(page, ['finished', 'error', 'cancelled'])).toBe('error');
-  await expect(page.getByTestId('run-error')).toContainText('diverged');
-  await expect(page.getByTestId('node-error-spgd')).toContainText('lower the step size');
+  await runDivergingSpgd(page);
   await expect(page.getByTestId('run-backend')).toContainText('browser');
 });
 

@@ -88,3 +88,17 @@ export async function waitForRunStatus(page: Page, statuses: string[], timeout =
     .toMatch(new RegExp(`^(${statuses.join('|')})$`));
   return (await status.getAttribute('data-status'))!;
 }
+
+/**
+ * Runs the open graph with SPGD's step size set to diverge (eta 100, 20 steps) and checks the
+ * error is reported for the run and at the SPGD node.
+ */
+export async function runDivergingSpgd(page: Page): Promise<void> {
+  await selectNode(page, 'warm');
+  await page.getByTestId('param-eta').fill('100');
+  await page.getByTestId('param-steps').fill('20');
+  await page.getByTestId('run-button').click();
+  expect(await waitForRunStatus(page, ['finished', 'error', 'cancelled'])).toBe('error');
+  await expect(page.getByTestId('run-error')).toContainText('diverged');
+  await expect(page.getByTestId('node-error-spgd')).toContainText('lower the step size');
+}

@@ -3,7 +3,7 @@
  * charts, saving the PNG (graph embedded) and dropping it back, and cancel.
  */
 import { expect, test } from '@playwright/test';
-import { edgeLocator, nodeIds, openFixture, selectNode, waitForRunStatus } from './helpers';
+import { edgeLocator, nodeIds, openFixture, runDivergingSpgd, selectNode, waitForRunStatus } from './helpers';
 
 test('a graph runs to completion with progress, result and angle charts', async ({ page }) => {
   await openFixture(page, 'gaussian-fast');
@@ -126,13 +126,7 @@ test('a second run waits in the queue; cancel stops the running one', async ({ p
 
 test('a diverging run is reported at the node that caused it', async ({ page }) => {
   await openFixture(page, 'gaussian-fast');
-  await selectNode(page, 'warm');
-  await page.getByTestId('param-eta').fill('100');
-  await page.getByTestId('param-steps').fill('20');
-  await page.getByTestId('run-button').click();
-  expect(await waitForRunStatus(page, ['finished', 'error', 'cancelled'])).toBe('error');
-  await expect(page.getByTestId('run-error')).toContainText('diverged');
-  await expect(page.getByTestId('node-error-spgd')).toContainText('lower the step size');
+  await runDivergingSpgd(page);
   // The error stays on the node until a run succeeds.
   await page.getByTestId('param-eta').fill('1');
   await page.getByTestId('run-button').click();

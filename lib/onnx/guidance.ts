@@ -23,7 +23,7 @@
  * // feeds: x, c_in, sigma, t, y, ...form.feeds  ->  D, loss, g, r
  */
 import { SpgdError } from '../errors';
-import type { OperatorOnnxForm } from '../operators/onnx-form';
+import type { OperatorOnnxForm } from './operator-form';
 import { attr, makeTensor } from './attrs';
 import { gradientModelStats, normalizeNames, type GradientModelStats, outputModel, readEpsSignature, sortNodes, splitOutputConv, TARGET_OPSET, valueInfo } from './compile';
 import { ShapeInferenceError } from './errors';

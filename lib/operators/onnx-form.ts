@@ -24,47 +24,14 @@
  * if (form) compileGuidanceModel(prior, { height: 64, width: 64, operator: form });
  */
 import { attr, makeTensor } from '../onnx/attrs';
+import type { OnnxFormNames, OperatorOnnxForm } from '../onnx/operator-form';
 import { DataType, type OnnxNode, type OnnxTensor } from '../onnx/proto';
 import { bicubicDownMatrix } from './kernels/bicubic';
 import { factorSeparable } from './kernels/separable-correlate';
 import type { BandedMatrix } from './kernels/banded';
 import type { LinearOperator } from './types';
 
-/** A run-time input of the form (its name in the graph, shape and this operator's values). */
-export interface OperatorFeed {
-  readonly name: string;
-  readonly dims: readonly number[];
-  readonly data: Float32Array;
-}
-
-export interface OperatorOnnxForm {
-  /**
-   * Graph identity: forms with equal keys build identical subgraphs and differ only in their
-   * feeds, so one compiled model (and session) serves them all.
-   */
-  readonly key: string;
-  /** `[1, C, H, W]`. */
-  readonly inShape: readonly number[];
-  /** `[1, C, h, w]` (`[1, C, H/4, W/4]` for sr-x4). */
-  readonly outShape: readonly number[];
-  /** The value the subgraph reads (A's argument) and the value it writes (A x). */
-  readonly input: string;
-  readonly output: string;
-  readonly nodes: readonly OnnxNode[];
-  /** Compile-time constants of the subgraph (e.g. the pads). */
-  readonly initializers: readonly OnnxTensor[];
-  /** Run-time inputs of the subgraph with this operator's values. */
-  readonly feeds: readonly OperatorFeed[];
-}
-
-export interface OnnxFormNames {
-  /** Name of A's argument in the graph (default 'A_in'). */
-  input?: string;
-  /** Name of A x (default 'A_out'). */
-  output?: string;
-  /** Prefix of every other value, node and feed name (default 'A_'). */
-  prefix?: string;
-}
+export type { OnnxFormNames, OperatorFeed, OperatorOnnxForm } from '../onnx/operator-form';
 
 function node(name: string, opType: string, inputs: string[], outputs: string[], attributes: OnnxNode['attributes'] = []): OnnxNode {
   return { name, opType, domain: '', inputs, outputs, attributes };

@@ -25,7 +25,7 @@
  */
 import { attr, makeTensor } from '../onnx/attrs';
 import type { OnnxFormNames, OperatorOnnxForm } from '../onnx/operator-form';
-import { DataType, type OnnxNode, type OnnxTensor } from '../onnx/proto';
+import { DataType, type OnnxNode } from '../onnx/proto';
 import { bicubicDownMatrix } from './kernels/bicubic';
 import { factorSeparable } from './kernels/separable-correlate';
 import type { BandedMatrix } from './kernels/banded';

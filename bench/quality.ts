@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { readImage, writeArray } from '../bin/cli/files';
 import { loadPrior } from '../bin/cli/prior';
 import { TASKS, type TaskName } from '../lib/operators/types';
-import { bicubicUpsample } from '../lib/samplers/classical';
+import { bicubicUpsample } from '../lib/operators/kernels/bicubic';
 import { isMethod, type Method } from '../lib/samplers';
 import { angleChartSvg, gridPng, writeSvgAsPng } from './support/figures';
 import { formatCell, pickImages, RunLog, summarize, type RunKey, type RunRecord, type Summary } from './support/runs';

@@ -56,6 +56,7 @@ export const gaussianBlur: OperatorDef<GaussianBlurParams> = {
   checkShape: (inShape, p = DEFAULTS) => imageShapeIssue(inShape) ?? blurSizeIssue('gaussian-blur', inShape, p.kernelSize),
   outShape: (inShape) => [...inShape],
   inShapeFor: (outShape) => [...outShape],
+  userData: ['kernel'],
   create: (inShape, p) => fromParams(inShape, p),
   fromState(inShape, p, state) {
     // The Gaussian is deterministic: without a stored kernel the params rebuild it.

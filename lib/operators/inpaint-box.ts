@@ -49,6 +49,7 @@ export const inpaintBox: OperatorDef<InpaintBoxParams> = {
   checkShape: (inShape, p = DEFAULTS) => imageShapeIssue(inShape) ?? fitIssue(inShape[1], inShape[2], p),
   outShape: (inShape) => [...inShape],
   inShapeFor: (outShape) => [...outShape],
+  userData: ['mask'],
   create(inShape, p, rng) {
     const [, h, w] = inShape;
     const box = randomBox(h, w, rng, p.size, p.margin);

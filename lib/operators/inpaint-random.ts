@@ -33,6 +33,7 @@ export const inpaintRandom: OperatorDef<InpaintRandomParams> = {
   checkShape: (inShape) => imageShapeIssue(inShape),
   outShape: (inShape) => [...inShape],
   inShapeFor: (outShape) => [...outShape],
+  userData: ['mask'],
   create(inShape, p, rng) {
     const [, h, w] = inShape;
     return maskOperator('inpaint-random', inShape, randomMask(h, w, p.missing, rng));

@@ -45,6 +45,7 @@ export const motionBlur: OperatorDef<MotionBlurParams> = {
   checkShape: (inShape, p = DEFAULTS) => imageShapeIssue(inShape) ?? blurSizeIssue('motion-blur', inShape, p.kernelSize),
   outShape: (inShape) => [...inShape],
   inShapeFor: (outShape) => [...outShape],
+  userData: ['kernel'],
   create(inShape, p, rng) {
     const k = tensor([p.kernelSize, p.kernelSize], motionKernel(rng, p.kernelSize, p.intensity));
     return blurOperator('motion-blur', inShape, k);

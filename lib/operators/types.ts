@@ -104,4 +104,6 @@ export interface OperatorDef<P> {
   create(inShape: readonly number[], p: P, rng: Rng): LinearOperator;
   /** Rebuilds the operator from stored state (a saved run, or a user's .npy mask/kernel). */
   fromState?(inShape: readonly number[], p: P, state: OperatorState): LinearOperator;
+  /** The user data `fromState` accepts in place of a random draw (a painted mask, a measured kernel). */
+  readonly userData?: readonly ('mask' | 'kernel')[];
 }

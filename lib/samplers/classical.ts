@@ -12,7 +12,7 @@ import { SpgdError } from '../errors';
 import { clip, norm, type Tensor } from '../tensor';
 import { residual } from './guidance/likelihood';
 import { qualityVsTruth } from './quality';
-import type { Sampler, StepResult } from './types';
+import { defineSampler, type Sampler, type StepResult } from './types';
 
 export const classicalParams = z.object({
   lambda: z.number().positive().max(10).default(0.02).describe('Tikhonov weight of the deconvolutions'),
@@ -58,3 +58,17 @@ export function createClassical(input: Partial<ClassicalParams>): Sampler<Classi
     finish: (state) => clip(state.x!, -1, 1),
   };
 }
+
+export const classicalSampler = defineSampler({
+  id: 'classical',
+  title: 'Classical estimate',
+  params: classicalParams,
+  needs: () => 'none',
+  create: (_prior, p) => createClassical(p),
+  methods: {
+    classical: {
+      description: "classical baseline: the operator's own estimate (bicubic, Tikhonov, interpolation fill)",
+      defaults: () => ({}),
+    },
+  },
+});

@@ -97,9 +97,12 @@ describe('node runs on tiny graphs', () => {
       if (!r.ok) throw new Error(JSON.stringify(r.issues));
       const out = await executePlan(r.plan, NODE_KIT, {
         ...sources.adapters(),
-        loadImage: async (s) => (s === 'sample:default' ? astronaut : sources.get(s)),
-        loadPrior: async () => new GaussianEpsModel({ mean: 0, std: 0.5, schedule: 'discrete' }),
-        saveImage: async ({ node }) => void saved.push(node),
+        loadImage: (s) => Promise.resolve(s === 'sample:default' ? astronaut : sources.get(s)),
+        loadPrior: () => Promise.resolve(new GaussianEpsModel({ mean: 0, std: 0.5, schedule: 'discrete' })),
+        saveImage: ({ node }) => {
+          saved.push(node);
+          return Promise.resolve();
+        },
       });
       for (const step of r.plan.steps) {
         seen.add(step.type);

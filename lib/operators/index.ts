@@ -21,7 +21,7 @@ import { TASKS, type LinearOperator, type OperatorDef, type OperatorState, type 
 
 export * from './types';
 
-export const OPERATORS: Record<TaskName, OperatorDef<any>> = {
+export const OPERATORS: Record<TaskName, OperatorDef<Record<string, unknown>>> = {
   'inpaint-random': inpaintRandom,
   'inpaint-box': inpaintBox,
   'gaussian-blur': gaussianBlur,
@@ -34,7 +34,7 @@ export function isTaskName(name: string): name is TaskName {
 }
 
 /** The registry entry, or UNKNOWN_TASK naming the valid tasks. */
-export function getOperatorDef(task: string): OperatorDef<any> {
+export function getOperatorDef(task: string): OperatorDef<Record<string, unknown>> {
   if (!isTaskName(task)) {
     throw new SpgdError('UNKNOWN_TASK', `unknown task "${task}" (expected one of: ${TASKS.join(', ')})`);
   }
@@ -50,7 +50,7 @@ export function parseOperatorParams(task: string, params: unknown = {}): Record<
     (err as Error).cause = r.error;
     throw err;
   }
-  return r.data as Record<string, unknown>;
+  return r.data;
 }
 
 /** Throws SHAPE_MISMATCH / IMAGE_TOO_SMALL when `inShape` is not usable for `task`. */

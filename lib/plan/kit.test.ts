@@ -37,7 +37,7 @@ function kit(calls: string[]): NodeKit {
     [source.type]: {
       describe: (p) => (p.name === 'missing' ? { errors: ['no such source'] } : { outputs: { image: { height: 1, width: 2 } } }),
       run: ({ params }) => {
-        calls.push(`source ${params.name}`);
+        calls.push(`source ${params.name as string}`);
         return { image: { kind: 'Image', tensor: tensor([1, 1, 2], [1, 2]) } };
       },
     },

@@ -10,6 +10,7 @@ import { GaussianEpsModel } from '../lib/diffusion/gaussian-prior';
 import type { GraphDocument } from '../lib/graph/document';
 import { PORT_TYPES } from '../lib/graph/ports';
 import { decodeImage, imageToTensor } from '../lib/image';
+import { OPERATORS } from '../lib/operators';
 import { TASKS } from '../lib/operators/types';
 import { compileGraph } from '../lib/plan/compile';
 import { executePlan } from '../lib/plan/execute';
@@ -121,8 +122,18 @@ describe('sampler configurations through a graph', () => {
   const cases = METHODS.flatMap((method) => TASKS.map((task) => ({ method, task })));
   it.each(cases)('$method on $task: recipe -> compile gives the method configuration back', async ({ method, task }) => {
     const sources = new MemorySources();
-    const source = sources.add(tensor([3, 64, 64], new Float32Array(3 * 64 * 64)));
-    const doc = restorationGraph({ task, method, seed: 3, sigmaY: 0.07, model: 'gaussian', groundTruth: { source } });
+    const image = sources.add(tensor([3, 64, 64], new Float32Array(3 * 64 * 64)));
+    // Operators that exist only with the user's data restore a measurement with its mask or kernel.
+    const requires = OPERATORS[task].requires;
+    const data = requires === 'mask' ? tensor([64, 64], Float32Array.from({ length: 4096 }, (_, i) => i % 2)) : tensor([3, 3], new Float32Array(9).fill(1));
+    const doc = restorationGraph({
+      task,
+      method,
+      seed: 3,
+      sigmaY: 0.07,
+      model: 'gaussian',
+      ...(requires ? { measurement: { source: image, [requires]: sources.add(data) } } : { groundTruth: { source: image } }),
+    });
     const r = await compileGraph(doc, NODE_KIT, { describeImage: sources.describe });
     if (!r.ok) throw new Error(JSON.stringify(r.issues));
     const step = r.plan.steps.find((s) => s.node === 'sampler')!;

@@ -116,12 +116,16 @@ export function operatorFor(m: MeasurementValue, op: OperatorValue): LinearOpera
   return operator;
 }
 
-/** ||A x - y|| of a result, and PSNR / SSIM when the measurement carries a ground truth of its shape. */
-export function finalMetrics(x: Tensor, m: MeasurementValue, operator: LinearOperator): RunMetrics {
-  const out: RunMetrics = { residual: norm(sub(operator.forward(x), m.y)) };
-  if (m.groundTruth && sameShape(m.groundTruth.shape, x.shape)) {
-    out.psnr = psnr(x, m.groundTruth);
-    out.ssim = ssim(x, m.groundTruth);
+/**
+ * ||A x - y|| of a result against the noise floor sqrt(m) sigma_y (what a perfect restoration
+ * leaves: the noise of y's m values), and PSNR / SSIM against the ground truth when there is
+ * one of its shape (`truth`, else the one a simulated measurement carries).
+ */
+export function finalMetrics(x: Tensor, m: MeasurementValue, operator: LinearOperator, truth: Tensor | undefined = m.groundTruth): RunMetrics {
+  const out: RunMetrics = { residual: norm(sub(operator.forward(x), m.y)), noiseFloor: Math.sqrt(m.y.data.length) * m.sigmaY };
+  if (truth && sameShape(truth.shape, x.shape)) {
+    out.psnr = psnr(x, truth);
+    out.ssim = ssim(x, truth);
   }
   return out;
 }
@@ -131,5 +135,6 @@ export function metricsSummary(m: RunMetrics): string {
   if (m.psnr !== undefined) parts.push(`PSNR ${m.psnr.toFixed(2)} dB`);
   if (m.ssim !== undefined) parts.push(`SSIM ${m.ssim.toFixed(4)}`);
   parts.push(`||Ax - y|| ${m.residual === null ? 'n/a' : m.residual.toPrecision(4)}`);
+  if (m.noiseFloor !== undefined) parts.push(`noise floor ${m.noiseFloor.toPrecision(4)}`);
   return parts.join(', ');
 }

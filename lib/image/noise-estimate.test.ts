@@ -8,7 +8,7 @@ import { estimateNoiseSigma } from './noise-estimate';
 
 const coffee = imageToTensor(decodeImage(readFileSync(new URL('../../public/samples/coffee.png', import.meta.url))));
 
-function noisy(clean: Float32Array, shape: number[], sigma: number, seed: number) {
+function noisy(clean: Float32Array, shape: readonly number[], sigma: number, seed: number) {
   const n = new Rng(seed, 'noise').normals(clean.length);
   return tensor(shape, clean.map((v, i) => v + sigma * n[i]));
 }

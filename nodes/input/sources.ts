@@ -34,3 +34,11 @@ export const modelSource = () => z.string().min(1).meta({ asset: 'model' satisfi
 export function missingUpload(source: string, what: string): string[] {
   return source === '' ? [`choose or upload a ${what}`] : [];
 }
+
+/** Param metadata: the editor offers to estimate this value (a noise level) from the image in param `from`. */
+export interface EstimateMeta {
+  kind: 'noise';
+  from: string;
+}
+
+export const noiseEstimateFrom = (from: string): { estimate: EstimateMeta } => ({ estimate: { kind: 'noise', from } });

@@ -42,3 +42,22 @@ export interface EstimateMeta {
 }
 
 export const noiseEstimateFrom = (from: string): { estimate: EstimateMeta } => ({ estimate: { kind: 'noise', from } });
+
+/** The params of a node type that name an asset, with their kind (what a file given for the node replaces). */
+export function assetParams(params: z.ZodObject): { name: string; asset: AssetKind }[] {
+  const out: { name: string; asset: AssetKind }[] = [];
+  const shape: Record<string, z.ZodType> = params.shape;
+  for (const [name, schema] of Object.entries(shape)) {
+    let s: z.ZodType | undefined = schema;
+    // The metadata sits on the schema or inside its .default() wrapper.
+    for (let depth = 0; s && depth < 4; depth++) {
+      const asset = (s.meta() as { asset?: AssetKind } | undefined)?.asset;
+      if (asset) {
+        out.push({ name, asset });
+        break;
+      }
+      s = (s as unknown as { _zod: { def: { innerType?: z.ZodType } } })._zod.def.innerType;
+    }
+  }
+  return out;
+}

@@ -61,6 +61,7 @@ export function maskOperator(task: TaskName, inShape: readonly number[], mask: F
     },
     forward: (x) => apply(x, 'x'),
     adjoint: (y) => apply(y, 'y'),
+    observed: (y) => apply(y, 'y'),
     proxL2(z, y, rho) {
       expectShape(z, shape, `${task} z`);
       expectShape(y, shape, `${task} y`);

@@ -63,6 +63,12 @@ export interface LinearOperator {
    */
   onnxForm?(names?: OnnxFormNames): OperatorOnnxForm | null;
   /**
+   * The part of a measurement this operator can explain, where the rest is no measurement at all:
+   * for masks, y on the kept pixels (a real photo's holes hold black or garbage, not data).
+   * Absent where every value of y is data.
+   */
+  observed?(y: Tensor): Tensor;
+  /**
    * The classical (no prior) estimate of x from y: bicubic upsampling, Tikhonov deconvolution,
    * interpolation fill. The baseline every diffusion method is compared with.
    */

@@ -21,7 +21,7 @@ import type { SamplerSpec, StepSnapshot } from '../samplers/types';
 import { SpgdError } from '../errors';
 import type { NodeRun } from './node-run';
 import { captureSteps, publishSnapshot, traceJson } from './publish';
-import { finalMetrics, operatorFor } from './values';
+import { finalMetrics, resolveMeasurement } from './values';
 
 /** Default image size for the estimate when the graph does not tell it. */
 const DEFAULT_SIZE = 64;
@@ -91,7 +91,8 @@ export function samplerNodeRun<S extends z.ZodObject>(def: NodeTypeInfo<S>, spec
       if (!cfg) throw new SpgdError('BAD_INPUT', `sampler step '${ctx.node}' was compiled without its configuration`);
       const prior = priorPort ? ctx.optionalInput(priorPort, 'Prior') : undefined;
       const m = ctx.input(measurementPort, 'Measurement');
-      const operator = operatorFor(m, ctx.input(operatorPort, 'Operator'));
+      const resolved = resolveMeasurement(m, ctx.input(operatorPort, 'Operator'));
+      const { operator, y } = resolved;
       const sampler = getSampler(cfg.method).create(prior ?? null, cfg.params);
       const captured = captureSteps(sampler.steps, ctx.captures);
       let lastProgress = -Infinity;
@@ -100,7 +101,7 @@ export function samplerNodeRun<S extends z.ZodObject>(def: NodeTypeInfo<S>, spec
         sampler,
         {
           operator,
-          measurement: m.y,
+          measurement: y,
           rng: new Rng(cfg.seed, 'sampler'),
           groundTruth: m.groundTruth,
           signal: ctx.signal,
@@ -129,7 +130,7 @@ export function samplerNodeRun<S extends z.ZodObject>(def: NodeTypeInfo<S>, spec
           snapshots: result.snapshots,
           nfe: result.nfe,
           seconds: result.seconds,
-          metrics: finalMetrics(result.sample, m, operator),
+          metrics: finalMetrics(result.sample, resolved, m.sigmaY, m.groundTruth),
         },
       };
     },

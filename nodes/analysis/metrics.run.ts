@@ -1,5 +1,5 @@
 import { SpgdError } from '../../lib/errors';
-import { finalMetrics, operatorFor } from '../../lib/plan/values';
+import { finalMetrics, resolveMeasurement } from '../../lib/plan/values';
 import { sameShape } from '../../lib/tensor';
 import { defineNodeRun } from '../run';
 import metrics from './metrics';
@@ -9,12 +9,12 @@ export default defineNodeRun(metrics, {
     const img = ctx.input('image', 'Image');
     const m = ctx.input('measurement', 'Measurement');
     const op = ctx.optionalInput('operator', 'Operator');
-    const operator = op ? operatorFor(m, op) : m.operator;
-    if (!operator) throw new SpgdError('BAD_INPUT', 'this measurement was not simulated here: wire the Operator that degraded it into Metrics');
-    if (!sameShape(img.tensor.shape, operator.inShape)) {
-      throw new SpgdError('SHAPE_MISMATCH', `the image is [${img.tensor.shape.join(', ')}], the operator takes [${operator.inShape.join(', ')}]`);
+    const resolved = op ? resolveMeasurement(m, op) : m.operator ? { operator: m.operator, y: m.y, dataValues: m.y.data.length } : null;
+    if (!resolved) throw new SpgdError('BAD_INPUT', 'this measurement was not simulated here: wire the Operator that degraded it into Metrics');
+    if (!sameShape(img.tensor.shape, resolved.operator.inShape)) {
+      throw new SpgdError('SHAPE_MISMATCH', `the image is [${img.tensor.shape.join(', ')}], the operator takes [${resolved.operator.inShape.join(', ')}]`);
     }
     const truth = ctx.optionalInput('truth', 'Image')?.tensor;
-    return { metrics: { kind: 'Metrics', metrics: finalMetrics(img.tensor, m, operator, truth ?? m.groundTruth) } };
+    return { metrics: { kind: 'Metrics', metrics: finalMetrics(img.tensor, resolved, m.sigmaY, truth ?? m.groundTruth) } };
   },
 });

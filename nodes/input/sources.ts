@@ -9,7 +9,6 @@ export type AssetKind = 'image' | 'array' | 'model';
 
 /** 'sample:<name>' (a bundled image) or 'sha256:<hex>' (an upload). */
 export const IMAGE_SOURCE = /^(sample:[A-Za-z0-9_-]+|sha256:[0-9a-f]{64})$/;
-const UPLOAD = /^sha256:[0-9a-f]{64}$/;
 
 /** An image: a bundled sample or an uploaded PNG / JPEG (or a measurement's .npy). */
 export const imageSource = (fallback: string) =>
@@ -19,11 +18,11 @@ export const imageSource = (fallback: string) =>
     .meta({ asset: 'image' satisfies AssetKind })
     .default(fallback);
 
-/** A mask or kernel: an uploaded PNG or .npy ('' until one is chosen). */
+/** A mask or kernel: a bundled picture, an uploaded PNG or .npy ('' until one is chosen). */
 export const arraySource = () =>
   z
     .string()
-    .refine((s) => s === '' || UPLOAD.test(s), "must be 'sha256:<hex of an upload>'")
+    .refine((s) => s === '' || IMAGE_SOURCE.test(s), "must be 'sample:<name>' or 'sha256:<hex of an upload>'")
     .meta({ asset: 'array' satisfies AssetKind })
     .default('');
 

@@ -15,6 +15,7 @@ import { MemorySources } from '../lib/plan/memory-sources';
 import type { RunMetrics } from '../lib/plan/types';
 import { tensor, type Tensor } from '../lib/tensor';
 import { graphPriors, presetDocument, runDocument } from '../bin/cli/graph-io';
+import classicalNode from '../nodes/sampler/classical';
 
 const CASES = [
   { preset: 'builtin-photo-sr-x4', original: 'coffee-200x148.png', naive: 'nearest-neighbour upsampling' },
@@ -50,7 +51,7 @@ for (const c of CASES.filter((x) => !wanted || wanted.includes(x.preset))) {
   const restored = await result(doc);
   // The classical estimate: the same graph with the sampler swapped for the Classical estimate node.
   const classical = structuredClone(doc);
-  classical.nodes.sampler = { type: 'spgd:sampler/classical', typeVersion: 1, params: {}, mode: 'active' };
+  classical.nodes.sampler = { type: classicalNode.type, typeVersion: 1, params: {}, mode: 'active' };
   classical.edges = classical.edges.filter((e) => !(e.to.node === 'sampler' && (e.to.port === 'prior' || e.to.port === 'schedule')));
   const classic = await result(classical);
   const source = doc.nodes.y.params.source as string;

@@ -47,7 +47,7 @@ export const NODE_TYPES: readonly NodeDefinition[] = [
   saveImage,
 ];
 
-export const NODE_REGISTRY: ReadonlyMap<string, NodeDefinition> = new Map(NODE_TYPES.map((d) => [d.type, d]));
+const NODE_REGISTRY: ReadonlyMap<string, NodeDefinition> = new Map(NODE_TYPES.map((d) => [d.type, d]));
 
 export function getNodeDefinition(type: string): NodeDefinition | undefined {
   return NODE_REGISTRY.get(type);

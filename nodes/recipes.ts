@@ -53,7 +53,7 @@ export interface RestorationRecipe {
 }
 
 /** Node ids of a recipe graph (the sampler's parameter nodes are named after the ports they feed). */
-export const RECIPE_IDS = { image: 'image', operator: 'operator', measurement: 'y', measure: 'measure', prior: 'prior', sampler: 'sampler', metrics: 'metrics' } as const;
+const RECIPE_IDS = { image: 'image', operator: 'operator', measurement: 'y', measure: 'measure', prior: 'prior', sampler: 'sampler', metrics: 'metrics' } as const;
 
 function samplerNodeFor(samplerId: string): { type: string; run: SamplerNodeRun<Record<string, unknown>> } {
   for (const r of NODE_RUNS) {

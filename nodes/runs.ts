@@ -52,7 +52,7 @@ export const NODE_RUNS: readonly NodeRunEntry[] = [
 
 const RUNS: ReadonlyMap<string, NodeRun> = new Map(NODE_RUNS.map((r) => [r.type, r]));
 
-export function getNodeRun(type: string): NodeRun | undefined {
+function getNodeRun(type: string): NodeRun | undefined {
   return RUNS.get(type);
 }
 

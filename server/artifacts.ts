@@ -15,7 +15,7 @@ import type { StoredTensor, TensorStore } from '../lib/plan/execute';
 import type { TensorKind } from '../lib/plan/types';
 import type { Tensor } from '../lib/tensor';
 
-export const ARTIFACT_URL_PREFIX = '/api/artifacts';
+const ARTIFACT_URL_PREFIX = '/api/artifacts';
 
 interface IndexEntry {
   file: string;
@@ -23,7 +23,7 @@ interface IndexEntry {
   shape: number[];
 }
 
-export function tensorKey(node: string, port: string, step?: number): string {
+function tensorKey(node: string, port: string, step?: number): string {
   return step === undefined ? `${node}/${port}` : `${node}/${port}@${step}`;
 }
 
@@ -75,7 +75,7 @@ export class Artifacts {
 }
 
 /** Published tensors as .npy files plus an index (key -> file, kind, shape). */
-export class FileTensorStore implements TensorStore {
+class FileTensorStore implements TensorStore {
   private cached?: Partial<Record<string, IndexEntry>>;
 
   constructor(private readonly dir: string) {}

@@ -20,8 +20,8 @@ import type { Db } from './db';
 import type { AssetRow } from './db/schema';
 import type { Env } from './env';
 
-export const DEFAULT_SAMPLE = 'astronaut';
-export const DEFAULT_MODEL_FILE = 'public/models/spgd-prior-v1.onnx';
+const DEFAULT_SAMPLE = 'astronaut';
+const DEFAULT_MODEL_FILE = 'public/models/spgd-prior-v1.onnx';
 
 export interface SampleInfo {
   /** What a Load image node's `source` takes: 'sample:<name>'. */

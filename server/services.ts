@@ -55,7 +55,7 @@ export interface CreateServicesOptions {
 }
 
 /** Marks runs left 'queued' or 'running' by a killed server as 'interrupted'. */
-export function recoverInterruptedRuns(db: Db, log: RunEventLog): string[] {
+function recoverInterruptedRuns(db: Db, log: RunEventLog): string[] {
   const rows = unfinishedRuns(db);
   for (const r of rows) {
     finishRun(db, r.id, { status: 'interrupted', error: { code: 'INTERRUPTED', message: INTERRUPTED_MESSAGE } });

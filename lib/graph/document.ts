@@ -10,8 +10,8 @@ export const GRAPH_FORMAT = 'spgd-studio.graph';
 /** Bump with a migration in migrate.ts whenever the document's shape changes. */
 export const SCHEMA_VERSION = 1;
 
-export const nodeId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'node ids are 1-64 letters, digits, _ or -');
-export const portRef = z.object({ node: nodeId, port: z.string().min(1) });
+const nodeId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'node ids are 1-64 letters, digits, _ or -');
+const portRef = z.object({ node: nodeId, port: z.string().min(1) });
 
 export const graphNode = z.object({
   /** Namespaced node type, e.g. 'spgd:sampler/spgd'. */
@@ -26,13 +26,13 @@ export const graphNode = z.object({
 
 export const graphEdge = z.object({ from: portRef, to: portRef });
 
-export const graphUi = z.object({
+const graphUi = z.object({
   positions: z.record(z.string(), z.object({ x: z.number(), y: z.number() })).default({}),
   viewport: z.object({ x: z.number(), y: z.number(), zoom: z.number() }).optional(),
   groups: z.array(z.object({ id: z.string(), title: z.string(), nodes: z.array(nodeId) })).default([]),
 });
 
-export const assetRef = z.object({
+const assetRef = z.object({
   kind: z.enum(['model', 'image']),
   name: z.string(),
   bytes: z.number().int().nonnegative().optional(),

@@ -41,7 +41,7 @@ export function parseDocument(input: unknown, lookup: NodeMigrationLookup): Pars
 }
 
 /** The graph embedded in a PNG's text chunks, or why there is none. */
-export function documentFromPng(bytes: Uint8Array, lookup: NodeMigrationLookup): ParsedDocument {
+function documentFromPng(bytes: Uint8Array, lookup: NodeMigrationLookup): ParsedDocument {
   let text: Record<string, string>;
   try {
     text = readPngText(bytes);
@@ -53,7 +53,7 @@ export function documentFromPng(bytes: Uint8Array, lookup: NodeMigrationLookup):
   return parseDocument(text[key], lookup);
 }
 
-export function isPng(bytes: Uint8Array): boolean {
+function isPng(bytes: Uint8Array): boolean {
   return bytes.length > 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
 }
 

@@ -42,7 +42,7 @@ export function sha256Hex(data: string | Uint8Array): string {
 }
 
 /** Params with the node type's defaults filled in (as they were, when they do not validate). */
-export function resolvedParams(type: string, params: Record<string, unknown>, lookup?: NodeTypeLookup): Record<string, unknown> {
+function resolvedParams(type: string, params: Record<string, unknown>, lookup?: NodeTypeLookup): Record<string, unknown> {
   const def = lookup?.(type);
   if (!def) return params;
   const r = def.params.safeParse(params);
@@ -53,7 +53,7 @@ export function resolvedParams(type: string, params: Record<string, unknown>, lo
 type HashedDocument = Pick<GraphDocument, 'edges'> & Partial<Pick<GraphDocument, 'assets'>> & { nodes: Record<string, z.input<typeof graphNode>> };
 
 /** The semantic part of a document that the content hash covers. */
-export function hashedContent(doc: HashedDocument, lookup?: NodeTypeLookup) {
+function hashedContent(doc: HashedDocument, lookup?: NodeTypeLookup) {
   const nodes: Record<string, unknown> = {};
   for (const [id, n] of Object.entries(doc.nodes)) {
     nodes[id] = { type: n.type, typeVersion: n.typeVersion ?? 1, params: resolvedParams(n.type, n.params ?? {}, lookup), mode: n.mode ?? 'active' };

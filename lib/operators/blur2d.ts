@@ -88,7 +88,7 @@ function preconditionerFor(
 export type BlurOperator = LinearOperator & { readonly impl: 'separable' | 'fft' };
 
 /** Smallest H (and W) a k x k kernel's reflect padding allows: (k-1)/2 + 1. */
-export const minBlurSize = (kernelSize: number): number => (kernelSize - 1) / 2 + 1;
+const minBlurSize = (kernelSize: number): number => (kernelSize - 1) / 2 + 1;
 
 /** null when a `[C, H, W]` image is large enough for a kernelSize blur, else the reason. */
 export function blurSizeIssue(task: string, inShape: readonly number[], kernelSize: number): string | null {

@@ -11,7 +11,7 @@
 import { SpgdError } from '../errors';
 import type { Tensor } from '../tensor';
 
-export const MAX_KERNEL_SIZE = 127;
+const MAX_KERNEL_SIZE = 127;
 
 /** [H, W] from [H, W] or [C, H, W] (channel mean). */
 function plane(t: Tensor, what: string): Tensor {

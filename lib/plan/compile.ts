@@ -29,7 +29,6 @@ import type { CompileEnv, NodeKit, PriorReport, SamplerContribution } from './no
 import type { CompileResult, Plan, PlanStep, PortRefJson } from './types';
 
 export type { CompileEnv, ImageDescription, PriorReport } from './node-run';
-export { DEFAULT_FLOPS_PER_SECOND, VJP_COST } from './estimate';
 
 type Nodes = GraphDocument['nodes'];
 type Edges = GraphDocument['edges'];

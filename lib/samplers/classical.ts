@@ -24,7 +24,7 @@ interface ClassicalState {
   x: Tensor | null;
 }
 
-export function createClassical(input: Partial<ClassicalParams>): Sampler<ClassicalState> {
+function createClassical(input: Partial<ClassicalParams>): Sampler<ClassicalState> {
   const p = classicalParams.parse(input);
   return {
     method: 'classical',

@@ -52,7 +52,7 @@ export interface DiffPirState {
   prevLikelihoodPull?: Tensor;
 }
 
-export function createDiffPir(denoiser: Denoiser, input: Partial<DiffPirParams>): Sampler<DiffPirState> {
+function createDiffPir(denoiser: Denoiser, input: Partial<DiffPirParams>): Sampler<DiffPirState> {
   const p = diffPirParams.parse(input);
   const sigmas = karrasSigmas(p);
   const sigmaY = Math.max(p.sigmaY, 1e-3);

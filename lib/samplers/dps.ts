@@ -41,13 +41,13 @@ export interface DpsState {
 }
 
 /** Evenly spaced integer timesteps from 999 down to 0 (guided-diffusion's "space_timesteps" with one section). */
-export function respacedTimesteps(steps: number): number[] {
+function respacedTimesteps(steps: number): number[] {
   const out: number[] = [];
   for (let k = 0; k < steps; k++) out.push(Math.round(((DDPM_STEPS - 1) * (steps - 1 - k)) / (steps - 1)));
   return out;
 }
 
-export function createDps(model: EpsModel, input: Partial<DpsParams>): Sampler<DpsState> {
+function createDps(model: EpsModel, input: Partial<DpsParams>): Sampler<DpsState> {
   const p = dpsParams.parse(input);
   const ts = respacedTimesteps(p.steps);
   const { alphaBar } = ddpmTables();

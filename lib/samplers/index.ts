@@ -15,7 +15,7 @@ import { dpsSampler } from './dps';
 import { spgdSampler } from './spgd';
 import type { MethodSpec, Nfe, PriorHandles, Sampler, SamplerSpec } from './types';
 
-export const SAMPLERS: readonly SamplerSpec[] = [spgdSampler, dpsSampler, diffPirSampler, classicalSampler];
+const SAMPLERS: readonly SamplerSpec[] = [spgdSampler, dpsSampler, diffPirSampler, classicalSampler];
 
 const BY_ID = new Map(SAMPLERS.map((s) => [s.id, s]));
 
@@ -36,13 +36,6 @@ export function getSampler(id: string): SamplerSpec {
   const s = BY_ID.get(id);
   if (!s) throw new SpgdError('BAD_INPUT', `unknown sampler '${id}' (samplers: ${[...BY_ID.keys()].join(', ')})`);
   return s;
-}
-
-/** The sampler whose named configurations include `method`. */
-export function samplerOfMethod(method: string): SamplerSpec {
-  const m = BY_METHOD.get(method);
-  if (!m) throw new SpgdError('BAD_INPUT', `unknown method '${method}' (methods: ${METHODS.join(', ')})`);
-  return m.sampler;
 }
 
 /**

@@ -7,7 +7,7 @@ import { memo, useState } from 'react';
 
 import type { NodeWidgetProps } from '../widget';
 
-export function sampleUrl(source: unknown): string | null {
+function sampleUrl(source: unknown): string | null {
   if (typeof source !== 'string' || !source.startsWith('sample:')) return null;
   const name = source.slice('sample:'.length) === 'default' ? 'astronaut' : source.slice('sample:'.length);
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) return null;

@@ -8,7 +8,7 @@ import { z } from 'zod';
 export type AssetKind = 'image' | 'array' | 'model';
 
 /** 'sample:<name>' (a bundled image) or 'sha256:<hex>' (an upload). */
-export const IMAGE_SOURCE = /^(sample:[A-Za-z0-9_-]+|sha256:[0-9a-f]{64})$/;
+const IMAGE_SOURCE = /^(sample:[A-Za-z0-9_-]+|sha256:[0-9a-f]{64})$/;
 
 /** An image: a bundled sample or an uploaded PNG / JPEG (or a measurement's .npy). */
 export const imageSource = (fallback: string) =>

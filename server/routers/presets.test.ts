@@ -9,11 +9,15 @@ beforeAll(() => {
 afterAll(() => s.close());
 
 describe('presets', () => {
-  it('lists the built-in presets: one SPGD preset per task and a DPS baseline, on the 64x64 default sample', async () => {
+  it('lists the built-in presets: one SPGD preset per task and a DPS baseline on the 64x64 default sample, and the photo presets; all compile', async () => {
     const list = await s.caller.presets.list();
     const builtIn = list.filter((p) => p.builtIn);
     expect(builtIn.map((p) => p.id).sort()).toEqual([
       'builtin-dps-inpaint-random',
+      'builtin-photo-deblur-gaussian',
+      'builtin-photo-deblur-motion',
+      'builtin-photo-inpaint',
+      'builtin-photo-sr-x4',
       'builtin-spgd-gaussian-blur',
       'builtin-spgd-inpaint-box',
       'builtin-spgd-inpaint-random',
@@ -23,7 +27,8 @@ describe('presets', () => {
     for (const p of builtIn) {
       const full = await s.caller.presets.get({ id: p.id });
       const doc = full.document as ReturnType<typeof testGraph>;
-      expect(doc.nodes.img.params).toEqual({ source: 'sample:default', size: 64 });
+      if (p.id.startsWith('builtin-photo-')) expect(doc.nodes.y.params.source).toMatch(/^sample:photo-/);
+      else expect(doc.nodes.img.params).toEqual({ source: 'sample:default', size: 64 });
       const compiled = await s.caller.graph.compile({ document: doc });
       expect(compiled.ok).toBe(true);
     }

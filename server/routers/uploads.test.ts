@@ -50,7 +50,16 @@ describe('images.upload', () => {
 
   it('lists the bundled samples', async () => {
     const samples = await s.caller.images.samples();
-    expect(samples.map((x) => x.source)).toEqual(['sample:astronaut', 'sample:chelsea', 'sample:coffee']);
+    expect(samples.map((x) => x.source)).toEqual([
+      'sample:astronaut',
+      'sample:chelsea',
+      'sample:coffee',
+      'sample:photo-lowres',
+      'sample:photo-scratched-mask',
+      'sample:photo-scratched',
+      'sample:photo-shaken',
+      'sample:photo-soft',
+    ]);
     expect(samples[0]).toMatchObject({ url: '/samples/astronaut.png', width: 256, height: 256, isDefault: true });
     expect(samples.filter((x) => x.isDefault)).toHaveLength(1);
   });

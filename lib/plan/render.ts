@@ -17,13 +17,8 @@ import { encodePng, tensorToImage } from '../image';
 import type { Tensor } from '../tensor';
 import { stats } from '../tensor';
 import { SpgdError } from '../errors';
+import { bytesToBase64 } from '../io/base64';
 import type { StatsJson, TensorKind } from './types';
-
-export function bytesToBase64(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
 
 export function pngDataUrl(png: Uint8Array): string {
   return `data:image/png;base64,${bytesToBase64(png)}`;

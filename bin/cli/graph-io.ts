@@ -186,7 +186,10 @@ export async function runDocument(doc: GraphDocument, sources: MemorySources, pr
       describeImage: (source) => {
         const s = sample(source) ?? embedded.get(source)?.tensor;
         if (s) return { height: s.shape[s.shape.length - 2], width: s.shape[s.shape.length - 1] };
-        return source.startsWith('sample:') ? { error: `there is no bundled sample '${source.slice(7)}'` } : sources.describe(source);
+        if (source.startsWith('sample:')) return { error: `there is no bundled sample '${source.slice(7)}'` };
+        const d = sources.describe(source);
+        const node = Object.entries(doc.nodes).find(([, n]) => Object.values(n.params).includes(source))?.[0] ?? 'NODE';
+        return 'error' in d ? { error: `${source} is not here: give the file with --input ${node}=path` } : d;
       },
       inspectPrior: (model, size) => prior(model).inspect(model, size),
       storeEmbeddedAssets,

@@ -7,9 +7,12 @@ import { memo, useEffect, useState } from 'react';
 import type { NodeWidgetProps } from '../widget';
 import { sourceUrl } from './source-url';
 
-/** A mask that arrived inside a graph is on the server only once the graph has been compiled: a few retries cover that. */
-const RETRIES = 4;
-const RETRY_MS = 1500;
+/**
+ * A mask that arrived inside a graph is on the server only once the graph has been compiled
+ * (which the editor does right after loading it): retries, further apart each time (~20 s in all).
+ */
+const RETRIES = 6;
+const RETRY_MS = 1000;
 
 function MaskThumb({ nodeId, url }: { nodeId: string; url: string }) {
   const [attempt, setAttempt] = useState(0);
@@ -17,12 +20,15 @@ function MaskThumb({ nodeId, url }: { nodeId: string; url: string }) {
   const [retryPending, setRetryPending] = useState(false);
   useEffect(() => {
     if (!retryPending) return;
-    const t = setTimeout(() => {
-      setRetryPending(false);
-      setAttempt((a) => a + 1);
-    }, RETRY_MS);
+    const t = setTimeout(
+      () => {
+        setRetryPending(false);
+        setAttempt((a) => a + 1);
+      },
+      RETRY_MS * (attempt + 1),
+    );
     return () => clearTimeout(t);
-  }, [retryPending]);
+  }, [retryPending, attempt]);
   if (failed) return null;
   return (
     <img

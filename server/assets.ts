@@ -3,15 +3,19 @@
  * (public/models/spgd-prior-v1.onnx) and uploads, stored under the data dir by sha256 and
  * recorded in the assets table. Uploads are validated before anything is stored: images with
  * the engine's decoder (size limit from the header), models with the ONNX inspector and
- * ONNX Runtime (signature, ops the gradient compiler cannot differentiate).
+ * ONNX Runtime (signature, ops the gradient compiler cannot differentiate). Images and masks
+ * that travel inside a graph document (`assets[sha].data`) are stored the same way, before the
+ * graph is compiled, run or saved.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { OrtEpsModel } from '../lib/backends/ort-node';
 import { isSpgdError, SpgdError } from '../lib/errors';
+import type { GraphDocument } from '../lib/graph/document';
+import { assetLabel, embeddedAssets, type EmbeddedAsset } from '../lib/graph/embedded-assets';
 import { sha256Hex } from '../lib/graph/hash';
 import { decodeImage, greyPlane, imageToTensor, sniffImageFormat } from '../lib/image';
-import { parseNpy } from '../lib/io/npy';
+import { isNpy, parseNpy } from '../lib/io/npy';
 import { inspectModel, type ModelInspection } from '../lib/onnx/compile';
 import { describeOps, signatureProblems } from '../lib/plan/prior-report';
 import { UnsupportedOpError } from '../lib/onnx/errors';
@@ -41,13 +45,6 @@ export interface ImageRecord {
   height: number;
   /** 'array' for a .npy upload (a mask or kernel), 'image' for a PNG / JPEG. */
   kind: 'image' | 'array';
-}
-
-/** .npy files start with \x93NUMPY. */
-const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
-
-export function isNpy(bytes: Uint8Array): boolean {
-  return NPY_MAGIC.every((b, i) => bytes[i] === b);
 }
 
 export interface ModelRecord {
@@ -228,6 +225,34 @@ export class AssetStore {
       return { shape, data: Float32Array.from(data) };
     }
     return greyPlane(this.loadImage(source));
+  }
+
+  /**
+   * Stores files a graph carries (checked against their keys by `embeddedAssets`) like uploads:
+   * validated, by sha256, idempotent; a file already here is not decoded again. Returns one
+   * problem per file that is not a usable image or mask.
+   */
+  storeEmbedded(files: readonly EmbeddedAsset[]): string[] {
+    const problems: string[] = [];
+    for (const f of files) {
+      const row = this.asset(f.sha256);
+      if (row && fs.existsSync(row.path)) continue;
+      try {
+        if (isNpy(f.bytes)) this.storeArray(f.bytes, f.name);
+        else this.storeImage(f.bytes, f.name);
+      } catch (e) {
+        if (!isSpgdError(e)) throw e;
+        problems.push(`${assetLabel(f.sha256, f.name)}: ${e.message}`);
+      }
+    }
+    return problems;
+  }
+
+  /** Stores the files a document's assets carry; @throws SpgdError BAD_INPUT naming every one that cannot be. */
+  requireEmbedded(assets: GraphDocument['assets']): void {
+    const { files, problems } = embeddedAssets(assets);
+    problems.push(...this.storeEmbedded(files));
+    if (problems.length) throw new SpgdError('BAD_INPUT', `the graph carries files that cannot be used: ${problems.join('; ')}`);
   }
 
   asset(sha: string): AssetRow | undefined {

@@ -81,6 +81,7 @@ export function createServices(options: CreateServicesOptions = {}): Services {
     backend,
     inspectPrior: (model, size) => priors.inspect(model, size),
     describeImage: (source) => assets.describeImage(source),
+    storeEmbeddedAssets: (files) => assets.storeEmbedded(files),
   });
   const compile = (document: unknown, backend?: RunsOn) => compileGraph(document, NODE_KIT, compileEnv(backend));
 

@@ -5,6 +5,7 @@
  */
 import type { Edge, Node } from '@xyflow/react';
 import { GRAPH_FORMAT, SCHEMA_VERSION, type GraphDocument } from '../../lib/graph/document';
+import { withoutUnusedData } from '../../lib/graph/embedded-assets';
 import { migrateDocument } from '../../lib/graph/migrate';
 import type { PortSpec, PortType } from '../../lib/graph/ports';
 import { topologicalOrder, type Connection } from '../../lib/graph/validate';
@@ -115,14 +116,16 @@ export function toSemantic(nodes: readonly AppNode[], edges: readonly AppEdge[])
 export function toDocument(nodes: readonly AppNode[], edges: readonly AppEdge[], meta: DocMeta): GraphDocument {
   const positions: GraphDocument['ui']['positions'] = {};
   for (const n of nodes) positions[n.id] = { x: Math.round(n.position.x), y: Math.round(n.position.y) };
+  const semantic = toSemantic(nodes, edges);
   return {
     format: GRAPH_FORMAT,
     schemaVersion: SCHEMA_VERSION,
     ...(meta.name ? { name: meta.name } : {}),
     ...(meta.description ? { description: meta.description } : {}),
-    ...toSemantic(nodes, edges),
+    ...semantic,
     ui: { positions, groups: meta.groups, ...(meta.viewport ? { viewport: meta.viewport } : {}) },
-    assets: meta.assets,
+    // Only the files the graph uses travel with it (a mask repainted ten times carries one).
+    assets: withoutUnusedData(meta.assets, semantic.nodes),
   };
 }
 

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage, encodePng } from '../../lib/image/codec';
 import { encodeNpy, parseNpy } from '../../lib/io/npy';
+import type { GraphDocument } from '../../lib/graph/document';
+import { sha256Hex } from '../../lib/graph/hash';
+import { blankMask, fillRect, maskToPng, MISSING } from '../../lib/image/mask-paint';
 import { GOLDEN_DIR, goldenManifest, loadGoldenArray, relL2 } from '../../tests/support/golden';
 
 const BIN = join(__dirname, '..', 'spgd.mjs');
@@ -73,6 +76,29 @@ describe('spgd command line', () => {
     expect(out.n).toBe(2);
     expect(out.images.map((i) => i.file)).toEqual(['a.png', 'b.png']);
     expect(out.psnr).toBeCloseTo((out.images[0].psnr + out.images[1].psnr) / 2, 10);
+  });
+
+  it('runs a graph that carries its painted mask, without --input for it', () => {
+    const preset = JSON.parse(readFileSync(join(__dirname, '..', '..', 'presets', 'photo-inpaint.json'), 'utf8')) as { document: GraphDocument };
+    const mask = maskToPng(fillRect(blankMask(170, 134), { x: 60, y: 40 }, { x: 99, y: 79 }, MISSING));
+    const withMask = (data: Uint8Array) => {
+      const doc = structuredClone(preset.document);
+      const sha = sha256Hex(data);
+      doc.nodes.mask.params.source = `sha256:${sha}`;
+      doc.assets = { [sha]: { kind: 'image', name: 'painted.png', data: Buffer.from(data).toString('base64') } };
+      return JSON.stringify(doc);
+    };
+    writeFileSync(join(dir, 'painted.json'), withMask(mask));
+    const r = spgd('run', '--graph', 'painted.json', '--prior', 'gaussian', '--set', 'schedule.steps=2', '--out', 'painted.png', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = decodeImage(readFileSync(join(dir, 'painted.png')));
+    expect([out.width, out.height]).toEqual([170, 134]);
+
+    writeFileSync(join(dir, 'broken.json'), withMask(new TextEncoder().encode('not a picture')));
+    const bad = spgd('run', '--graph', 'broken.json', '--prior', 'gaussian', '--out', 'broken.png');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/asset [0-9a-f]{12}… \("painted\.png"\): not a PNG or JPEG/);
   });
 
   it('restores an odd-sized photo with a PNG mask (white = kept) and a PNG kernel, at its own size', () => {

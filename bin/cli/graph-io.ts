@@ -3,15 +3,17 @@
  * or saved preset, a JSON file, a PNG with an embedded graph), giving their loader nodes the
  * user's files (`--input NODE=path`), setting params (`--set NODE.param=value`), and running
  * them through the same compile / execute path as the editor, with the files held in memory and
- * named by content.
+ * named by content (the user's, and those the graph carries itself).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import type { GraphDocument } from '../../lib/graph/document';
+import { assetLabel, type EmbeddedAsset } from '../../lib/graph/embedded-assets';
 import { documentFromFile, parseDocument } from '../../lib/graph/files';
 import { decodeImage, greyPlane, imageToTensor } from '../../lib/image';
+import { isNpy, parseNpy } from '../../lib/io/npy';
 import type { ExecuteOptions, ExecuteResult } from '../../lib/plan/execute';
 import { MemorySources } from '../../lib/plan/memory-sources';
 import type { Plan } from '../../lib/plan/types';
@@ -136,8 +138,28 @@ export interface GraphRun extends ExecuteResult {
   plan: Plan;
 }
 
-/** Runs a document whose inputs are in `sources` (bundled samples load from public/samples). */
+/** A file the graph carries (`assets[sha].data`) as the server would load it: a picture, or a .npy as stored. */
+function readEmbedded(bytes: Uint8Array): { tensor: Tensor; picture: boolean } {
+  if (!isNpy(bytes)) return { tensor: imageToTensor(decodeImage(bytes)), picture: true };
+  const { shape, data } = parseNpy(bytes);
+  return { tensor: { shape, data: Float32Array.from(data) }, picture: false };
+}
+
+/**
+ * Runs a document whose inputs are in `sources` (bundled samples load from public/samples, the
+ * files the graph carries from the graph itself).
+ */
 export async function runDocument(doc: GraphDocument, sources: MemorySources, priors: Map<string, CliPrior>, options: ExecuteOptions = {}): Promise<GraphRun> {
+  const embedded = new Map<string, { tensor: Tensor; picture: boolean }>();
+  const storeEmbeddedAssets = (files: EmbeddedAsset[]) =>
+    files.flatMap((f) => {
+      try {
+        embedded.set(`sha256:${f.sha256}`, readEmbedded(f.bytes));
+        return [];
+      } catch (e) {
+        return [`${assetLabel(f.sha256, f.name)}: ${(e as Error).message}`];
+      }
+    });
   const sample = (source: string): Tensor | null => {
     if (!source.startsWith('sample:')) return null;
     const name = source.slice(7) === 'default' ? 'astronaut' : source.slice(7);
@@ -145,11 +167,13 @@ export async function runDocument(doc: GraphDocument, sources: MemorySources, pr
     return existsSync(file) ? imageToTensor(decodeImage(readFileSync(file))) : null;
   };
   const load = (source: string): Tensor => {
-    const s = sample(source);
+    const s = sample(source) ?? embedded.get(source)?.tensor;
     if (s) return s;
     if (source.startsWith('sha256:')) return sources.get(source);
     throw new UsageError(`the graph loads ${source}, which is not a bundled sample: give the file with --input NODE=path`);
   };
+  // Pictures as masks or kernels: grey levels in [0, 1], as the server reads uploads.
+  const isPicture = (source: string) => source.startsWith('sample:') || embedded.get(source)?.picture === true;
   const prior = (model: string): CliPrior => {
     const p = priors.get(model);
     if (!p) throw new UsageError(`no prior ${model}`);
@@ -160,19 +184,19 @@ export async function runDocument(doc: GraphDocument, sources: MemorySources, pr
     NODE_KIT,
     {
       describeImage: (source) => {
-        const s = sample(source);
-        if (s) return { height: s.shape[1], width: s.shape[2] };
+        const s = sample(source) ?? embedded.get(source)?.tensor;
+        if (s) return { height: s.shape[s.shape.length - 2], width: s.shape[s.shape.length - 1] };
         if (source.startsWith('sample:')) return { error: `there is no bundled sample '${source.slice(7)}'` };
         const d = sources.describe(source);
         const node = Object.entries(doc.nodes).find(([, n]) => Object.values(n.params).includes(source))?.[0] ?? 'NODE';
         return 'error' in d ? { error: `${source} is not here: give the file with --input ${node}=path` } : d;
       },
       inspectPrior: (model, size) => prior(model).inspect(model, size),
+      storeEmbeddedAssets,
     },
     {
       loadImage: (source) => new Promise((resolve) => resolve(load(source))),
-      // A bundled picture as a mask or kernel: grey levels in [0, 1], as the server reads uploads.
-      loadArray: (source) => new Promise((resolve) => resolve(source.startsWith('sample:') ? greyPlane(load(source)) : load(source))),
+      loadArray: (source) => new Promise((resolve) => resolve(isPicture(source) ? greyPlane(load(source)) : load(source))),
       loadPrior: (model) => prior(model).load(model),
     },
     options,

@@ -17,13 +17,8 @@ import { encodePng, tensorToImage } from '../image';
 import type { Tensor } from '../tensor';
 import { stats } from '../tensor';
 import { SpgdError } from '../errors';
+import { bytesToBase64 } from '../io/base64';
 import type { StatsJson, TensorKind } from './types';
-
-function bytesToBase64(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
 
 export function pngDataUrl(png: Uint8Array): string {
   return `data:image/png;base64,${bytesToBase64(png)}`;
@@ -37,7 +32,7 @@ export function statsJson(t: Tensor): StatsJson {
 }
 
 /** One channel of a [C, H, W] tensor as [H, W]. */
-function selectChannel(t: Tensor, channel: number): Tensor {
+export function selectChannel(t: Tensor, channel: number): Tensor {
   if (t.shape.length !== 3) throw new RangeError(`channel select needs a [C, H, W] tensor, got [${t.shape.join(', ')}]`);
   const [c, h, w] = t.shape;
   if (!Number.isInteger(channel) || channel < 0 || channel >= c) throw new RangeError(`channel ${channel} is out of range (the tensor has ${c})`);
@@ -122,7 +117,7 @@ export function renderTensor(t: Tensor, kind: TensorKind, channel?: number): { p
 }
 
 /** A histogram of the finite values: `bins` equal bins from min to max (edges has bins + 1 entries). */
-function histogram(t: Tensor, bins = 64): { edges: number[]; counts: number[] } {
+export function histogram(t: Tensor, bins = 64): { edges: number[]; counts: number[] } {
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of t.data) {

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { estimateNoiseSigma } from '../../lib/image/noise-estimate';
-import { isNpy, uploadBytes } from '../assets';
+import { isNpy } from '../../lib/io/npy';
+import { uploadBytes } from '../assets';
 import { publicProcedure, router } from '../trpc';
 import { uploadInput } from './models';
 

@@ -14,7 +14,7 @@ export const runHelp = `spgd run (--preset <id> | --graph <file.json|file.png>) 
          --out <x.png|x.npy|folder/> [--prior default|<m.onnx>|gaussian] [--json] [--quiet]
   Runs a saved graph headless: a built-in or saved preset, an exported graph, or a result PNG with
   its graph embedded. --input gives a loader node (Load image, Load measurement, Load mask, Load
-  kernel) a file: PNG / JPEG, or .npy. With a folder (--input y=photos/ --out restored/) the graph
+  kernel) a file: PNG / JPEG, or .npy; files the graph carries itself (a painted mask) need none. With a folder (--input y=photos/ --out restored/) the graph
   runs once per image and writes <name>.png into the --out folder. The output is the graph's
   result (its last sampler), full size; PNGs carry the graph.`;
 

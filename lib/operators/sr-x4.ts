@@ -14,6 +14,8 @@
  * Wh Wh^T = Vh Dh Vh^T, so (A A^T + rho I)^-1 v = Vh [(Vh^T v Vw) / (dh_i dw_j + rho)] Vw^T.
  * The eigendecompositions are computed once, on first use, in float64.
  *
+ * The pseudo-inverse is exact, A^+ y = A^T (A A^T)^-1 y, through the same eigendecompositions.
+ *
  * ONNX form: `MatMul(MatMul(Wh, x), Ww^T)` with the dense matrices fed at run time. Classical
  * estimate: bicubic upsampling of y (`kernels/bicubic.ts`).
  *
@@ -59,6 +61,23 @@ function srX4Operator(inShape: readonly number[]): LinearOperator {
     return eig;
   };
 
+  /** (A A^T + shift I)^-1 v for v `[C, H/4, W/4]`, channel by channel in the eigenbasis. */
+  const solveGram = (v: Float64Array, shift: number): Float64Array => {
+    const { h: eh, w: ew } = eigs();
+    const t = new Float64Array(h4 * w4);
+    const tmp = new Float64Array(h4 * w4);
+    const u = new Float64Array(c * h4 * w4);
+    for (let k = 0; k < c; k++) {
+      const off = k * h4 * w4;
+      sandwich(eh.vectors, true, v, off, h4, w4, ew.vectors, false, t, 0, tmp);
+      for (let i = 0; i < h4; i++) {
+        for (let j = 0; j < w4; j++) t[i * w4 + j] /= eh.values[i] * ew.values[j] + shift;
+      }
+      sandwich(eh.vectors, false, t, 0, h4, w4, ew.vectors, true, u, off, tmp);
+    }
+    return u;
+  };
+
   const apply = (t: Tensor, expect: number[], mh: BandedMatrix, mw: BandedMatrix, out: number[], what: string): Tensor => {
     expectShape(t, expect, `sr-x4 ${what}`);
     const data = new Float32Array(out[0] * out[1] * out[2]);
@@ -96,31 +115,29 @@ function srX4Operator(inShape: readonly number[]): LinearOperator {
       expectShape(y, outShape, 'sr-x4 y');
       return bicubicUpsample(y, FACTOR);
     },
+    pseudoInverse(y) {
+      // A^+ = A^T (A A^T)^-1: W W^T is small and well conditioned (its eigenvalues are bounded
+      // away from 0 for the antialiased bicubic), so the inverse is exact, not regularised.
+      expectShape(y, outShape, 'sr-x4 y');
+      const u = solveGram(Float64Array.from(y.data), 0);
+      const data = new Float32Array(c * h * w);
+      applySeparable(u, c, whT, wwT, data, scratch);
+      return { shape: [...shape], data };
+    },
     proxL2(z, y, rho) {
       expectShape(z, shape, 'sr-x4 z');
       expectShape(y, outShape, 'sr-x4 y');
       if (!(rho > 0)) throw new SpgdError('BAD_INPUT', `sr-x4: proxL2 needs rho > 0, got ${rho}`);
-      const { h: eh, w: ew } = eigs();
       const n = c * h * w;
       const m = c * h4 * w4;
       // b = A^T y + rho z
       const b = new Float64Array(n);
       applySeparable(y.data, c, whT, wwT, b, scratch);
       for (let i = 0; i < n; i++) b[i] += rho * z.data[i];
-      // u = (A A^T + rho I)^-1 A b, channel by channel in the eigenbasis
+      // u = (A A^T + rho I)^-1 A b
       const v = new Float64Array(m);
       applySeparable(b, c, wh, ww, v, scratch);
-      const t = new Float64Array(h4 * w4);
-      const tmp = new Float64Array(h4 * w4);
-      const u = new Float64Array(m);
-      for (let k = 0; k < c; k++) {
-        const off = k * h4 * w4;
-        sandwich(eh.vectors, true, v, off, h4, w4, ew.vectors, false, t, 0, tmp);
-        for (let i = 0; i < h4; i++) {
-          for (let j = 0; j < w4; j++) t[i * w4 + j] /= eh.values[i] * ew.values[j] + rho;
-        }
-        sandwich(eh.vectors, false, t, 0, h4, w4, ew.vectors, true, u, off, tmp);
-      }
+      const u = solveGram(v, rho);
       // x = (b - A^T u) / rho
       const atu = new Float64Array(n);
       applySeparable(u, c, whT, wwT, atu, scratch);

@@ -83,7 +83,15 @@ function tinyGraphs(sources: MemorySources): GraphDocument[] {
     operatorParams: { kernelSize: 5 },
     measurement: { source: y, kernel },
   });
-  return [spgd, testGraph({ sampler: 'dps', size: 16, steps: 2 }), testGraph({ sampler: 'diffpir', size: 16, steps: 2 }), photo, blurred];
+  return [
+    spgd,
+    testGraph({ sampler: 'dps', size: 16, steps: 2 }),
+    testGraph({ sampler: 'diffpir', size: 16, steps: 2 }),
+    testGraph({ sampler: 'ddnm', size: 16, steps: 2, samplerParams: { samples: 2 } }),
+    testGraph({ sampler: 'daps', size: 16, steps: 2, samplerParams: { sigmaStart: 5 }, classicalInit: true }),
+    photo,
+    blurred,
+  ];
 }
 
 describe('node runs on tiny graphs', () => {

@@ -45,6 +45,7 @@ export const PORT_COLORS: Record<PortType, string> = {
   Momentum: 'var(--color-port-momentum)',
   Mask: 'var(--color-port-mask)',
   Kernel: 'var(--color-port-kernel)',
+  Uncertainty: 'var(--color-port-uncertainty)',
   Trace: 'var(--color-port-trace)',
   Metrics: 'var(--color-port-metrics)',
 };

@@ -29,6 +29,7 @@ export function createClassical(input: Partial<ClassicalParams>): Sampler<Classi
   return {
     method: 'classical',
     steps: 1,
+    warmStart: false,
     nfe: { forward: 0, vjp: 0 },
     init: () => ({ x: null }),
     step(_state, ctx): Promise<StepResult<ClassicalState>> {

@@ -11,7 +11,8 @@
  *   fresh:  D = D(x, sigma_i);  x = D + (sigma_{i+1}/sigma_i)(x - D)       (N + 1 calls)
  *
  * N = 0 is unconditional DDIM; N = 1 with ADM off is "DPS with DDIM".
- * Images are [3, H, W] in [-1, 1].
+ * Images are [3, H, W] in [-1, 1]. A warm start (`sigmaStart`, init.ts) runs steps k..T-1 from
+ * x_init + sigma_k n; `samples` K > 1 averages K chains (ensemble.ts).
  *
  * @example
  *   const sampler = createSpgd(vpDenoiser(model), { steps: 100, warmup: 5, eta: 1.0 });
@@ -27,7 +28,8 @@ import { allFinite, clip, norm, sub, type Tensor } from '../tensor';
 import { describedSquaredResidualLoss, residual } from './guidance/likelihood';
 import { likelihoodWarmup } from './guidance/warmup';
 import { qualityVsTruth } from './quality';
-import { startingNoise } from './init';
+import { ensembleShape } from './ensemble';
+import { startingNoise, warmStartIndex, warmStartShape, warmStartState } from './init';
 import type { TaskName } from '../operators/types';
 import { requirePrior } from './prior';
 import { defineSampler, type Nfe, type Sampler, type StepResult, type StepTrace } from './types';
@@ -40,6 +42,8 @@ export const spgdParams = z.object({
   beta: z.number().min(0).max(1).default(0.9).describe('base momentum of ADM (0: no smoothing)'),
   admApplied: z.boolean().default(true).describe('step with the smoothed direction (paper) or the raw gradient (released code)'),
   denoiseFrom: z.enum(['reuse', 'fresh']).default('reuse').describe("reuse the last warm-up's D (N calls per step) or evaluate D afresh (N + 1)"),
+  ...warmStartShape,
+  ...ensembleShape,
 });
 export type SpgdParams = z.infer<typeof spgdParams>;
 
@@ -57,20 +61,26 @@ export function createSpgd(denoiser: Denoiser, input: Partial<SpgdParams>): Samp
   const N = p.warmup;
   const callsPerStep = N === 0 ? 1 : p.denoiseFrom === 'fresh' ? N + 1 : N;
   const method = N === 0 ? 'ddim' : 'spgd';
+  const first = warmStartIndex(p.steps, (g) => sigmas[g], p.sigmaStart);
+  const steps = p.steps - first;
 
   return {
     method,
-    steps: p.steps,
-    nfe: { forward: p.steps * callsPerStep, vjp: p.steps * N },
+    steps,
+    warmStart: first > 0,
+    nfe: { forward: steps * callsPerStep, vjp: steps * N },
 
     init(ctx) {
-      return { x: startingNoise(ctx, p.sigmaMax), nfe: { forward: 0, vjp: 0 } };
+      const x = first === 0 ? startingNoise(ctx, p.sigmaMax) : warmStartState(ctx, sigmas[first], method);
+      return { x, nfe: { forward: 0, vjp: 0 } };
     },
 
     async step(state, ctx, i): Promise<StepResult<SpgdState>> {
-      const sigma = sigmas[i];
-      const ratio = sigmas[i + 1] / sigma;
-      const eta = p.eta * (1 + (i / p.steps) * (p.lrMinRatio - 1));
+      // Grid index: a warm start runs the cold run's steps first..T-1, step sizes included.
+      const k = first + i;
+      const sigma = sigmas[k];
+      const ratio = sigmas[k + 1] / sigma;
+      const eta = p.eta * (1 + (k / p.steps) * (p.lrMinRatio - 1));
       const nfe = { ...state.nfe };
       const x0 = state.x;
 

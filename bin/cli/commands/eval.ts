@@ -2,12 +2,13 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { restoreImage } from '../../../nodes/recipes';
 import { parseFlags, parseMethod, parseNumber, parseSeed, parseSets, parseSize, parseTask, required } from '../args';
+import { METHODS } from '../../../lib/samplers';
 import { UsageError } from '../errors';
 import { readImage } from '../files';
 import { openPrior } from '../prior';
 import { progressReporter } from '../progress';
 
-export const evalHelp = `spgd eval --task <task> [--method spgd|dps|dps-ddim|ddim|diffpir] --data <dir> [--limit n] [--size px]
+export const evalHelp = `spgd eval --task <task> [--method ${METHODS.join('|')}] --data <dir> [--limit n] [--size px]
           [--seed 0] [--sigma-y 0.05] [--prior default|<m.onnx>|gaussian] [--set key=value ...] [--json] [--quiet]
   Mean PSNR/SSIM over the PNG/JPEG files of a folder (first n in name order). Image k uses
   seed + k for its operator, noise and sampler draws.`;

@@ -210,6 +210,19 @@ const tunedEta = (task: TaskName, which: 'spgd' | 'dpsDdim') => {
   return eta === undefined ? {} : { eta };
 };
 
+/**
+ * The posterior-mean configuration per task (the built-in presets, `spgd-mean`): K samples
+ * warm-started at sigma_start from the classical estimate, tuned on the same 2 images at 128 px
+ * (bench/results/sweep-*.md).
+ */
+const TUNED_MEAN: Record<TaskName, Partial<SpgdParams>> = {
+  'inpaint-random': { samples: 4, sigmaStart: 2 },
+  'inpaint-box': { samples: 4, sigmaStart: 2 },
+  'gaussian-blur': { samples: 4, sigmaStart: 2 },
+  'motion-blur': { samples: 4, sigmaStart: 2 },
+  'sr-x4': { samples: 4, sigmaStart: 2 },
+};
+
 export const spgdSampler = defineSampler({
   id: 'spgd',
   title: 'SPGD / DDIM',
@@ -225,6 +238,10 @@ export const spgdSampler = defineSampler({
       // DPS at SPGD's budget: the SPGD sampler with N = 1 and no ADM, T = 500 (500 NFE).
       description: 'DPS with DDIM steps: the SPGD sampler with N = 1, ADM off, T = 500',
       defaults: (task) => ({ steps: 500, warmup: 1, admApplied: false, beta: 0, ...tunedEta(task, 'dpsDdim') }),
+    },
+    'spgd-mean': {
+      description: 'SPGD warm-started from the classical estimate at a tuned sigma_start, the mean of K = 4 samples (the built-in presets)',
+      defaults: (task) => ({ steps: 100, warmup: 5, admApplied: true, ...tunedEta(task, 'spgd'), ...TUNED_MEAN[task] }),
     },
     ddim: {
       description: 'unconditional DDIM (N = 0): ignores the measurement',

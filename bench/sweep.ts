@@ -8,6 +8,8 @@
  *
  *   npx tsx bench/sweep.ts --name spgd-warm --method spgd --grid 'sigmaStart=0.5,1,2,5' --set samples=4 --tasks all
  *   npx tsx bench/sweep.ts --name ddnm --method ddnm --grid 'zeta=0.2,0.5,1;tikhonov=0.01,0.1' --tasks gaussian-blur
+ *
+ * `--report-only` rewrites the table from the log without running anything ('-' where a run is missing).
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -31,6 +33,7 @@ const { values: f } = parseArgs({
     size: { type: 'string', default: '128' },
     prior: { type: 'string', default: 'default' },
     out: { type: 'string', default: 'bench/results' },
+    'report-only': { type: 'boolean', default: false },
   },
 });
 
@@ -94,6 +97,10 @@ async function main() {
     writeFileSync(join(f.out, `sweep-${f.name}.md`), lines.join('\n'));
   };
 
+  if (f['report-only']) {
+    write();
+    return;
+  }
   for (const task of tasks) {
     for (const p of points) {
       for (const image of files) {

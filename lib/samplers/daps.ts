@@ -33,7 +33,7 @@ import type { LinearOperator, TaskName } from '../operators/types';
 import { allFinite, clip, type Tensor } from '../tensor';
 import { ensembleShape } from './ensemble';
 import { residual } from './guidance/likelihood';
-import { startingNoise, warmStartIndex, warmStartShape, warmStartState } from './init';
+import { gridWalk, warmStartShape } from './init';
 import { dataStepTrace, type PullState } from './pnp-trace';
 import { requirePrior } from './prior';
 import { defineSampler, type Nfe, type Sampler, type StepResult } from './types';
@@ -81,9 +81,7 @@ async function odeEstimate(denoiser: Denoiser, x: Tensor, sigma: number, steps: 
 
 export function createDaps(denoiser: Denoiser, input: Partial<DapsParams>): Sampler<DapsState> {
   const p = dapsParams.parse(input);
-  const sigmas = karrasSigmas(p);
-  const first = warmStartIndex(p.steps, (k) => sigmas[k], p.sigmaStart);
-  const steps = p.steps - first;
+  const { sigmas, first, steps, warmStart, start } = gridWalk(p, 'daps');
   const tau = p.tau > 0 ? p.tau : Math.max(p.sigmaY, 1e-3);
   const callsPerLevel = (sigma: number) => (p.odeSteps > 1 && sigma > ODE_SIGMA_MIN ? p.odeSteps : 1);
   let forwards = 0;
@@ -102,12 +100,11 @@ export function createDaps(denoiser: Denoiser, input: Partial<DapsParams>): Samp
   return {
     method: 'daps',
     steps,
-    warmStart: first > 0,
+    warmStart,
     nfe: { forward: forwards, vjp: 0 },
 
     init(ctx) {
-      const x = first === 0 ? startingNoise(ctx, p.sigmaMax) : warmStartState(ctx, sigmas[first], 'daps');
-      return { x, x0: null, nfe: { forward: 0, vjp: 0 } };
+      return { x: start(ctx), x0: null, nfe: { forward: 0, vjp: 0 } };
     },
 
     async step(state, ctx, i): Promise<StepResult<DapsState>> {

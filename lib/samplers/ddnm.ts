@@ -23,14 +23,14 @@
  *   const { sample } = await runSampler(sampler, { operator, measurement: y, rng: new Rng(0, 'sampler') });
  */
 import { z } from 'zod';
-import { karrasParamsShape, karrasSigmas } from '../diffusion/karras';
+import { karrasParamsShape } from '../diffusion/karras';
 import type { Denoiser } from '../diffusion/types';
 import { DivergedError, SpgdError, throwIfCancelled } from '../errors';
 import type { LinearOperator, TaskName } from '../operators/types';
 import { allFinite, clip, type Tensor } from '../tensor';
 import { ensembleShape } from './ensemble';
 import { residual } from './guidance/likelihood';
-import { startingNoise, warmStartIndex, warmStartShape, warmStartState } from './init';
+import { gridWalk, warmStartShape } from './init';
 import { requirePrior } from './prior';
 import { dataStepTrace, type PullState } from './pnp-trace';
 import { defineSampler, type Nfe, type Sampler, type StepResult } from './types';
@@ -59,19 +59,16 @@ function pseudoInverseOf(op: LinearOperator): NonNullable<LinearOperator['pseudo
 
 export function createDdnm(denoiser: Denoiser, input: Partial<DdnmParams>): Sampler<DdnmState> {
   const p = ddnmParams.parse(input);
-  const sigmas = karrasSigmas(p);
-  const first = warmStartIndex(p.steps, (k) => sigmas[k], p.sigmaStart);
-  const steps = p.steps - first;
+  const { sigmas, first, steps, warmStart, start } = gridWalk(p, 'ddnm');
 
   return {
     method: 'ddnm',
     steps,
-    warmStart: first > 0,
+    warmStart,
     nfe: { forward: steps, vjp: 0 },
 
     init(ctx) {
-      const x = first === 0 ? startingNoise(ctx, p.sigmaMax) : warmStartState(ctx, sigmas[first], 'ddnm');
-      return { x, nfe: { forward: 0, vjp: 0 } };
+      return { x: start(ctx), nfe: { forward: 0, vjp: 0 } };
     },
 
     async step(state, ctx, i): Promise<StepResult<DdnmState>> {

@@ -14,7 +14,7 @@
  *   const sampler = createDiffPir(vpDenoiser(model), { lambda: 7, zeta: 0.3, sigmaY: 0.05 });
  */
 import { z } from 'zod';
-import { karrasParamsShape, karrasSigmas } from '../diffusion/karras';
+import { karrasParamsShape } from '../diffusion/karras';
 import type { Denoiser } from '../diffusion/types';
 import { DivergedError, throwIfCancelled } from '../errors';
 import { proxL2 } from '../operators/solve';
@@ -22,7 +22,7 @@ import { allFinite, clip, type Tensor } from '../tensor';
 import { residual } from './guidance/likelihood';
 import { dataStepTrace, type PullState } from './pnp-trace';
 import { ensembleShape } from './ensemble';
-import { startingNoise, warmStartIndex, warmStartShape, warmStartState } from './init';
+import { gridWalk, warmStartShape } from './init';
 import type { TaskName } from '../operators/types';
 import { requirePrior } from './prior';
 import { defineSampler, type Nfe, type Sampler, type StepResult } from './types';
@@ -53,20 +53,17 @@ export interface DiffPirState extends PullState {
 
 export function createDiffPir(denoiser: Denoiser, input: Partial<DiffPirParams>): Sampler<DiffPirState> {
   const p = diffPirParams.parse(input);
-  const sigmas = karrasSigmas(p);
   const sigmaY = Math.max(p.sigmaY, 1e-3);
-  const first = warmStartIndex(p.steps, (g) => sigmas[g], p.sigmaStart);
-  const steps = p.steps - first;
+  const { sigmas, first, steps, warmStart, start } = gridWalk(p, 'diffpir');
 
   return {
     method: 'diffpir',
     steps,
-    warmStart: first > 0,
+    warmStart,
     nfe: { forward: steps, vjp: 0 },
 
     init(ctx) {
-      const x = first === 0 ? startingNoise(ctx, p.sigmaMax) : warmStartState(ctx, sigmas[first], 'diffpir');
-      return { x, nfe: { forward: 0, vjp: 0 } };
+      return { x: start(ctx), nfe: { forward: 0, vjp: 0 } };
     },
 
     async step(state, ctx, i): Promise<StepResult<DiffPirState>> {

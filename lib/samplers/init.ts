@@ -12,6 +12,7 @@
  * grid's last nonzero level starts at that level, so at least one step runs.
  */
 import { z } from 'zod';
+import { karrasSigmas } from '../diffusion/karras';
 import { SpgdError } from '../errors';
 import { sameShape, tensor, type Tensor } from '../tensor';
 import type { SamplerContext } from './types';
@@ -65,4 +66,29 @@ export function warmStartState(ctx: SamplerContext, sigma: number, sampler: stri
   const x = startingNoise(ctx, sigma);
   for (let i = 0; i < x.data.length; i++) x.data[i] += init.data[i];
   return x;
+}
+
+/** A VE sampler's walk down the Karras grid, its warm start resolved (`p` as the sampler's schema gives it). */
+export interface GridWalk {
+  /** sigma_0 > ... > sigma_{T-1} > sigma_T = 0. */
+  sigmas: Float64Array;
+  /** Grid index of the first step (0: cold start). */
+  first: number;
+  /** Steps it runs: T - first. */
+  steps: number;
+  warmStart: boolean;
+  /** The starting state: sigma_max n (cold) or x_init + sigma_first n (warm). */
+  start: (ctx: SamplerContext) => Tensor;
+}
+
+export function gridWalk(p: { steps: number; sigmaMax: number; sigmaMin: number; rho: number; sigmaStart: number }, sampler: string): GridWalk {
+  const sigmas = karrasSigmas(p);
+  const first = warmStartIndex(p.steps, (k) => sigmas[k], p.sigmaStart);
+  return {
+    sigmas,
+    first,
+    steps: p.steps - first,
+    warmStart: first > 0,
+    start: (ctx) => (first === 0 ? startingNoise(ctx, p.sigmaMax) : warmStartState(ctx, sigmas[first], sampler)),
+  };
 }

@@ -21,7 +21,7 @@
 import { z } from 'zod';
 import { angleDegrees } from '../diagnostics/angles';
 import type { Denoiser } from '../diffusion/types';
-import { karrasParamsShape, karrasSigmas } from '../diffusion/karras';
+import { karrasParamsShape } from '../diffusion/karras';
 import { sigmaToTimestep } from '../diffusion/vp';
 import { DivergedError, throwIfCancelled } from '../errors';
 import { allFinite, clip, norm, sub, type Tensor } from '../tensor';
@@ -29,7 +29,7 @@ import { describedSquaredResidualLoss, residual } from './guidance/likelihood';
 import { likelihoodWarmup } from './guidance/warmup';
 import { qualityVsTruth } from './quality';
 import { ensembleShape } from './ensemble';
-import { startingNoise, warmStartIndex, warmStartShape, warmStartState } from './init';
+import { gridWalk, warmStartShape } from './init';
 import type { TaskName } from '../operators/types';
 import { requirePrior } from './prior';
 import { defineSampler, type Nfe, type Sampler, type StepResult, type StepTrace } from './types';
@@ -57,22 +57,19 @@ export interface SpgdState {
 
 export function createSpgd(denoiser: Denoiser, input: Partial<SpgdParams>): Sampler<SpgdState> {
   const p = spgdParams.parse(input);
-  const sigmas = karrasSigmas(p);
   const N = p.warmup;
   const callsPerStep = N === 0 ? 1 : p.denoiseFrom === 'fresh' ? N + 1 : N;
   const method = N === 0 ? 'ddim' : 'spgd';
-  const first = warmStartIndex(p.steps, (g) => sigmas[g], p.sigmaStart);
-  const steps = p.steps - first;
+  const { sigmas, first, steps, warmStart, start } = gridWalk(p, method);
 
   return {
     method,
     steps,
-    warmStart: first > 0,
+    warmStart,
     nfe: { forward: steps * callsPerStep, vjp: steps * N },
 
     init(ctx) {
-      const x = first === 0 ? startingNoise(ctx, p.sigmaMax) : warmStartState(ctx, sigmas[first], method);
-      return { x, nfe: { forward: 0, vjp: 0 } };
+      return { x: start(ctx), nfe: { forward: 0, vjp: 0 } };
     },
 
     async step(state, ctx, i): Promise<StepResult<SpgdState>> {

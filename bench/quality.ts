@@ -21,14 +21,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readArray, writeArray } from '../bin/cli/files';
 import { openPrior, type CliPrior } from '../bin/cli/prior';
-import { TASKS, type TaskName } from '../lib/operators/types';
+import type { TaskName } from '../lib/operators/types';
 import { bicubicUpsample } from '../lib/operators/kernels/bicubic';
 import { heatColor } from '../lib/plan/heat';
 import { methodConfig, samplerOfMethod } from '../lib/samplers';
 import type { Tensor } from '../lib/tensor';
 import { restoreImage } from '../nodes/recipes';
 import { angleChartSvg, gridPng, writeSvgAsPng } from './support/figures';
-import { formatCell, pickImages, RunLog, summarize, type RunKey, type RunRecord, type Summary } from './support/runs';
+import { BENCHMARK_TASKS, formatCell, pickImages, RunLog, summarize, type RunKey, type RunRecord, type Summary } from './support/runs';
 
 const { values: f } = parseArgs({
   options: {
@@ -73,7 +73,7 @@ const COLUMNS: Column[] = [
   { id: 'classical', label: 'classical', method: 'classical', params: {} },
 ];
 
-const tasks = (f.tasks === 'all' ? TASKS : f.tasks.split(',')) as TaskName[];
+const tasks = (f.tasks === 'all' ? BENCHMARK_TASKS : f.tasks.split(',')) as TaskName[];
 const columns = f.columns === 'all' ? COLUMNS : f.columns.split(',').map((id) => COLUMNS.find((c) => c.id === id) ?? fail(`unknown column ${id}`));
 const size = Number(f.size);
 const from = Number(f.from);

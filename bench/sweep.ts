@@ -16,9 +16,9 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openPrior } from '../bin/cli/prior';
-import { TASKS, type TaskName } from '../lib/operators/types';
+import type { TaskName } from '../lib/operators/types';
 import { isMethod } from '../lib/samplers';
-import { formatCell, pickImages, RunLog, summarize, type RunKey } from './support/runs';
+import { BENCHMARK_TASKS, formatCell, pickImages, RunLog, summarize, type RunKey } from './support/runs';
 
 const { values: f } = parseArgs({
   options: {
@@ -54,7 +54,7 @@ async function main() {
   const method = f.method;
   if (!f.name) throw new Error('--name the sweep (its report is bench/results/sweep-<name>.md)');
   if (!isMethod(method)) throw new Error(`unknown method ${method}`);
-  const tasks = (f.tasks === 'all' ? TASKS : f.tasks.split(',')) as TaskName[];
+  const tasks = (f.tasks === 'all' ? BENCHMARK_TASKS : f.tasks.split(',')) as TaskName[];
   const fixed = Object.fromEntries(f.set.map((kv) => kv.split('=')).map(([k, v]) => [k, value(v)]));
   const points = cartesian(f.grid).map((p) => ({ ...fixed, ...p }));
   const from = Number(f.from);

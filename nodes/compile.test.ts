@@ -5,6 +5,7 @@ import type { Plan } from '../lib/plan/types';
 import { methodConfig } from '../lib/samplers';
 import type { TaskName } from '../lib/operators/types';
 import { NODE_KIT } from './runs';
+import degrade from './degradation/degrade';
 import { testGraph } from './testing';
 
 const lookup = NODE_KIT;
@@ -13,7 +14,7 @@ const tuned = (method: string, task: TaskName, key: string) => methodConfig(meth
 const presetsDir = new URL('../presets/', import.meta.url);
 /** A preset file: the parts these tests read (the document is compiled as it is, unparsed). */
 interface Preset {
-  document: { nodes: Partial<Record<string, { params: Record<string, unknown> }>> };
+  document: { nodes: Partial<Record<string, { type: string; params: Record<string, unknown> }>> };
 }
 const preset = (file: string) => JSON.parse(readFileSync(new URL(file, presetsDir), 'utf8')) as Preset;
 
@@ -37,7 +38,7 @@ describe('compileGraph: plans', () => {
       const p = preset(f);
       const pl = await plan(p.document);
       expect(pl.primary).not.toBeNull();
-      const task = p.document.nodes.op!.params.task as TaskName;
+      const task = Object.values(p.document.nodes).find((n) => n?.type === degrade.type)!.params.task as TaskName;
       if (p.document.nodes.warm) expect(p.document.nodes.warm.params.eta).toBe(tuned('spgd', task, 'eta'));
       if (p.document.nodes.dps) expect(p.document.nodes.dps.params.zeta).toBe(tuned('dps', task, 'zeta'));
     }

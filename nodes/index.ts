@@ -5,6 +5,8 @@
 import type { NodeDefinition } from './define';
 import angles from './analysis/angles';
 import metrics from './analysis/metrics';
+import blackMask from './degradation/black-mask';
+import blurKernel from './degradation/blur-kernel';
 import degrade from './degradation/degrade';
 import simulate from './degradation/simulate';
 import resize from './image/resize';
@@ -31,6 +33,8 @@ export const NODE_TYPES: readonly NodeDefinition[] = [
   loadKernel,
   resize,
   degrade,
+  blurKernel,
+  blackMask,
   simulate,
   priorUnet,
   schedule,

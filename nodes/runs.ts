@@ -8,6 +8,8 @@ import { getNodeDefinition } from './index';
 import type { NodeRunEntry } from './run';
 import angles from './analysis/angles.run';
 import metrics from './analysis/metrics.run';
+import blackMask from './degradation/black-mask.run';
+import blurKernel from './degradation/blur-kernel.run';
 import degrade from './degradation/degrade.run';
 import simulate from './degradation/simulate.run';
 import resize from './image/resize.run';
@@ -34,6 +36,8 @@ export const NODE_RUNS: readonly NodeRunEntry[] = [
   loadKernel,
   resize,
   degrade,
+  blurKernel,
+  blackMask,
   simulate,
   priorUnet,
   schedule,

@@ -15,8 +15,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GRAPH_FORMAT, SCHEMA_VERSION, type GraphDocument } from '../lib/graph/document';
-import { TASKS, type TaskName } from '../lib/operators/types';
+import type { TaskName } from '../lib/operators/types';
 import { methodConfig, samplerCost, samplerOfMethod } from '../lib/samplers';
+import { BENCHMARK_TASKS } from '../bench/support/runs';
 import angles from '../nodes/analysis/angles';
 import metrics from '../nodes/analysis/metrics';
 import degrade from '../nodes/degradation/degrade';
@@ -33,7 +34,7 @@ import warmup from '../nodes/sampler/warmup';
 const SIZE = { mean: 128, paper: 64 } as const;
 
 /** Measured run time of each posterior-mean preset on the reference machine (filled in from a run of each). */
-const SECONDS: Record<TaskName, string> = {
+const SECONDS: Partial<Record<TaskName, string>> = {
   'inpaint-random': 'about 30 s',
   'inpaint-box': 'about 30 s',
   'gaussian-blur': 'about 30 s',
@@ -41,7 +42,7 @@ const SECONDS: Record<TaskName, string> = {
   'sr-x4': 'about 30 s',
 };
 
-const TASK_NAMES: Record<TaskName, string> = {
+const TASK_NAMES: Partial<Record<TaskName, string>> = {
   'inpaint-random': 'random inpainting (80% missing)',
   'inpaint-box': 'box inpainting (a box half the image size)',
   'gaussian-blur': 'Gaussian deblurring (std 3)',
@@ -102,7 +103,7 @@ function document(task: TaskName, kind: 'mean' | 'paper', name: string, descript
 }
 
 function describe(task: TaskName, kind: 'mean' | 'paper'): { name: string; description: string } {
-  const what = TASK_NAMES[task];
+  const what = TASK_NAMES[task] ?? task;
   if (kind === 'paper') {
     const c = methodConfig('spgd', task, { sigmaY: 0.05 }).params;
     return {
@@ -119,12 +120,12 @@ function describe(task: TaskName, kind: 'mean' | 'paper'): { name: string; descr
     name: `SPGD: ${what}`,
     description:
       `SPGD, the mean of ${String(c.samples)} samples, each warm-started from the classical estimate at sigma ${String(c.sigmaStart)} (CCDF: the DDIM steps above it are skipped), on ${what} of the ${SIZE.mean}x${SIZE.mean} sample image with the shipped prior. ` +
-      `N = ${String(c.warmup)} warm-up steps with ADM, eta = ${String(c.eta)}; ${String(cost.nfe.forward)} forwards + ${String(cost.nfe.vjp)} gradients in all (${SECONDS[task]} on the reference 2-core CPU). ` +
+      `N = ${String(c.warmup)} warm-up steps with ADM, eta = ${String(c.eta)}; ${String(cost.nfe.forward)} forwards + ${String(cost.nfe.vjp)} gradients in all (${SECONDS[task] ?? '-'} on the reference 2-core CPU). ` +
       'The Uncertainty output (per-pixel std over the samples) is shown beside the result. Tuned and measured on CBSD68: bench/results/quality.md. The paper\'s per-sample protocol is the "paper protocol" preset.',
   };
 }
 
-for (const task of TASKS) {
+for (const task of BENCHMARK_TASKS) {
   for (const kind of ['mean', 'paper'] as const) {
     const { name, description } = describe(task, kind);
     const id = kind === 'mean' ? `builtin-spgd-${task}` : `builtin-spgd-${task}-paper`;

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { OrtEpsModel } from '../lib/backends/ort-node';
 import { isSpgdError, SpgdError } from '../lib/errors';
 import { sha256Hex } from '../lib/graph/hash';
-import { decodeImage, imageToTensor, sniffImageFormat } from '../lib/image';
+import { decodeImage, greyPlane, imageToTensor, sniffImageFormat } from '../lib/image';
+import { parseNpy } from '../lib/io/npy';
 import { inspectModel, type ModelInspection } from '../lib/onnx/compile';
 import { describeOps, signatureProblems } from '../lib/plan/prior-report';
 import { UnsupportedOpError } from '../lib/onnx/errors';
@@ -38,6 +39,15 @@ export interface ImageRecord {
   sha256: string;
   width: number;
   height: number;
+  /** 'array' for a .npy upload (a mask or kernel), 'image' for a PNG / JPEG. */
+  kind: 'image' | 'array';
+}
+
+/** .npy files start with \x93NUMPY. */
+const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
+
+export function isNpy(bytes: Uint8Array): boolean {
+  return NPY_MAGIC.every((b, i) => bytes[i] === b);
 }
 
 export interface ModelRecord {
@@ -81,7 +91,7 @@ export class AssetStore {
     return path.join(this.env.appRoot, DEFAULT_MODEL_FILE);
   }
 
-  private dir(kind: 'images' | 'models'): string {
+  private dir(kind: 'images' | 'models' | 'arrays'): string {
     const d = path.join(this.env.dataDir, kind);
     fs.mkdirSync(d, { recursive: true });
     return d;
@@ -127,7 +137,7 @@ export class AssetStore {
     if (hit) return hit;
     if (source.startsWith('sha256:')) {
       const row = this.asset(source.slice(7));
-      if (row?.kind === 'image') {
+      if (row?.kind === 'image' || row?.kind === 'array') {
         const m = JSON.parse(row.meta) as { width: number; height: number };
         this.sizeCache.set(source, { width: m.width, height: m.height });
         return { width: m.width, height: m.height };
@@ -183,7 +193,41 @@ export class AssetStore {
       .prepare(`INSERT OR IGNORE INTO assets (sha256, kind, name, bytes, path, meta, created_at) VALUES (?, 'image', ?, ?, ?, ?, ?)`)
       .run(sha, name.slice(0, 200), bytes.length, file, JSON.stringify({ width: img.width, height: img.height }), Date.now());
     this.imageCache.set(`sha256:${sha}`, imageToTensor(img));
-    return { sha256: sha, width: img.width, height: img.height };
+    return { sha256: sha, width: img.width, height: img.height, kind: 'image' };
+  }
+
+  /** Validates and stores an uploaded .npy array (a mask [H, W] or a kernel [k, k]) by sha256 (idempotent). */
+  storeArray(bytes: Uint8Array, name = 'upload'): ImageRecord {
+    if (bytes.length > this.env.maxImageBytes) {
+      throw new SpgdError('BAD_INPUT', `array file is ${bytes.length} bytes, more than the ${this.env.maxImageBytes}-byte upload limit`);
+    }
+    let shape: number[];
+    try {
+      shape = parseNpy(bytes).shape;
+    } catch (e) {
+      throw new SpgdError('BAD_INPUT', `not a readable .npy file: ${(e as Error).message}`);
+    }
+    if (shape.length !== 2 || shape[0] * shape[1] > this.env.maxImagePixels) {
+      throw new SpgdError('BAD_INPUT', `an uploaded array must be 2-D [H, W] (a mask or a kernel) within ${this.env.maxImagePixels} values, got [${shape.join(', ')}]`);
+    }
+    const sha = sha256Hex(bytes);
+    const file = path.join(this.dir('arrays'), `${sha}.npy`);
+    if (!fs.existsSync(file)) fs.writeFileSync(file, bytes);
+    const [height, width] = shape;
+    this.db
+      .prepare(`INSERT OR IGNORE INTO assets (sha256, kind, name, bytes, path, meta, created_at) VALUES (?, 'array', ?, ?, ?, ?, ?)`)
+      .run(sha, name.slice(0, 200), bytes.length, file, JSON.stringify({ width, height, shape }), Date.now());
+    return { sha256: sha, width, height, kind: 'array' };
+  }
+
+  /** A mask or kernel: an uploaded .npy as stored, or an image as grey levels in [0, 1]. */
+  loadArray(source: string): Tensor {
+    const row = source.startsWith('sha256:') ? this.asset(source.slice(7)) : undefined;
+    if (row?.kind === 'array') {
+      const { shape, data } = parseNpy(fs.readFileSync(row.path));
+      return { shape, data: Float32Array.from(data) };
+    }
+    return greyPlane(this.loadImage(source));
   }
 
   asset(sha: string): AssetRow | undefined {

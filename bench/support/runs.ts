@@ -13,6 +13,9 @@ import type { CliPrior } from '../../bin/cli/prior';
 import type { Tensor } from '../../lib/tensor';
 import { absErrorMap, spearman } from './rank';
 
+/** The paper's five simulated tasks, what the quality and tuning benchmarks run (the other tasks need a user's mask or kernel). */
+export const BENCHMARK_TASKS: readonly TaskName[] = ['inpaint-random', 'inpaint-box', 'gaussian-blur', 'motion-blur', 'sr-x4'];
+
 export interface RunKey {
   image: string;
   size: number;

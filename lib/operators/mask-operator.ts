@@ -72,6 +72,7 @@ export function maskOperator(task: TaskName, inShape: readonly number[], mask: F
       }
       return { shape: [...shape], data: out };
     },
+    observed: (y) => apply(y, 'y'),
     proxL2(z, y, rho) {
       expectShape(z, shape, `${task} z`);
       expectShape(y, shape, `${task} y`);

@@ -26,7 +26,7 @@ import type { SamplerSpec, StepSnapshot } from '../samplers/types';
 import { SpgdError } from '../errors';
 import type { NodeRun } from './node-run';
 import { captureSteps, publishSnapshot, traceJson } from './publish';
-import { finalMetrics, operatorFor, type NodeOutputs } from './values';
+import { finalMetrics, resolveMeasurement, type NodeOutputs } from './values';
 
 /** Sampler parameters that every sampler node declaring them maps by name (node param = sampler param). */
 export const SHARED_SAMPLER_PARAMS = ['samples', 'sigmaStart'] as const;
@@ -122,7 +122,8 @@ export function samplerNodeRun<S extends z.ZodObject>(def: NodeTypeInfo<S>, spec
       if (!cfg) throw new SpgdError('BAD_INPUT', `sampler step '${ctx.node}' was compiled without its configuration`);
       const prior = priorPort ? ctx.optionalInput(priorPort, 'Prior') : undefined;
       const m = ctx.input(measurementPort, 'Measurement');
-      const operator = operatorFor(m, ctx.input(operatorPort, 'Operator'));
+      const resolved = resolveMeasurement(m, ctx.input(operatorPort, 'Operator'));
+      const { operator, y } = resolved;
       const init = initPort ? ctx.optionalInput(initPort, 'Image')?.tensor : undefined;
       const spec = getSampler(cfg.method);
       const create = () => spec.create(prior ?? null, cfg.params);
@@ -134,7 +135,7 @@ export function samplerNodeRun<S extends z.ZodObject>(def: NodeTypeInfo<S>, spec
         create,
         {
           operator,
-          measurement: m.y,
+          measurement: y,
           groundTruth: m.groundTruth,
           signal: ctx.signal,
           captureAt: (i) => captured.has(i),
@@ -165,8 +166,8 @@ export function samplerNodeRun<S extends z.ZodObject>(def: NodeTypeInfo<S>, spec
           snapshots: result.snapshots,
           nfe: result.nfe,
           seconds: result.seconds,
-          metrics: finalMetrics(result.sample, m, operator),
-          chainMetrics: result.samples.map((x) => finalMetrics(x, m, operator)),
+          metrics: finalMetrics(result.sample, resolved, m.sigmaY, m.groundTruth),
+          chainMetrics: result.samples.map((x) => finalMetrics(x, resolved, m.sigmaY, m.groundTruth)),
         },
       };
       if (uncertaintyPort) out[uncertaintyPort] = { kind: 'Uncertainty', tensor: result.uncertainty, samples: chains };

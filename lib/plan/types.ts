@@ -113,6 +113,8 @@ export interface RunMetrics {
   ssim?: number;
   /** ||A x - y|| of the result (null when the graph has no sampler). */
   residual: number | null;
+  /** sqrt(m) sigma_y: the residual a perfect restoration leaves (the noise of y's m values). */
+  noiseFloor?: number;
 }
 
 export type RunEventPayload =

@@ -24,7 +24,7 @@ import { createOperator, getOperatorDef, operatorFromState } from '../operators'
 import type { LinearOperator, OperatorState, TaskName } from '../operators/types';
 import { Rng } from '../rng';
 import type { Nfe, StepSnapshot, StepTrace } from '../samplers/types';
-import { norm, sameShape, sub, type Tensor } from '../tensor';
+import { norm, sameShape, sub, tensor, type Tensor } from '../tensor';
 import type { RunMetrics } from './types';
 
 export interface ImageValue {
@@ -116,24 +116,39 @@ export function buildOperator(op: OperatorValue, inShape: readonly number[]): Li
 }
 
 /**
- * The operator a sampler uses for a measurement: the one that made it when its Operator wire is
- * that same operator, else the wired one, built at the size whose output is y.
+ * The operator and the data a sampler (or Metrics) uses for a measurement: the operator that made
+ * it when the Operator wire is that same operator (a simulation: y as simulated); else the wired
+ * operator, built at the size whose output is y, and y reduced to what that operator observes (a
+ * real photo's holes are not data).
  */
-export function operatorFor(m: MeasurementValue, op: OperatorValue): LinearOperator {
-  if (m.operator && op.key === m.operatorKey) return m.operator;
+export function resolveMeasurement(m: MeasurementValue, op: OperatorValue): ResolvedMeasurement {
+  if (m.operator && op.key === m.operatorKey) return { operator: m.operator, y: m.y, dataValues: m.y.data.length };
   const operator = buildOperator(op, getOperatorDef(op.task).inShapeFor(m.y.shape, op.options));
   if (!sameShape(operator.outShape, m.y.shape)) {
     throw new SpgdError('SHAPE_MISMATCH', `the ${op.task} operator gives [${operator.outShape.join(', ')}], the measurement is [${m.y.shape.join(', ')}]`);
   }
-  return operator;
+  if (!operator.observed) return { operator, y: m.y, dataValues: m.y.data.length };
+  const seen = operator.observed(tensor(m.y.shape, new Float32Array(m.y.data.length).fill(1)));
+  return { operator, y: operator.observed(m.y), dataValues: seen.data.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0) };
 }
 
-/** ||A x - y|| of a result, and PSNR / SSIM when the measurement carries a ground truth of its shape. */
-export function finalMetrics(x: Tensor, m: MeasurementValue, operator: LinearOperator): RunMetrics {
-  const out: RunMetrics = { residual: norm(sub(operator.forward(x), m.y)) };
-  if (m.groundTruth && sameShape(m.groundTruth.shape, x.shape)) {
-    out.psnr = psnr(x, m.groundTruth);
-    out.ssim = ssim(x, m.groundTruth);
+export interface ResolvedMeasurement {
+  operator: LinearOperator;
+  y: Tensor;
+  /** How many values of y are data (all of them, but for a real photo's holes): the noise floor counts these. */
+  dataValues: number;
+}
+
+/**
+ * ||A x - y|| of a result against the noise floor sqrt(m) sigma_y (what a perfect restoration
+ * leaves: the noise of y's m data values), and PSNR / SSIM against the ground truth when there is
+ * one of its shape (`truth`, else the one a simulated measurement carries).
+ */
+export function finalMetrics(x: Tensor, r: ResolvedMeasurement, sigmaY: number, truth: Tensor | undefined): RunMetrics {
+  const out: RunMetrics = { residual: norm(sub(r.operator.forward(x), r.y)), noiseFloor: Math.sqrt(r.dataValues) * sigmaY };
+  if (truth && sameShape(truth.shape, x.shape)) {
+    out.psnr = psnr(x, truth);
+    out.ssim = ssim(x, truth);
   }
   return out;
 }
@@ -143,5 +158,6 @@ export function metricsSummary(m: RunMetrics): string {
   if (m.psnr !== undefined) parts.push(`PSNR ${m.psnr.toFixed(2)} dB`);
   if (m.ssim !== undefined) parts.push(`SSIM ${m.ssim.toFixed(4)}`);
   parts.push(`||Ax - y|| ${m.residual === null ? 'n/a' : m.residual.toPrecision(4)}`);
+  if (m.noiseFloor !== undefined) parts.push(`noise floor ${m.noiseFloor.toPrecision(4)}`);
   return parts.join(', ');
 }

@@ -212,13 +212,16 @@ const tunedEta = (task: TaskName, which: 'spgd' | 'dpsDdim') => {
  * warm-started at sigma_start from the classical estimate, tuned on the same 2 images at 128 px
  * (bench/results/sweep-*.md).
  */
-const TUNED_MEAN: Record<TaskName, Partial<SpgdParams>> = {
+const TUNED_MEAN: Partial<Record<TaskName, Partial<SpgdParams>>> = {
   'inpaint-random': { samples: 4, sigmaStart: 2 },
   'inpaint-box': { samples: 4, sigmaStart: 2 },
   'gaussian-blur': { samples: 4, sigmaStart: 2 },
   'motion-blur': { samples: 4, sigmaStart: 2 },
   'sr-x4': { samples: 4, sigmaStart: 2 },
 };
+
+/** Tasks without a tuned entry (the photo tasks, sr-x2): the mean of 4 from the smallest tuned sigma_start. */
+const UNTUNED_MEAN: Partial<SpgdParams> = { samples: 4, sigmaStart: 1 };
 
 export const spgdSampler = defineSampler({
   id: 'spgd',
@@ -238,7 +241,7 @@ export const spgdSampler = defineSampler({
     },
     'spgd-mean': {
       description: 'SPGD warm-started from the classical estimate at a tuned sigma_start, the mean of K = 4 samples (the built-in presets)',
-      defaults: (task) => ({ steps: 100, warmup: 5, admApplied: true, ...tunedEta(task, 'spgd'), ...TUNED_MEAN[task] }),
+      defaults: (task) => ({ steps: 100, warmup: 5, admApplied: true, ...tunedEta(task, 'spgd'), ...(TUNED_MEAN[task] ?? UNTUNED_MEAN) }),
     },
     ddim: {
       description: 'unconditional DDIM (N = 0): ignores the measurement',

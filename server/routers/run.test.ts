@@ -5,7 +5,7 @@ import { readPngText } from '../../lib/image';
 import type { GraphDocument } from '../../lib/graph/document';
 import { tinyEpsModel } from '../../lib/onnx/test-models';
 import { testGraph } from '../../nodes/testing';
-import { GRAPH_PNG_KEY } from '../artifacts';
+import { GRAPH_PNG_KEY } from '../../lib/graph/files';
 import type { RunEvent } from '../queue/events';
 import { collectEvents, matching, testServer, type TestServer } from '../testing';
 import { createCaller } from './_app';

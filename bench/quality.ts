@@ -13,6 +13,7 @@
  * the SPGD run's gradient angles (the paper's Figure 2).
  *
  *   npm run bench:quality -- --from 2 --limit 10 --size 128
+ *   npm run bench:quality -- --columns preset,ddnm --tasks sr-x4 --no-figures   # a part of it
  *   npm run bench:quality -- --report-only
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -26,7 +27,7 @@ import { bicubicUpsample } from '../lib/operators/kernels/bicubic';
 import { heatColor } from '../lib/plan/heat';
 import { methodConfig, samplerOfMethod } from '../lib/samplers';
 import type { Tensor } from '../lib/tensor';
-import { restoreImage } from '../nodes/recipes';
+import { restoreImage, type RestorationOutcome } from '../nodes/recipes';
 import { angleChartSvg, gridPng, writeSvgAsPng } from './support/figures';
 import { BENCHMARK_TASKS, formatCell, pickImages, RunLog, summarize, type RunKey, type RunRecord, type Summary } from './support/runs';
 
@@ -39,6 +40,7 @@ const { values: f } = parseArgs({
     tasks: { type: 'string', default: 'all' },
     columns: { type: 'string', default: 'all' },
     figure: { type: 'string' },
+    'no-figures': { type: 'boolean', default: false },
     prior: { type: 'string', default: 'default' },
     out: { type: 'string', default: 'bench/results' },
     'report-only': { type: 'boolean', default: false },
@@ -110,10 +112,26 @@ const runColumns = (): Column[] => columns.filter((c, i) => columns.findIndex((d
 
 const cachePath = (task: TaskName, what: string) => join(cacheDir, `${size}-${figureImage}-${task}-${what}.npy`);
 
+function figurePaths(task: TaskName, c: Column) {
+  const id = `${c.method}-${JSON.stringify(paramsOf(c, task))}`.replace(/[^a-z0-9.=-]+/gi, '_');
+  return { sample: cachePath(task, id), spread: cachePath(task, `${id}-spread`), y: cachePath(task, 'measurement') };
+}
+
+/** Keeps what the figures need of a fresh run on the figure image. */
+function cacheFigure(task: TaskName, c: Column, o: RestorationOutcome) {
+  mkdirSync(cacheDir, { recursive: true });
+  const paths = figurePaths(task, c);
+  writeArray(paths.sample, 'out', o.sample);
+  writeArray(paths.y, 'out', task === 'sr-x4' ? bicubicUpsample(o.measurement) : o.measurement);
+  if (o.uncertainty) writeArray(paths.spread, 'out', o.uncertainty);
+  if (c.method === 'spgd' && Object.keys(c.params).length === 0) {
+    writeSvgAsPng(join(f.out, `quality-angles-${task}.png`), angleChartSvg(`SPGD gradient angles, ${task} (${figureImage}, ${size} px)`, o.trace));
+  }
+}
+
 /** The figure image's result (and spread) of one column, cached; rerun (not logged) when the cache is missing. */
 async function figureOutputs(prior: CliPrior, task: TaskName, c: Column): Promise<{ sample: Tensor; uncertainty?: Tensor; measurement: Tensor }> {
-  const id = `${c.method}-${JSON.stringify(paramsOf(c, task))}`.replace(/[^a-z0-9.=-]+/gi, '_');
-  const paths = { sample: cachePath(task, id), spread: cachePath(task, `${id}-spread`), chain0: cachePath(task, `${id}-chain0`), y: cachePath(task, 'measurement') };
+  const paths = figurePaths(task, c);
   if (!existsSync(paths.sample) || !existsSync(paths.y)) {
     const k = keyFor(figureImage, task, c);
     const o = await restoreImage(
@@ -122,12 +140,7 @@ async function figureOutputs(prior: CliPrior, task: TaskName, c: Column): Promis
       prior,
       { captures: 0 },
     );
-    writeArray(paths.sample, 'out', o.sample);
-    writeArray(paths.y, 'out', task === 'sr-x4' ? bicubicUpsample(o.measurement) : o.measurement);
-    if (o.uncertainty) writeArray(paths.spread, 'out', o.uncertainty);
-    if (c.method === 'spgd' && Object.keys(c.params).length === 0) {
-      writeSvgAsPng(join(f.out, `quality-angles-${task}.png`), angleChartSvg(`SPGD gradient angles, ${task} (${figureImage}, ${size} px)`, o.trace));
-    }
+    cacheFigure(task, c, o);
   }
   return {
     sample: readArray(paths.sample, 'cache'),
@@ -164,13 +177,14 @@ async function runAll() {
   for (const image of files) {
     for (const task of tasks) {
       for (const c of runColumns()) {
-        const { record } = await log.run(keyFor(image, task, c), prior, SIGMA_Y);
+        const { record, outcome } = await log.run(keyFor(image, task, c), prior, SIGMA_Y);
+        if (outcome && image === figureImage) cacheFigure(task, c, outcome);
         console.error(`${image} ${task} ${c.id}: ${formatCell(summarize([record]))}, ${record.seconds.toFixed(1)} s`);
       }
     }
     writeReport();
   }
-  await figures(prior);
+  if (!f['no-figures']) await figures(prior);
   writeReport();
 }
 

@@ -101,7 +101,17 @@ function tinyGraphs(sources: MemorySources): GraphDocument[] {
     { from: { node: 'y', port: 'measurement' }, to: { node: 'metrics', port: 'measurement' } },
     { from: { node: 'operator', port: 'operator' }, to: { node: 'metrics', port: 'operator' } },
   );
-  return [spgd, testGraph({ sampler: 'dps', size: 16, steps: 2 }), testGraph({ sampler: 'diffpir', size: 16, steps: 2 }), photo, blurred, scan, soft];
+  return [
+    spgd,
+    testGraph({ sampler: 'dps', size: 16, steps: 2 }),
+    testGraph({ sampler: 'diffpir', size: 16, steps: 2 }),
+    testGraph({ sampler: 'ddnm', size: 16, steps: 2, samplerParams: { samples: 2 } }),
+    testGraph({ sampler: 'daps', size: 16, steps: 2, samplerParams: { sigmaStart: 5 }, classicalInit: true }),
+    photo,
+    blurred,
+    scan,
+    soft,
+  ];
 }
 
 describe('node runs on tiny graphs', () => {

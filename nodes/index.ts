@@ -18,6 +18,8 @@ import saveImage from './output/save-image';
 import priorUnet from './prior/prior-unet';
 import adm from './sampler/adm';
 import classical from './sampler/classical';
+import daps from './sampler/daps';
+import ddnm from './sampler/ddnm';
 import diffpir from './sampler/diffpir';
 import dps from './sampler/dps';
 import schedule from './sampler/schedule';
@@ -41,6 +43,8 @@ export const NODE_TYPES: readonly NodeDefinition[] = [
   spgd,
   dps,
   diffpir,
+  ddnm,
+  daps,
   classical,
   metrics,
   angles,

@@ -21,6 +21,8 @@ import saveImage from './output/save-image.run';
 import priorUnet from './prior/prior-unet.run';
 import adm from './sampler/adm.run';
 import classical from './sampler/classical.run';
+import daps from './sampler/daps.run';
+import ddnm from './sampler/ddnm.run';
 import diffpir from './sampler/diffpir.run';
 import dps from './sampler/dps.run';
 import schedule from './sampler/schedule.run';
@@ -44,6 +46,8 @@ export const NODE_RUNS: readonly NodeRunEntry[] = [
   spgd,
   dps,
   diffpir,
+  ddnm,
+  daps,
   classical,
   metrics,
   angles,

@@ -52,7 +52,7 @@ describe('server start-up', () => {
     expect((await second.caller.presets.get({ id: presetId })).name).toBe('mine');
     // the built-ins are not inserted twice
     expect(second.services.seeded.inserted).toEqual([]);
-    expect((await second.caller.presets.list()).filter((p) => p.builtIn)).toHaveLength(10);
+    expect((await second.caller.presets.list()).filter((p) => p.builtIn)).toHaveLength(15);
   });
 
   it('seeds built-ins without touching a user preset that holds the same name, and refreshes changed built-in files', async () => {

@@ -1,13 +1,14 @@
 'use client';
 /**
  * The result of the current run: ground truth, measurement and restored image side by side
- * (the live D preview while it runs), with PSNR/SSIM, the residual, time and NFE.
+ * (the live D preview while it runs), the uncertainty map of a sampler with K > 1 samples (the
+ * per-pixel std, on the heat scale with its legend), with PSNR/SSIM, the residual, time and NFE.
  */
 import { useMemo } from 'react';
 import { lookup, resultNodes } from './graph';
 import { isActive, nfeTotal, probeKey } from './runTypes';
 import { useEditor } from './store';
-import { fmt, TensorThumb } from './TensorView';
+import { fmt, HeatLegend, TensorThumb } from './TensorView';
 
 const SIZE = 176;
 
@@ -22,6 +23,7 @@ export function ResultPanel({ onSaveImage }: { onSaveImage: () => void }) {
   const ended = !isActive(run.status);
   const has = (node: string | undefined, port: string) => !!node && (Object.hasOwn(run.probes, probeKey(node, port)) || run.status === 'finished');
   const preview = picks.sampler ? run.previews[picks.sampler] : undefined;
+  const spread = picks.uncertainty ? lookup(run.probes, probeKey(picks.uncertainty.node, picks.uncertainty.port)) : undefined;
   const restoredSize = picks.sampler ? lookup(run.probes, probeKey(picks.sampler, 'image'))?.shape.slice(1) : undefined;
   const m = run.finished?.metrics;
   return (
@@ -58,6 +60,12 @@ export function ResultPanel({ onSaveImage }: { onSaveImage: () => void }) {
           )}
         </figcaption>
       </figure>
+      {picks.uncertainty && spread && (spread.stats?.max ?? 0) > 0 && (
+        <div className="flex flex-col items-center gap-1" data-testid="result-uncertainty">
+          <TensorThumb q={{ runId: run.runId, ...picks.uncertainty }} label={spread.summary ?? 'uncertainty (per-pixel std)'} size={SIZE} />
+          <HeatLegend max={spread.stats?.max} unit="std" />
+        </div>
+      )}
       <div className="flex min-w-48 flex-col gap-2 text-[12px]">
         <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 font-mono text-[12px]" data-testid="result-metrics">
           <dt className="text-ink-500">PSNR</dt>

@@ -73,7 +73,20 @@ export interface LinearOperator {
    * interpolation fill. The baseline every diffusion method is compared with.
    */
   classicalEstimate?(y: Tensor, options: ClassicalOptions): Tensor;
+  /**
+   * A^+ y for DDNM's range-null-space split x = A^+ y + (I - A^+ A) x: exact (Moore-Penrose)
+   * where it is cheap (the masks: y / m where m != 0; sr-x4: W^T (W W^T)^-1 per axis, `rho`
+   * ignored), Tikhonov-regularised (A^T A + rho I)^-1 A^T y for the blurs, whose A^T A has no
+   * usable inverse. `[C, H', W'] -> inShape`.
+   */
+  pseudoInverse?(y: Tensor, options: PseudoInverseOptions): Tensor;
   readonly state: OperatorState;
+}
+
+/** Settings of `LinearOperator.pseudoInverse`. */
+export interface PseudoInverseOptions {
+  /** Tikhonov weight for operators without an exact pseudo-inverse (the blurs); > 0. */
+  rho: number;
 }
 
 /** Settings of the classical estimates (`LinearOperator.classicalEstimate`). */

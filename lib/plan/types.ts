@@ -70,8 +70,11 @@ export interface StatsJson {
   infCount: number;
 }
 
-/** How a stored tensor is drawn: images in [-1, 1], signed maps (gradients, residuals), plain maps (masks, kernels), 1-D series. */
-export type TensorKind = 'image' | 'signed' | 'map' | 'series';
+/**
+ * How a stored tensor is drawn: images in [-1, 1], signed maps (gradients, residuals), plain maps
+ * (masks, kernels), heat maps from 0 to their maximum (the uncertainty map), 1-D series.
+ */
+export type TensorKind = 'image' | 'signed' | 'map' | 'heat' | 'series';
 
 /** An output that became available for `tensor.get` (step: a sampler timeline snapshot). */
 export interface ProbeInfo {

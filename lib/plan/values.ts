@@ -12,6 +12,7 @@
  *   Schedule / Warmup / Momentum   parameter bundles (the node's params)
  *   Mask         [H, W], 1 = observed, 0 = missing
  *   Kernel       [k, k] blur kernel, non-negative, sums to 1
+ *   Uncertainty  [H, W] per-pixel std over a sampler's K samples (zeros for one sample)
  *   Trace        a sampler's per-step diagnostics, snapshots and final metrics
  *   Metrics      PSNR / SSIM / ||A x - y||
  */
@@ -67,14 +68,24 @@ export interface KernelValue {
   kind: 'Kernel';
   tensor: Tensor;
 }
+export interface UncertaintyValue {
+  kind: 'Uncertainty';
+  tensor: Tensor;
+  /** K, the number of samples it is the spread of. */
+  samples: number;
+}
 export interface TraceValue {
   kind: 'Trace';
+  /** Steps of the first chain. */
   trace: StepTrace[];
   snapshots: StepSnapshot[];
+  /** All chains together. */
   nfe: Nfe;
   seconds: number;
-  /** Quality of the final sample (PSNR/SSIM when the measurement carries a ground truth). */
+  /** Quality of the result, the mean of the chains (PSNR/SSIM when the measurement carries a ground truth). */
   metrics: RunMetrics;
+  /** Quality of each chain's own sample, chain 0 first (one entry for a single run). */
+  chainMetrics: RunMetrics[];
 }
 export interface MetricsValue {
   kind: 'Metrics';
@@ -90,6 +101,7 @@ export type PortValue =
   | BundleValue<'Momentum'>
   | MaskValue
   | KernelValue
+  | UncertaintyValue
   | TraceValue
   | MetricsValue;
 

@@ -29,6 +29,7 @@ function createClassical(input: Partial<ClassicalParams>): Sampler<ClassicalStat
   return {
     method: 'classical',
     steps: 1,
+    warmStart: false,
     nfe: { forward: 0, vjp: 0 },
     init: () => ({ x: null }),
     step(_state, ctx): Promise<StepResult<ClassicalState>> {

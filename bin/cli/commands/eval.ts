@@ -7,13 +7,14 @@ import type { Tensor } from '../../../lib/tensor';
 import loadImage from '../../../nodes/input/load-image';
 import { restoreImage } from '../../../nodes/recipes';
 import { parseFlags, parseMethod, parseNumber, parseSeed, parseSets, parseSize, parseTask, required } from '../args';
+import { METHODS } from '../../../lib/samplers';
 import { UsageError } from '../errors';
 import { readImage } from '../files';
 import { applySets, graphPriors, presetDocument, runDocument } from '../graph-io';
 import { openPrior } from '../prior';
 import { progressReporter } from '../progress';
 
-export const evalHelp = `spgd eval --task <task> [--method spgd|dps|dps-ddim|ddim|diffpir|classical] --data <dir> [--limit n] [--size px]
+export const evalHelp = `spgd eval --task <task> [--method ${METHODS.join('|')}] --data <dir> [--limit n] [--size px]
           [--seed 0] [--sigma-y 0.05] [--prior default|<m.onnx>|gaussian] [--set key=value ...] [--json] [--quiet]
 spgd eval --preset <id> --data <dir> [--limit n] [--size px] [--seed 0] [--prior ...] [--set NODE.param=value ...] [--json]
   Mean PSNR/SSIM over the PNG/JPEG files of a folder (first n in name order). Image k uses

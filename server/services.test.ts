@@ -73,8 +73,8 @@ describe('server start-up', () => {
     const db = openDb(path.join(dir, 'x.sqlite'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
-    expect(tables).toEqual(expect.arrayContaining(['assets', 'presets', 'run_events', 'runs']));
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(tables).toEqual(expect.arrayContaining(['assets', 'presets', 'queue_state', 'run_events', 'runs']));
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
     db.close();
     expect(fs.existsSync(path.join(dir, 'x.sqlite'))).toBe(true);
     const again = openDb(path.join(dir, 'x.sqlite'));

@@ -79,7 +79,7 @@ export async function clearPrefix(prefix: string): Promise<void> {
 
 /** Test server settings for the distributed queue; a short lock so a killed worker's run moves on in seconds. */
 export function bullEnv(prefix: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { SPGD_REDIS_URL: redisUrl(), SPGD_REDIS_PREFIX: prefix, SPGD_QUEUE_LOCK_MS: '4000', ...extra };
+  return { SPGD_REDIS_URL: redisUrl(), SPGD_REDIS_PREFIX: prefix, SPGD_QUEUE_LOCK_MS: '8000', ...extra };
 }
 
 /** A test server on the distributed queue, whose keys are removed when it closes. */
@@ -129,7 +129,7 @@ export async function startWorker(name: string, o: { prefix: string; serverUrl: 
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'spgd-worker-cache-'));
   const child = spawn(process.execPath, ['bin/spgd.mjs', 'worker', '--redis', redisUrl(), '--server', o.serverUrl, '--name', name, '--cache-dir', cacheDir, ...(o.args ?? [])], {
     cwd: APP_ROOT,
-    env: { ...process.env, SPGD_REDIS_PREFIX: o.prefix, SPGD_QUEUE_LOCK_MS: '4000', SPGD_ORT_THREADS: '1', ...o.env },
+    env: { ...process.env, SPGD_REDIS_PREFIX: o.prefix, SPGD_QUEUE_LOCK_MS: '8000', SPGD_ORT_THREADS: '1', ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

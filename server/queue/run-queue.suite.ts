@@ -82,7 +82,7 @@ export function runQueueSuite(name: string, makeServer: () => TestServer | Promi
       expect(positions).toEqual([1, 2, 3, 4]);
 
       // the Workers panel: one worker, busy with that run
-      const o = await s.services.queue.overview();
+      const o = await s.caller.queue.workers();
       expect(o).toMatchObject({ kind: s.services.queue.kind, available: true, waiting: 4, running: 1 });
       expect(o.workers.flatMap((w) => w.running)).toEqual([busy.runId]);
 
@@ -106,7 +106,7 @@ export function runQueueSuite(name: string, makeServer: () => TestServer | Promi
       expect(b2Queued[0]).toBe(2);
       expect(b2Queued).toContain(3); // moved back when the interactive run went ahead
       await s.services.queue.onIdle();
-      expect((await s.services.queue.overview()).workers.flatMap((w) => w.running)).toEqual([]);
+      expect((await s.caller.queue.workers()).workers.flatMap((w) => w.running)).toEqual([]);
     });
 
     it('records a node that fails while running: error event naming it, status failed, no second attempt', async () => {

@@ -4,12 +4,14 @@
  * worker running a run, cancel across processes, Redis restarted mid-queue, Redis down at
  * run.start, a server restart with work done while it was away, a worker without the token.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { testGraph } from '../../nodes/testing';
 import type { RunEvent } from '../../server/queue/events';
-import { collectEvents, matching, tempDataDir, type TestServer } from '../../server/testing';
-import { assetServer, bullTestServer, startRedis, startWorker, stopRedis, uniquePrefix, until, type WorkerProcess } from './support';
+import { APP_ROOT, collectEvents, matching, tempDataDir, type TestServer } from '../../server/testing';
+import { bullTestServer, httpServer, runSpgd, startRedis, startWorker, stopRedis, uniquePrefix, until, type WorkerProcess } from './support';
 
 type Ev<T extends RunEvent['type']> = Extract<RunEvent, { type: T }>;
 
@@ -36,7 +38,7 @@ let nextPort = 3401;
 /** A server on the distributed queue with its asset route on a port of its own. */
 async function server(prefix = uniquePrefix(), env: Record<string, string> = {}, dataDir?: string) {
   const s = bullTestServer(prefix, env, dataDir);
-  const http = await assetServer(s.services, nextPort++);
+  const http = await httpServer(s.services, nextPort++);
   servers.push(s, http);
   return { s, url: http.url, prefix, stopHttp: () => http.close() };
 }
@@ -173,5 +175,40 @@ describe('server + 2 spgd worker processes', () => {
     const { runId } = await s.caller.run.start({ document: small(0, 5) });
     const events = await collectEvents(s.caller, runId);
     expect(events.at(-1)).toMatchObject({ type: 'error', code: 'BAD_INPUT', message: matching(/refused this worker \(HTTP 401\).*SPGD_WORKER_TOKEN/) });
+  });
+});
+
+describe('spgd eval --queue', () => {
+  it('fans a folder out over the workers as batch runs and gives the same table as a local eval', async () => {
+    const { url, prefix } = await server();
+    await worker('w1', prefix, url);
+    await worker('w2', prefix, url);
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'spgd-eval-'));
+    for (const f of ['astronaut.png', 'chelsea.png', 'coffee.png']) fs.copyFileSync(path.join(APP_ROOT, 'public', 'samples', f), path.join(data, f));
+    const args = ['eval', '--task', 'inpaint-random', '--method', 'spgd', '--prior', 'gaussian', '--size', '32', '--set', 'steps=8', '--data', data, '--json'];
+    const [queued, local] = await Promise.all([runSpgd([...args, '--queue', url]), runSpgd(args)]);
+    fs.rmSync(data, { recursive: true, force: true });
+    expect(queued.code, queued.stderr).toBe(0);
+    expect(local.code, local.stderr).toBe(0);
+    type Table = { n: number; psnr: number; images: { file: string; psnr: number; ssim: number; nfe: number; worker?: string }[] };
+    const q = JSON.parse(queued.stdout.trim().split('\n').at(-1)!) as Table;
+    const l = JSON.parse(local.stdout.trim().split('\n').at(-1)!) as Table;
+    expect(q.n).toBe(3);
+    expect(q.images.map((r) => r.file)).toEqual(l.images.map((r) => r.file));
+    for (const [k, r] of q.images.entries()) {
+      expect(r.psnr).toBeCloseTo(l.images[k].psnr, 6);
+      expect(r.ssim).toBeCloseTo(l.images[k].ssim, 6);
+      expect(r.nfe).toBe(l.images[k].nfe);
+      expect(['w1', 'w2']).toContain(r.worker);
+    }
+  });
+
+  it('says clearly what is wrong with --queue', async () => {
+    const redis = await runSpgd(['eval', '--task', 'inpaint-random', '--data', path.join(APP_ROOT, 'public', 'samples'), '--queue', 'redis://127.0.0.1:6390']);
+    expect(redis.code).toBe(2);
+    expect(redis.stderr).toMatch(/--queue takes the server's address/);
+    const down = await runSpgd(['eval', '--task', 'inpaint-random', '--prior', 'gaussian', '--data', path.join(APP_ROOT, 'public', 'samples'), '--queue', 'http://127.0.0.1:3409']);
+    expect(down.code).toBe(2);
+    expect(down.stderr).toMatch(/cannot reach the server/);
   });
 });

@@ -1,14 +1,16 @@
 /**
  * Support for the distributed queue's integration tests: the Redis that scripts/with-redis.sh
- * started (restartable), a key prefix per test server, the server's worker asset route on a
- * loopback port, and `spgd worker` processes.
+ * started (restartable), a key prefix per test server, the server's HTTP routes for workers and
+ * the command line on a loopback port, and `spgd` processes (workers, eval).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { Redis } from 'ioredis';
+import { appRouter } from '../../server/routers/_app';
 import { APP_ROOT, testServer, type TestServer } from '../../server/testing';
 import { workerAssetResponse } from '../../server/worker-assets';
 
@@ -94,19 +96,33 @@ export function bullTestServer(prefix = uniquePrefix(), extra: Record<string, st
   };
 }
 
-/** The server's worker asset route (the one Next serves at /api/worker/assets/) on a loopback port. */
-export async function assetServer(services: TestServer['services'], listenPort: number): Promise<{ url: string; close(): Promise<void> }> {
+/**
+ * The server's HTTP routes that other processes use, on a loopback port: /api/worker/assets/
+ * (workers) and /api/trpc (spgd eval --queue), through the same handlers Next serves them with.
+ */
+export async function httpServer(services: TestServer['services'], listenPort: number): Promise<{ url: string; close(): Promise<void> }> {
+  const base = `http://127.0.0.1:${listenPort}`;
+  const handle = async (req: http.IncomingMessage): Promise<Response> => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
+    const request = new Request(new URL(req.url ?? '/', base), { method: req.method, headers, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) });
+    const path = new URL(request.url).pathname;
+    const asset = /^\/api\/worker\/assets\/([^/]+)$/.exec(path);
+    if (asset) return workerAssetResponse(services, asset[1], request.headers.get('authorization'));
+    if (path.startsWith('/api/trpc')) return fetchRequestHandler({ endpoint: '/api/trpc', req: request, router: appRouter, createContext: () => services });
+    return new Response('not found', { status: 404 });
+  };
   const server = http.createServer((req, res) => {
-    const m = /^\/api\/worker\/assets\/([^/?]+)$/.exec(req.url ?? '');
-    const response = m ? workerAssetResponse(services, m[1], req.headers.authorization ?? null) : new Response('not found', { status: 404 });
-    void response.arrayBuffer().then((body) => {
+    void handle(req).then(async (response) => {
       res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
-      res.end(Buffer.from(body));
+      res.end(Buffer.from(await response.arrayBuffer()));
     });
   });
   await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${listenPort}`,
+    url: base,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -154,4 +170,16 @@ export async function startWorker(name: string, o: { prefix: string; serverUrl: 
   };
   await w.waitFor(/ready \(id /);
   return w;
+}
+
+/** Runs `spgd <args>` to its end without blocking this process (which may be the server it talks to). */
+export function runSpgd(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['bin/spgd.mjs', ...args], { cwd: APP_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
 }

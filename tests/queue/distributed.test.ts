@@ -11,7 +11,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { testGraph } from '../../nodes/testing';
 import type { RunEvent } from '../../server/queue/events';
 import { APP_ROOT, collectEvents, matching, tempDataDir, type TestServer } from '../../server/testing';
-import { bullTestServer, httpServer, runSpgd, startRedis, startWorker, stopRedis, uniquePrefix, until, type WorkerProcess } from './support';
+import { bullTestServer, flushRedis, httpServer, runSpgd, startRedis, startWorker, stopRedis, uniquePrefix, until, type WorkerProcess } from './support';
 
 type Ev<T extends RunEvent['type']> = Extract<RunEvent, { type: T }>;
 
@@ -146,6 +146,24 @@ describe('server + 2 spgd worker processes', () => {
     await w.waitFor(/reconnected to Redis/);
     const after = await s.caller.run.start({ document: small(7, 10) });
     expect((await collectEvents(s.caller, after.runId)).at(-1)?.type).toBe('finished');
+  });
+
+  it('Redis loses its data (a restart without persistence): the server queues its runs again, and each finishes once', async () => {
+    const { s, url, prefix } = await server();
+    await worker('w1', prefix, url);
+    const runs = await Promise.all([0, 1, 2].map(async (k) => (await s.caller.run.start({ document: small(k, 60) })).runId));
+    await untilRun(s, runs[0], 'running', (r) => r.status === 'running' && tracedSteps(r) >= 2);
+    flushRedis();
+    const all = await Promise.all(runs.map((runId) => collectEvents(s.caller, runId)));
+    for (const events of all) {
+      expect(events.at(-1)?.type).toBe('finished');
+      expect(events.filter((e) => e.type === 'finished')).toHaveLength(1);
+    }
+    const first = all[0];
+    expect(first.find((e) => e.type === 'retry')).toMatchObject({ attempt: 2, reason: matching(/Redis restarted without its data/) });
+    expect(await s.caller.run.get({ runId: runs[0] })).toMatchObject({ status: 'finished', attempts: 2 });
+    // the last attempt's trace only
+    expect(tracedSteps(await s.caller.run.get({ runId: runs[0] }))).toBe(60);
   });
 
   it('server restart: queued runs survive, the work a worker did meanwhile is ingested and its events backfilled', async () => {

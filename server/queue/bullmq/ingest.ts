@@ -89,6 +89,8 @@ export class EventIngest {
   private apply(e: StreamEntry): void {
     const row = getRun(this.d.db, e.runId);
     if (!row || TERMINAL_STATUSES.includes(row.status) || e.attempt < row.attempts) return;
+    // Back in line after a retry: whatever comes before the next start is the old attempt's.
+    if (e.kind !== 'start' && row.status === 'queued') return;
     const rec = this.d.recorder;
     switch (e.kind) {
       case 'start':

@@ -35,6 +35,8 @@ export interface RunJobData {
   /** Image source or model id ('sample:<name>', 'sha256:<hex>', 'default') -> sha256 of its bytes. */
   assets: Record<string, string>;
   priority: RunPriority;
+  /** Starts the run had before this job (a job queued again after Redis lost it continues the count). */
+  attemptBase: number;
 }
 
 export function redisKeys(prefix: string) {

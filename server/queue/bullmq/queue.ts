@@ -137,7 +137,7 @@ export class BullRunQueue implements RunQueue {
       if (sha) assets[id] = sha;
     }
     const keepFor = this.d.queue.ttlSeconds;
-    await queue.add(JOB_NAME, { runId: row.id, plan, assets, priority }, {
+    await queue.add(JOB_NAME, { runId: row.id, plan, assets, priority, attemptBase: row.attempts }, {
       jobId: row.id,
       priority: PRIORITY[priority],
       removeOnComplete: { age: keepFor, count: 1000 },

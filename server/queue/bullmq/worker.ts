@@ -116,7 +116,7 @@ export class RunWorker {
   private async process(job: Job<RunJobData>, token: string | undefined): Promise<{ status: RunOutcome['status'] }> {
     const data = job.data;
     const { runId } = data;
-    const attempt = Math.max(1, job.attemptsStarted);
+    const attempt = data.attemptBase + Math.max(1, job.attemptsStarted);
     const me: Active = { controller: new AbortController(), lost: false, abandoned: false };
     this.active.set(runId, me);
     void this.beat();

@@ -5,7 +5,9 @@
  *    the executor's own time (the `finished` event's seconds); a tiny graph (analytic prior,
  *    16 px, one step, a fresh sampler seed each run), one run at a time. Embedded queue vs BullMQ
  *    with the worker inside the server process vs BullMQ with a `spgd worker` process.
- * 2. Throughput: runs per minute of a small preset (the built-in "SPGD: random inpainting", shipped
+ * 2. Cancel: from `run.cancel` on the server to the run's recorded end, for a run on a
+ *    `spgd worker` process (the worker stops at its next network call).
+ * 3. Throughput: runs per minute of a small preset (the built-in "SPGD: random inpainting", shipped
  *    prior, 64 px, 20 steps, N = 5) queued all at once, with 1 and with 2 `spgd worker` processes
  *    (1 ONNX Runtime thread each), and the embedded queue (1 thread) for reference.
  *
@@ -23,6 +25,7 @@ import { createServices, type Services } from '../server/services';
 import { APP_ROOT, clearPrefix, httpServer, redisUrl, startWorker, uniquePrefix, type WorkerProcess } from '../tests/support/queue-processes';
 
 const OVERHEAD_RUNS = 20;
+const CANCELS = 5;
 const THROUGHPUT_RUNS = 8;
 const PORT = 3405;
 
@@ -80,6 +83,24 @@ async function overhead(s: Server): Promise<{ median: number; p90: number; exec:
   return { median: quantile(over, 0.5), p90: quantile(over, 0.9), exec: quantile(exec, 0.5) };
 }
 
+/** ms from run.cancel to the recorded end of a run that is a few steps in. */
+async function cancelLatency(s: Server): Promise<number[]> {
+  const out: number[] = [];
+  for (let k = 0; k < CANCELS; k++) {
+    const { runId } = await s.caller.run.start({ document: testGraph({ size: 64, steps: 1000, warmup: 5, samplerSeed: 500 + k }) });
+    for (;;) {
+      const r = await s.caller.run.get({ runId });
+      if (r.status === 'running' && Object.values(r.trace).some((t) => t.length >= 2)) break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    const t0 = performance.now();
+    const { status } = await s.caller.run.cancel({ runId });
+    if (status !== 'cancelled') throw new Error(`cancel ended ${status}`);
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
 function preset(seed: number): GraphDocument {
   const p = JSON.parse(fs.readFileSync(path.join(APP_ROOT, 'presets', 'spgd-inpaint-random.json'), 'utf8')) as { document: GraphDocument };
   const doc = p.document;
@@ -117,6 +138,7 @@ async function main() {
   const loadBefore = load();
   const rows: string[] = [];
   const tput: string[] = [];
+  let cancels: number[] = [];
 
   const embedded = await server({}, false);
   const e = await overhead(embedded);
@@ -135,6 +157,7 @@ async function main() {
   await withWorkers(1, async (s) => {
     const r = await overhead(s);
     rows.push(`| BullMQ, one \`spgd worker\` process | ${r.median.toFixed(1)} | ${r.p90.toFixed(1)} | ${r.exec.toFixed(1)} |`);
+    cancels = await cancelLatency(s);
     const t = await throughput(s, 200);
     tput.push(`| BullMQ, 1 worker process | ${t.perMinute.toFixed(1)} | ${t.seconds.toFixed(1)} | ${JSON.stringify(t.byWorker)} |`);
   });
@@ -157,6 +180,11 @@ From \`run.start\` to the terminal event at a subscriber, minus the executor's o
 | queue | median | p90 | executor time (median) |
 |---|---:|---:|---:|
 ${rows.join('\n')}
+
+## Cancel across processes
+
+From \`run.cancel\` on the server to the run's recorded end, for a run a few steps into a 1000-step graph on a
+\`spgd worker\` process, ${CANCELS} times: ${cancels.map((c) => c.toFixed(0)).join(', ')} ms (median ${quantile(cancels, 0.5).toFixed(0)} ms).
 
 ## Throughput of a small preset
 

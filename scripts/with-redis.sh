@@ -31,6 +31,7 @@ stop() {
   rm -rf "$dir"
 }
 trap stop EXIT
+trap 'exit 130' INT TERM
 
 if redis-cli -p "$port" ping >/dev/null 2>&1; then
   echo "with-redis: port $port is taken by another Redis; set SPGD_TEST_REDIS_PORT" >&2

@@ -66,9 +66,12 @@ interface TensorMeta {
   shape: number[];
 }
 
-/** Float32 data as raw little-endian bytes (a view, no copy). */
+/**
+ * Float32 data as raw little-endian bytes, copied: while Redis is unreachable the command waits
+ * in memory, and the executor may reuse the tensor's buffer meanwhile.
+ */
 function bytesOf(t: Tensor): Buffer {
-  return Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  return Buffer.from(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
 }
 
 function tensorOf(shape: number[], data: Buffer | undefined): Tensor {

@@ -132,6 +132,12 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
+/** Workers still running: killed when this process exits (they run in sessions of their own). */
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
 /** Starts `spgd worker` (1 ONNX Runtime thread) and waits until it is ready. */
 export async function startWorker(name: string, o: { prefix: string; serverUrl: string; env?: Record<string, string>; args?: string[] }): Promise<WorkerProcess> {
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'spgd-worker-cache-'));
@@ -139,7 +145,12 @@ export async function startWorker(name: string, o: { prefix: string; serverUrl: 
     cwd: APP_ROOT,
     env: { ...process.env, SPGD_REDIS_PREFIX: o.prefix, SPGD_QUEUE_LOCK_MS: '8000', SPGD_ORT_THREADS: '1', ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own session, as a worker started on its own is: with the kernel's autogroup scheduling
+    // it then gets its own share of a shared machine instead of splitting this process's.
+    detached: true,
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));

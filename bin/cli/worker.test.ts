@@ -6,9 +6,11 @@ import { describe, expect, it } from 'vitest';
 const BIN = join(__dirname, '..', 'spgd.mjs');
 const hasNvidia = spawnSync('nvidia-smi', ['-L']).status === 0;
 
-function spgd(args: string[], env: Record<string, string> = {}) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SPGD_')));
-  const r = spawnSync(process.execPath, [BIN, 'worker', ...args], { encoding: 'utf8', timeout: 60_000, env: { ...clean, ...env } });
+function spgd(args: string[], extra: Record<string, string> = {}) {
+  // Only the variables a test sets: none of the caller's SPGD_* settings.
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  for (const k of Object.keys(process.env)) if (k.startsWith('SPGD_') && !(k in extra)) env[k] = undefined;
+  const r = spawnSync(process.execPath, [BIN, 'worker', ...args], { encoding: 'utf8', timeout: 60_000, env });
   return { code: r.status, stderr: r.stderr };
 }
 

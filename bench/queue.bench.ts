@@ -194,6 +194,9 @@ work after one warm-up run; each worker process uses 1 ONNX Runtime thread.
 | setup | runs per minute | seconds for ${THROUGHPUT_RUNS} runs | runs per worker |
 |---|---:|---:|---|
 ${tput.join('\n')}
+
+A second worker process adds runs per minute only where the machine has a free core for it: compare the
+load average above with the core count.
 `;
   const out = path.join(APP_ROOT, 'bench', 'results', 'queue.md');
   fs.writeFileSync(out, md);

@@ -35,11 +35,11 @@ export const queueEnvSchema = z.object({
 
 export type QueueEnv = z.infer<typeof queueEnvSchema>;
 
-export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'webgpu'] as const;
+const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'webgpu'] as const;
 export type ServerExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
 
 /** A comma-separated list of execution providers in order of preference. */
-export const executionProvidersSchema = z
+const executionProvidersSchema = z
   .string()
   .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
   .pipe(z.array(z.enum(EXECUTION_PROVIDERS)).min(1));
@@ -49,7 +49,7 @@ const redisUrl = z
   .trim()
   .refine((u) => /^rediss?:\/\/[^\s]+$/.test(u), "must be a redis:// or rediss:// URL, e.g. 'redis://:password@host:6379/0'");
 
-export const envSchema = z
+const envSchema = z
   .object({
     SPGD_DATA_DIR: z.string().min(1).default('./data'),
     SPGD_DB: z.string().min(1).optional(),

@@ -70,7 +70,7 @@ export interface CreateServicesOptions {
  * Marks runs left 'queued' or 'running' by a killed server as 'interrupted': all of them for the
  * embedded queue; with the distributed queue only those of the embedded one (the others are in Redis).
  */
-export function recoverInterruptedRuns(db: Db, log: RunEventLog, distributed = false): string[] {
+function recoverInterruptedRuns(db: Db, log: RunEventLog, distributed = false): string[] {
   const rows = distributed ? unfinishedRuns(db, 'embedded') : unfinishedRuns(db);
   for (const r of rows) {
     finishRun(db, r.id, { status: 'interrupted', error: { code: 'INTERRUPTED', message: INTERRUPTED_MESSAGE } });
@@ -116,6 +116,7 @@ export function createServices(options: CreateServicesOptions = {}): Services {
     backend,
     inspectPrior: (model, size) => priors.inspect(model, size),
     describeImage: (source) => assets.describeImage(source),
+    storeEmbeddedAssets: (files) => assets.storeEmbedded(files),
   });
   const compile = (document: unknown, backend?: RunsOn) => compileGraph(document, NODE_KIT, compileEnv(backend));
 

@@ -10,10 +10,10 @@
  * - run_events: the events of each run in order (`seq` per run is the tracked() id), so
  *   `run.events` can backfill after a reconnect or a restart.
  * - assets: uploaded images and models by sha256, with where they are stored.
- * - runs.queue / worker / attempts / priority (2): which queue took the run ('embedded' or
+ * - runs.queue / worker / attempts / priority (3): which queue took the run ('embedded' or
  *   'bullmq'), the worker that runs or ran it (JSON { id, name, host, pid, backend }), how often
  *   it started, and whether it is interactive or batch work.
- * - queue_state (2): the distributed queue's cursor in the workers' event stream, so a restarted
+ * - queue_state (3): the distributed queue's cursor in the workers' event stream, so a restarted
  *   server ingests what the workers sent while it was down, exactly once.
  */
 export const MIGRATIONS: readonly string[] = [
@@ -71,7 +71,23 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
-  /* 2 */ `
+  // 2: arrays (.npy masks and kernels) as a third kind of asset; SQLite cannot alter a CHECK, so the table is rebuilt.
+  `
+  CREATE TABLE assets_v2 (
+    sha256     TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL CHECK (kind IN ('image', 'model', 'array')),
+    name       TEXT NOT NULL,
+    bytes      INTEGER NOT NULL,
+    path       TEXT NOT NULL,
+    meta       TEXT NOT NULL DEFAULT '{}',
+    created_at INTEGER NOT NULL
+  );
+  INSERT INTO assets_v2 SELECT sha256, kind, name, bytes, path, meta, created_at FROM assets;
+  DROP TABLE assets;
+  ALTER TABLE assets_v2 RENAME TO assets;
+  `,
+  // 3: the distributed queue: which queue took each run, its worker, attempts and priority; the event-stream cursor.
+  `
   ALTER TABLE runs ADD COLUMN queue TEXT NOT NULL DEFAULT 'embedded';
   ALTER TABLE runs ADD COLUMN worker TEXT;
   ALTER TABLE runs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
@@ -137,7 +153,7 @@ export interface RunEventRow {
 
 export interface AssetRow {
   sha256: string;
-  kind: 'image' | 'model';
+  kind: 'image' | 'model' | 'array';
   name: string;
   bytes: number;
   path: string;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPngText } from '../../lib/image';
 import { tinyEpsModel } from '../../lib/onnx/test-models';
 import { testGraph, type TestGraphOptions } from '../../nodes/testing';
-import { GRAPH_PNG_KEY } from '../artifacts';
+import { GRAPH_PNG_KEY } from '../../lib/graph/files';
 import { collectEvents, matching, type TestServer } from '../testing';
 import type { RunEvent } from './events';
 

@@ -3,7 +3,6 @@
  * (images and priors from the asset store, Save image nodes and the result PNG as artifacts with
  * the graph embedded, tensors to .npy for `tensor.get`) and record the outcome (server/queue/record.ts).
  */
-import { greyPlane } from '../../lib/image';
 import type { ExecuteAdapters } from '../../lib/plan/execute';
 import type { Plan } from '../../lib/plan/types';
 import type { AssetStore } from '../assets';
@@ -34,8 +33,7 @@ function settle<T>(f: () => T): Promise<T> {
 export function serverAdapters(assets: AssetStore, priors: PriorRegistry): Omit<ExecuteAdapters, 'saveImage'> {
   return {
     loadImage: (source) => settle(() => assets.loadImage(source)),
-    // Masks and kernels are uploaded as pictures: grey levels in [0, 1].
-    loadArray: (source) => settle(() => greyPlane(assets.loadImage(source))),
+    loadArray: (source) => settle(() => assets.loadArray(source)),
     loadPrior: (model) => priors.load(model),
   };
 }

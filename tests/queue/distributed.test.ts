@@ -8,10 +8,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { GraphDocument } from '../../lib/graph/document';
+import { sha256Hex } from '../../lib/graph/hash';
+import { blankMask, fillRect, maskToPng, MISSING } from '../../lib/image/mask-paint';
+import { bytesToBase64 } from '../../lib/io/base64';
+import { encodeNpy } from '../../lib/io/npy';
 import { testGraph } from '../../nodes/testing';
 import type { RunEvent } from '../../server/queue/events';
-import { APP_ROOT, collectEvents, matching, tempDataDir, type TestServer } from '../../server/testing';
-import { bullTestServer, flushRedis, httpServer, runSpgd, startRedis, startWorker, stopRedis, uniquePrefix, until, type WorkerProcess } from './support';
+import { collectEvents, matching, tempDataDir, testServer, type TestServer } from '../../server/testing';
+import { APP_ROOT, bullTestServer, flushRedis, httpServer, runSpgd, startRedis, startWorker, stopRedis, uniquePrefix, until, type WorkerProcess } from './support';
 
 type Ev<T extends RunEvent['type']> = Extract<RunEvent, { type: T }>;
 
@@ -193,6 +198,57 @@ describe('server + 2 spgd worker processes', () => {
     const { runId } = await s.caller.run.start({ document: small(0, 5) });
     const events = await collectEvents(s.caller, runId);
     expect(events.at(-1)).toMatchObject({ type: 'error', code: 'BAD_INPUT', message: matching(/refused this worker \(HTTP 401\).*SPGD_WORKER_TOKEN/) });
+  });
+});
+
+describe('masks from uploads and from inside the graph, on a worker process', () => {
+  /** builtin-photo-inpaint on the analytic prior, 2 steps, K = 2 samples (so an uncertainty map), its mask from `source`. */
+  function inpaint(source: string, assets: GraphDocument['assets'] = {}): GraphDocument {
+    const preset = JSON.parse(fs.readFileSync(path.join(APP_ROOT, 'presets', 'photo-inpaint.json'), 'utf8')) as { document: GraphDocument };
+    const doc = preset.document;
+    doc.nodes.mask.params.source = source;
+    doc.nodes.prior.params.model = 'gaussian';
+    doc.nodes.schedule.params.steps = 2;
+    doc.nodes.sampler.params.samples = 2;
+    doc.assets = assets;
+    return doc;
+  }
+
+  it('loads an uploaded .npy mask and a mask the document carries as the server does, and streams the uncertainty map', async () => {
+    const { s, url, prefix } = await server();
+    await worker('w1', prefix, url);
+    const local = testServer();
+    servers.push(local);
+
+    // The sample mask as a .npy upload, and a painted mask that only the document carries.
+    const sampleMask = s.services.assets.loadArray('sample:photo-scratched-mask');
+    const npy = encodeNpy(sampleMask.shape, sampleMask.data);
+    const up = await s.caller.images.upload({ name: 'mask.npy', base64: bytesToBase64(npy) });
+    await local.caller.images.upload({ name: 'mask.npy', base64: bytesToBase64(npy) });
+    const [h, w] = sampleMask.shape;
+    const png = maskToPng(fillRect(blankMask(w, h), { x: 20, y: 20 }, { x: 60, y: 50 }, MISSING));
+    const sha = sha256Hex(png);
+    const docs = [
+      inpaint(`sha256:${up.sha256}`),
+      inpaint(`sha256:${sha}`, { [sha]: { kind: 'image', name: 'painted.png', bytes: png.length, data: bytesToBase64(png) } }),
+    ];
+
+    for (const doc of docs) {
+      const onWorker = await s.caller.run.start({ document: doc });
+      const here = await local.caller.run.start({ document: doc });
+      const events = await collectEvents(s.caller, onWorker.runId);
+      expect(events.at(-1)?.type, JSON.stringify(events.at(-1))).toBe('finished');
+      await collectEvents(local.caller, here.runId);
+      const [a, b] = await Promise.all([s.caller.run.get({ runId: onWorker.runId }), local.caller.run.get({ runId: here.runId })]);
+      expect(a).toMatchObject({ status: 'finished', worker: { name: 'w1' } });
+      expect(a.metrics?.residual).toBeCloseTo(b.metrics?.residual ?? NaN, 6);
+      // The K-sample spread: probed as a heat map, its tensor on the server for tensor.get.
+      const probe = events.find((e): e is Ev<'probe'> => e.type === 'probe' && e.node === 'sampler' && e.port === 'uncertainty');
+      expect(probe).toMatchObject({ kind: 'heat', dtype: 'float32' });
+      const u = await s.caller.tensor.get({ runId: onWorker.runId, node: 'sampler', port: 'uncertainty' });
+      const v = await local.caller.tensor.get({ runId: here.runId, node: 'sampler', port: 'uncertainty' });
+      expect(u).toEqual(v);
+    }
   });
 });
 

@@ -16,8 +16,17 @@ describe('stream entries', () => {
     { kind: 'start', runId: 'r', attempt: 2, worker },
     { kind: 'event', runId: 'r', attempt: 1, event: { type: 'progress', node: 's', step: 3, steps: 10, nfe: { forward: 3, vjp: 3 }, elapsedMs: 12.5 } },
     { kind: 'tensor', runId: 'r', attempt: 1, tensor: { node: 's', port: 'g', step: 4, kind: 'signed', tensor: t } },
+    // A K-sample sampler's uncertainty map and its probe.
+    { kind: 'tensor', runId: 'r', attempt: 1, tensor: { node: 's', port: 'uncertainty', kind: 'heat', tensor: t } },
+    {
+      kind: 'event',
+      runId: 'r',
+      attempt: 1,
+      event: { type: 'probe', node: 's', port: 'uncertainty', shape: [3, 2, 2], dtype: 'float32', stats: { min: 0, max: 0.3, mean: 0.1, std: 0.05, nanCount: 0, infCount: 0 }, kind: 'heat' },
+    },
+    { kind: 'event', runId: 'r', attempt: 1, event: { type: 'probe', node: 'm', port: 'metrics', shape: [], dtype: null, stats: null, kind: null, summary: 'PSNR 24.1 dB' } },
     { kind: 'image', runId: 'r', attempt: 1, node: 'save', filename: 'out.png', image: t },
-    { kind: 'end', runId: 'r', attempt: 1, outcome: { status: 'finished', event: { type: 'finished', metrics: { residual: 1, psnr: 20 }, seconds: 2, nfe: { forward: 4, vjp: 4 } }, result: t } },
+    { kind: 'end', runId: 'r', attempt: 1, outcome: { status: 'finished', event: { type: 'finished', metrics: { residual: 1, psnr: 20, noiseFloor: 0.8 }, seconds: 2, nfe: { forward: 4, vjp: 4 } }, result: t } },
     { kind: 'end', runId: 'r', attempt: 1, outcome: { status: 'finished', event: { type: 'finished', metrics: { residual: null }, seconds: 2, nfe: { forward: 0, vjp: 0 } }, result: null } },
     { kind: 'end', runId: 'r', attempt: 3, outcome: { status: 'failed', error: { node: 's', code: 'DIVERGED', message: 'diverged' } } },
     { kind: 'end', runId: 'r', attempt: 1, outcome: { status: 'cancelled' } },

@@ -1,5 +1,5 @@
 /**
- * A worker's images and models: fetched from the server by content hash
+ * A worker's images, arrays (.npy masks and kernels) and models: fetched from the server by content hash
  * (`GET <server>/api/worker/assets/<sha256>`, with `Authorization: Bearer <token>` when the
  * server wants one), checked against that hash, and kept in a cache folder so each file crosses
  * the network once per worker machine. Decoded images are kept in memory (a few), opened priors
@@ -10,6 +10,7 @@ import path from 'node:path';
 import { SpgdError } from '../../../lib/errors';
 import { sha256Hex } from '../../../lib/graph/hash';
 import { decodeImage, greyPlane, imageToTensor } from '../../../lib/image';
+import { isNpy, parseNpy } from '../../../lib/io/npy';
 import type { ExecuteAdapters } from '../../../lib/plan/execute';
 import type { Tensor } from '../../../lib/tensor';
 import type { ModelBytesSource, PriorRegistry } from '../../priors';
@@ -93,6 +94,15 @@ export class RemoteAssets implements ModelBytesSource {
     return t;
   }
 
+  /** A mask or kernel: an uploaded .npy as stored, or a picture as grey levels in [0, 1] (as on the server). */
+  async array(sha: string): Promise<Tensor> {
+    await this.ensure(sha);
+    const bytes = new Uint8Array(fs.readFileSync(this.file(sha)));
+    if (!isNpy(bytes)) return greyPlane(await this.image(sha));
+    const { shape, data } = parseNpy(bytes);
+    return { shape, data };
+  }
+
   /** The executor's adapters for one job: its sources resolved through the hashes the server sent. */
   adapters(data: RunJobData, priors: PriorRegistry): Omit<ExecuteAdapters, 'saveImage'> {
     const hashOf = (id: string): string => {
@@ -100,11 +110,9 @@ export class RemoteAssets implements ModelBytesSource {
       if (!sha) throw new SpgdError('BAD_INPUT', `the server sent no content hash for '${id}'`);
       return sha;
     };
-    const loadImage = (source: string) => this.image(hashOf(source));
     return {
-      loadImage,
-      // Masks and kernels are uploaded as pictures: grey levels in [0, 1].
-      loadArray: async (source) => greyPlane(await loadImage(source)),
+      loadImage: (source) => this.image(hashOf(source)),
+      loadArray: (source) => this.array(hashOf(source)),
       loadPrior: async (model) => {
         if (model === 'gaussian') return priors.load(model);
         const sha = hashOf(model);

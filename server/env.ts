@@ -13,6 +13,7 @@
  * | SPGD_EXECUTION_PROVIDERS | cpu | ONNX Runtime providers in order, e.g. 'cuda,cpu' |
  * | SPGD_ORT_THREADS | 0 (ORT's choice) | intra-op threads per session |
  * | SPGD_CACHE_MB | 512 | memory for cached node outputs between runs |
+ * | SPGD_CALIBRATE | auto | 'auto': measure this machine's speed at first start for the estimates (kept in the data dir); 'off': never |
  */
 import path from 'node:path';
 import { z } from 'zod';
@@ -33,6 +34,7 @@ export const envSchema = z.object({
     .pipe(z.array(z.enum(['cpu', 'cuda'])).min(1)),
   SPGD_ORT_THREADS: z.coerce.number().int().min(0).default(0),
   SPGD_CACHE_MB: z.coerce.number().min(0).default(512),
+  SPGD_CALIBRATE: z.enum(['auto', 'off']).default('auto'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });
 
@@ -47,6 +49,7 @@ export interface Env {
   executionProviders: ('cpu' | 'cuda')[];
   ortThreads: number;
   cacheBytes: number;
+  calibrate: 'auto' | 'off';
   nodeEnv: 'development' | 'production' | 'test';
 }
 
@@ -69,6 +72,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     executionProviders: e.SPGD_EXECUTION_PROVIDERS,
     ortThreads: e.SPGD_ORT_THREADS,
     cacheBytes: e.SPGD_CACHE_MB * MiB,
+    calibrate: e.SPGD_CALIBRATE,
     nodeEnv: e.NODE_ENV,
   };
 }

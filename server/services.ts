@@ -27,6 +27,7 @@ import { PriorRegistry } from './priors';
 import { RunEventLog } from './queue/events';
 import { RunQueue } from './queue/index';
 import { createRunJob } from './queue/runner';
+import { ServerSpeed } from './speed';
 
 export const INTERRUPTED_MESSAGE = 'the server stopped while this run was queued or running; start it again';
 
@@ -39,6 +40,7 @@ export interface Services {
   priors: PriorRegistry;
   artifacts: Artifacts;
   cache: LruOutputCache;
+  speed: ServerSpeed;
   seeded: SeedReport;
   interrupted: string[];
   compile(document: unknown, backend?: RunsOn): Promise<CompileResult>;
@@ -75,12 +77,17 @@ export function createServices(options: CreateServicesOptions = {}): Services {
   const priors = new PriorRegistry(assets, env);
   const artifacts = new Artifacts(env.dataDir);
   const cache = new LruOutputCache(env.cacheBytes);
-  const queue = new RunQueue({ db, log, job: createRunJob({ db, log, assets, priors, artifacts, cache }) });
+  const speed = new ServerSpeed(env, priors, assets);
+  const queue = new RunQueue({ db, log, job: createRunJob({ db, log, assets, priors, artifacts, cache, speed }) });
 
   const compileEnv = (backend: RunsOn = 'server'): CompileEnv => ({
     backend,
     inspectPrior: (model, size) => priors.inspect(model, size),
     describeImage: (source) => assets.describeImage(source),
+    // Browser plans are priced again in the tab, with its own speeds; here they get the server's.
+    throughput: speed.throughput,
+    isCached: backend === 'server' ? (key) => cache.has(key) : undefined,
+    isWarm: backend === 'server' ? (model, task, pixels) => priors.isWarm(model, task, pixels) : undefined,
   });
   const compile = (document: unknown, backend?: RunsOn) => compileGraph(document, NODE_KIT, compileEnv(backend));
 
@@ -93,6 +100,7 @@ export function createServices(options: CreateServicesOptions = {}): Services {
     priors,
     artifacts,
     cache,
+    speed,
     seeded,
     interrupted,
     compile,
@@ -107,6 +115,7 @@ export function createServices(options: CreateServicesOptions = {}): Services {
       return { runId, position, plan: r.plan };
     },
     async close() {
+      await speed.ready;
       await queue.shutdown();
       await priors.releaseAll();
       cache.clear();

@@ -19,6 +19,7 @@ import type { EpsModel } from '../diffusion/types';
 import type { Tensor } from '../tensor';
 import type { Nfe } from '../samplers/types';
 import type { PlanStep, ProbeInfo, RunEventPayload, RunsOn, TensorKind } from './types';
+import type { Throughput } from './throughput';
 import type { NodeOutputs, PortValue, PortValueOf } from './values';
 
 // ------------------------------------------------------------------------------ compile time
@@ -46,8 +47,12 @@ export interface CompileEnv {
   inspectPrior?(model: string, size: { height: number; width: number }): PriorReport | Promise<PriorReport>;
   /** Size of an image or array source ('sample:<name>' | 'sha256:<hex>'), or why it cannot be loaded. */
   describeImage?(source: string): ImageDescription | undefined | Promise<ImageDescription | undefined>;
-  /** Sustained FLOP/s of the backend for the estimate (default: DEFAULT_FLOPS_PER_SECOND). */
-  flopsPerSecond?: number;
+  /** Measured speeds of the backend (lib/plan/throughput.ts); absent: priced from FLOPs at a nominal rate. */
+  throughput?: Throughput;
+  /** Whether a node's outputs are cached by content key (the estimate counts those nodes as free). */
+  isCached?(key: string): boolean;
+  /** Whether a model's sessions for this operator task and size are open (absent: assume they are). */
+  isWarm?(model: string, task: string | undefined, pixels: number): boolean;
 }
 
 /** Facts a node learns from the outside world at compile time (e.g. an uploaded image's size). */
@@ -78,6 +83,11 @@ export interface SamplerContribution {
   width: number;
   /** The input port its prior comes from (absent for samplers that need none): checked and priced at this size. */
   priorPort?: string;
+  /** How its guidance calls run, and its proximal steps (the estimate prices them). */
+  guidance: 'fused' | 'pullback';
+  proxSteps?: number;
+  /** The operator's task, from the facts of its Operator input. */
+  task?: string;
 }
 
 /** What a node adds to the plan beyond its step. */

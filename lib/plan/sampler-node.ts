@@ -72,6 +72,8 @@ export function samplerNodeRun<S extends z.ZodObject>(def: NodeTypeInfo<S>, spec
         return { errors: [(e as Error).message] };
       }
       const size = outputs[imagePort] ?? {};
+      const task = inputs[operatorPort]?.task;
+      const proxPerStep = spec.sampler.cost?.proxPerStep ?? 0;
       return {
         sampler: {
           method: spec.sampler.id,
@@ -81,6 +83,9 @@ export function samplerNodeRun<S extends z.ZodObject>(def: NodeTypeInfo<S>, spec
           nfe: cost.nfe,
           height: size.height ?? DEFAULT_SIZE,
           width: size.width ?? DEFAULT_SIZE,
+          guidance: spec.sampler.cost?.guidance ?? 'fused',
+          ...(proxPerStep ? { proxSteps: proxPerStep * cost.steps } : {}),
+          ...(task === undefined ? {} : { task }),
           ...(priorPort && spec.sampler.needs(config) !== 'none' ? { priorPort } : {}),
         },
       };

@@ -188,6 +188,7 @@ export const dpsSampler = defineSampler({
   title: 'DPS',
   params: dpsParams,
   needs: () => 'gradient',
+  cost: { guidance: 'pullback' },
   create: (prior, p) => createDps(requirePrior(prior, 'dps').eps, p),
   methods: {
     dps: {

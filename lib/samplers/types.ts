@@ -114,6 +114,12 @@ export interface SamplerSpec<S extends z.ZodObject = z.ZodObject> {
   readonly title: string;
   readonly params: S;
   needs(p: z.infer<S>): PriorNeed;
+  /**
+   * How its guidance calls run, for the time estimate: 'fused' (the denoiser's loss and
+   * gradient in one model where the operator has an ONNX form; the default) or 'pullback' (a
+   * forward, then the separate VJP model). `proxPerStep`: proximal data steps per outer step.
+   */
+  readonly cost?: { guidance?: 'fused' | 'pullback'; proxPerStep?: number };
   /** `prior` is null only for samplers that need nothing from it. */
   create(prior: PriorHandles | null, p: z.infer<S>): Sampler<unknown>;
   readonly methods: Readonly<Record<string, MethodSpec<z.infer<S>>>>;

@@ -16,6 +16,7 @@ import type { LruOutputCache } from '../cache';
 import type { Db } from '../db';
 import { finishRun, getRun } from '../db/runs';
 import type { PriorRegistry } from '../priors';
+import type { ServerSpeed } from '../speed';
 import { isTerminalEvent, type RunEventLog } from './events';
 import type { RunJob } from './index';
 
@@ -26,6 +27,7 @@ export interface RunnerDeps {
   priors: PriorRegistry;
   artifacts: Artifacts;
   cache: LruOutputCache;
+  speed: ServerSpeed;
 }
 
 /** `f()` as a promise, a throw becoming a rejection (what the adapters promise). */
@@ -57,7 +59,11 @@ export function createRunJob(d: RunnerDeps): RunJob {
         }),
     };
     try {
+      // The first start's calibration measures the CPU: a run must not share it.
+      await d.speed.ready;
+      const coldModels = d.speed.coldModels(plan);
       const r = await executePlan(plan, NODE_KIT, adapters, { signal, onEvent, cache: d.cache, store: d.artifacts.tensorStore(runId) });
+      d.speed.learn(plan, { nodeSeconds: r.nodeSeconds, cached: r.cached, coldModels });
       let resultPath: string | null = null;
       const out = r.primary ? r.outputs.get(r.primary)?.image : undefined;
       if (out?.kind === 'Image') resultPath = d.artifacts.writeImage(runId, 'result', out.tensor, document);

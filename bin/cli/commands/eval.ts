@@ -6,6 +6,7 @@ import { UsageError } from '../errors';
 import { readImage } from '../files';
 import { openPrior } from '../prior';
 import { progressReporter } from '../progress';
+import { CliSpeed } from '../speed';
 
 export const evalHelp = `spgd eval --task <task> [--method spgd|dps|dps-ddim|ddim|diffpir] --data <dir> [--limit n] [--size px]
           [--seed 0] [--sigma-y 0.05] [--prior default|<m.onnx>|gaussian] [--set key=value ...] [--json] [--quiet]
@@ -51,16 +52,23 @@ export async function evaluate(argv: string[]) {
   const prior = await openPrior(f.prior);
   const quiet = f.quiet || f.json;
   const rows: { file: string; psnr: number; ssim: number; nfe: number; seconds: number }[] = [];
+  const speed = new CliSpeed(prior, !!f.quiet);
+  let estimateSeconds: number | null = null;
   const start = performance.now();
   for (const [k, file] of files.entries()) {
     const gt = readImage(join(dir, file), 'data');
     const progress = progressReporter(`[${k + 1}/${files.length}] ${file}`, quiet);
     const o = await restoreImage({ task, method, seed: seed + k, sigmaY, model: prior.model, samplerParams }, { groundTruth: gt, size }, prior, {
+      // The first image's plan prices the whole folder (it pays the model's opening, the others do not).
+      onPlan: async (plan) => {
+        if (estimateSeconds === null) estimateSeconds = await speed.estimate(plan, files.length);
+      },
       onEvent: (e) => {
         if (e.type === 'progress') progress.update(e);
       },
     });
     progress.done();
+    speed.learn(o);
     if (o.psnr === undefined || o.ssim === undefined) throw new Error(`${file}: the restoration reported no PSNR/SSIM against its ground truth`);
     rows.push({ file, psnr: o.psnr, ssim: o.ssim, nfe: o.nfe.forward, seconds: o.seconds });
   }
@@ -73,8 +81,10 @@ export async function evaluate(argv: string[]) {
     ssim: mean('ssim'),
     nfe: rows[0].nfe,
     seconds: (performance.now() - start) / 1000,
+    estimateSeconds,
     images: rows,
   };
+  speed.save();
   if (f.json) console.log(JSON.stringify(summary));
   else {
     console.log(`| image | PSNR (dB) | SSIM | seconds |\n|---|---:|---:|---:|`);

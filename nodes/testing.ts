@@ -2,7 +2,7 @@
  * Small graph documents for tests (plan, server): the SPGD chain of the built-in presets with
  * every size and count turned down, plus a DPS variant.
  */
-import { GRAPH_FORMAT, type GraphDocument } from '../lib/graph/document';
+import { GRAPH_FORMAT, SCHEMA_VERSION, type GraphDocument } from '../lib/graph/document';
 import adm from './sampler/adm';
 import degrade from './degradation/degrade';
 import diffpir from './sampler/diffpir';
@@ -65,5 +65,5 @@ export function testGraph(o: TestGraphOptions = {}): GraphDocument {
       }
     }
   }
-  return { format: GRAPH_FORMAT, schemaVersion: 1, nodes, edges, ui: { positions: {}, groups: [] }, assets: {} };
+  return { format: GRAPH_FORMAT, schemaVersion: SCHEMA_VERSION, nodes, edges, ui: { positions: {}, groups: [] }, assets: {} };
 }

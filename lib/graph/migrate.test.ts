@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { getNodeDefinition } from '../../nodes';
@@ -41,6 +42,46 @@ describe('migrateDocument', () => {
     const v1 = migrateDocument(v0, getNodeDefinition);
     const moved = { ...v1, ui: { positions: {}, groups: [] } };
     expect(graphHash(migrateDocument(v0), getNodeDefinition)).toBe(graphHash(moved, getNodeDefinition));
+  });
+
+  it('gives version-1 groups a frame around their members (and drops unknown or doubled members)', () => {
+    const v1 = {
+      format: GRAPH_FORMAT,
+      schemaVersion: 1,
+      nodes: {
+        a: { type: 'spgd:input/load-image', params: {} },
+        b: { type: 'spgd:degradation/degrade', params: {} },
+      },
+      edges: [],
+      ui: {
+        positions: { a: { x: 100, y: 50 }, b: { x: 400, y: 300 } },
+        groups: [
+          { id: 'g1', title: 'inputs', nodes: ['a', 'b', 'gone'] },
+          { id: 'g2', title: 'again', nodes: ['b'] },
+          { id: 'g3', title: 'empty', nodes: [] },
+        ],
+      },
+    };
+    const doc = migrateDocument(v1, getNodeDefinition);
+    expect(doc.schemaVersion).toBe(SCHEMA_VERSION);
+    const [g1, g2, g3] = doc.ui.groups;
+    expect(g1).toEqual({ id: 'g1', title: 'inputs', nodes: ['a', 'b'], color: 'slate', bounds: { x: 80, y: 10, width: 580, height: 480 } });
+    expect(g2.nodes).toEqual([]);
+    expect(g3.bounds.width).toBeGreaterThan(0);
+    // the positions and the graph itself are untouched
+    expect(doc.ui.positions).toEqual(v1.ui.positions);
+    expect(Object.keys(doc.nodes)).toEqual(['a', 'b']);
+  });
+
+  it('reads every preset and fixture shipped with an older schema version', () => {
+    for (const dir of ['presets', 'e2e/fixtures']) {
+      for (const file of readdirSync(new URL(`../../${dir}/`, import.meta.url))) {
+        if (!file.endsWith('.json')) continue;
+        const json = JSON.parse(readFileSync(new URL(`../../${dir}/${file}`, import.meta.url), 'utf8')) as { document?: unknown };
+        const doc = migrateDocument(json.document ?? json, getNodeDefinition);
+        expect(doc.schemaVersion, `${dir}/${file}`).toBe(SCHEMA_VERSION);
+      }
+    }
   });
 
   it('passes a current document through', () => {

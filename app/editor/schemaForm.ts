@@ -5,6 +5,7 @@
  * type, so adding a kind here without a widget does not compile.
  */
 import type { z } from 'zod';
+import { paramDescription } from '../../nodes/define';
 import type { AssetKind } from '../../nodes/input/sources';
 
 interface Base {
@@ -101,7 +102,7 @@ function assetKind(...schemas: z.ZodType[]): AssetKind | undefined {
 export function describeParam(name: string, schema: z.ZodType): ParamFieldSpec {
   const { inner, defaultValue, optional } = unwrap(schema);
   const d = defOf(inner);
-  const description = (schema as { description?: string }).description ?? (inner as { description?: string }).description;
+  const description = paramDescription(schema);
   const base: Base = { name, label: humanize(name), description, optional, defaultValue };
   const asset = assetKind(schema, inner);
   if (asset) return { ...base, kind: 'asset', asset };

@@ -16,6 +16,6 @@ export default defineNode({
       'fluctuationRaw',
       'fluctuationAdm',
       'priorStability',
-    ]),
+    ]).describe('the curves drawn in the Gradient angles panel for this trace'),
   }),
 });

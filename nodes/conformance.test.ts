@@ -16,7 +16,7 @@ import { executePlan } from '../lib/plan/execute';
 import { MemorySources } from '../lib/plan/memory-sources';
 import { METHODS, methodConfig } from '../lib/samplers';
 import { tensor } from '../lib/tensor';
-import type { z } from 'zod';
+import type { ZodType } from 'zod';
 import { NODE_CATEGORIES, paramDescription } from './define';
 import { NODE_TYPES } from './index';
 import { restorationGraph } from './recipes';
@@ -44,7 +44,8 @@ describe.each(NODE_TYPES.map((d) => ({ def: d, label: d.type })))('$label', ({ d
   });
 
   it('explains every param (its help text in the params panel)', () => {
-    for (const [name, schema] of Object.entries(def.params.shape as Record<string, z.ZodType>)) {
+    const shape: Record<string, ZodType> = def.params.shape;
+    for (const [name, schema] of Object.entries(shape)) {
       expect(paramDescription(schema), `${def.type} param '${name}'`).toMatch(/\w{3,}/);
     }
   });

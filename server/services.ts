@@ -11,6 +11,7 @@
  */
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import type { GraphDocument } from '../lib/graph/document';
 import { migrateDocument } from '../lib/graph/migrate';
 import { GraphInvalidError } from '../lib/errors';
 import { compileGraph, type CompileEnv } from '../lib/plan/compile';
@@ -20,7 +21,9 @@ import { Artifacts } from './artifacts';
 import { AssetStore } from './assets';
 import { LruOutputCache } from './cache';
 import { getDb, openDb, type Db } from './db';
+import { getPreset, presetByName } from './db/presets';
 import { finishRun, insertRun, unfinishedRuns } from './db/runs';
+import { runLabel } from './run-label';
 import { loadEnv, type Env } from './env';
 import { seedBuiltInPresets, type SeedReport } from './presets';
 import { PriorRegistry } from './priors';
@@ -44,8 +47,13 @@ export interface Services {
   seeded: SeedReport;
   interrupted: string[];
   compile(document: unknown, backend?: RunsOn): Promise<CompileResult>;
-  /** Compiles and queues a run; throws GraphInvalidError (code GRAPH_INVALID, with the issues) when the graph does not compile. */
-  startRun(document: unknown, backend?: RunsOn): Promise<{ runId: string; position: number; plan: Plan }>;
+  /**
+   * Compiles and queues a run; throws GraphInvalidError (code GRAPH_INVALID, with the issues) when
+   * the graph does not compile. `presetId`: the preset the graph came from (names the run).
+   */
+  startRun(document: unknown, backend?: RunsOn, presetId?: string | null): Promise<{ runId: string; position: number; plan: Plan }>;
+  /** What history calls a run of this document (server/run-label.ts). */
+  labelFor(document: GraphDocument, presetId?: string | null): string;
   close(): Promise<void>;
 }
 
@@ -91,6 +99,16 @@ export function createServices(options: CreateServicesOptions = {}): Services {
   });
   const compile = (document: unknown, backend?: RunsOn) => compileGraph(document, NODE_KIT, compileEnv(backend));
 
+  const labelFor = (document: GraphDocument, presetId?: string | null) => {
+    const row = (presetId ? getPreset(db, presetId) : undefined) ?? (document.name ? presetByName(db, document.name) : undefined);
+    if (!row) return runLabel(document, null);
+    try {
+      return runLabel(document, { name: row.name, document: migrateDocument(JSON.parse(row.document), NODE_KIT.definition) });
+    } catch {
+      return runLabel(document, null);
+    }
+  };
+
   const services: Services = {
     env,
     db,
@@ -104,13 +122,15 @@ export function createServices(options: CreateServicesOptions = {}): Services {
     seeded,
     interrupted,
     compile,
-    async startRun(document, backend = 'server') {
+    labelFor,
+    async startRun(document, backend = 'server', presetId = null) {
       const r = await compile(document, backend);
       if (!r.ok) throw new GraphInvalidError(r.issues);
       const seeds: Record<string, number> = {};
       for (const s of r.plan.steps) if (typeof s.params.seed === 'number') seeds[s.node] = s.params.seed;
       const runId = randomUUID();
-      insertRun(db, { id: runId, document: migrateDocument(document, NODE_KIT.definition), graphHash: r.plan.hash, plan: r.plan, seeds, backend });
+      const doc = migrateDocument(document, NODE_KIT.definition);
+      insertRun(db, { id: runId, document: doc, graphHash: r.plan.hash, plan: r.plan, seeds, backend, label: labelFor(doc, presetId) });
       const position = queue.enqueue(runId);
       return { runId, position, plan: r.plan };
     },

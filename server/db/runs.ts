@@ -9,13 +9,15 @@ export interface NewRun {
   plan: unknown;
   seeds: Record<string, number>;
   backend: string;
+  /** What history calls it (server/run-label.ts). */
+  label?: string | null;
 }
 
 export function insertRun(db: Db, r: NewRun, now = Date.now()): void {
   db.prepare(
-    `INSERT INTO runs (id, status, document, graph_hash, plan, seeds, backend, created_at)
-     VALUES (?, 'queued', ?, ?, ?, ?, ?, ?)`,
-  ).run(r.id, JSON.stringify(r.document), r.graphHash, JSON.stringify(r.plan), JSON.stringify(r.seeds), r.backend, now);
+    `INSERT INTO runs (id, status, document, graph_hash, plan, seeds, backend, created_at, label)
+     VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(r.id, JSON.stringify(r.document), r.graphHash, JSON.stringify(r.plan), JSON.stringify(r.seeds), r.backend, now, r.label ?? null);
 }
 
 export function getRun(db: Db, id: string): RunRow | undefined {
@@ -33,11 +35,13 @@ export interface RunEnd {
   metrics?: unknown;
   error?: { node?: string; code: string; message: string } | null;
   resultPath?: string | null;
+  /** Nodes served from the output cache. */
+  cached?: readonly string[];
 }
 
 export function finishRun(db: Db, id: string, end: RunEnd, now = Date.now()): void {
   db.prepare(
-    `UPDATE runs SET status = ?, finished_at = ?, seconds = ?, nfe = ?, metrics = ?, error = ?, result_path = ? WHERE id = ?`,
+    `UPDATE runs SET status = ?, finished_at = ?, seconds = ?, nfe = ?, metrics = ?, error = ?, result_path = ?, cached = ? WHERE id = ?`,
   ).run(
     end.status,
     now,
@@ -46,8 +50,14 @@ export function finishRun(db: Db, id: string, end: RunEnd, now = Date.now()): vo
     end.metrics === undefined ? null : JSON.stringify(end.metrics),
     end.error ? JSON.stringify(end.error) : null,
     end.resultPath ?? null,
+    end.cached ? JSON.stringify(end.cached) : null,
     id,
   );
+}
+
+/** Marks a run as started at a given time (browser runs are recorded after they ran). */
+export function setStartedAt(db: Db, id: string, startedAt: number): void {
+  db.prepare(`UPDATE runs SET started_at = ? WHERE id = ?`).run(startedAt, id);
 }
 
 /** Newest first; `cursor` is the `seq` of the last row of the previous page. */

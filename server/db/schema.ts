@@ -10,6 +10,10 @@
  * - run_events: the events of each run in order (`seq` per run is the tracked() id), so
  *   `run.events` can backfill after a reconnect or a restart.
  * - assets: uploaded images and models by sha256, with where they are stored.
+ *
+ * Migration 2 gives runs a `label` (the preset they came from and the params that differ from
+ * it, see server/run-label.ts) and `cached` (JSON list of the nodes served from the output
+ * cache, so history can say "from cache").
  */
 export const MIGRATIONS: readonly string[] = [
   /* 1 */ `
@@ -66,6 +70,10 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  /* 2 */ `
+  ALTER TABLE runs ADD COLUMN label TEXT;
+  ALTER TABLE runs ADD COLUMN cached TEXT;
+  `,
 ];
 
 export type RunStatus = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled' | 'interrupted';
@@ -101,6 +109,8 @@ export interface RunRow {
   metrics: string | null;
   error: string | null;
   result_path: string | null;
+  label: string | null;
+  cached: string | null;
 }
 
 export interface RunEventRow {

@@ -67,7 +67,7 @@ export function createRunJob(d: RunnerDeps): RunJob {
       let resultPath: string | null = null;
       const out = r.primary ? r.outputs.get(r.primary)?.image : undefined;
       if (out?.kind === 'Image') resultPath = d.artifacts.writeImage(runId, 'result', out.tensor, document);
-      finishRun(d.db, runId, { status: 'finished', seconds: r.seconds, nfe: r.nfe, metrics: r.metrics, resultPath });
+      finishRun(d.db, runId, { status: 'finished', seconds: r.seconds, nfe: r.nfe, metrics: r.metrics, resultPath, cached: r.cached });
       // onEvent may have set it during the run (which control flow analysis does not see).
       const last = terminal as RunEventPayload | null;
       const fin = last?.type === 'finished' ? last : { type: 'finished' as const, metrics: r.metrics, seconds: r.seconds, nfe: r.nfe };

@@ -19,6 +19,7 @@ import { proxL2 } from '../lib/operators/solve';
 import { TASKS } from '../lib/operators/types';
 import { Rng } from '../lib/rng';
 import type { Tensor } from '../lib/tensor';
+import { PULLBACK_COST, VJP_COST } from '../lib/plan/estimate';
 import type { Throughput } from '../lib/plan/throughput';
 import { restoreImage } from './recipes';
 
@@ -31,6 +32,11 @@ export interface CalibrationDeps {
   flops(model: string, size: { height: number; width: number }): number | Promise<number>;
   model?: string;
   sizes?: readonly number[];
+  /**
+   * Time the forward + separate VJP call (DPS) too (default true). Without it, that call is
+   * priced from the fused one by their measured ratio (a shorter calibration, for the browser).
+   */
+  pullback?: boolean;
   /** Reports each finished part (for a progress line). */
   onPart?: (what: string) => void;
   signal?: AbortSignal;
@@ -87,13 +93,15 @@ export async function calibrate(t: Throughput, d: CalibrationDeps): Promise<numb
     const run = (method: string, samplerParams: Record<string, unknown>) =>
       restoreImage({ task: 'inpaint-random', method, seed: 0, sigmaY: 0.05, model, samplerParams }, { groundTruth: d.groundTruth, size }, prior, { signal: d.signal, captures: 1 });
     // SPGD: 3 outer steps of 1 warm-up call each (fused guidance), with its per-step diagnostics.
-    const fusedBefore = calls.fused.length;
     const spgd = await run('spgd', { steps: 3, warmup: 1 });
-    const spgdNet = calls.fused.slice(fusedBefore).reduce((a, b) => a + b, 0) / 1000;
+    // A model that cannot fuse the guidance (the analytic prior) took the pullback path: that is its "fused" call.
+    const guided = calls.fused.length ? [...calls.fused] : [...calls.pullback];
+    const spgdNet = [...calls.fused, ...calls.pullback].reduce((a, b) => a + b, 0) / 1000;
     await run('ddim', { steps: 4 });
-    await run('dps', { steps: 3 });
-    const fused = steady(calls.fused);
-    const pullback = steady(calls.pullback);
+    const withPullback = d.pullback ?? true;
+    if (withPullback) await run('dps', { steps: 3 });
+    const fused = steady(guided);
+    const pullback = withPullback ? steady(calls.pullback) : { seconds: (fused.seconds * PULLBACK_COST) / VJP_COST, firstExtra: 0 };
     const forward = steady(calls.forward);
     t.recordNetwork(model, size * size, await d.flops(model, { height: size, width: size }), { forward: forward.seconds, fused: fused.seconds, pullback: pullback.seconds });
     // Per outer step outside the network, from the SPGD run (its first call compiled a model).

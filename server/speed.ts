@@ -16,6 +16,8 @@ import type { Env } from './env';
 import type { PriorRegistry } from './priors';
 
 export const SERVER_BACKEND = 'server';
+/** Sizes the first start measures (about a minute on a busy 2-core box); larger ones are priced by FLOPs, then learnt from runs. */
+const CALIBRATION_SIZES = [64, 128];
 const ORT_VERSION = 'onnxruntime-node 1.30';
 
 export class ServerSpeed {
@@ -42,6 +44,7 @@ export class ServerSpeed {
           load: (m) => this.priors.load(m),
           groundTruth: this.assets.loadImage('sample:default'),
           flops: (m, size) => this.priors.inspect(m, size).flops,
+          sizes: CALIBRATION_SIZES,
         });
         console.log(`calibrated the estimate in ${s.toFixed(1)} s (${this.file})`);
       };
@@ -52,7 +55,7 @@ export class ServerSpeed {
       const { throughput, calibrated } = await openThroughputFile(this.file, SERVER_BACKEND, fingerprint, calibrateHere);
       this.throughput = throughput;
       // The calibration opened the default prior and ran inpainting at each size.
-      if (calibrated) for (const px of [64, 128, 256]) this.priors.markUsed('default', 'inpaint-random', px * px);
+      if (calibrated) for (const px of CALIBRATION_SIZES) this.priors.markUsed('default', 'inpaint-random', px * px);
     } catch (e) {
       console.warn(`estimate calibration failed (${e instanceof Error ? e.message : String(e)}); estimates use nominal speeds`);
     }

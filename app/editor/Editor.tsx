@@ -337,7 +337,7 @@ function EditorShell({ initialDocument }: { initialDocument?: GraphDocument }) {
   }, []);
 
   return (
-    <div className="flex h-dvh flex-col" data-testid="editor" data-autosaved-at={autosavedAt} data-unsaved={unsaved}>
+    <div className="flex h-dvh flex-col" data-testid="editor" data-ready={ready} data-autosaved-at={autosavedAt} data-unsaved={unsaved}>
       <RunEventsListener />
       <header className="flex h-11 flex-none items-center gap-1.5 overflow-hidden border-b border-ink-700 bg-ink-900 px-2 md:gap-2 md:px-3">
         <button className="flex-none rounded px-1.5 py-1 text-ink-300 hover:bg-ink-700 md:hidden" onClick={() => setPanel(panel === 'left' ? null : 'left')} title="Presets and runs" data-testid="toggle-left-panel">

@@ -110,7 +110,7 @@ export function RunBar({ onRun, onCancel }: { onRun: () => void; onCancel: () =>
           />
         </div>
         <div className="flex justify-between font-mono text-[10.5px] text-ink-400">
-          <span data-testid="run-steps">{p ? `step ${p.step}/${p.steps}` : run.status === 'idle' && compile.plan ? `${compile.plan.steps.length} nodes` : ''}</span>
+          <span className="max-sm:hidden" data-testid="run-steps">{p ? `step ${p.step}/${p.steps}` : run.status === 'idle' && compile.plan ? `${compile.plan.steps.length} nodes` : ''}</span>
           <span data-testid="run-eta" data-source={active && eta !== undefined ? (etaMeasured(run) ? 'measured' : 'estimate') : undefined} title={active ? (etaMeasured(run) ? 'from the pace of the steps so far' : "from the plan's estimate") : 'estimated time of a run'}>
             {active && eta !== undefined ? `ETA ${fmtSeconds(eta)}` : active ? '' : run.status === 'idle' && idleEstimate !== undefined ? `~${fmtSeconds(idleEstimate)}` : ''}
           </span>

@@ -51,7 +51,10 @@ export interface RunnerDeps {
    * Measures the backend's speed (nodes/calibrate.ts, injected: lib/ does not import nodes/):
    * fills `t` using `load` for the prior and `groundTruth` as the picture to restore.
    */
-  calibrate?: (t: Throughput, deps: { load: (model: string) => Promise<EpsModel>; groundTruth: Tensor; model: string; sizes: number[]; flops: (model: string, size: { height: number; width: number }) => number }) => Promise<unknown>;
+  calibrate?: (
+    t: Throughput,
+    deps: { load: (model: string) => Promise<EpsModel>; groundTruth: Tensor; model: string; sizes: number[]; pullback: boolean; flops: (model: string, size: { height: number; width: number }) => number },
+  ) => Promise<unknown>;
   /** FLOPs of a model's forward at a size, from its bytes (lib/plan/prior-report.ts). */
   flops?: (bytes: Uint8Array, size: { height: number; width: number }) => number;
 }
@@ -117,6 +120,8 @@ export class BrowserRunner {
         groundTruth,
         model: req.model,
         sizes: req.sizes,
+        // DPS in a tab is rare: its call is priced from the fused one (a shorter calibration).
+        pullback: false,
         flops: (_model, size) => (bytes ? flops(bytes, size) : 0),
       });
       post({ type: 'calibrated', runId, provider, throughput: t.toJSON(), seconds: (Date.now() - start) / 1000 });

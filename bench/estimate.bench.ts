@@ -122,8 +122,8 @@ async function main() {
     args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   });
   const page = await (await browser.newContext({ viewport: { width: 1600, height: 950 } })).newPage();
-  await page.goto(`${BASE}/test/browser-bench`);
-  await page.getByTestId('editor').and(page.locator('[data-ready="true"]')).waitFor();
+  await page.goto(`${BASE}/test/browser-bench`, { timeout: 180_000 });
+  await page.getByTestId('editor').and(page.locator('[data-ready="true"]')).waitFor({ timeout: 180_000 });
   const rows: Row[] = [];
   const load: string[] = [];
   for (const c of CONFIGS) {

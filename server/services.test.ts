@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testGraph } from '../nodes/testing';
+import Database from 'better-sqlite3';
 import { openDb } from './db';
 import { MIGRATIONS } from './db/schema';
 import { insertPreset } from './db/presets';
@@ -51,7 +52,7 @@ describe('server start-up', () => {
     expect((await second.caller.presets.get({ id: presetId })).name).toBe('mine');
     // the built-ins are not inserted twice
     expect(second.services.seeded.inserted).toEqual([]);
-    expect((await second.caller.presets.list()).filter((p) => p.builtIn)).toHaveLength(6);
+    expect((await second.caller.presets.list()).filter((p) => p.builtIn)).toHaveLength(15);
   });
 
   it('seeds built-ins without touching a user preset that holds the same name, and refreshes changed built-in files', async () => {
@@ -69,6 +70,36 @@ describe('server start-up', () => {
     expect((await s.caller.presets.get({ id: 'builtin-spgd-inpaint-box' })).name).toMatch(/^SPGD: box inpainting/);
   });
 
+  it('migrates a version-1 database: its assets survive and arrays can be stored', () => {
+    const dir = tempDataDir();
+    const file = path.join(dir, 'v1.sqlite');
+    const old = new Database(file);
+    old.exec(MIGRATIONS[0]);
+    old.pragma('user_version = 1');
+    old.prepare(`INSERT INTO assets (sha256, kind, name, bytes, path, meta, created_at) VALUES ('ab', 'image', 'a.png', 3, '/x', '{}', 1)`).run();
+    old.close();
+    const db = openDb(file);
+    expect(db.prepare('SELECT sha256, kind, name FROM assets').all()).toEqual([{ sha256: 'ab', kind: 'image', name: 'a.png' }]);
+    db.prepare(`INSERT INTO assets (sha256, kind, name, bytes, path, meta, created_at) VALUES ('cd', 'array', 'm.npy', 3, '/y', '{}', 2)`).run();
+    expect(() => db.prepare(`INSERT INTO assets (sha256, kind, name, bytes, path, meta, created_at) VALUES ('ef', 'video', 'v', 3, '/z', '{}', 3)`).run()).toThrow(/CHECK/);
+    db.close();
+  });
+
+  it('migrates a version-2 database: its runs survive and gain a label and cached nodes', () => {
+    const dir = tempDataDir();
+    const file = path.join(dir, 'v2.sqlite');
+    const old = new Database(file);
+    old.exec(MIGRATIONS[0]);
+    old.exec(MIGRATIONS[1]);
+    old.pragma('user_version = 2');
+    old.prepare(`INSERT INTO runs (id, status, document, graph_hash, plan, created_at) VALUES ('r1', 'finished', '{}', 'h', '{}', 1)`).run();
+    old.close();
+    const db = openDb(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    expect(db.prepare('SELECT id, status, label, cached FROM runs').all()).toEqual([{ id: 'r1', status: 'finished', label: null, cached: null }]);
+    db.close();
+  });
+
   it('creates its tables with WAL journaling in a file database', () => {
     const dir = tempDataDir();
     const db = openDb(path.join(dir, 'x.sqlite'));
@@ -76,7 +107,7 @@ describe('server start-up', () => {
     const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
     expect(tables).toEqual(expect.arrayContaining(['assets', 'presets', 'run_events', 'runs']));
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
-    // runs carry their history label and cached nodes (migration 2)
+    // runs carry their history label and cached nodes (migration 3)
     expect((db.prepare(`SELECT name FROM pragma_table_info('runs')`).all() as { name: string }[]).map((c) => c.name)).toEqual(expect.arrayContaining(['label', 'cached']));
     db.close();
     expect(fs.existsSync(path.join(dir, 'x.sqlite'))).toBe(true);

@@ -65,7 +65,7 @@ export interface CreateServicesOptions {
 }
 
 /** Marks runs left 'queued' or 'running' by a killed server as 'interrupted'. */
-export function recoverInterruptedRuns(db: Db, log: RunEventLog): string[] {
+function recoverInterruptedRuns(db: Db, log: RunEventLog): string[] {
   const rows = unfinishedRuns(db);
   for (const r of rows) {
     finishRun(db, r.id, { status: 'interrupted', error: { code: 'INTERRUPTED', message: INTERRUPTED_MESSAGE } });
@@ -96,6 +96,7 @@ export function createServices(options: CreateServicesOptions = {}): Services {
     throughput: speed.throughput,
     isCached: backend === 'server' ? (key) => cache.has(key) : undefined,
     isWarm: backend === 'server' ? (model, task, pixels) => priors.isWarm(model, task, pixels) : undefined,
+    storeEmbeddedAssets: (files) => assets.storeEmbedded(files),
   });
   const compile = (document: unknown, backend?: RunsOn) => compileGraph(document, NODE_KIT, compileEnv(backend));
 

@@ -22,6 +22,7 @@ import { ContextMenu } from './ContextMenu';
 import { downloadBlob, exportGraphJson, fileNameFor, graphFromFile, pngWithGraph } from './files';
 import { contentKey, toDocument } from './graph';
 import { Inspector } from './Inspector';
+import { MaskPainter } from './MaskPainter';
 import { ParamsPanel } from './ParamsPanel';
 import { PresetsPanel } from './PresetsPanel';
 import { ResultPanel } from './ResultPanel';
@@ -420,6 +421,7 @@ function EditorShell({ initialDocument }: { initialDocument?: GraphDocument }) {
       </div>
       <AddNodeSearch />
       <ContextMenu />
+      <MaskPainter />
       <Toasts />
     </div>
   );

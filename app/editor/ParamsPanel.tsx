@@ -12,6 +12,7 @@ import { browserBackendOf, browserEstimate } from './browserSpeed';
 import { currentDescription, lookup, PORT_COLORS, toSemantic, type AppNode } from './graph';
 import { fmtSeconds } from './RunBar';
 import { CATEGORY_COLORS } from './GraphNode';
+import { NoiseEstimate } from './NoiseEstimate';
 import { ParamField } from './ParamField';
 import { describeParams } from './schemaForm';
 import { useEditor } from './store';
@@ -51,6 +52,9 @@ function NodeParams({ node }: { node: AppNode }) {
                 </span>
               </div>
               <ParamField field={f} value={node.data.params[f.name] ?? f.defaultValue} onChange={(v) => setParam(node.id, f.name, v)} testId={`param-${f.name}`} />
+              {f.kind === 'number' && f.estimate && (
+                <NoiseEstimate source={node.data.params[f.estimate.from]} onEstimate={(v) => setParam(node.id, f.name, v)} testId={`param-${f.name}-estimate`} />
+              )}
               {f.description && (
                 <p className="mt-0.5 text-[11px] leading-snug text-ink-500" data-testid={`param-help-${f.name}`}>
                   {f.description}

@@ -5,6 +5,7 @@
  */
 import type { Edge, Node } from '@xyflow/react';
 import { GRAPH_FORMAT, SCHEMA_VERSION, type GraphDocument } from '../../lib/graph/document';
+import { withoutUnusedData } from '../../lib/graph/embedded-assets';
 import { migrateDocument } from '../../lib/graph/migrate';
 import type { PortSpec, PortType } from '../../lib/graph/ports';
 import { topologicalOrder, type Connection } from '../../lib/graph/validate';
@@ -51,6 +52,7 @@ export const PORT_COLORS: Record<PortType, string> = {
   Momentum: 'var(--color-port-momentum)',
   Mask: 'var(--color-port-mask)',
   Kernel: 'var(--color-port-kernel)',
+  Uncertainty: 'var(--color-port-uncertainty)',
   Trace: 'var(--color-port-trace)',
   Metrics: 'var(--color-port-metrics)',
 };
@@ -141,7 +143,8 @@ export function toDocument(nodes: readonly AppNode[], edges: readonly AppEdge[],
     ...(description ? { description } : {}),
     ...semantic,
     ui: { positions, groups: meta.groups, ...(meta.viewport ? { viewport: meta.viewport } : {}) },
-    assets: meta.assets,
+    // Only the files the graph uses travel with it (a mask repainted ten times carries one).
+    assets: withoutUnusedData(meta.assets, semantic.nodes),
   };
 }
 
@@ -237,7 +240,10 @@ export function fallbackDocument(): GraphDocument {
  * dependency order, the compiler's rule), the node feeding its measurement, and the clean image
  * that measurement was simulated from, if any. Found by port type, whatever the node types.
  */
-export function resultNodes(nodes: readonly AppNode[], edges: readonly AppEdge[]): { sampler?: string; measurement?: PortRefJson; groundTruth?: PortRefJson } {
+export function resultNodes(
+  nodes: readonly AppNode[],
+  edges: readonly AppEdge[],
+): { sampler?: string; measurement?: PortRefJson; groundTruth?: PortRefJson; uncertainty?: PortRefJson } {
   const doc = toSemantic(nodes, edges);
   const t = topologicalOrder(doc);
   if (!('order' in t)) return {};
@@ -250,7 +256,9 @@ export function resultNodes(nodes: readonly AppNode[], edges: readonly AppEdge[]
   const sampler = t.order.filter((id) => ports(id, 'outputs').some((p) => p.type === 'Trace')).at(-1);
   const measurement = sampler ? feeding(sampler, 'Measurement') : undefined;
   const groundTruth = measurement ? feeding(measurement.node, 'Image') : undefined;
-  return { sampler, measurement, groundTruth };
+  const spread = sampler ? ports(sampler, 'outputs').find((p) => p.type === 'Uncertainty')?.name : undefined;
+  const uncertainty = sampler && spread ? { node: sampler, port: spread } : undefined;
+  return { sampler, measurement, groundTruth, uncertainty };
 }
 
 /** Stable JSON (sorted keys) for change detection. */

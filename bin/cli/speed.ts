@@ -61,7 +61,7 @@ export class CliSpeed {
   }
 
   /** Refines the table with a finished restoration (call after each). */
-  learn(o: RestorationOutcome): void {
+  learn(o: Pick<RestorationOutcome, 'plan' | 'nodeSeconds' | 'cached'>): void {
     if (!this.table) return;
     const cold = o.plan.steps.flatMap((s) => (s.sampler?.model && !this.warm.has(this.key(s.sampler)) ? [s.sampler.model] : []));
     learnFromRun(this.table, o.plan, { nodeSeconds: o.nodeSeconds, cached: o.cached, coldModels: cold });

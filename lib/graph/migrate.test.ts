@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { getNodeDefinition } from '../../nodes';
 import { GRAPH_FORMAT, SCHEMA_VERSION } from './document';
-import { graphHash } from './hash';
+import { embeddedAssets } from './embedded-assets';
+import { graphHash, sha256Hex } from './hash';
+import { bytesToBase64 } from '../io/base64';
 import { GraphDocumentError, migrateDocument, migrateDocumentWithIssues, type NodeMigrationLookup } from './migrate';
 
 const v0 = {
@@ -71,6 +73,24 @@ describe('migrateDocument', () => {
     // the positions and the graph itself are untouched
     expect(doc.ui.positions).toEqual(v1.ui.positions);
     expect(Object.keys(doc.nodes)).toEqual(['a', 'b']);
+  });
+
+  it("keeps a version-1 document's embedded files (assets[sha].data) and its group members through the migration", () => {
+    const png = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]);
+    const sha = sha256Hex(png);
+    const v1 = {
+      format: GRAPH_FORMAT,
+      schemaVersion: 1,
+      nodes: { m: { type: 'spgd:input/load-mask', params: { source: `sha256:${sha}` } } },
+      edges: [],
+      ui: { positions: { m: { x: 0, y: 0 } }, groups: [{ id: 'g', title: 'mask', nodes: ['m'] }] },
+      assets: { [sha]: { kind: 'image', name: 'mask.png', data: bytesToBase64(png) } },
+    };
+    const doc = migrateDocument(v1, getNodeDefinition);
+    expect(doc.schemaVersion).toBe(SCHEMA_VERSION);
+    expect(doc.assets[sha]).toEqual(v1.assets[sha]);
+    expect(embeddedAssets(doc.assets).files.map((f) => [f.sha256, f.name, [...f.bytes]])).toEqual([[sha, 'mask.png', [...png]]]);
+    expect(doc.ui.groups.map((g) => g.nodes)).toEqual([['m']]);
   });
 
   it('reads every preset and fixture shipped with an older schema version', () => {

@@ -11,7 +11,8 @@
  *   `run.events` can backfill after a reconnect or a restart.
  * - assets: uploaded images and models by sha256, with where they are stored.
  *
- * Migration 2 gives runs a `label` (the preset they came from and the params that differ from
+ * Migration 2 rebuilds assets to allow the 'array' kind (.npy masks and kernels).
+ * Migration 3 gives runs a `label` (the preset they came from and the params that differ from
  * it, see server/run-label.ts) and `cached` (JSON list of the nodes served from the output
  * cache, so history can say "from cache").
  */
@@ -70,7 +71,23 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
-  /* 2 */ `
+  // 2: arrays (.npy masks and kernels) as a third kind of asset; SQLite cannot alter a CHECK, so the table is rebuilt.
+  `
+  CREATE TABLE assets_v2 (
+    sha256     TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL CHECK (kind IN ('image', 'model', 'array')),
+    name       TEXT NOT NULL,
+    bytes      INTEGER NOT NULL,
+    path       TEXT NOT NULL,
+    meta       TEXT NOT NULL DEFAULT '{}',
+    created_at INTEGER NOT NULL
+  );
+  INSERT INTO assets_v2 SELECT sha256, kind, name, bytes, path, meta, created_at FROM assets;
+  DROP TABLE assets;
+  ALTER TABLE assets_v2 RENAME TO assets;
+  `,
+  // 3: runs get a label (preset and changed params) and the nodes served from the output cache.
+  `
   ALTER TABLE runs ADD COLUMN label TEXT;
   ALTER TABLE runs ADD COLUMN cached TEXT;
   `,
@@ -123,7 +140,7 @@ export interface RunEventRow {
 
 export interface AssetRow {
   sha256: string;
-  kind: 'image' | 'model';
+  kind: 'image' | 'model' | 'array';
   name: string;
   bytes: number;
   path: string;

@@ -2,7 +2,8 @@
  * A short calibration of one backend for the plan's estimate (lib/plan/throughput.ts): the
  * prior's network calls timed one by one while real restoration graphs run (SPGD for the fused
  * guidance call, DDIM for the plain forward, DPS for the forward + separate VJP), at each size;
- * the sampler's own work per step; every operator's A + A^T and proximal step; and how long
+ * the sampler's own work per step; every operator's A + A^T, proximal step and pseudo-inverse
+ * (the user-data ones, inpaint and blur, on a stand-in mask and kernel); and how long
  * opening the model took. The server runs it at first start (cached in its data folder), the
  * CLI when it finds no cached table, the browser worker for the tab's own speed.
  *
@@ -14,9 +15,10 @@
  * await calibrate(t, { load: (m) => priors.load(m), groundTruth, flops: (m, px) => priors.inspect(m, px).flops });
  */
 import type { EpsModel } from '../lib/diffusion/types';
-import { createOperator } from '../lib/operators';
+import { createOperator, getOperatorDef, operatorFromState } from '../lib/operators';
+import { lineMotionKernel } from '../lib/operators/gen/parametric-kernel';
 import { proxL2 } from '../lib/operators/solve';
-import { TASKS } from '../lib/operators/types';
+import { TASKS, type LinearOperator, type TaskName } from '../lib/operators/types';
 import { Rng } from '../lib/rng';
 import type { Tensor } from '../lib/tensor';
 import { PULLBACK_COST, VJP_COST } from '../lib/plan/estimate';
@@ -115,13 +117,28 @@ export async function calibrate(t: Throughput, d: CalibrationDeps): Promise<numb
   return (now() - start) / 1000;
 }
 
-/** Each operator's A + A^T and proximal step at one size (median of 3). */
+/**
+ * The operator of `task` at `shape`; the ones built from the user's data get stand-ins: a mask
+ * with half its pixels missing, a 15 px straight motion kernel (not separable: the FFT path).
+ */
+function operatorAt(task: TaskName, shape: number[]): LinearOperator {
+  const rng = new Rng(0, 'operator');
+  const needs = getOperatorDef(task).requires;
+  if (needs === 'mask') {
+    const [, h, w] = shape;
+    return operatorFromState(task, shape, {}, { mask: { shape: [h, w], data: Float32Array.from({ length: h * w }, () => (rng.uniform() < 0.5 ? 0 : 1)) } });
+  }
+  if (needs === 'kernel') return operatorFromState(task, shape, {}, { kernel: lineMotionKernel(15, 30) });
+  return createOperator(task, shape, {}, rng);
+}
+
+/** Each operator's A + A^T, proximal step and pseudo-inverse at one size (median of 3). */
 function calibrateOperators(t: Throughput, size: number, now: () => number): void {
   const shape = [3, size, size];
   for (const task of TASKS) {
     let op;
     try {
-      op = createOperator(task, shape, {}, new Rng(0, 'operator'));
+      op = operatorAt(task, shape);
     } catch {
       continue; // a size this operator does not take
     }
@@ -129,6 +146,7 @@ function calibrateOperators(t: Throughput, size: number, now: () => number): voi
     const y = op.forward(x);
     const apply: number[] = [];
     const prox: number[] = [];
+    const pinv: number[] = [];
     for (let k = 0; k < 3; k++) {
       const a = now();
       op.adjoint(op.forward(x));
@@ -137,7 +155,12 @@ function calibrateOperators(t: Throughput, size: number, now: () => number): voi
       const b = now();
       for (const rho of [1e-3, 1e-1, 10]) proxL2(op, x, y, rho, { tol: 1e-4, maxIter: 200 });
       prox.push((now() - b) / 3);
+      if (op.pseudoInverse) {
+        const c = now();
+        op.pseudoInverse(y, { rho: 0.01 }); // DDNM+'s default Tikhonov weight
+        pinv.push(now() - c);
+      }
     }
-    t.recordOperator(task, size * size, median(apply) / 1000, median(prox) / 1000);
+    t.recordOperator(task, size * size, median(apply) / 1000, median(prox) / 1000, pinv.length ? median(pinv) / 1000 : undefined);
   }
 }

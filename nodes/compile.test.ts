@@ -108,6 +108,33 @@ describe('compileGraph: plans', () => {
     expect(cached.estimate.seconds).toBeLessThan(0.05);
   });
 
+  it("prices DDNM+'s pseudo-inverses, DAPS's Langevin steps and K samples from the operator's measured speeds", async () => {
+    const t = new Throughput(emptyThroughput('server'));
+    t.recordNetwork('gaussian', 32 * 32, 0, { forward: 0.01, fused: 0.03, pullback: 0.04 });
+    t.recordOperator('gaussian-blur', 32 * 32, 0.001, 0.02, 0.05);
+    t.recordStepOverhead(32 * 32, 0);
+    const sampled = async (sampler: 'ddnm' | 'daps', samplerParams: Record<string, unknown> = {}) => {
+      const pl = await plan(testGraph({ task: 'gaussian-blur', size: 32, steps: 10, sampler, samplerParams }), { throughput: t });
+      const step = pl.steps.find((x) => x.node === 's');
+      if (!step?.sampler) throw new Error('no sampler step');
+      return { s: step.sampler, seconds: pl.estimate.seconds };
+    };
+    const ddnm = await sampled('ddnm');
+    expect(ddnm.s).toMatchObject({ steps: 10, pinvSteps: 10, task: 'gaussian-blur' });
+    // 10 forwards at 0.01 s and 10 pseudo-inverses at 0.05 s, plus the other nodes
+    expect(ddnm.seconds).toBeGreaterThan(0.6);
+    expect(ddnm.seconds).toBeLessThan(0.65);
+    const daps = await sampled('daps', { odeSteps: 1, langevinSteps: 20 });
+    expect(daps.s).toMatchObject({ applySteps: 10 * 21 });
+    // 10 forwards, 10 x (20 Langevin steps + the residual) round trips at 0.001 s
+    expect(daps.seconds).toBeGreaterThan(0.31);
+    expect(daps.seconds).toBeLessThan(0.36);
+    // K = 3 samples: three chains' steps, calls and operator work
+    const k3 = await sampled('ddnm', { samples: 3 });
+    expect(k3.s).toMatchObject({ steps: 30, pinvSteps: 30, nfe: { forward: 30, vjp: 0 } });
+    expect(k3.seconds - ddnm.seconds).toBeCloseTo(2 * 0.6, 2);
+  });
+
   it('hash ignores the ui, and a bypassed optional input compiles as unconnected', async () => {
     const g = testGraph({ steps: 10, warmup: 2 });
     const moved = structuredClone(g);

@@ -78,6 +78,13 @@ describe('estimateTime', () => {
     expect(samplerSeconds(s, table())).toBeCloseTo(5 * 0.01 + 20 * (0.03 + 0.001) + 10 * 0.005, 9);
     expect(samplerSeconds({ ...s, guidance: 'pullback' }, table())).toBeCloseTo(5 * 0.01 + 20 * (0.04 + 0.001) + 10 * 0.005, 9);
     expect(samplerSeconds({ ...s, nfe: { forward: 10, vjp: 0 }, proxSteps: 10 }, table())).toBeCloseTo(10 * 0.01 + 10 * 0.002 + 10 * 0.005, 9);
+    // Operator round trips outside the network calls (DAPS), pseudo-inverses (DDNM+): an operator
+    // whose A^+ was not measured is priced as a proximal step
+    expect(samplerSeconds({ ...s, nfe: { forward: 10, vjp: 0 }, applySteps: 30 }, table())).toBeCloseTo(10 * 0.01 + 30 * 0.001 + 10 * 0.005, 9);
+    expect(samplerSeconds({ ...s, nfe: { forward: 10, vjp: 0 }, pinvSteps: 10 }, table())).toBeCloseTo(10 * 0.01 + 10 * 0.002 + 10 * 0.005, 9);
+    const pinv = table();
+    pinv.recordOperator('inpaint-random', PX64, 0.001, 0.002, 0.0005);
+    expect(samplerSeconds({ ...s, nfe: { forward: 10, vjp: 0 }, pinvSteps: 10 }, pinv)).toBeCloseTo(10 * 0.01 + 10 * 0.0005 + 10 * 0.005, 9);
   });
 
   it('counts every node, nothing for cached ones, and the model opening when it is cold', () => {

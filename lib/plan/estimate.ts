@@ -4,7 +4,9 @@
  * the prior's FLOPs at a nominal rate.
  *
  *   sampler   (plain forwards x t_forward + VJP calls x (t_fused or t_pullback + t_operator)
- *              + proximal steps x t_prox + outer steps x t_step) x correction(model, size)
+ *              + proximal steps x t_prox + pseudo-inverses x t_pinv + operator round trips
+ *              x t_operator + outer steps x t_step) x correction(model, size); K samples
+ *              count K times (their steps and calls are the plan's)
  *   other     its seconds in earlier runs on this backend (else a small default by image size)
  *   cached    0 (its outputs are reused)
  *   cold      + opening the model and compiling its gradient models, + its download (browser)
@@ -92,8 +94,11 @@ export function samplerSeconds(sampler: NonNullable<PlanStep['sampler']>, t: Thr
   // The operator's share of a guidance call: its A and A^T around (or inside) the network call.
   const operator = task !== undefined && vjp > 0 ? (t?.operatorApply(task, pixels) ?? 0) : 0;
   const prox = task !== undefined && sampler.proxSteps ? sampler.proxSteps * (t?.operatorProx(task, pixels) ?? 0) : 0;
+  const apply = task !== undefined && sampler.applySteps ? sampler.applySteps * (t?.operatorApply(task, pixels) ?? 0) : 0;
+  // An operator without a pseudo-inverse of its own solves for it like a proximal step.
+  const pinv = task !== undefined && sampler.pinvSteps ? sampler.pinvSteps * (t?.operatorPinv(task, pixels) ?? t?.operatorProx(task, pixels) ?? 0) : 0;
   const overhead = sampler.steps * (t?.stepOverhead(pixels) ?? DEFAULT_STEP_SECONDS_PER_MPX * mpx);
-  return (forward - vjp) * fwd + vjp * (perVjp + operator) + prox + overhead;
+  return (forward - vjp) * fwd + vjp * (perVjp + operator) + prox + apply + pinv + overhead;
 }
 
 /** Pixels of the plan's largest sampler image (the scale of its other nodes), 64x64 without one. */

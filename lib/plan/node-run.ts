@@ -90,9 +90,13 @@ export interface SamplerContribution {
   width: number;
   /** The input port its prior comes from (absent for samplers that need none): checked and priced at this size. */
   priorPort?: string;
-  /** How its guidance calls run, and its proximal steps (the estimate prices them). */
+  /** How its guidance calls run, and its operator work outside them (the estimate prices them); all chains. */
   guidance: 'fused' | 'pullback';
   proxSteps?: number;
+  /** Pseudo-inverses A^+ (DDNM+). */
+  pinvSteps?: number;
+  /** Operator round trips A, A^T outside the network calls (DAPS's Langevin steps). */
+  applySteps?: number;
   /** The operator's task, from the facts of its Operator input. */
   task?: string;
 }

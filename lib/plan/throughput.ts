@@ -5,8 +5,8 @@
  *
  * Where the numbers come from:
  * - a short calibration (nodes/calibrate.ts): the prior's network calls (plain forward, fused
- *   forward + VJP, forward + separate VJP) at a few sizes, each operator's A + A^T and proximal
- *   step, the sampler's work per step outside the network, and how long opening a model takes;
+ *   forward + VJP, forward + separate VJP) at a few sizes, each operator's A + A^T, proximal
+ *   step and pseudo-inverse, the sampler's work per step outside the network, and how long opening a model takes;
  * - finished runs (`learnFromRun` in estimate.ts): every node's real seconds. A sampler's ratio
  *   real / priced becomes a correction for that model and size (the machine's load drifts);
  *   other node types keep their own seconds.
@@ -49,9 +49,10 @@ export const throughputData = z.object({
   /** What was calibrated (e.g. the app and ONNX Runtime versions, thread count): a change calibrates again. */
   fingerprint: z.string().default(''),
   network: z.record(z.string(), z.array(networkPoint)).default({}),
-  /** Per operator task: one A + A^T, and one proximal step (DiffPIR's data step). */
+  /** Per operator task: one A + A^T, one proximal step (DiffPIR's data step), one A^+ (DDNM+). */
   operatorApply: z.record(z.string(), z.array(point)).default({}),
   operatorProx: z.record(z.string(), z.array(point)).default({}),
+  operatorPinv: z.record(z.string(), z.array(point)).default({}),
   /** The sampler's own work per outer step (diagnostics, metrics of D, snapshots). */
   stepOverhead: z.array(point).default([]),
   /** Per node type (not samplers): its seconds in finished runs. */
@@ -152,6 +153,10 @@ export class Throughput {
     return interpolate(entry(this.data.operatorProx, task) ?? [], pixels);
   }
 
+  operatorPinv(task: string, pixels: number): number | undefined {
+    return interpolate(entry(this.data.operatorPinv, task) ?? [], pixels);
+  }
+
   stepOverhead(pixels: number): number | undefined {
     return interpolate(this.data.stepOverhead, pixels);
   }
@@ -181,9 +186,10 @@ export class Throughput {
     this.data.correction = Object.fromEntries(Object.entries(this.data.correction).filter(([key]) => key !== '*' && !key.startsWith(`${model}@`)));
   }
 
-  recordOperator(task: string, pixels: number, applySeconds: number, proxSeconds?: number): void {
+  recordOperator(task: string, pixels: number, applySeconds: number, proxSeconds?: number, pinvSeconds?: number): void {
     this.data.operatorApply[task] = upsert(entry(this.data.operatorApply, task) ?? [], pixels, applySeconds);
     if (proxSeconds !== undefined) this.data.operatorProx[task] = upsert(entry(this.data.operatorProx, task) ?? [], pixels, proxSeconds);
+    if (pinvSeconds !== undefined) this.data.operatorPinv[task] = upsert(entry(this.data.operatorPinv, task) ?? [], pixels, pinvSeconds);
   }
 
   recordStepOverhead(pixels: number, seconds: number): void {

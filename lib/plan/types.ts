@@ -48,6 +48,10 @@ export interface PlanStep {
     task?: string;
     /** Proximal data steps in the whole run (DiffPIR). */
     proxSteps?: number;
+    /** Pseudo-inverses A^+ in the whole run (DDNM+). */
+    pinvSteps?: number;
+    /** Operator round trips A, A^T outside the network calls in the whole run (DAPS's Langevin steps). */
+    applySteps?: number;
     /** Seconds per plain forward of the prior at this size on the backend it was compiled for. */
     secondsPerForward: number;
   };

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { emptyThroughput, readThroughput, Throughput } from '../plan/throughput';
 
 /** Bump when the calibration measures something new: every cached table is measured again. */
-export const CALIBRATION_VERSION = 1;
+export const CALIBRATION_VERSION = 2;
 
 /** What the speeds depend on, beyond the machine's load. */
 export function machineFingerprint(opts: { runtime: string; threads: number; providers: readonly string[] }): string {

@@ -42,8 +42,10 @@ export class CliSpeed {
 
   /** Seconds the plan should take here (calibrating this machine first when it never was); `images` runs of it. */
   async estimate(plan: Plan, images = 1): Promise<number> {
-    if (!this.table) {
-      const t = new Throughput({ ...emptyThroughput(BACKEND), fingerprint: this.fingerprint });
+    // Calibrate when nothing was measured here, or not this command's prior.
+    const measured = this.table && Object.hasOwn(this.table.data.network, this.prior.model) && this.table.data.network[this.prior.model].length > 0;
+    if (!this.table || !measured) {
+      const t = this.table ?? new Throughput({ ...emptyThroughput(BACKEND), fingerprint: this.fingerprint });
       const sizes = [...new Set(plan.steps.flatMap((s) => (s.sampler ? [Math.max(32, Math.min(s.sampler.height, s.sampler.width))] : [])))];
       if (!this.quiet) process.stderr.write(`spgd: measuring this machine's speed for the estimate (once, kept in ${this.file})\n`);
       const groundTruth = readImage(SAMPLE, 'sample');

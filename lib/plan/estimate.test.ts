@@ -47,6 +47,10 @@ describe('Throughput', () => {
     expect(t.network('default', 2 * PX64, 2e9)?.forward).toBeCloseTo(0.02, 6);
     // another model is priced at the measured FLOP rate
     expect(t.network('sha256:x', PX64, 3e9)?.forward).toBeCloseTo(0.03, 6);
+    // ...but not at an analytic prior's (its time is overhead, not FLOPs)
+    const analytic = new Throughput(emptyThroughput('server'));
+    analytic.recordNetwork('gaussian', PX64, 30 * PX64, { forward: 0.001, fused: 0.002, pullback: 0.003 });
+    expect(analytic.network('default', PX64, 1e9)).toBeUndefined();
     expect(new Throughput(emptyThroughput('server')).network('default', PX64, 1e9)).toBeUndefined();
   });
 

@@ -70,6 +70,8 @@ export function emptyThroughput(backend: string): ThroughputData {
   return throughputData.parse({ version: 1, backend });
 }
 
+/** A model whose forward costs fewer FLOPs than this is no network to borrow a FLOP rate from. */
+const MIN_NETWORK_FLOPS = 1e8;
 /** Weight of the newest run in a learned value (the machine's speed drifts with its load). */
 const LEARN_RATE = 0.5;
 /** Corrections are kept within this factor of 1 (one odd run must not wreck the next estimate). */
@@ -128,7 +130,9 @@ export class Throughput {
    */
   network(model: string, pixels: number, flops: number): NetworkSeconds | undefined {
     const own = entry(this.data.network, model);
-    const pts = own?.length ? own : Object.values(this.data.network).flat();
+    // Another model's FLOP rate only from real networks: an analytic prior's few FLOPs take
+    // mostly fixed overhead, and scaling that by FLOPs prices a network absurdly.
+    const pts = own?.length ? own : Object.values(this.data.network).flat().filter((p) => p.flops >= MIN_NETWORK_FLOPS);
     if (pts.length === 0) return undefined;
     const exact = own?.find((p) => p.pixels === pixels);
     if (exact) return { forward: exact.forward, fused: exact.fused, pullback: exact.pullback };

@@ -61,7 +61,7 @@ export const throughputData = z.object({
   load: z.record(z.string(), z.number().nonnegative()).default({}),
   /** Model downloads (the browser): bytes per second. */
   downloadBytesPerSecond: z.number().positive().optional(),
-  /** real / priced for sampler nodes, by "model@pixels" and over all ('*'). */
+  /** real / priced for sampler nodes, by "model@pixels" and per model over all sizes ("model@*"). */
   correction: z.record(z.string(), correctionEntry).default({}),
 });
 export type ThroughputData = z.infer<typeof throughputData>;
@@ -174,11 +174,15 @@ export class Throughput {
     return entry(this.data.load, model);
   }
 
-  /** real / priced of sampler nodes: for this model and size when runs gave one, else over all runs, else 1. */
+  /**
+   * real / priced of sampler nodes: for this model and size when runs gave one, else over this
+   * model's runs at any size, else 1. Never another model's: a small analytic prior's runs are
+   * mostly fixed overhead, and their ratio says nothing of a network's.
+   */
   correction(model: string | null, pixels: number): number {
+    if (model === null) return 1;
     const c = this.data.correction;
-    const own = model === null ? undefined : entry(c, `${model}@${pixels}`);
-    return own?.ratio ?? entry(c, '*')?.ratio ?? 1;
+    return entry(c, `${model}@${pixels}`)?.ratio ?? entry(c, `${model}@*`)?.ratio ?? 1;
   }
 
   // ------------------------------------------------------------------ recording
@@ -187,7 +191,7 @@ export class Throughput {
     const pts = (entry(this.data.network, model) ?? []).filter((p) => p.pixels !== pixels);
     this.data.network[model] = [...pts, { pixels, flops, ...s }];
     // A new calibration supersedes corrections learnt against the old one.
-    this.data.correction = Object.fromEntries(Object.entries(this.data.correction).filter(([key]) => key !== '*' && !key.startsWith(`${model}@`)));
+    this.data.correction = Object.fromEntries(Object.entries(this.data.correction).filter(([key]) => !key.startsWith(`${model}@`)));
   }
 
   recordOperator(task: string, pixels: number, applySeconds: number, proxSeconds?: number, pinvSeconds?: number): void {
@@ -227,8 +231,9 @@ export class Throughput {
       const next = old ? Math.exp(Math.log(old.ratio) + LEARN_RATE * (Math.log(r) - Math.log(old.ratio))) : r;
       this.data.correction[key] = { ratio: next, runs: (old?.runs ?? 0) + 1 };
     };
-    if (model !== null) blend(`${model}@${pixels}`);
-    blend('*');
+    if (model === null) return;
+    blend(`${model}@${pixels}`);
+    blend(`${model}@*`);
   }
 
   toJSON(): ThroughputData {

@@ -9,7 +9,7 @@ const TESTS = ['**/*.test.ts', 'e2e/**', 'bench/**', 'tests/**'];
 
 /** Import patterns a layer may not use, with why. */
 const upward = (what, groups) => ({ group: groups, message: `${what} imports only downward (docs/architecture.md, "Layers").` });
-const RUN_CODE = ['**/nodes/runs', '**/nodes/recipes', '**/*.run', '**/nodes/**/*.run'];
+const RUN_CODE = ['**/nodes/runs', '**/nodes/recipes', '**/nodes/calibrate', '**/*.run', '**/nodes/**/*.run'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.next/**', 'training/**', 'public/**', 'next-env.d.ts', 'test-results/**', 'playwright-report/**', '*.config.js', '*.config.mjs', 'bin/spgd.mjs', 'scripts/**'] },
@@ -69,7 +69,7 @@ export default tseslint.config(
   {
     // Node definitions are loaded by the editor: lib/ and zod only, never run code.
     files: ['nodes/**/*.ts'],
-    ignores: ['nodes/**/*.run.ts', 'nodes/runs.ts', 'nodes/recipes.ts', 'nodes/**/*.test.ts', 'nodes/testing.ts'],
+    ignores: ['nodes/**/*.run.ts', 'nodes/runs.ts', 'nodes/recipes.ts', 'nodes/calibrate.ts', 'nodes/**/*.test.ts', 'nodes/testing.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -83,7 +83,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['nodes/**/*.run.ts', 'nodes/runs.ts', 'nodes/recipes.ts'],
+    files: ['nodes/**/*.run.ts', 'nodes/runs.ts', 'nodes/recipes.ts', 'nodes/calibrate.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [upward('nodes/', ['**/server/**', '**/app/**', '**/bin/**', '**/bench/**'])] }] },
   },
   {

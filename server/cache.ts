@@ -45,6 +45,11 @@ export class LruOutputCache implements OutputCache {
     return this.total;
   }
 
+  /** Whether `key` is cached (without touching its recency). */
+  has(key: string): boolean {
+    return this.map.has(key);
+  }
+
   get(key: string): NodeOutputs | undefined {
     const e = this.map.get(key);
     if (!e) return undefined;

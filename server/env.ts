@@ -17,6 +17,7 @@
  * | SPGD_LOCAL_WORKER | 0 | with Redis: 1 runs a worker inside the server too (otherwise the server only queues) |
  * | SPGD_WORKER_TOKEN | (none) | bearer token workers must send to fetch assets (/api/worker/*) |
  * | SPGD_REDIS_PREFIX, SPGD_QUEUE_LOCK_MS, SPGD_QUEUE_TTL_S | see `queueEnvSchema` | shared with `spgd worker` |
+ * | SPGD_CALIBRATE | auto | 'auto': measure this machine's speed at first start for the estimates (kept in the data dir); 'off': never |
  */
 import path from 'node:path';
 import { z } from 'zod';
@@ -63,6 +64,7 @@ const envSchema = z
     SPGD_REDIS_URL: z.preprocess((v) => (v === '' ? undefined : v), redisUrl.optional()),
     SPGD_LOCAL_WORKER: z.enum(['0', '1', 'true', 'false', '']).default('0'),
     SPGD_WORKER_TOKEN: z.string().optional(),
+    SPGD_CALIBRATE: z.enum(['auto', 'off']).default('auto'),
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   })
   .extend(queueEnvSchema.shape);
@@ -85,6 +87,7 @@ export interface Env {
   /** What workers must send as `Authorization: Bearer <token>` (null: no check). */
   workerToken: string | null;
   queue: { prefix: string; lockMs: number; ttlSeconds: number };
+  calibrate: 'auto' | 'off';
   nodeEnv: 'development' | 'production' | 'test';
 }
 
@@ -114,6 +117,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     localWorker: e.SPGD_LOCAL_WORKER === '1' || e.SPGD_LOCAL_WORKER === 'true',
     workerToken: e.SPGD_WORKER_TOKEN ? e.SPGD_WORKER_TOKEN : null,
     queue: { prefix: e.SPGD_REDIS_PREFIX, lockMs: e.SPGD_QUEUE_LOCK_MS, ttlSeconds: e.SPGD_QUEUE_TTL_S },
+    calibrate: e.SPGD_CALIBRATE,
     nodeEnv: e.NODE_ENV,
   };
 }

@@ -24,6 +24,8 @@ export class PriorRegistry {
   private readonly loaded = new Map<string, Promise<OrtEpsModel>>();
   private readonly reports = new Map<string, PriorReport>();
   private readonly bytes = new Map<string, Uint8Array>();
+  /** "model|task|pixels" that ran since the model was opened: its gradient sessions exist. */
+  private readonly used = new Set<string>();
 
   constructor(
     private readonly assets: ModelBytesSource,
@@ -65,7 +67,18 @@ export class PriorRegistry {
     // Forget the least recently used; not released here, since a cached Prior output of an
     // earlier run may still hold it (its sessions go with the last reference).
     forgetOldest(this.loaded, KEEP_MODELS);
+    for (const key of [...this.used]) if (!this.loaded.has(key.split('|')[0])) this.used.delete(key);
     return p;
+  }
+
+  /** Whether a run with this model, operator task and size would find its sessions open (the estimate's cold start). */
+  isWarm(model: string, task: string | undefined, pixels: number): boolean {
+    return model === 'gaussian' || (this.loaded.has(model) && this.used.has(`${model}|${task ?? ''}|${pixels}`));
+  }
+
+  /** Records that a run opened the sessions of this model, task and size. */
+  markUsed(model: string, task: string | undefined, pixels: number): void {
+    this.used.add(`${model}|${task ?? ''}|${pixels}`);
   }
 
   /** What the compiler needs to know about a model at one image size. */

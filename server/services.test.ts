@@ -85,7 +85,7 @@ describe('server start-up', () => {
     db.close();
   });
 
-  it('migrates a version-2 database: its runs gain the queue columns (embedded, no worker, interactive)', () => {
+  it('migrates a version-2 database: its runs survive and gain the queue columns (embedded, no worker, interactive), a label and cached nodes', () => {
     const dir = tempDataDir();
     const file = path.join(dir, 'v2.sqlite');
     const old = new Database(file);
@@ -97,6 +97,7 @@ describe('server start-up', () => {
     const db = openDb(file);
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(getRun(db, 'r1')).toMatchObject({ status: 'finished', queue: 'embedded', worker: null, attempts: 0, priority: 'interactive' });
+    expect(db.prepare('SELECT id, status, label, cached FROM runs').all()).toEqual([{ id: 'r1', status: 'finished', label: null, cached: null }]);
     db.close();
   });
 
@@ -107,6 +108,8 @@ describe('server start-up', () => {
     const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
     expect(tables).toEqual(expect.arrayContaining(['assets', 'presets', 'queue_state', 'run_events', 'runs']));
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    // runs carry their history label and cached nodes (migration 4)
+    expect((db.prepare(`SELECT name FROM pragma_table_info('runs')`).all() as { name: string }[]).map((c) => c.name)).toEqual(expect.arrayContaining(['label', 'cached']));
     db.close();
     expect(fs.existsSync(path.join(dir, 'x.sqlite'))).toBe(true);
     const again = openDb(path.join(dir, 'x.sqlite'));

@@ -13,6 +13,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import type { GraphDocument } from '../lib/graph/document';
 import { migrateDocument } from '../lib/graph/migrate';
 import { GraphInvalidError, isSpgdError } from '../lib/errors';
 import { compileGraph, type CompileEnv } from '../lib/plan/compile';
@@ -22,7 +23,9 @@ import { Artifacts } from './artifacts';
 import { AssetStore } from './assets';
 import { LruOutputCache } from './cache';
 import { getDb, openDb, type Db } from './db';
+import { getPreset, presetByName } from './db/presets';
 import { deleteRun, finishRun, insertRun, unfinishedRuns } from './db/runs';
+import { runLabel } from './run-label';
 import { loadEnv, type Env } from './env';
 import { seedBuiltInPresets, type SeedReport } from './presets';
 import { PriorRegistry } from './priors';
@@ -34,8 +37,17 @@ import { RunEventLog } from './queue/events';
 import { RunRecorder } from './queue/record';
 import { createRunJob, serverAdapters } from './queue/runner';
 import type { RunPriority, RunQueue } from './queue/types';
+import { ServerSpeed } from './speed';
 
 export const INTERRUPTED_MESSAGE = 'the server stopped while this run was queued or running; start it again';
+
+export interface StartRunOptions {
+  backend?: RunsOn;
+  /** 'interactive' (the editor) runs before 'batch' (spgd eval --queue). */
+  priority?: RunPriority;
+  /** The preset the graph came from: names the run in the history. */
+  presetId?: string | null;
+}
 
 export interface Services {
   env: Env;
@@ -48,14 +60,18 @@ export interface Services {
   priors: PriorRegistry;
   artifacts: Artifacts;
   cache: LruOutputCache;
+  speed: ServerSpeed;
   seeded: SeedReport;
   interrupted: string[];
   compile(document: unknown, backend?: RunsOn): Promise<CompileResult>;
   /**
    * Compiles and queues a run; throws GraphInvalidError (code GRAPH_INVALID, with the issues) when
    * the graph does not compile, SpgdError QUEUE_UNAVAILABLE when the queue cannot take it.
+   * `presetId`: the preset the graph came from (names the run in the history).
    */
-  startRun(document: unknown, backend?: RunsOn, priority?: RunPriority): Promise<{ runId: string; position: number; plan: Plan }>;
+  startRun(document: unknown, options?: StartRunOptions): Promise<{ runId: string; position: number; plan: Plan }>;
+  /** What history calls a run of this document (server/run-label.ts). */
+  labelFor(document: GraphDocument, presetId?: string | null): string;
   close(): Promise<void>;
 }
 
@@ -91,6 +107,7 @@ export function createServices(options: CreateServicesOptions = {}): Services {
   const artifacts = new Artifacts(env.dataDir);
   const cache = new LruOutputCache(env.cacheBytes);
   const recorder = new RunRecorder({ db, log, artifacts });
+  const speed = new ServerSpeed(env, priors, assets);
   const backend = env.executionProviders[0];
   const self = {
     name: env.redisUrl ? `${os.hostname()} (server)` : 'server',
@@ -109,16 +126,30 @@ export function createServices(options: CreateServicesOptions = {}): Services {
     }
   } else {
     const id = `server@${os.hostname()}:${process.pid}`;
-    queue = new EmbeddedRunQueue({ db, log, recorder, job: createRunJob({ db, recorder, assets, priors, cache }), self: { ...self, id, host: os.hostname(), pid: process.pid, startedAt: Date.now() } });
+    queue = new EmbeddedRunQueue({ db, log, recorder, job: createRunJob({ db, recorder, assets, priors, cache, speed }), self: { ...self, id, host: os.hostname(), pid: process.pid, startedAt: Date.now() } });
   }
 
   const compileEnv = (backend: RunsOn = 'server'): CompileEnv => ({
     backend,
     inspectPrior: (model, size) => priors.inspect(model, size),
     describeImage: (source) => assets.describeImage(source),
+    // Browser plans are priced again in the tab, with its own speeds; here they get the server's.
+    throughput: speed.throughput,
+    isCached: backend === 'server' ? (key) => cache.has(key) : undefined,
+    isWarm: backend === 'server' ? (model, task, pixels) => priors.isWarm(model, task, pixels) : undefined,
     storeEmbeddedAssets: (files) => assets.storeEmbedded(files),
   });
   const compile = (document: unknown, backend?: RunsOn) => compileGraph(document, NODE_KIT, compileEnv(backend));
+
+  const labelFor = (document: GraphDocument, presetId?: string | null) => {
+    const row = (presetId ? getPreset(db, presetId) : undefined) ?? (document.name ? presetByName(db, document.name) : undefined);
+    if (!row) return runLabel(document, null);
+    try {
+      return runLabel(document, { name: row.name, document: migrateDocument(JSON.parse(row.document), NODE_KIT.definition) });
+    } catch {
+      return runLabel(document, null);
+    }
+  };
 
   const services: Services = {
     env,
@@ -130,17 +161,19 @@ export function createServices(options: CreateServicesOptions = {}): Services {
     priors,
     artifacts,
     cache,
+    speed,
     seeded,
     interrupted,
     compile,
-    async startRun(document, backend = 'server', priority = 'interactive') {
+    labelFor,
+    async startRun(document, { backend = 'server', priority = 'interactive', presetId = null } = {}) {
       const r = await compile(document, backend);
       if (!r.ok) throw new GraphInvalidError(r.issues);
       const seeds: Record<string, number> = {};
       for (const s of r.plan.steps) if (typeof s.params.seed === 'number') seeds[s.node] = s.params.seed;
       const runId = randomUUID();
       const doc = migrateDocument(document, NODE_KIT.definition);
-      insertRun(db, { id: runId, document: doc, graphHash: r.plan.hash, plan: r.plan, seeds, backend, queue: queue.kind, priority });
+      insertRun(db, { id: runId, document: doc, graphHash: r.plan.hash, plan: r.plan, seeds, backend, queue: queue.kind, priority, label: labelFor(doc, presetId) });
       try {
         const position = await queue.enqueue(runId, priority);
         return { runId, position, plan: r.plan };
@@ -151,6 +184,7 @@ export function createServices(options: CreateServicesOptions = {}): Services {
       }
     },
     async close() {
+      await speed.ready;
       await localWorker?.close(true);
       await queue.close();
       await priors.releaseAll();

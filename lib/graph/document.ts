@@ -9,7 +9,7 @@ import { z } from 'zod';
 
 export const GRAPH_FORMAT = 'spgd-studio.graph';
 /** Bump with a migration in migrate.ts whenever the document's shape changes. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const nodeId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'node ids are 1-64 letters, digits, _ or -');
 export const portRef = z.object({ node: nodeId, port: z.string().min(1) });
@@ -27,10 +27,23 @@ export const graphNode = z.object({
 
 export const graphEdge = z.object({ from: portRef, to: portRef });
 
+export const GROUP_COLORS = ['slate', 'blue', 'green', 'amber', 'red', 'violet'] as const;
+
+/** A titled frame on the canvas: its member nodes move with it. Layout only (not in the content hash). */
+export const graphGroup = z.object({
+  id: z.string().min(1).max(64),
+  title: z.string().max(200),
+  /** Member node ids (a node belongs to at most one group). */
+  nodes: z.array(nodeId),
+  /** The frame in canvas coordinates. */
+  bounds: z.object({ x: z.number(), y: z.number(), width: z.number().positive(), height: z.number().positive() }),
+  color: z.enum(GROUP_COLORS).default('slate'),
+});
+
 export const graphUi = z.object({
   positions: z.record(z.string(), z.object({ x: z.number(), y: z.number() })).default({}),
   viewport: z.object({ x: z.number(), y: z.number(), zoom: z.number() }).optional(),
-  groups: z.array(z.object({ id: z.string(), title: z.string(), nodes: z.array(nodeId) })).default([]),
+  groups: z.array(graphGroup).default([]),
 });
 
 /** Largest file an asset may carry inside a document: masks and small photos travel, models never. */
@@ -65,6 +78,7 @@ export const graphDocument = z.object({
 
 export type GraphNode = z.infer<typeof graphNode>;
 export type GraphEdge = z.infer<typeof graphEdge>;
+export type GraphGroup = z.infer<typeof graphGroup>;
 export type GraphDocument = z.infer<typeof graphDocument>;
 export type PortRef = z.infer<typeof portRef>;
 

@@ -26,7 +26,7 @@ import { graphHash, nodeKey } from '../graph/hash';
 import { GraphDocumentError, migrateDocumentWithIssues } from '../graph/migrate';
 import type { PortFacts } from '../graph/ports';
 import { inferFacts, topologicalOrder, type GraphIssues } from '../graph/validate';
-import { planEstimate, secondsPerForward, type PricedSampler } from './estimate';
+import { DEFAULT_FLOPS_PER_SECOND, estimateTime, forwardFlops, planNfeAndMemory, type PricedSampler } from './estimate';
 import type { CompileEnv, NodeKit, PriorReport, SamplerContribution } from './node-run';
 import type { CompileResult, Plan, PlanStep, PortRefJson } from './types';
 
@@ -254,17 +254,26 @@ function buildPlan(
     const step: PlanStep = { node: id, type: node.type, runsOn, key, params, inputs, outputs: def.outputs.map((o) => o.name) };
     const s = samplers.get(id);
     if (s) {
-      const p = { ...s, flopsPerSecond: env.flopsPerSecond };
-      priced.push(p);
+      priced.push(s);
       const { priorPort: _port, ...c } = s.contribution;
-      step.sampler = { ...c, nfe: { ...c.nfe }, secondsPerForward: secondsPerForward(p) };
+      const flops = forwardFlops(s);
+      const net = s.model === null ? undefined : env.throughput?.network(s.model, c.height * c.width, flops);
+      step.sampler = { ...c, nfe: { ...c.nfe }, model: s.model, flops, secondsPerForward: net?.forward ?? flops / DEFAULT_FLOPS_PER_SECOND };
       primary = id;
     }
     steps.push(step);
   }
-  const { nfe, estimate } = planEstimate(priced);
+  const { nfe, memoryMB } = planNfeAndMemory(priced);
+  const time = estimateTime(
+    { steps },
+    {
+      throughput: env.throughput,
+      cached: env.isCached ? (key) => env.isCached?.(key) ?? false : undefined,
+      warm: env.isWarm ? (model, task, px) => env.isWarm?.(model, task, px) ?? true : undefined,
+    },
+  );
   const models = [...new Set(priced.flatMap((p) => (p.model === null ? [] : [p.model])))];
-  return { hash: graphHash(doc, kit.definition), steps, nfe, estimate, primary, models };
+  return { hash: graphHash(doc, kit.definition), steps, nfe, estimate: { seconds: time.seconds, memoryMB }, primary, models };
 }
 
 /** The cycles of a graph: its strongly connected components with more than one node or a self-loop (Tarjan). */

@@ -11,11 +11,9 @@ export default defineNode({
   inputs: [{ name: 'trace', type: 'Trace', label: 'Trace' }],
   outputs: [],
   params: z.object({
-    show: z.array(z.enum(['conflict', 'fluctuationRaw', 'fluctuationAdm', 'priorStability', 'admWeight', 'residualNorm', 'psnr'])).default([
-      'conflict',
-      'fluctuationRaw',
-      'fluctuationAdm',
-      'priorStability',
-    ]),
+    show: z
+      .array(z.enum(['conflict', 'fluctuationRaw', 'fluctuationAdm', 'priorStability', 'admWeight', 'residualNorm', 'psnr']))
+      .default(['conflict', 'fluctuationRaw', 'fluctuationAdm', 'priorStability', 'admWeight', 'residualNorm', 'psnr'])
+      .describe('the curves the Gradient angles panel draws for this trace (psnr: PSNR and SSIM of D)'),
   }),
 });

@@ -1,4 +1,5 @@
 /** Preset rows <-> preset records. */
+import { imageSourceUrl } from '../../lib/image/source-url';
 import type { Db } from './index';
 import type { PresetRow } from './schema';
 
@@ -17,6 +18,16 @@ export interface Preset extends PresetSummary {
   createdAt: number;
 }
 
+/** The picture a graph starts from (its first node whose `source` is an image the app serves), as a URL. */
+export function graphThumbnail(document: unknown): string | null {
+  const nodes = (document as { nodes?: Record<string, { params?: { source?: unknown } }> } | null)?.nodes;
+  for (const n of Object.values(nodes ?? {})) {
+    const url = imageSourceUrl(n.params?.source);
+    if (url) return url;
+  }
+  return null;
+}
+
 export function toSummary(r: PresetRow): PresetSummary {
   return {
     id: r.id,
@@ -24,7 +35,8 @@ export function toSummary(r: PresetRow): PresetSummary {
     description: r.description,
     tags: JSON.parse(r.tags) as string[],
     builtIn: r.built_in === 1,
-    thumbnail: r.thumbnail,
+    // A preset saved without a picture shows the one its graph starts from.
+    thumbnail: r.thumbnail ?? graphThumbnail(JSON.parse(r.document)),
     updatedAt: r.updated_at,
   };
 }

@@ -9,6 +9,8 @@ export interface NewRun {
   plan: unknown;
   seeds: Record<string, number>;
   backend: string;
+  /** What history calls it (server/run-label.ts). */
+  label?: string | null;
   /** The queue that takes it (default 'embedded'). */
   queue?: QueueKind;
   /** Interactive (default) or batch work. */
@@ -29,9 +31,9 @@ export interface WorkerRef {
 
 export function insertRun(db: Db, r: NewRun, now = Date.now()): void {
   db.prepare(
-    `INSERT INTO runs (id, status, document, graph_hash, plan, seeds, backend, created_at, queue, priority)
-     VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(r.id, JSON.stringify(r.document), r.graphHash, JSON.stringify(r.plan), JSON.stringify(r.seeds), r.backend, now, r.queue ?? 'embedded', r.priority ?? 'interactive');
+    `INSERT INTO runs (id, status, document, graph_hash, plan, seeds, backend, created_at, queue, priority, label)
+     VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(r.id, JSON.stringify(r.document), r.graphHash, JSON.stringify(r.plan), JSON.stringify(r.seeds), r.backend, now, r.queue ?? 'embedded', r.priority ?? 'interactive', r.label ?? null);
 }
 
 /** Removes a run that was never queued (its queue refused it), with its events. */
@@ -65,11 +67,13 @@ export interface RunEnd {
   metrics?: unknown;
   error?: { node?: string; code: string; message: string } | null;
   resultPath?: string | null;
+  /** Nodes served from the output cache. */
+  cached?: readonly string[];
 }
 
 export function finishRun(db: Db, id: string, end: RunEnd, now = Date.now()): void {
   db.prepare(
-    `UPDATE runs SET status = ?, finished_at = ?, seconds = ?, nfe = ?, metrics = ?, error = ?, result_path = ? WHERE id = ?`,
+    `UPDATE runs SET status = ?, finished_at = ?, seconds = ?, nfe = ?, metrics = ?, error = ?, result_path = ?, cached = ? WHERE id = ?`,
   ).run(
     end.status,
     now,
@@ -78,8 +82,14 @@ export function finishRun(db: Db, id: string, end: RunEnd, now = Date.now()): vo
     end.metrics === undefined ? null : JSON.stringify(end.metrics),
     end.error ? JSON.stringify(end.error) : null,
     end.resultPath ?? null,
+    end.cached ? JSON.stringify(end.cached) : null,
     id,
   );
+}
+
+/** Marks a run as started at a given time (browser runs are recorded after they ran). */
+export function setStartedAt(db: Db, id: string, startedAt: number): void {
+  db.prepare(`UPDATE runs SET started_at = ? WHERE id = ?`).run(startedAt, id);
 }
 
 /** Newest first; `cursor` is the `seq` of the last row of the previous page. */

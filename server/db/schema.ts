@@ -15,6 +15,10 @@
  *   it started, and whether it is interactive or batch work.
  * - queue_state (3): the distributed queue's cursor in the workers' event stream, so a restarted
  *   server ingests what the workers sent while it was down, exactly once.
+ * - runs.label / cached (4): the preset a run came from and the params that differ from it
+ *   (server/run-label.ts), and the JSON list of nodes served from the output cache ("from cache").
+ *
+ * Migration 2 rebuilds assets to allow the 'array' kind (.npy masks and kernels).
  */
 export const MIGRATIONS: readonly string[] = [
   /* 1 */ `
@@ -98,6 +102,11 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 4: runs get a label (preset and changed params) and the nodes served from the output cache.
+  `
+  ALTER TABLE runs ADD COLUMN label TEXT;
+  ALTER TABLE runs ADD COLUMN cached TEXT;
+  `,
 ];
 
 export type RunStatus = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled' | 'interrupted';
@@ -138,6 +147,8 @@ export interface RunRow {
   worker: string | null;
   attempts: number;
   priority: 'interactive' | 'batch';
+  label: string | null;
+  cached: string | null;
 }
 
 /** Which run queue took a run: the in-process one, or BullMQ on Redis. */

@@ -76,7 +76,7 @@ export class RunRecorder {
       if (outcome.status === 'finished') {
         const resultPath = outcome.result ? this.d.artifacts.writeImage(runId, 'result', outcome.result, this.document(runId)) : null;
         const { event } = outcome;
-        finishRun(this.d.db, runId, { status: 'finished', seconds: event.seconds, nfe: event.nfe, metrics: event.metrics, resultPath });
+        finishRun(this.d.db, runId, { status: 'finished', seconds: event.seconds, nfe: event.nfe, metrics: event.metrics, resultPath, cached: event.timings?.cached });
         this.d.log.append(runId, { ...event, ...(resultPath ? { result: this.d.artifacts.url(resultPath) } : {}) });
       } else if (outcome.status === 'failed') {
         const { error } = outcome;

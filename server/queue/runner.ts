@@ -10,6 +10,7 @@ import type { LruOutputCache } from '../cache';
 import type { Db } from '../db';
 import { getRun } from '../db/runs';
 import type { PriorRegistry } from '../priors';
+import type { ServerSpeed } from '../speed';
 import type { RunJob } from './embedded';
 import { executeRun } from './execute-run';
 import type { RunRecorder } from './record';
@@ -20,6 +21,7 @@ export interface RunnerDeps {
   assets: AssetStore;
   priors: PriorRegistry;
   cache: LruOutputCache;
+  speed: ServerSpeed;
 }
 
 /** `f()` as a promise, a throw becoming a rejection (what the adapters promise). */
@@ -44,7 +46,12 @@ export function createRunJob(d: RunnerDeps): RunJob {
     const row = getRun(d.db, runId);
     if (!row) return;
     const plan = JSON.parse(row.plan) as Plan;
+    // The first start's calibration measures the CPU: a run must not share it.
+    await d.speed.ready;
+    const coldModels = d.speed.coldModels(plan);
     const outcome = await executeRun(plan, adapters, d.recorder.sink(runId), { signal, cache: d.cache });
+    const timings = outcome.status === 'finished' ? outcome.event.timings : undefined;
+    if (timings) d.speed.learn(plan, { nodeSeconds: timings.nodes, cached: timings.cached, coldModels });
     d.recorder.finish(runId, outcome);
   };
 }

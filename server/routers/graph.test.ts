@@ -17,8 +17,9 @@ describe('graph.compile', () => {
     expect(r.plan.nfe).toEqual({ forward: 20, vjp: 20 });
     expect(r.plan.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(r.plan.steps.map((x) => x.runsOn)).toEqual(r.plan.steps.map(() => 'server'));
-    // 20 forward+VJP calls x 2.5 x 1.150 GFLOP / 150 GFLOP/s = 0.383 s
-    expect(r.plan.estimate.seconds).toBeCloseTo(0.383, 2);
+    // Uncalibrated (SPGD_CALIBRATE=off): 20 forward+VJP calls x 2.5 x 1.150 GFLOP / 150 GFLOP/s = 0.383 s, plus every node's own work
+    expect(r.plan.estimate.seconds).toBeGreaterThan(0.383);
+    expect(r.plan.estimate.seconds).toBeLessThan(0.383 + 0.1);
     expect(r.plan.estimate.memoryMB).toBeGreaterThan(20);
   });
 

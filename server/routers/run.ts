@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { anyGraphDocument } from '../../lib/graph/migrate';
 import type { Plan, ProbeInfo, RunMetrics, TraceJson } from '../../lib/plan/types';
 import type { Nfe } from '../../lib/samplers/types';
+import { browserRunRecord, recordBrowserRun } from '../browser-runs';
 import { getRun, listRuns, type WorkerRef } from '../db/runs';
 import type { RunRow, RunStatus } from '../db/schema';
 import { RUN_PRIORITIES } from '../queue/types';
@@ -26,7 +27,12 @@ const parse = (s: string | null): unknown => (s === null ? null : JSON.parse(s))
 export interface RunSummary {
   id: string;
   status: RunStatus;
+  /** The graph document's own name. */
   name: string | null;
+  /** What history calls it: the preset it came from and the params that differ (server/run-label.ts). */
+  label: string;
+  /** Its result came from the output cache (nothing was computed again). */
+  fromCache: boolean;
   hash: string;
   backend: string;
   createdAt: number;
@@ -49,10 +55,14 @@ export interface RunSummary {
 function summary(ctx: Context, r: RunRow): RunSummary {
   const doc = JSON.parse(r.document) as { name?: string };
   const url = r.result_path ? ctx.artifacts.url(r.result_path) : null;
+  const plan = JSON.parse(r.plan) as Pick<Plan, 'primary' | 'steps'>;
+  const cached = new Set(parse(r.cached) as string[] | null);
   return {
     id: r.id,
     status: r.status,
     name: doc.name ?? null,
+    label: r.label ?? doc.name ?? 'untitled graph',
+    fromCache: r.status === 'finished' && (plan.primary ? cached.has(plan.primary) : cached.size > 0 && cached.size === plan.steps.length),
     hash: r.graph_hash,
     backend: r.backend,
     createdAt: r.created_at,
@@ -78,9 +88,14 @@ export const runRouter = router({
         backend: z.literal('server').optional(),
         /** 'interactive' (default: the editor) runs before 'batch' (spgd eval --queue). */
         priority: z.enum(RUN_PRIORITIES).optional(),
+        /** The preset the graph came from: names the run in the history. */
+        presetId: z.string().max(100).nullish(),
       }),
     )
-    .mutation(({ ctx, input }) => ctx.startRun(input.document, input.backend ?? 'server', input.priority ?? 'interactive')),
+    .mutation(({ ctx, input }) => ctx.startRun(input.document, { backend: input.backend ?? 'server', priority: input.priority ?? 'interactive', presetId: input.presetId })),
+
+  /** A run made in a browser tab, recorded in the history after it ended (server/browser-runs.ts). */
+  record: publicProcedure.input(browserRunRecord).mutation(({ ctx, input }) => recordBrowserRun(ctx, input)),
 
   /**
    * Tracked events of a run: everything after `lastEventId` from SQLite, then live ones,

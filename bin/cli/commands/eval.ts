@@ -2,7 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GraphDocument } from '../../../lib/graph/document';
 import { MemorySources } from '../../../lib/plan/memory-sources';
-import type { RunMetrics } from '../../../lib/plan/types';
+import type { Plan, RunMetrics } from '../../../lib/plan/types';
 import type { Tensor } from '../../../lib/tensor';
 import loadImage from '../../../nodes/input/load-image';
 import { restoreImage } from '../../../nodes/recipes';
@@ -11,9 +11,10 @@ import { METHODS } from '../../../lib/samplers';
 import { UsageError } from '../errors';
 import { readImage } from '../files';
 import { applySets, graphPriors, presetDocument, runDocument } from '../graph-io';
-import { openPrior } from '../prior';
+import { openPrior, type CliPrior } from '../prior';
 import { progressReporter } from '../progress';
 import { evaluateOnQueue } from '../queue-eval';
+import { CliSpeed } from '../speed';
 
 export const evalHelp = `spgd eval --task <task> [--method ${METHODS.join('|')}] --data <dir> [--limit n] [--size px]
           [--seed 0] [--sigma-y 0.05] [--prior default|<m.onnx>|gaussian] [--set key=value ...] [--json] [--quiet]
@@ -77,6 +78,13 @@ export async function evaluate(argv: string[]) {
   const start = performance.now();
   let label: Record<string, string>;
   let rows: EvalRow[];
+  // The estimate (`estimateSeconds`) with this machine's measured speeds; null for a graph without a prior or on a queue.
+  let speed: CliSpeed | null = null;
+  let estimateSeconds: number | null = null;
+  // The first image's plan prices the whole folder (it pays the model's opening, the others do not).
+  const onPlan = async (plan: Plan) => {
+    if (estimateSeconds === null && speed) estimateSeconds = await speed.estimate(plan, files.length);
+  };
   if (f.preset) {
     if (f.task || f.method || f['sigma-y']) throw new UsageError('--preset scores a saved graph: its task, method and noise come from the graph (drop --task, --method, --sigma-y)');
     if (f.queue !== undefined) throw new UsageError('--queue runs methods (--task, --method) on a server; score --preset on this machine (drop --queue)');
@@ -85,13 +93,17 @@ export async function evaluate(argv: string[]) {
     const imageNode = soleLoadImage(doc);
     const priors = await graphPriors(doc, f.prior);
     label = { preset: f.preset };
+    const first = firstPrior(priors);
+    const presetSpeed = first ? new CliSpeed(first, f.quiet === true) : null;
+    speed = presetSpeed;
     rows = await scoreEach(dir, files, quiet, async (gt, k, onProgress) => {
       const sources = new MemorySources();
       const run: GraphDocument = structuredClone(doc);
       run.nodes[imageNode].params.source = sources.add(gt);
       if (size !== undefined) run.nodes[imageNode].params.size = size;
       for (const n of Object.values(run.nodes)) if (typeof n.params.seed === 'number') n.params.seed += seed + k;
-      const r = await runDocument(run, sources, priors, { onEvent: (e) => e.type === 'progress' && onProgress(e) });
+      const r = await runDocument(run, sources, priors, { onPlan, onEvent: (e) => e.type === 'progress' && onProgress(e) });
+      presetSpeed?.learn(r);
       const m = metricsOf(r.outputs) ?? r.metrics;
       if (m.psnr === undefined || m.ssim === undefined) throw new UsageError(`--preset ${f.preset}: the graph reports no PSNR/SSIM (its measurement must be simulated from the Load image)`);
       return { psnr: m.psnr, ssim: m.ssim, nfe: r.nfe.forward, seconds: r.seconds };
@@ -110,20 +122,33 @@ export async function evaluate(argv: string[]) {
     if (f.queue !== undefined) rows = await evaluateOnQueue(f.queue, spec, dir, files, quiet);
     else {
       const prior = await openPrior(spec.prior);
+      const methodSpeed = new CliSpeed(prior, f.quiet === true);
+      speed = methodSpeed;
       rows = await scoreEach(dir, files, quiet, async (gt, k, onProgress) => {
         const o = await restoreImage(
           { task: spec.task, method: spec.method, seed: seed + k, sigmaY: spec.sigmaY, model: prior.model, samplerParams: spec.samplerParams },
           { groundTruth: gt, size },
           prior,
-          { onEvent: (e) => e.type === 'progress' && onProgress(e) },
+          { onPlan, onEvent: (e) => e.type === 'progress' && onProgress(e) },
         );
+        methodSpeed.learn(o);
         if (o.psnr === undefined || o.ssim === undefined) throw new Error('a simulated measurement always has PSNR/SSIM');
         return { psnr: o.psnr, ssim: o.ssim, nfe: o.nfe.forward, seconds: o.seconds };
       });
     }
   }
+  speed?.save();
   const mean = (key: 'psnr' | 'ssim') => rows.reduce((s, r) => s + r[key], 0) / rows.length;
-  const summary = { ...label, n: rows.length, psnr: mean('psnr'), ssim: mean('ssim'), nfe: rows[0].nfe, seconds: (performance.now() - start) / 1000, images: rows };
+  const summary = {
+    ...label,
+    n: rows.length,
+    psnr: mean('psnr'),
+    ssim: mean('ssim'),
+    nfe: rows[0].nfe,
+    seconds: (performance.now() - start) / 1000,
+    estimateSeconds,
+    images: rows,
+  };
   if (f.json) console.log(JSON.stringify(summary));
   else {
     const byWorker = rows.some((r) => r.worker !== undefined);
@@ -168,6 +193,11 @@ function soleLoadImage(doc: GraphDocument): string {
     .map(([id]) => id);
   if (ids.length !== 1) throw new UsageError(`--preset: the graph needs exactly one Load image node for the dataset images, it has ${ids.length}${ids.length ? ` (${ids.join(', ')})` : ''}`);
   return ids[0];
+}
+
+/** The prior a graph's estimate calibrates with (its first), if it runs one. */
+function firstPrior(priors: Map<string, CliPrior>): CliPrior | undefined {
+  return priors.values().next().value;
 }
 
 /** The metrics of the graph's Metrics node, when it has exactly one. */

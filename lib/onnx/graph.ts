@@ -2,21 +2,18 @@
  * In-memory graph IR for the ONNX compiler: nodes, initializers (typed arrays), inputs and
  * outputs, plus topological sorting, dead-code elimination and constant folding of shape
  * subgraphs (Shape -> Gather -> Unsqueeze -> Concat -> Reshape ...) for a fixed static input
- * size, interleaved with static shape inference (`shapes.ts`).
+ * size, interleaved with static shape inference (`shape-inference.ts`).
  */
 import { SpgdError } from '../errors';
-import { evaluateConstant, FOLD_MAX_ELEMENTS } from './fold';
+import { evaluateConstant } from './fold';
 import {
   type OnnxGraph,
   type OnnxNode,
   type OnnxTensor,
   type OnnxValueInfo,
 } from './proto';
-import { inferNodeShapes, type ValueMeta } from './shapes';
-
-export * from './attrs';
-
-export type { ValueMeta } from './shapes';
+import { inferNodeShapes } from './shape-inference';
+import type { ValueMeta } from './shapes';
 
 /** A mutable graph: the working representation of every compiler pass. */
 export class Graph {
@@ -261,8 +258,6 @@ export function foldAndInferShapes(
   eliminateDeadCode(g);
   return { graph: g, meta, constants, foldedNodes: folded };
 }
-
-export { FOLD_MAX_ELEMENTS };
 
 /** Renames values everywhere they appear (node inputs/outputs, initializers, graph inputs/outputs). */
 export function renameValues(g: Graph, map: ReadonlyMap<string, string>): void {

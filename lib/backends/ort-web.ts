@@ -16,18 +16,7 @@
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import { SpgdError } from '../errors';
-import {
-  OnnxEpsModel,
-  OrtSession,
-  runOnnxWith,
-  type ExecutionProvider,
-  type HostTensor,
-  type OrtEpsModelOptions,
-  type OrtRuntime,
-  type OrtSessionOptions,
-} from './ort-session';
-
-export type { ExecutionProvider, HostTensor, OrtEpsModelOptions, OrtSessionOptions } from './ort-session';
+import { OnnxEpsModel, type ExecutionProvider, type OrtEpsModelOptions, type OrtRuntime } from './ort-session';
 
 export interface OrtWebConfig {
   /** wasm threads (default: min(4, hardwareConcurrency) when cross-origin isolated, else 1). */
@@ -79,7 +68,7 @@ export function detectWebProviders(): Promise<readonly ExecutionProvider[]> {
 }
 
 /** onnxruntime-web as an `OrtRuntime`. */
-export const webRuntime: OrtRuntime = {
+const webRuntime: OrtRuntime = {
   name: 'onnxruntime-web',
   ort: ort as unknown as OrtRuntime['ort'],
   providers: ['webgpu', 'wasm', 'cpu'],
@@ -88,18 +77,6 @@ export const webRuntime: OrtRuntime = {
     return detectWebProviders();
   },
 };
-
-/** Opens an onnxruntime-web session that speaks HostTensor. */
-export function openWebSession(bytes: Uint8Array, opts?: OrtSessionOptions): Promise<OrtSession> {
-  if (!configured) configureOrtWeb();
-  return OrtSession.open(webRuntime, bytes, opts);
-}
-
-/** Runs a model once with onnxruntime-web (creates and releases a session). */
-export function runOnnxWeb(bytes: Uint8Array, feeds: Record<string, HostTensor>, opts?: OrtSessionOptions): Promise<Record<string, HostTensor>> {
-  if (!configured) configureOrtWeb();
-  return runOnnxWith(webRuntime, bytes, feeds, opts);
-}
 
 /** An epsilon network run by onnxruntime-web, with compiled VJP and fused guidance models. */
 export class OrtWebEpsModel extends OnnxEpsModel {

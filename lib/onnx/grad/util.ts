@@ -145,7 +145,7 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * Inserts (s-1) zeros after every element along each spatial axis of a [N, C, ...spatial]
  * tensor (length L -> L*s, trailing zeros included), via Reshape -> Pad -> Reshape.
  */
-export function zeroInsert(e: Emit, g: string, shape: readonly number[], strides: readonly number[]): { value: string; shape: number[] } {
+function zeroInsert(e: Emit, g: string, shape: readonly number[], strides: readonly number[]): { value: string; shape: number[] } {
   if (strides.every((s) => s === 1)) return { value: g, shape: [...shape] };
   const inter: number[] = [shape[0], shape[1]];
   const padEnd: number[] = [0, 0];

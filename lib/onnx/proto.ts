@@ -424,8 +424,9 @@ function decodeTensor(r: Reader): OnnxTensor {
     if (raw.length !== n * size) {
       throw new SpgdError('BAD_MODEL', `tensor '${name}' raw_data has ${raw.length} bytes, expected ${n * size}`);
     }
-    // Copy into a fresh, aligned buffer (little-endian on every platform we run on).
-    const copy = raw.slice();
+    // Copy into a fresh, aligned buffer (little-endian on every platform we run on). Not
+    // raw.slice(): on a Node Buffer that is a view into the whole file, not a copy.
+    const copy = new Uint8Array(raw);
     data = viewAs(dataType, copy.buffer, n);
   } else {
     data = allocData(dataType, n);

@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadPrior } from '../bin/cli/prior';
+import { openPrior } from '../bin/cli/prior';
 import { TASKS, type TaskName } from '../lib/operators/types';
 import { formatCell, pickImages, RunLog, summarize, type RunKey } from './support/runs';
 
@@ -82,7 +82,7 @@ const keyFor = (image: string, task: TaskName, params: Record<string, unknown>):
 });
 
 async function runAll() {
-  const prior = await loadPrior(f.prior);
+  const prior = await openPrior(f.prior);
   const unique = new Map(TABLES.flatMap((t) => t.rows).map((r) => [JSON.stringify(r.params), r]));
   for (const image of files) {
     for (const task of tasks) {

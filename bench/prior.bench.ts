@@ -36,7 +36,6 @@ import { compileVjpModel, inspectModel } from '../lib/onnx/compile';
 import { compileGuidanceModel, GUIDANCE_OPERATOR_NAMES } from '../lib/onnx/guidance';
 import { DataType } from '../lib/onnx/proto';
 import { createOperator, simulateMeasurement, type LinearOperator } from '../lib/operators';
-import { operatorOnnxForm } from '../lib/operators/onnx-form';
 import { Rng } from '../lib/rng';
 import { tensor, type Tensor } from '../lib/tensor';
 
@@ -279,7 +278,7 @@ async function main(): Promise<void> {
     // Peak RSS of each kind of session, in fresh processes.
     const img = { dtype: 'float32' as const, dims: [1, 3, s, s] };
     const tFeed = { name: 't', dtype: 'float32' as const, dims: [1] };
-    const form = operatorOnnxForm(ops.mask, GUIDANCE_OPERATOR_NAMES)!;
+    const form = ops.mask.onnxForm!(GUIDANCE_OPERATOR_NAMES)!;
     const mem = {
       forward: measureMemory(tmp, `fwd${s}`, bytes, [{ name: 'x', ...img }, tFeed]),
       vjp: measureMemory(tmp, `vjp${s}`, compileVjpModel(bytes, { height: s, width: s }).bytes, [{ name: 'x', ...img }, tFeed, { name: 'v', ...img }]),
@@ -344,7 +343,7 @@ async function main(): Promise<void> {
   // Per-op profile of the fused model at the largest size.
   const big = SIZES[SIZES.length - 1];
   const bigOp = createOperator('inpaint-random', [3, big, big], {}, new Rng(1, 'operator'));
-  const bigForm = operatorOnnxForm(bigOp, GUIDANCE_OPERATOR_NAMES)!;
+  const bigForm = bigOp.onnxForm!(GUIDANCE_OPERATOR_NAMES)!;
   const prefix = path.join(tmp, 'profile_fused');
   const ps = await OrtSession.create(compileGuidanceModel(bytes, { height: big, width: big, operator: bigForm }).bytes, { ...SESSION, profileFilePrefix: prefix });
   const feeds: Record<string, HostTensor> = {

@@ -16,9 +16,9 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readImage, writeArray } from '../bin/cli/files';
-import { loadPrior } from '../bin/cli/prior';
+import { openPrior } from '../bin/cli/prior';
 import { TASKS, type TaskName } from '../lib/operators/types';
-import { bicubicUpsample } from '../lib/samplers/classical';
+import { bicubicUpsample } from '../lib/operators/kernels/bicubic';
 import { isMethod, type Method } from '../lib/samplers';
 import { angleChartSvg, gridPng, writeSvgAsPng } from './support/figures';
 import { formatCell, pickImages, RunLog, summarize, type RunKey, type RunRecord, type Summary } from './support/runs';
@@ -62,7 +62,7 @@ const keyFor = (image: string, task: TaskName, method: Method): RunKey => ({
 const samplePath = (task: TaskName, method: Method | 'measurement') => join(cacheDir, `${size}-${task}-${method}.png`);
 
 async function runAll() {
-  const prior = await loadPrior(f.prior);
+  const prior = await openPrior(f.prior);
   mkdirSync(cacheDir, { recursive: true });
   for (const [k, image] of files.entries()) {
     for (const task of tasks) {
@@ -74,9 +74,9 @@ async function runAll() {
         // Figures come from the first image. The ground truth is left out: the evaluation
         // images are not to be copied into the project.
         writeArray(samplePath(task, 'measurement'), 'out', task === 'sr-x4' ? bicubicUpsample(outcome.measurement) : outcome.measurement);
-        writeArray(samplePath(key.task, method), 'out', outcome.result.sample);
+        writeArray(samplePath(key.task, method), 'out', outcome.sample);
         if (method === 'spgd') {
-          const svg = angleChartSvg(`SPGD gradient angles, ${task} (${image}, ${size} px)`, outcome.result.trace);
+          const svg = angleChartSvg(`SPGD gradient angles, ${task} (${image}, ${size} px)`, outcome.trace);
           writeSvgAsPng(join(f.out!, `quality-angles-${task}.png`), svg);
         }
       }

@@ -9,9 +9,9 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readImage } from '../bin/cli/files';
-import { loadPrior } from '../bin/cli/prior';
+import { openPrior } from '../bin/cli/prior';
 import { TASKS, type TaskName } from '../lib/operators/types';
-import { restore } from '../lib/pipeline/restore';
+import { restoreImage } from '../nodes/recipes';
 import { isMethod } from '../lib/samplers';
 import { pickImages } from './support/runs';
 
@@ -41,7 +41,7 @@ async function main() {
   const size = Number(f.size);
   const images = files.map((n) => readImage(join(f.data!, n), 'data', size));
   const fixed = Object.fromEntries(f.set!.map((kv) => kv.split('=')).map(([k, v]) => [k, v === 'true' ? true : v === 'false' ? false : Number(v)]));
-  const prior = await loadPrior(f.prior);
+  const prior = await openPrior(f.prior);
 
   const rows: string[] = [];
   const best: Record<string, { value: number; psnr: number }> = {};
@@ -54,7 +54,11 @@ async function main() {
       const t0 = performance.now();
       for (const [k, gt] of images.entries()) {
         try {
-          const o = await restore({ task, method, prior, seed: Number(f.seed) + k, sigmaY: 0.05, groundTruth: gt, samplerParams: { ...fixed, [f.param!]: value } });
+          const o = await restoreImage(
+            { task, method, seed: Number(f.seed) + k, sigmaY: 0.05, model: prior.model, samplerParams: { ...fixed, [f.param!]: value } },
+            { groundTruth: gt },
+            prior,
+          );
           psnr += o.psnr! / images.length;
           ssim += o.ssim! / images.length;
         } catch (e) {

@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'CANCELLED'
   | 'UNSUPPORTED_OP'
   | 'BAD_MODEL'
+  /** A graph document that does not compile: the per-node issues are on the error. */
+  | 'GRAPH_INVALID'
   /** The browser backend ran out of memory, lost its GPU device or got a model too large for a tab. */
   | 'BROWSER_RESOURCE';
 
@@ -42,6 +44,20 @@ export class DivergedError extends SpgdError {
   }
 }
 
+/** A document that does not compile; `issues` are the compiler's per-node and graph-level issues. */
+export class GraphInvalidError extends SpgdError {
+  constructor(readonly issues: { nodes: Record<string, string[]>; graph: string[] }) {
+    const first = [...issues.graph, ...Object.entries(issues.nodes).map(([id, m]) => `${id}: ${m[0]}`)].slice(0, 3).join('; ');
+    super('GRAPH_INVALID', `the graph does not compile: ${first}`);
+    this.name = 'GraphInvalidError';
+  }
+}
+
+/** The per-node issues of a GraphInvalidError, recognised by its code (also across bundles). */
+export function graphIssuesOf(e: unknown): GraphInvalidError['issues'] | null {
+  return isSpgdError(e) && e.code === 'GRAPH_INVALID' ? ((e as GraphInvalidError).issues ?? null) : null;
+}
+
 export class CancelledError extends SpgdError {
   constructor() {
     super('CANCELLED', 'cancelled');
@@ -59,6 +75,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'CANCELLED',
   'UNSUPPORTED_OP',
   'BAD_MODEL',
+  'GRAPH_INVALID',
   'BROWSER_RESOURCE',
 ]);
 

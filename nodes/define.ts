@@ -1,12 +1,14 @@
 /**
- * The node type contract, shared by the editor (ports, params form) and the server (compile).
- * One node type per file under nodes/<category>/<name>.ts, registered in nodes/index.ts.
+ * The node type contract's declarative half, shared by the editor (ports, params form, static
+ * checks) and the server: one node type per file under nodes/<category>/<name>.ts, registered
+ * in nodes/index.ts. Its behaviour sits beside it in `<name>.run.ts` (nodes/runs.ts) and, when
+ * it has a custom editor widget, `<name>.widget.tsx` (nodes/widgets.ts).
  * Renaming a type or changing its params needs a `migrate` entry and a version bump.
  */
 import type { z } from 'zod';
 import type { PortFacts, PortSpec } from '../lib/graph/ports';
 
-export const NODE_CATEGORIES = ['input', 'degradation', 'prior', 'sampler', 'analysis', 'output'] as const;
+export const NODE_CATEGORIES = ['input', 'image', 'degradation', 'prior', 'sampler', 'analysis', 'output'] as const;
 export type NodeCategory = (typeof NODE_CATEGORIES)[number];
 
 export interface InferResult {
@@ -28,8 +30,11 @@ export interface NodeDefinition<P extends z.ZodObject = z.ZodObject> {
   outputs: PortSpec[];
   /** Params by name, every field with a .default() so a new node is valid as dropped. */
   params: P;
-  /** Static facts of the outputs from params and the facts of connected inputs. */
-  infer?: (params: z.infer<P>, inputs: Record<string, PortFacts | undefined>) => InferResult;
+  /**
+   * Static facts of the outputs from params and the facts of connected inputs; `described` is
+   * what the compiler learnt from outside (the run code's `describe`), absent in the editor.
+   */
+  infer?: (params: z.infer<P>, inputs: Record<string, PortFacts | undefined>, described?: Record<string, PortFacts>) => InferResult;
   /** Params migrations: from version k to k + 1. */
   migrate?: Record<number, (params: Record<string, unknown>) => Record<string, unknown>>;
 }

@@ -1,13 +1,21 @@
-/** The node registry: every node type, keyed by its stable type name. */
+/**
+ * The node registry (definitions only: client-safe, no engine run code): every node type, keyed
+ * by its stable type name. Run code is registered in nodes/runs.ts, widgets in nodes/widgets.ts.
+ */
 import type { NodeDefinition } from './define';
 import angles from './analysis/angles';
 import metrics from './analysis/metrics';
 import degrade from './degradation/degrade';
 import simulate from './degradation/simulate';
+import resize from './image/resize';
 import loadImage from './input/load-image';
+import loadKernel from './input/load-kernel';
+import loadMask from './input/load-mask';
+import loadMeasurement from './input/load-measurement';
 import saveImage from './output/save-image';
 import priorUnet from './prior/prior-unet';
 import adm from './sampler/adm';
+import classical from './sampler/classical';
 import diffpir from './sampler/diffpir';
 import dps from './sampler/dps';
 import schedule from './sampler/schedule';
@@ -16,6 +24,10 @@ import warmup from './sampler/warmup';
 
 export const NODE_TYPES: readonly NodeDefinition[] = [
   loadImage,
+  loadMeasurement,
+  loadMask,
+  loadKernel,
+  resize,
   degrade,
   simulate,
   priorUnet,
@@ -25,6 +37,7 @@ export const NODE_TYPES: readonly NodeDefinition[] = [
   spgd,
   dps,
   diffpir,
+  classical,
   metrics,
   angles,
   saveImage,

@@ -12,6 +12,7 @@ import { isSpgdError, SpgdError } from '../lib/errors';
 import { sha256Hex } from '../lib/graph/hash';
 import { decodeImage, imageToTensor, sniffImageFormat } from '../lib/image';
 import { inspectModel, type ModelInspection } from '../lib/onnx/compile';
+import { describeOps, signatureProblems } from '../lib/plan/prior-report';
 import { UnsupportedOpError } from '../lib/onnx/errors';
 import type { Tensor } from '../lib/tensor';
 import type { Db } from './db';
@@ -60,15 +61,6 @@ export interface ModelRecord {
 
 function bad(message: string): SpgdError {
   return new SpgdError('BAD_INPUT', message);
-}
-
-export function describeOps(info: ModelInspection): string[] {
-  return info.nonDifferentiable.map((o) => `${o.opType} '${o.nodeName}'`);
-}
-
-/** The inspection's problems other than "n op(s) cannot be differentiated" (reported as ops instead). */
-export function signatureProblems(info: ModelInspection): string[] {
-  return info.problems.filter((p) => !/^\d+ op\(s\) on the x path cannot be differentiated$/.test(p));
 }
 
 export class AssetStore {

@@ -8,9 +8,9 @@ import { OrtEpsModel } from '../lib/backends/ort-node';
 import { GaussianEpsModel } from '../lib/diffusion/gaussian-prior';
 import type { EpsModel } from '../lib/diffusion/types';
 import { SpgdError } from '../lib/errors';
-import { inspectModel } from '../lib/onnx/compile';
-import type { PriorReport } from '../lib/plan/compile';
-import { describeOps, signatureProblems, type AssetStore } from './assets';
+import type { PriorReport } from '../lib/plan/node-run';
+import { gaussianPriorReport, priorReport } from '../lib/plan/prior-report';
+import type { AssetStore } from './assets';
 import type { Env } from './env';
 
 const KEEP_MODELS = 3;
@@ -65,7 +65,7 @@ export class PriorRegistry {
 
   /** What the compiler needs to know about a model at one image size. */
   inspect(model: string, size: { height: number; width: number }): PriorReport {
-    if (model === 'gaussian') return { flops: 10 * 3 * size.height * size.width, parameters: 0, problems: [], unsupportedOps: [] };
+    if (model === 'gaussian') return gaussianPriorReport(size);
     const key = `${model}@${size.height}x${size.width}`;
     const hit = this.reports.get(key);
     if (hit) return hit;
@@ -74,18 +74,7 @@ export class PriorRegistry {
     }
     const bytes = this.modelBytes(model);
     if (!bytes) return { flops: 0, parameters: 0, problems: [missing(model)], unsupportedOps: [] };
-    let report: PriorReport;
-    try {
-      const info = inspectModel(bytes, size);
-      report = {
-        flops: info.flops,
-        parameters: info.parameterCount,
-        problems: signatureProblems(info),
-        unsupportedOps: describeOps(info),
-      };
-    } catch (e) {
-      report = { flops: 0, parameters: 0, problems: [(e as Error).message], unsupportedOps: [] };
-    }
+    const report = priorReport(bytes, size);
     this.reports.set(key, report);
     return report;
   }

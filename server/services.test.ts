@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { testGraph } from '../lib/plan/testing';
+import { testGraph } from '../nodes/testing';
 import { openDb } from './db';
 import { insertPreset } from './db/presets';
 import { finishRun, getRun, insertRun, setRunning } from './db/runs';

@@ -12,9 +12,10 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { migrateDocument } from '../lib/graph/migrate';
+import { GraphInvalidError } from '../lib/errors';
 import { compileGraph, type CompileEnv } from '../lib/plan/compile';
-import type { CompileResult, RunsOn } from '../lib/plan/types';
-import { getNodeDefinition } from '../nodes';
+import type { CompileResult, Plan, RunsOn } from '../lib/plan/types';
+import { NODE_KIT } from '../nodes/runs';
 import { Artifacts } from './artifacts';
 import { AssetStore } from './assets';
 import { LruOutputCache } from './cache';
@@ -41,18 +42,9 @@ export interface Services {
   seeded: SeedReport;
   interrupted: string[];
   compile(document: unknown, backend?: RunsOn): Promise<CompileResult>;
-  /** Compiles and queues a run; throws GraphInvalidError when the graph does not compile. */
-  startRun(document: unknown, backend?: RunsOn): Promise<{ runId: string; position: number }>;
+  /** Compiles and queues a run; throws GraphInvalidError (code GRAPH_INVALID, with the issues) when the graph does not compile. */
+  startRun(document: unknown, backend?: RunsOn): Promise<{ runId: string; position: number; plan: Plan }>;
   close(): Promise<void>;
-}
-
-/** A document that does not compile; `issues` are the compiler's per-node issues. */
-export class GraphInvalidError extends Error {
-  constructor(readonly issues: { nodes: Record<string, string[]>; graph: string[] }) {
-    const first = [...issues.graph, ...Object.entries(issues.nodes).map(([id, m]) => `${id}: ${m[0]}`)].slice(0, 3).join('; ');
-    super(`the graph does not compile: ${first}`);
-    this.name = 'GraphInvalidError';
-  }
 }
 
 export interface CreateServicesOptions {
@@ -90,7 +82,7 @@ export function createServices(options: CreateServicesOptions = {}): Services {
     inspectPrior: (model, size) => priors.inspect(model, size),
     describeImage: (source) => assets.describeImage(source),
   });
-  const compile = (document: unknown, backend?: RunsOn) => compileGraph(document, getNodeDefinition, compileEnv(backend));
+  const compile = (document: unknown, backend?: RunsOn) => compileGraph(document, NODE_KIT, compileEnv(backend));
 
   const services: Services = {
     env,
@@ -110,9 +102,9 @@ export function createServices(options: CreateServicesOptions = {}): Services {
       const seeds: Record<string, number> = {};
       for (const s of r.plan.steps) if (typeof s.params.seed === 'number') seeds[s.node] = s.params.seed;
       const runId = randomUUID();
-      insertRun(db, { id: runId, document: migrateDocument(document, getNodeDefinition), graphHash: r.plan.hash, plan: r.plan, seeds, backend });
+      insertRun(db, { id: runId, document: migrateDocument(document, NODE_KIT.definition), graphHash: r.plan.hash, plan: r.plan, seeds, backend });
       const position = queue.enqueue(runId);
-      return { runId, position };
+      return { runId, position, plan: r.plan };
     },
     async close() {
       await queue.shutdown();

@@ -7,13 +7,13 @@
  *    `data.graphIssues` (per-node issues when a graph does not compile); SSE pings keep
  *    subscriptions alive behind proxies.
  * 3. Procedures: every procedure maps engine errors (lib/errors.ts SpgdError codes) to tRPC
- *    codes with the message kept, in one middleware.
+ *    codes with the message kept, in one middleware. Errors are recognised by their code, not by
+ *    `instanceof` (a production build can hold two copies of a class).
  */
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from '@trpc/server';
 import { z, ZodError } from 'zod';
-import { isSpgdError, type ErrorCode } from '../lib/errors';
+import { graphIssuesOf, isSpgdError, type ErrorCode } from '../lib/errors';
 import type { Context } from './context';
-import { GraphInvalidError } from './services';
 
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
@@ -24,7 +24,7 @@ const t = initTRPC.context<Context>().create({
         ...shape.data,
         zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
         spgdCode: isSpgdError(cause) ? cause.code : null,
-        graphIssues: cause instanceof GraphInvalidError ? cause.issues : null,
+        graphIssues: graphIssuesOf(cause),
       },
     };
   },
@@ -43,6 +43,7 @@ export const SPGD_TO_TRPC: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
   SHAPE_MISMATCH: 'BAD_REQUEST',
   UNSUPPORTED_OP: 'BAD_REQUEST',
   BAD_MODEL: 'BAD_REQUEST',
+  GRAPH_INVALID: 'BAD_REQUEST',
   DIVERGED: 'UNPROCESSABLE_CONTENT',
   CANCELLED: 'CLIENT_CLOSED_REQUEST',
   BROWSER_RESOURCE: 'BAD_REQUEST',
@@ -56,7 +57,6 @@ const engineErrors = t.middleware(async ({ next }) => {
     if (isSpgdError(cause)) {
       throw new TRPCError({ code: SPGD_TO_TRPC[cause.code] ?? 'BAD_REQUEST', message: cause.message, cause });
     }
-    if (cause instanceof GraphInvalidError) throw new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });
   }
   return result;
 });

@@ -1,15 +1,17 @@
 'use client';
 /**
- * Params that name an asset get a picker instead of a text field: Load image's `source`
- * (bundled samples from `images.samples`, or an upload through `images.upload`) and Prior
- * UNet's `model` (`models.list`, or an ONNX upload through `models.upload`). Uploads are
- * referenced by sha256 and recorded in the document's `assets`.
+ * Params that name an asset (their schema's `asset` metadata) get a picker instead of a text
+ * field: images (bundled samples from `images.samples`, or an upload through `images.upload`),
+ * arrays (masks and kernels, uploaded as pictures) and prior models (`models.list`, or an ONNX
+ * upload through `models.upload`). Uploads are referenced by sha256 and recorded in the
+ * document's `assets`.
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type ComponentType } from 'react';
 import { useTRPC, useTRPCClient } from '../trpc';
 import type { FieldProps } from './ParamField';
-import type { ParamFieldSpec } from './schemaForm';
+import type { AssetKind } from '../../nodes/input/sources';
+import type { AssetField as AssetFieldSpec, ParamFieldSpec } from './schemaForm';
 import { useEditor } from './store';
 import { errorMessage } from './useServer';
 
@@ -132,8 +134,37 @@ function PriorModelField({ value, onChange, testId }: FieldProps<ParamFieldSpec>
   );
 }
 
-/** node type -> param name -> the picker that replaces the generic widget. */
-export const ASSET_FIELDS: Readonly<Record<string, Readonly<Record<string, ComponentType<FieldProps<ParamFieldSpec>>>>>> = {
-  'spgd:input/load-image': { source: ImageSourceField },
-  'spgd:prior/prior-unet': { model: PriorModelField },
+/** A mask or kernel: one of the uploaded pictures, or a new upload. */
+function ArraySourceField({ value, onChange, testId }: FieldProps<ParamFieldSpec>) {
+  const assets = useEditor((s) => s.meta.assets);
+  const { busy, upload } = useUpload('image', (sha) => onChange(`sha256:${sha}`));
+  const current = String(value ?? '');
+  const uploads = Object.entries(assets).filter(([, a]) => a.kind === 'image');
+  const known = current === '' || uploads.some(([sha]) => `sha256:${sha}` === current);
+  return (
+    <div className="flex gap-1">
+      <select className={selectCls} value={current} onChange={(e) => onChange(e.target.value)} data-testid={testId}>
+        <option value="">(none: upload a PNG)</option>
+        {uploads.map(([sha, a]) => (
+          <option key={sha} value={`sha256:${sha}`}>
+            {a.name}
+          </option>
+        ))}
+        {!known && <option value={current}>{current}</option>}
+      </select>
+      <UploadButton accept="image/png" busy={busy} onFile={upload} testId={`${testId}-upload`} />
+    </div>
+  );
+}
+
+const PICKERS: Readonly<Record<AssetKind, ComponentType<FieldProps<ParamFieldSpec>>>> = {
+  image: ImageSourceField,
+  array: ArraySourceField,
+  model: PriorModelField,
 };
+
+/** The picker for an asset param, by the kind of asset it names. */
+export function AssetField(props: FieldProps<AssetFieldSpec>) {
+  const Picker = PICKERS[props.field.asset];
+  return <Picker {...(props as FieldProps<ParamFieldSpec>)} />;
+}

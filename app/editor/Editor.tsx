@@ -195,8 +195,9 @@ function EditorShell({ initialDocument }: { initialDocument?: GraphDocument }) {
     const s = useEditor.getState();
     if (s.run.status !== 'finished' || !s.run.resultUrl) return s.toast('info', 'Run the graph first: Save image writes the result PNG with this graph embedded.');
     const doc = s.document();
-    const saveNode = s.nodes.find((n) => n.type === 'spgd:output/save-image');
-    const filename = typeof saveNode?.data.params.filename === 'string' ? saveNode.data.params.filename : fileNameFor(doc, 'png');
+    // The Save image node's file name, when the graph has one.
+    const named = s.nodes.map((n) => n.data.params.filename).find((f): f is string => typeof f === 'string');
+    const filename = named ?? fileNameFor(doc, 'png');
     try {
       downloadBlob(await pngWithGraph(s.run.resultUrl, doc), filename);
     } catch (e) {

@@ -12,10 +12,11 @@ import type { NodeCategory } from '../../nodes/define';
 import { PORT_COLORS, type AppNode } from './graph';
 import { isActive } from './runTypes';
 import { useEditor } from './store';
-import { NODE_WIDGETS } from './widgets';
+import { getNodeWidget } from '../../nodes/widgets';
 
 export const CATEGORY_COLORS: Record<NodeCategory, string> = {
   input: '#3ecf8e',
+  image: '#2cc5c0',
   degradation: '#f59e42',
   prior: '#b57cff',
   sampler: '#5b9cff',
@@ -85,7 +86,7 @@ function GraphNodeImpl({ id, type, data, selected }: NodeProps<AppNode>) {
       </div>
     );
   }
-  const Widget = NODE_WIDGETS[type];
+  const Widget = getNodeWidget(type);
   const errors = runError ? [runError, ...issues] : issues;
   const hasError = errors.some((e) => !/not connected$/.test(e)) || !!runError;
   const summary = Object.entries(data.params).slice(0, 4);

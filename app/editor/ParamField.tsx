@@ -5,6 +5,7 @@
  * `nodrag` so typing or sliding never drags the node.
  */
 import { useEffect, useState, type ComponentType } from 'react';
+import { AssetField } from './AssetFields';
 import {
   fromSlider,
   sliderRange,
@@ -165,6 +166,7 @@ export const FIELD_WIDGETS: WidgetTable = {
   boolean: BooleanWidget,
   string: StringWidget,
   multi: MultiWidget,
+  asset: AssetField,
   json: JsonWidget,
 };
 

@@ -9,17 +9,9 @@ import { useShallow } from 'zustand/react/shallow';
 import { getNodeDefinition } from '../../nodes';
 import { PORT_COLORS, type AppNode } from './graph';
 import { CATEGORY_COLORS } from './GraphNode';
-import { ASSET_FIELDS } from './AssetFields';
 import { ParamField } from './ParamField';
-import { describeParams, type ParamFieldSpec } from './schemaForm';
-import type { FieldProps } from './ParamField';
+import { describeParams } from './schemaForm';
 import { useEditor } from './store';
-
-/** The generic widget for the field's kind, or an asset picker where the node type has one. */
-function FieldFor({ type, ...props }: FieldProps<ParamFieldSpec> & { type: string }) {
-  const Custom = ASSET_FIELDS[type]?.[props.field.name];
-  return Custom ? <Custom {...props} /> : <ParamField {...props} />;
-}
 
 function NodeParams({ node }: { node: AppNode }) {
   const def = getNodeDefinition(node.type ?? '');
@@ -57,7 +49,7 @@ function NodeParams({ node }: { node: AppNode }) {
                   {f.kind === 'number' && (f.min !== null || f.max !== null) ? `${f.min ?? '−∞'} … ${f.max ?? '∞'}` : ''}
                 </span>
               </div>
-              <FieldFor type={def.type} field={f} value={node.data.params[f.name] ?? f.defaultValue} onChange={(v) => setParam(node.id, f.name, v)} testId={`param-${f.name}`} />
+              <ParamField field={f} value={node.data.params[f.name] ?? f.defaultValue} onChange={(v) => setParam(node.id, f.name, v)} testId={`param-${f.name}`} />
             </label>
           ))}
         </section>

@@ -3,7 +3,8 @@
  * The result of the current run: ground truth, measurement and restored image side by side
  * (the live D preview while it runs), with PSNR/SSIM, the residual, time and NFE.
  */
-import { useShallow } from 'zustand/react/shallow';
+import { useMemo } from 'react';
+import { resultNodes } from './graph';
 import { isActive, nfeTotal, probeKey } from './runTypes';
 import { useEditor } from './store';
 import { fmt, TensorThumb } from './TensorView';
@@ -12,16 +13,9 @@ const SIZE = 176;
 
 export function ResultPanel({ onSaveImage }: { onSaveImage: () => void }) {
   const run = useEditor((s) => s.run);
-  const picks = useEditor(
-    useShallow((s) => {
-      const of = (type: string) => s.nodes.find((n) => n.type === type)?.id;
-      return {
-        gt: of('spgd:input/load-image'),
-        meas: of('spgd:degradation/simulate'),
-        sampler: of('spgd:sampler/spgd') ?? of('spgd:sampler/dps') ?? of('spgd:sampler/diffpir'),
-      };
-    }),
-  );
+  const nodes = useEditor((s) => s.nodes);
+  const edges = useEditor((s) => s.edges);
+  const picks = useMemo(() => resultNodes(nodes, edges), [nodes, edges]);
   if (!run.runId) {
     return <div className="p-4 text-ink-500">Press Run (or Ctrl+Enter) to restore the image; the result and its metrics appear here.</div>;
   }
@@ -31,8 +25,12 @@ export function ResultPanel({ onSaveImage }: { onSaveImage: () => void }) {
   const m = run.finished?.metrics;
   return (
     <div className="flex h-full gap-4 overflow-x-auto p-3" data-testid="result-panel">
-      {has(picks.gt, 'image') && <TensorThumb q={{ runId: run.runId, node: picks.gt!, port: 'image' }} label="ground truth" size={SIZE} testId="result-gt" />}
-      {has(picks.meas, 'measurement') && <TensorThumb q={{ runId: run.runId, node: picks.meas!, port: 'measurement' }} label="measurement y" size={SIZE} testId="result-measurement" />}
+      {picks.groundTruth && has(picks.groundTruth.node, picks.groundTruth.port) && (
+        <TensorThumb q={{ runId: run.runId, ...picks.groundTruth }} label="ground truth" size={SIZE} testId="result-gt" />
+      )}
+      {picks.measurement && has(picks.measurement.node, picks.measurement.port) && (
+        <TensorThumb q={{ runId: run.runId, ...picks.measurement }} label="measurement y" size={SIZE} testId="result-measurement" />
+      )}
       <figure className="flex flex-col items-center gap-0.5" style={{ width: SIZE }}>
         <div className="flex items-center justify-center overflow-hidden rounded border border-ink-600 bg-ink-900" style={{ width: SIZE, height: SIZE }}>
           {run.status === 'finished' && run.resultUrl ? (

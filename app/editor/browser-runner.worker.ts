@@ -12,6 +12,7 @@
 import { configureOrtWeb, OrtWebEpsModel } from '../../lib/backends/ort-web';
 import type { ToWorker } from '../../lib/browser/protocol';
 import { BrowserRunner, MODEL_CACHE } from '../../lib/browser/runner';
+import { NODE_KIT } from '../../nodes/runs';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -21,6 +22,7 @@ let configured = false;
 
 const runner = new BrowserRunner({
   post: (m, transfer) => self.postMessage(m, transfer ?? []),
+  kit: NODE_KIT,
   base: self.location.origin,
   threads: () => threads,
   hasWebGpu: async () => {

@@ -52,11 +52,11 @@ describe('graph document', () => {
     expect(back.nodes).toEqual(doc.nodes);
     expect(back.edges).toEqual(doc.edges);
     const moved = toDocument(
-      nodes.map((n) => (n.id === 'sampler' ? { ...n, position: { x: 999, y: 999 } } : n)),
+      nodes.map((n) => (n.id === 'spgd' ? { ...n, position: { x: 999, y: 999 } } : n)),
       edges,
       meta,
     );
-    expect(moved.ui.positions.sampler).toEqual({ x: 999, y: 999 });
+    expect(moved.ui.positions.spgd).toEqual({ x: 999, y: 999 });
     expect(graphHash(moved, getNodeDefinition)).toBe(graphHash(back, getNodeDefinition));
   });
 
@@ -72,14 +72,14 @@ describe('graph document', () => {
 describe('wire checks', () => {
   const doc = () => {
     const d = fallbackDocument();
-    return { nodes: d.nodes, edges: d.edges.filter((e) => e.to.node !== 'measure') };
+    return { nodes: d.nodes, edges: d.edges.filter((e) => e.to.node !== 'sim') };
   };
   it('accepts a right wire even while the target has other inputs unwired', () => {
-    expect(wireProblem(doc(), { from: { node: 'operator', port: 'operator' }, to: { node: 'measure', port: 'operator' } })).toBeNull();
+    expect(wireProblem(doc(), { from: { node: 'op', port: 'operator' }, to: { node: 'sim', port: 'operator' } })).toBeNull();
   });
   it('refuses a wrong type, an occupied input and a cycle with a reason', () => {
-    expect(wireProblem(doc(), { from: { node: 'operator', port: 'operator' }, to: { node: 'measure', port: 'image' } })).toMatch(/takes Image, not Operator/);
-    expect(wireProblem(fallbackDocument(), { from: { node: 'image', port: 'image' }, to: { node: 'measure', port: 'image' } })).toMatch(/already connected/);
+    expect(wireProblem(doc(), { from: { node: 'op', port: 'operator' }, to: { node: 'sim', port: 'image' } })).toMatch(/takes Image, not Operator/);
+    expect(wireProblem(fallbackDocument(), { from: { node: 'img', port: 'image' }, to: { node: 'sim', port: 'image' } })).toMatch(/already connected/);
   });
 });
 

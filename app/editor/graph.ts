@@ -8,6 +8,8 @@ import { GRAPH_FORMAT, SCHEMA_VERSION, type GraphDocument } from '../../lib/grap
 import { migrateDocument } from '../../lib/graph/migrate';
 import type { PortSpec, PortType } from '../../lib/graph/ports';
 import { topologicalOrder, type Connection } from '../../lib/graph/validate';
+import type { PortRefJson } from '../../lib/plan/types';
+import defaultPreset from '../../presets/spgd-inpaint-random.json';
 import { getNodeDefinition } from '../../nodes';
 import { defaultParams } from './schemaForm';
 
@@ -41,6 +43,8 @@ export const PORT_COLORS: Record<PortType, string> = {
   Schedule: 'var(--color-port-schedule)',
   Warmup: 'var(--color-port-warmup)',
   Momentum: 'var(--color-port-momentum)',
+  Mask: 'var(--color-port-mask)',
+  Kernel: 'var(--color-port-kernel)',
   Trace: 'var(--color-port-trace)',
   Metrics: 'var(--color-port-metrics)',
 };
@@ -180,57 +184,28 @@ export function fromDocument(doc: GraphDocument): { nodes: AppNode[]; edges: App
 
 /** The built-in default (SPGD, random inpainting on the bundled sample), used until the server's preset arrives. */
 export function fallbackDocument(): GraphDocument {
-  const n = (type: string, params: Record<string, unknown> = {}) => ({ type, typeVersion: 1, params: { ...defaultParams(getNodeDefinition(type)!.params), ...params }, mode: 'active' as const });
-  const e = (a: string, ap: string, b: string, bp: string) => ({ from: { node: a, port: ap }, to: { node: b, port: bp } });
-  return {
-    format: GRAPH_FORMAT,
-    schemaVersion: SCHEMA_VERSION,
-    name: 'SPGD - inpaint-random',
-    nodes: {
-      image: n('spgd:input/load-image'),
-      operator: n('spgd:degradation/degrade', { task: 'inpaint-random' }),
-      measure: n('spgd:degradation/simulate'),
-      prior: n('spgd:prior/prior-unet'),
-      schedule: n('spgd:sampler/schedule'),
-      warmup: n('spgd:sampler/warmup'),
-      adm: n('spgd:sampler/adm'),
-      sampler: n('spgd:sampler/spgd'),
-      metrics: n('spgd:analysis/metrics'),
-      angles: n('spgd:analysis/angles'),
-      save: n('spgd:output/save-image'),
-    },
-    edges: [
-      e('image', 'image', 'measure', 'image'),
-      e('operator', 'operator', 'measure', 'operator'),
-      e('prior', 'prior', 'sampler', 'prior'),
-      e('schedule', 'schedule', 'sampler', 'schedule'),
-      e('measure', 'measurement', 'sampler', 'measurement'),
-      e('operator', 'operator', 'sampler', 'operator'),
-      e('warmup', 'warmup', 'sampler', 'warmup'),
-      e('adm', 'momentum', 'sampler', 'momentum'),
-      e('sampler', 'image', 'metrics', 'image'),
-      e('measure', 'measurement', 'metrics', 'measurement'),
-      e('sampler', 'trace', 'angles', 'trace'),
-      e('sampler', 'image', 'save', 'image'),
-    ],
-    ui: {
-      positions: {
-        image: { x: 0, y: 0 },
-        operator: { x: 0, y: 190 },
-        measure: { x: 290, y: 40 },
-        prior: { x: 290, y: 220 },
-        schedule: { x: 290, y: 340 },
-        warmup: { x: 290, y: 460 },
-        adm: { x: 290, y: 580 },
-        sampler: { x: 600, y: 200 },
-        metrics: { x: 920, y: 60 },
-        angles: { x: 920, y: 250 },
-        save: { x: 920, y: 380 },
-      },
-      groups: [],
-    },
-    assets: {},
+  return migrateDocument(defaultPreset.document, getNodeDefinition);
+}
+
+/**
+ * The nodes whose tensors the result panel shows: the run's result (the last sampler in
+ * dependency order, the compiler's rule), the node feeding its measurement, and the clean image
+ * that measurement was simulated from, if any. Found by port type, whatever the node types.
+ */
+export function resultNodes(nodes: readonly AppNode[], edges: readonly AppEdge[]): { sampler?: string; measurement?: PortRefJson; groundTruth?: PortRefJson } {
+  const doc = toSemantic(nodes, edges);
+  const t = topologicalOrder(doc);
+  if (!('order' in t)) return {};
+  const ports = (id: string, side: 'inputs' | 'outputs') => getNodeDefinition(doc.nodes[id]?.type ?? '')?.[side] ?? [];
+  const feeding = (id: string, type: PortType): PortRefJson | undefined => {
+    const port = ports(id, 'inputs').find((p) => p.type === type)?.name;
+    const e = port ? doc.edges.find((x) => x.to.node === id && x.to.port === port) : undefined;
+    return e?.from;
   };
+  const sampler = t.order.filter((id) => ports(id, 'outputs').some((p) => p.type === 'Trace')).at(-1);
+  const measurement = sampler ? feeding(sampler, 'Measurement') : undefined;
+  const groundTruth = measurement ? feeding(measurement.node, 'Image') : undefined;
+  return { sampler, measurement, groundTruth };
 }
 
 /** Stable JSON (sorted keys) for change detection. */

@@ -5,6 +5,7 @@
  * type, so adding a kind here without a widget does not compile.
  */
 import type { z } from 'zod';
+import type { AssetKind } from '../../nodes/input/sources';
 
 interface Base {
   name: string;
@@ -39,12 +40,17 @@ export interface MultiEnumField extends Base {
   kind: 'multi';
   options: string[];
 }
+/** A param that names an asset (its schema's `asset` metadata, nodes/input/sources.ts): a picker with upload. */
+export interface AssetField extends Base {
+  kind: 'asset';
+  asset: AssetKind;
+}
 /** Anything else (records, nested objects): edited as JSON text. */
 export interface JsonField extends Base {
   kind: 'json';
 }
 
-export type ParamFieldSpec = NumberField | EnumField | BooleanField | StringField | MultiEnumField | JsonField;
+export type ParamFieldSpec = NumberField | EnumField | BooleanField | StringField | MultiEnumField | AssetField | JsonField;
 export type ParamFieldKind = ParamFieldSpec['kind'];
 
 type AnyDef = { type: string; innerType?: z.ZodType; defaultValue?: unknown; element?: z.ZodType };
@@ -79,11 +85,21 @@ function unwrap(schema: z.ZodType): { inner: z.ZodType; defaultValue: unknown; o
   return { inner: s, defaultValue, optional };
 }
 
+function assetKind(...schemas: z.ZodType[]): AssetKind | undefined {
+  for (const s of schemas) {
+    const a = (s.meta() as { asset?: AssetKind } | undefined)?.asset;
+    if (a) return a;
+  }
+  return undefined;
+}
+
 export function describeParam(name: string, schema: z.ZodType): ParamFieldSpec {
   const { inner, defaultValue, optional } = unwrap(schema);
   const d = defOf(inner);
   const description = (schema as { description?: string }).description ?? (inner as { description?: string }).description;
   const base: Base = { name, label: humanize(name), description, optional, defaultValue };
+  const asset = assetKind(schema, inner);
+  if (asset) return { ...base, kind: 'asset', asset };
   switch (d.type) {
     case 'number': {
       const n = inner as unknown as { minValue: number | null; maxValue: number | null; isInt: boolean };

@@ -9,6 +9,7 @@ import { skipToken } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { useCallback, useEffect, useRef } from 'react';
 import type { GraphDocument } from '../../lib/graph/document';
+import type { GraphIssues } from '../../lib/graph/validate';
 import { useTRPC, useTRPCClient } from '../trpc';
 import type { ModelSource } from '../../lib/browser/protocol';
 import { cancelBrowserRun, isBrowserRun, startBrowserRun } from './browserRun';
@@ -56,7 +57,17 @@ export function useCompileWatcher(): void {
   }, [revision, client]);
 }
 
-/** Run (compile, then run.start) and cancel. */
+/** The per-node issues a failed run.start or graph.compile carries (BAD_REQUEST with data.graphIssues). */
+function graphIssuesOf(e: unknown): GraphIssues | null {
+  const data = (e as { data?: { graphIssues?: GraphIssues | null } } | null)?.data;
+  return data?.graphIssues ?? null;
+}
+
+/**
+ * Run and cancel. A server run is one call: run.start compiles, and answers the per-node issues
+ * when the graph does not compile. A browser run compiles on the server (graph.compile) and runs
+ * the plan in this tab.
+ */
 export function useRunControls() {
   const client = useTRPCClient();
   const run = useCallback(async () => {
@@ -66,36 +77,39 @@ export function useRunControls() {
     const document = s.document();
     const key = semanticKey();
     s.runStarting();
+    const showIssues = (issues: GraphIssues) => {
+      useEditor.getState().setCompile({ status: 'issues', key, issues });
+      const n = Object.values(issues.nodes).reduce((a, m) => a + m.length, 0) + issues.graph.length;
+      useEditor.getState().runFailed(`the graph has ${n} problem${n === 1 ? '' : 's'}: see the marked nodes`, undefined, 'COMPILE');
+    };
     try {
-      const c = await client.graph.compile.mutate({ document });
-      if (!c.ok) {
-        useEditor.getState().setCompile({ status: 'issues', key, issues: c.issues });
-        const n = Object.values(c.issues.nodes).reduce((a, m) => a + m.length, 0) + c.issues.graph.length;
-        useEditor.getState().runFailed(`the graph has ${n} problem${n === 1 ? '' : 's'}: see the marked nodes`, undefined, 'COMPILE');
-        return;
-      }
-      useEditor.getState().setCompile({ status: 'ok', key, issues: { nodes: {}, graph: [] }, plan: c.plan });
       const choice = useEditor.getState().backendChoice;
-      if (choice !== 'server') {
-        // The same plan, run in this tab: image and model URLs from the server's lists.
-        const [samples, models] = await Promise.all([client.images.samples.query().catch(() => []), client.models.list.query().catch(() => [])]);
-        const images: Record<string, string> = {};
-        for (const x of samples) images[x.source] = x.url;
-        const def = samples.find((x) => x.isDefault);
-        if (def) images['sample:default'] = def.url;
-        const modelSources: Record<string, ModelSource> = {};
-        for (const m of models) {
-          if (m.id === 'default') modelSources.default = { url: '/models/spgd-prior-v1.onnx', sha256: m.sha256 };
-          else if (m.sha256) modelSources[`sha256:${m.sha256}`] = { url: `/api/assets/${m.sha256}`, sha256: m.sha256 };
-        }
-        const backend = choice === 'browser-webgpu' ? 'webgpu' : choice === 'browser-wasm' ? 'wasm' : 'auto';
-        startBrowserRun({ plan: c.plan, backend, images, models: modelSources });
+      if (choice === 'server') {
+        const r = await client.run.start.mutate({ document, backend: 'server' });
+        useEditor.getState().setCompile({ status: 'ok', key, issues: { nodes: {}, graph: [] }, plan: r.plan });
+        useEditor.getState().runStarted(r.runId, r.position);
         return;
       }
-      const r = await client.run.start.mutate({ document, backend: 'server' });
-      useEditor.getState().runStarted(r.runId, r.position);
+      const c = await client.graph.compile.mutate({ document, backend: 'browser' });
+      if (!c.ok) return showIssues(c.issues);
+      useEditor.getState().setCompile({ status: 'ok', key, issues: { nodes: {}, graph: [] }, plan: c.plan });
+      // The same plan, run in this tab: image and model URLs from the server's lists.
+      const [samples, models] = await Promise.all([client.images.samples.query().catch(() => []), client.models.list.query().catch(() => [])]);
+      const images: Record<string, string> = {};
+      for (const x of samples) images[x.source] = x.url;
+      const def = samples.find((x) => x.isDefault);
+      if (def) images['sample:default'] = def.url;
+      const modelSources: Record<string, ModelSource> = {};
+      for (const m of models) {
+        if (m.id === 'default') modelSources.default = { url: '/models/spgd-prior-v1.onnx', sha256: m.sha256 };
+        else if (m.sha256) modelSources[`sha256:${m.sha256}`] = { url: `/api/assets/${m.sha256}`, sha256: m.sha256 };
+      }
+      const backend = choice === 'browser-webgpu' ? 'webgpu' : choice === 'browser-wasm' ? 'wasm' : 'auto';
+      startBrowserRun({ plan: c.plan, backend, images, models: modelSources });
     } catch (e) {
-      useEditor.getState().runFailed(errorMessage(e));
+      const issues = graphIssuesOf(e);
+      if (issues) showIssues(issues);
+      else useEditor.getState().runFailed(errorMessage(e));
     }
   }, [client]);
 

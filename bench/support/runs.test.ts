@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodePng } from '../../lib/image/codec';
 import { tensorToImage } from '../../lib/image/convert';
-import type { PriorHandles } from '../../lib/samplers';
+import type { CliPrior } from '../../bin/cli/prior';
 import { Rng } from '../../lib/rng';
 import { formatCell, pickImages, RunLog, summarize, type RunKey } from './runs';
 
 // The classical method needs no network, so the log can be exercised without a prior.
-const noPrior = {} as PriorHandles;
+const noPrior: CliPrior = { model: 'none', load: () => Promise.reject(new Error('the classical method needs no prior')), inspect: () => ({ flops: 0, parameters: 0, problems: [], unsupportedOps: [] }) };
 
 function folderWithImages(): string {
   const dir = mkdtempSync(join(tmpdir(), 'runs-'));

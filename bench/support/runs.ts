@@ -7,8 +7,9 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from
 import { dirname, join } from 'node:path';
 import { readImage } from '../../bin/cli/files';
 import type { TaskName } from '../../lib/operators/types';
-import { restore, type RestoreOutcome } from '../../lib/pipeline/restore';
-import type { Method, PriorHandles } from '../../lib/samplers';
+import type { Method } from '../../lib/samplers';
+import { restoreImage, type RestorationOutcome } from '../../nodes/recipes';
+import type { CliPrior } from '../../bin/cli/prior';
 import type { Tensor } from '../../lib/tensor';
 
 export interface RunKey {
@@ -74,17 +75,21 @@ export class RunLog {
    * The logged record for `k`, or a fresh run of it (appended to the log). `outcome` is only
    * there for a fresh run; callers that need the sample (figures) rerun when it is missing.
    */
-  async run(k: RunKey, prior: PriorHandles, sigmaY: number): Promise<{ record: RunRecord; outcome?: RestoreOutcome }> {
+  async run(k: RunKey, prior: CliPrior, sigmaY: number): Promise<{ record: RunRecord; outcome?: RestorationOutcome }> {
     const known = this.find(k);
     if (known) return { record: known };
     const date = new Date().toISOString();
     let record: RunRecord;
-    let outcome: RestoreOutcome | undefined;
+    let outcome: RestorationOutcome | undefined;
     const t0 = performance.now();
     try {
-      outcome = await restore({ task: k.task, method: k.method, prior, seed: k.seed, sigmaY, groundTruth: this.groundTruth(k.image, k.size), samplerParams: k.params });
-      const { forward, vjp } = outcome.result.nfe;
-      record = { ...k, psnr: outcome.psnr!, ssim: outcome.ssim!, nfe: { forward, vjp }, seconds: outcome.result.seconds, date };
+      outcome = await restoreImage(
+        { task: k.task, method: k.method, seed: k.seed, sigmaY, model: prior.model, samplerParams: k.params },
+        { groundTruth: this.groundTruth(k.image, k.size) },
+        prior,
+      );
+      const { forward, vjp } = outcome.nfe;
+      record = { ...k, psnr: outcome.psnr!, ssim: outcome.ssim!, nfe: { forward, vjp }, seconds: outcome.seconds, date };
     } catch (e) {
       const failed = (e as Error).message.split('\n')[0];
       record = { ...k, psnr: NaN, ssim: NaN, nfe: { forward: 0, vjp: 0 }, seconds: (performance.now() - t0) / 1000, failed, date };

@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { TASKS, type TaskName } from '../../lib/operators/types';
-import { isMethod, METHODS, type Method } from '../../lib/samplers';
+import { isMethod, METHODS } from '../../lib/samplers';
 import { UsageError } from './errors';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -25,7 +25,7 @@ export function parseTask(value: string | undefined): TaskName {
   return v as TaskName;
 }
 
-export function parseMethod(value: string | undefined): Method {
+export function parseMethod(value: string | undefined): string {
   const v = value ?? 'spgd';
   if (!isMethod(v)) throw new UsageError(`unknown method '${v}' (methods: ${METHODS.join(', ')})`);
   return v;
@@ -35,6 +35,17 @@ export function parseNumber(value: string | undefined, flag: string, fallback: n
   if (value === undefined) return fallback;
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || (check && !check(n))) throw new UsageError(`bad value for --${flag}: '${value}'`);
+  return n;
+}
+
+/** Largest --size: a 4096 px image already needs ~2.5 GB for one run of the shipped prior. */
+export const MAX_SIZE = 4096;
+
+/** --size px: an integer in [8, MAX_SIZE], or undefined when not given. */
+export function parseSize(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = parseNumber(value, 'size', 0, (x) => Number.isInteger(x) && x >= 8);
+  if (n > MAX_SIZE) throw new UsageError(`--size ${value}: at most ${MAX_SIZE} px`);
   return n;
 }
 

@@ -1,9 +1,9 @@
 /** File I/O for the command line: images and .npy arrays to and from engine tensors. */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { accessSync, constants, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, extname } from 'node:path';
 import { SpgdError } from '../../lib/errors';
 import { decodeImage, encodePng } from '../../lib/image/codec';
-import { fitToSquare, imageToTensor, tensorToImage } from '../../lib/image/convert';
+import { fitToSquare, greyPlane, imageToTensor, tensorToImage } from '../../lib/image/convert';
 import { encodeNpy, parseNpy } from '../../lib/io/npy';
 import { tensor, type Tensor } from '../../lib/tensor';
 import { UsageError } from './errors';
@@ -37,6 +37,30 @@ export function readArray(path: string, flag: string): Tensor {
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new SpgdError('BAD_INPUT', `--${flag} ${path}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * A mask or kernel: .npy as stored, or a picture as grey levels in [0, 1] (for masks: white =
+ * kept); the Load mask / Load kernel nodes check and normalise it.
+ */
+export function readPlane(path: string, flag: string): Tensor {
+  if (extname(path).toLowerCase() === '.npy') return readArray(path, flag);
+  return greyPlane(readImage(path, flag));
+}
+
+/** Checks before a run that `path` can be written with one of `exts` (so a long run does not end in a bad --out). */
+export function checkOutput(path: string, flag: string, exts: readonly string[]): void {
+  const ext = extname(path).toLowerCase();
+  if (!exts.includes(ext)) throw new UsageError(`--${flag} ${path}: unsupported extension '${ext || '(none)'}' (use ${exts.join(' or ')})`);
+  const dir = dirname(path);
+  try {
+    if (!statSync(dir).isDirectory()) throw new UsageError(`--${flag} ${path}: ${dir} is not a directory`);
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`--${flag} ${path}: ${code === 'ENOENT' ? `no directory ${dir}` : `cannot write to ${dir} (${code})`}`);
   }
 }
 

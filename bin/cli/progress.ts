@@ -1,4 +1,10 @@
-import type { Progress } from '../../lib/samplers';
+/** A progress event's numbers (lib/plan run events; lib/samplers' own Progress has the same). */
+interface Progress {
+  step: number;
+  steps: number;
+  nfe: { forward: number; vjp: number };
+  elapsedMs: number;
+}
 
 /**
  * Progress on stderr: one rewritten line on a terminal, a line every 10% otherwise

@@ -70,7 +70,8 @@ describe('fused guidance model vs the unfused path (golden TinyUNet, 64x64)', ()
   it('falls back to epsPullback for an operator without an ONNX form, or without a description', async () => {
     const shape = [3, 32, 32];
     const base = createOperator('inpaint-random', shape, {}, new Rng(1, 'operator'));
-    const custom: LinearOperator = { ...base, task: 'custom' as never };
+    // An operator of the user's own without an ONNX form.
+    const custom: LinearOperator = { ...base, onnxForm: undefined };
     const y = simulateMeasurement(base, image(shape, 4, 0.9), 0.05, new Rng(2, 'measurement'));
     const x = image(shape, 5, 1);
     const pullback = vi.spyOn(prior, 'epsPullback');

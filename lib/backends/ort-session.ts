@@ -26,7 +26,7 @@ import { compileVjpModel, inspectModel, readEpsSignature, type CompileReport, ty
 import { UnsupportedOpError } from '../onnx/errors';
 import { compileGuidanceModel, GUIDANCE_IO, GUIDANCE_OPERATOR_NAMES, type GuidanceReport } from '../onnx/guidance';
 import { decodeModel, type OnnxModel } from '../onnx/proto';
-import { operatorOnnxForm, type OperatorOnnxForm } from '../operators/onnx-form';
+import type { OperatorOnnxForm } from '../onnx/operator-form';
 import type { LinearOperator } from '../operators/types';
 import { tensor, type Tensor } from '../tensor';
 
@@ -390,7 +390,7 @@ export class OnnxEpsModel implements EpsModel {
 
   /** The operator's ONNX form (cached per operator), or null when it has none. */
   private formOf(op: LinearOperator): OperatorOnnxForm | null {
-    if (!this.forms.has(op)) this.forms.set(op, operatorOnnxForm(op, GUIDANCE_OPERATOR_NAMES));
+    if (!this.forms.has(op)) this.forms.set(op, op.onnxForm?.(GUIDANCE_OPERATOR_NAMES) ?? null);
     return this.forms.get(op)!;
   }
 

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { getNodeDefinition } from '../../nodes';
 import { GaussianEpsModel } from '../diffusion/gaussian-prior';
 import { decodeImage, imageToTensor } from '../image';
 import { compileGraph } from '../plan/compile';
 import { executePlan } from '../plan/execute';
-import { testGraph, type TestGraphOptions } from '../plan/testing';
+import { NODE_KIT } from '../../nodes/runs';
+import { testGraph, type TestGraphOptions } from '../../nodes/testing';
 import type { Plan, RunEventPayload } from '../plan/types';
 import { backendLabel, isResourceError, type FromWorker } from './protocol';
 import { BrowserRunner, imageUrl, modelUrl, type RunnerDeps } from './runner';
@@ -13,7 +13,7 @@ import { BrowserRunner, imageUrl, modelUrl, type RunnerDeps } from './runner';
 const png = readFileSync(new URL('../../public/samples/astronaut.png', import.meta.url));
 
 async function compile(o: TestGraphOptions): Promise<Plan> {
-  const r = await compileGraph(testGraph(o), getNodeDefinition);
+  const r = await compileGraph(testGraph(o), NODE_KIT);
   if (!r.ok) throw new Error(JSON.stringify(r.issues));
   return r.plan;
 }
@@ -42,6 +42,7 @@ function memoryCache() {
 function harness(over: Partial<RunnerDeps> = {}) {
   const msgs: FromWorker[] = [];
   const runner = new BrowserRunner({
+    kit: NODE_KIT,
     post: (m) => msgs.push(m),
     openModel: async () => new GaussianEpsModel({ mean: 0, std: 0.5, schedule: 'discrete' }),
     hasWebGpu: async () => false,
@@ -67,7 +68,7 @@ describe('BrowserRunner', () => {
     const fin = ev.at(-1) as Extract<RunEventPayload, { type: 'finished' }>;
     expect(fin.type).toBe('finished');
     // The same numbers as executePlan with the server's adapters.
-    const ref = await executePlan(plan, {
+    const ref = await executePlan(plan, NODE_KIT, {
       loadImage: async () => imageToTensor(decodeImage(png)),
       loadPrior: async () => new GaussianEpsModel({ mean: 0, std: 0.5, schedule: 'discrete' }),
     });

@@ -17,6 +17,7 @@ import type { EpsModel } from '../diffusion/types';
 import { SpgdError } from '../errors';
 import { decodeImage, imageToTensor } from '../image';
 import { executePlan, type NodeOutputs } from '../plan/execute';
+import type { NodeKit } from '../plan/node-run';
 import type { RunEventPayload } from '../plan/types';
 import type { Tensor } from '../tensor';
 import { BROWSER_RESOURCE, isResourceError, type BackendInfo, type BrowserBackend, type FromWorker, type ModelSource, type RunRequest } from './protocol';
@@ -31,6 +32,8 @@ interface CacheLike {
 
 export interface RunnerDeps {
   post: (m: FromWorker, transfer?: Transferable[]) => void;
+  /** The node types' definitions and run code (nodes/runs.ts). */
+  kit: NodeKit;
   /** Opens an ONNX epsilon network with the given execution providers. */
   openModel: (bytes: Uint8Array, opts: { name: string; executionProviders: ('webgpu' | 'wasm')[] }) => Promise<EpsModel>;
   /** Probes WebGPU: true when `navigator.gpu.requestAdapter()` gives an adapter. */
@@ -92,13 +95,14 @@ export class BrowserRunner {
     const post = (m: FromWorker, transfer?: Transferable[]) => this.d.post(m, transfer);
     const emit = (event: RunEventPayload) => post({ type: 'event', runId, event });
     try {
-      const info = await this.chooseBackend(req.backend, req.plan.steps.some((s) => s.type.startsWith('spgd:prior/') && s.params.model !== 'gaussian'));
+      const info = await this.chooseBackend(req.backend, req.plan.models.some((m) => m !== 'gaussian'));
       post({ type: 'backend', runId, info });
       const provider = info.provider === 'webgpu' ? 'webgpu' : 'wasm';
       let cache = this.caches.get(provider);
       if (!cache || cache.size > 200) this.caches.set(provider, (cache = new Map()));
       await executePlan(
         req.plan,
+        this.d.kit,
         {
           loadImage: (source) => this.loadImage(source, req.images?.[source]),
           loadPrior: (model) => this.loadPrior(model, provider, req, post),

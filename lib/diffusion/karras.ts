@@ -5,12 +5,15 @@
  */
 import { z } from 'zod';
 
-/** The grid's parameters as a zod shape, for samplers that walk it (spread into their schema). */
+/**
+ * The grid's parameters as a zod shape, for samplers that walk it (spread into their schema) and
+ * the Noise schedule node (which takes it as it is): the one place its limits are set.
+ */
 export const karrasParamsShape = {
-  steps: z.number().int().min(1).max(5000).default(100),
-  sigmaMax: z.number().positive().default(100),
-  sigmaMin: z.number().positive().default(0.1),
-  rho: z.number().positive().default(7),
+  steps: z.number().int().min(1).max(1000).default(100).describe('T, the number of noise levels (denoising steps)'),
+  sigmaMax: z.number().positive().max(1000).default(100).describe('the first (largest) noise level'),
+  sigmaMin: z.number().positive().max(10).default(0.1).describe('the last nonzero noise level'),
+  rho: z.number().positive().max(20).default(7).describe('spacing: larger rho spends more steps at low noise'),
 };
 
 export interface KarrasOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getNodeDefinition } from '../../nodes';
-import { testGraph } from '../plan/testing';
+import { testGraph } from '../../nodes/testing';
 import { canonicalJson, graphHash, nodeKey, sha256Hex } from './hash';
 
 describe('canonical JSON and sha256', () => {

@@ -14,7 +14,15 @@ export interface NodeTypeInfo {
   inputs: PortSpec[];
   outputs: PortSpec[];
   params: z.ZodObject;
-  infer?: (params: any, inputs: Record<string, PortFacts | undefined>) => { outputs?: Record<string, PortFacts>; errors?: string[] };
+  /**
+   * Static facts of the outputs from params and input facts; `described` holds what the compiler
+   * learnt from outside (an uploaded image's size), absent in the editor's own checks.
+   */
+  infer?: (
+    params: any,
+    inputs: Record<string, PortFacts | undefined>,
+    described?: Record<string, PortFacts>,
+  ) => { outputs?: Record<string, PortFacts>; errors?: string[] };
 }
 export type NodeTypeLookup = (type: string) => NodeTypeInfo | undefined;
 
@@ -97,8 +105,15 @@ export function connectionProblem(doc: Pick<GraphDocument, 'nodes' | 'edges'>, c
   return after.find((m) => !before.has(m) && !/ is not connected$/.test(m)) ?? null;
 }
 
-/** Propagate static facts along the graph in dependency order, collecting each node's problems. */
-export function inferFacts(doc: Pick<GraphDocument, 'nodes' | 'edges'>, lookup: NodeTypeLookup) {
+/**
+ * Propagate static facts along the graph in dependency order, collecting each node's problems.
+ * Params are checked strictly (an unknown key is an error, not silently kept).
+ */
+export function inferFacts(
+  doc: Pick<GraphDocument, 'nodes' | 'edges'>,
+  lookup: NodeTypeLookup,
+  described: ReadonlyMap<string, Record<string, PortFacts>> = new Map(),
+) {
   const issues: GraphIssues = { nodes: {}, graph: [] };
   const add = (id: string, msg: string) => (issues.nodes[id] ??= []).push(msg);
   const outFacts = new Map<string, Record<string, PortFacts>>();
@@ -115,7 +130,7 @@ export function inferFacts(doc: Pick<GraphDocument, 'nodes' | 'edges'>, lookup: 
       add(id, `unknown node type '${node.type}'`);
       continue;
     }
-    const parsed = def.params.safeParse(node.params);
+    const parsed = def.params.strict().safeParse(node.params);
     if (!parsed.success) {
       for (const is of parsed.error.issues) add(id, `${is.path.join('.') || 'params'}: ${is.message}`);
       continue;
@@ -135,7 +150,7 @@ export function inferFacts(doc: Pick<GraphDocument, 'nodes' | 'edges'>, lookup: 
       else if (!inp) add(id, `no input '${e.to.port}'`);
       else if (out && out.type !== inp.type) add(id, `input '${inp.label ?? inp.name}' takes ${inp.type}, not ${out.type}`);
     }
-    const r = def.infer?.(parsed.data, inputs) ?? {};
+    const r = def.infer?.(parsed.data, inputs, described.get(id)) ?? {};
     for (const msg of r.errors ?? []) add(id, msg);
     outFacts.set(id, r.outputs ?? {});
   }

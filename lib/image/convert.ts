@@ -209,10 +209,22 @@ export interface FitOptions {
 /** The `--size px` rule: a px x px tensor from any image tensor (last two axes). */
 export function fitToSquare(t: Tensor, px: number, options: FitOptions = {}): Tensor {
   if (!Number.isInteger(px) || px <= 0) throw new RangeError(`size must be a positive integer, got ${px}`);
-  const { h: H, w: W } = spatial(t, 'fitToSquare');
   if ((options.mode ?? 'resize-crop') === 'crop') return centerCrop(t, px, px);
-  const scale = px / Math.min(H, W);
-  const h = H <= W ? px : Math.max(px, Math.round(H * scale));
-  const w = W <= H ? px : Math.max(px, Math.round(W * scale));
-  return centerCrop(resize(t, h, w), px, px);
+  return fitToSize(t, px, px);
+}
+
+/** Scales (last two axes) so the image covers h x w, keeping its aspect, then centre-crops to h x w. */
+export function fitToSize(t: Tensor, h: number, w: number): Tensor {
+  if (!Number.isInteger(h) || !Number.isInteger(w) || h <= 0 || w <= 0) throw new RangeError(`size must be positive integers, got ${w}x${h}`);
+  const { h: H, w: W } = spatial(t, 'fitToSize');
+  const scale = Math.max(h / H, w / W);
+  return centerCrop(resize(t, Math.max(h, Math.round(H * scale)), Math.max(w, Math.round(W * scale))), h, w);
+}
+
+/** A [C, H, W] image in [-1, 1] as one grey plane [H, W] in [0, 1] (channel mean): masks and kernels drawn as pictures. */
+export function greyPlane(t: Tensor): Tensor {
+  const [c, h, w] = t.shape;
+  const out = new Float32Array(h * w);
+  for (let k = 0; k < c; k++) for (let p = 0; p < h * w; p++) out[p] += (t.data[k * h * w + p] + 1) / (2 * c);
+  return { shape: [h, w], data: out };
 }

@@ -9,4 +9,4 @@ export {
   type ImageFormat,
   type RgbImage,
 } from './codec';
-export { centerCrop, fitToSquare, imageToTensor, resize, tensorToImage, toUnit, type FitOptions } from './convert';
+export { centerCrop, fitToSize, fitToSquare, greyPlane, imageToTensor, resize, tensorToImage, toUnit, type FitOptions } from './convert';

@@ -3,7 +3,6 @@ import { relL2 } from '../../tests/support/golden';
 import { OrtEpsModel } from '../backends/ort-node';
 import { vpDenoiser } from '../diffusion/vp';
 import { createOperator, simulateMeasurement } from '../operators';
-import { operatorOnnxForm } from '../operators/onnx-form';
 import { Rng } from '../rng';
 import { describedSquaredResidualLoss } from '../samplers/guidance/likelihood';
 import { tensor } from '../tensor';
@@ -59,22 +58,22 @@ describe('compileGuidanceModel', () => {
 
   it('rejects a form built for another size or with other names', () => {
     const op = createOperator('inpaint-box', [3, 16, 16], {}, new Rng(1, 'operator'));
-    const form = operatorOnnxForm(op, GUIDANCE_OPERATOR_NAMES)!;
+    const form = op.onnxForm!(GUIDANCE_OPERATOR_NAMES)!;
     expect(() => compileGuidanceModel(tinyEpsModel(), { height: 32, width: 32, operator: form })).toThrow(/takes \[1, 3, 16, 16\]/);
-    const other = operatorOnnxForm(op)!;
+    const other = op.onnxForm!()!;
     expect(() => compileGuidanceModel(tinyEpsModel(), { height: 16, width: 16, operator: other })).toThrow(/must read 'D'/);
   });
 
   it('names every op that blocks differentiation', () => {
     const op = createOperator('inpaint-random', [3, 8, 8], {}, new Rng(1, 'operator'));
-    const form = operatorOnnxForm(op, GUIDANCE_OPERATOR_NAMES)!;
+    const form = op.onnxForm!(GUIDANCE_OPERATOR_NAMES)!;
     const bytes = tinyEpsModel({ xPath: (b, h) => b.node('Mul', [h, b.node('Floor', [h], [], ['fl'], 'floor_on_x')]) });
     expect(() => compileGuidanceModel(bytes, { height: 8, width: 8, operator: form })).toThrow(UnsupportedOpError);
   });
 
   it('reports the operator key and the backward graph', () => {
     const op = createOperator('motion-blur', [3, 32, 32], {}, new Rng(1, 'operator'));
-    const form = operatorOnnxForm(op, GUIDANCE_OPERATOR_NAMES)!;
+    const form = op.onnxForm!(GUIDANCE_OPERATOR_NAMES)!;
     const { report } = compileGuidanceModel(tinyEpsModel(), { height: 32, width: 32, operator: form });
     expect(report.operatorKey).toMatch(/^blur:\d+,\d+,\d+,\d+\/61x61:3x32x32$/);
     // The reflect-pad adjoint folds each border as one block, not pixel by pixel.

@@ -13,14 +13,24 @@
  *   (`kernels/fft-correlate.ts`), padding as an index-map gather and its fold as the adjoint.
  * Axis-symmetric kernels also get `normalPreconditioner` (`kernels/circulant-precond.ts`) for
  * the preconditioned CG in `solve.ts`.
+ *
+ * ONNX form: `Conv(Pad_reflect(x), K)` on K's nonzero bounding box (ONNX Pad 'reflect' does not
+ * repeat the edge, and Conv is cross-correlation, as here); a rank-one box (the Gaussian) as a
+ * column Conv then a row Conv. Classical estimate: Tikhonov (Wiener with a white prior)
+ * deconvolution, argmin ||A x - y||^2 + lambda ||x - mean(y)||^2, solved by (P)CG.
  */
 import { SpgdError } from '../errors';
+import { attr, makeTensor } from '../onnx/attrs';
+import type { OperatorOnnxForm } from '../onnx/operator-form';
+import { DataType } from '../onnx/proto';
 import type { Tensor } from '../tensor';
 import { CirculantNormalPreconditioner, type PreconditionerBoundary } from './kernels/circulant-precond';
 import { FftCorrelator } from './kernels/fft-correlate';
 import { foldWindow2d, gatherWindow2d, reflectWindow } from './kernels/reflect-pad';
 import { applySeparablePlan, factorSeparable, separablePlan } from './kernels/separable-correlate';
+import { formNames, onnxNode } from './onnx-form';
 import { expectShape } from './shape';
+import { proxL2 } from './solve';
 import type { LinearOperator, TaskName } from './types';
 
 export interface BlurOptions {
@@ -148,6 +158,27 @@ export function blurOperator(
     };
   }
 
+  const finish = (impl: BlurOperator['impl'], forward: LinearOperator['forward'], adjoint: LinearOperator['adjoint']): BlurOperator => {
+    const op: BlurOperator = {
+      task,
+      impl,
+      inShape: shape,
+      outShape: shape,
+      state,
+      forward,
+      adjoint,
+      ...extra,
+      onnxForm: (names) => blurOnnxForm(trimmed, [a0, a1, b0, b1], kh, kw, c, h, w, formNames(names)),
+      classicalEstimate(y, o) {
+        let mean = 0;
+        for (const v of y.data) mean += v / y.data.length;
+        const z: Tensor = { shape, data: new Float32Array(y.data.length).fill(mean) };
+        return proxL2(op, z, y, o.lambda, { tol: 1e-6, maxIter: 500 });
+      },
+    };
+    return op;
+  };
+
   const sep = opts.forceFft ? null : factorSeparable(kernel.data, kh, kw);
   if (sep) {
     const plan = separablePlan(c, h, w, sep.u, ch, sep.v, cw);
@@ -157,16 +188,7 @@ export function blurOperator(
       applySeparablePlan(plan, t.data, out, adjoint);
       return { shape: [...shape], data: out };
     };
-    return {
-      task,
-      impl: 'separable',
-      inShape: shape,
-      outShape: shape,
-      state,
-      forward: (x) => apply(x, false),
-      adjoint: (y) => apply(y, true),
-      ...extra,
-    };
+    return finish('separable', (x) => apply(x, false), (y) => apply(y, true));
   }
 
   const rowMap = reflectWindow(h, a0 - ch, h - 1 + a1 - ch);
@@ -174,13 +196,9 @@ export function blurOperator(
   const corr = new FftCorrelator(h, w, trimmed, th, tw, { pow2Only: opts.pow2Only });
   const win = new Float64Array(corr.inH * corr.inW);
   const plane = h * w;
-  return {
-    task,
-    impl: 'fft',
-    inShape: shape,
-    outShape: shape,
-    state,
-    forward(x) {
+  return finish(
+    'fft',
+    (x) => {
       expectShape(x, shape, `${task} x`);
       const out = new Float32Array(c * plane);
       for (let k = 0; k < c; k++) {
@@ -189,7 +207,7 @@ export function blurOperator(
       }
       return { shape: [...shape], data: out };
     },
-    adjoint(y) {
+    (y) => {
       expectShape(y, shape, `${task} y`);
       const out = new Float32Array(c * plane);
       for (let k = 0; k < c; k++) {
@@ -198,6 +216,73 @@ export function blurOperator(
       }
       return { shape: [...shape], data: out };
     },
-    ...extra,
+  );
+}
+
+/**
+ * The ONNX form of a blur: correlate(reflectpad(x), K) on K's nonzero bounding box
+ * `[a0, a1] x [b0, b1]` only (zero taps cost nothing in the TS operator either): the reflect
+ * pads become (centre - first row, last row - centre, ...) and the kernel is the box. A rank-one
+ * box (the Gaussian) is two 1-D depthwise convolutions, any other (motion) one 2-D depthwise
+ * convolution. The box geometry is part of the key (a new motion kernel may need a new compiled
+ * model). Null when the reflect pad would not be smaller than the image (ONNX Pad needs it).
+ */
+function blurOnnxForm(
+  box: Float64Array,
+  [a0, a1, b0, b1]: [number, number, number, number],
+  kh: number,
+  kw: number,
+  c: number,
+  h: number,
+  w: number,
+  { input, output, prefix: p }: { input: string; output: string; prefix: string },
+): OperatorOnnxForm | null {
+  const ch = (kh - 1) / 2;
+  const cw = (kw - 1) / 2;
+  if (ch >= h || cw >= w) return null;
+  const th = a1 - a0 + 1;
+  const tw = b1 - b0 + 1;
+  const inShape = [1, c, h, w];
+  const pads = `${p}pads`;
+  const padded = `${p}padded`;
+  const padNode = onnxNode(`${p}Pad`, 'Pad', [input, pads], [padded], [attr.string('mode', 'reflect')]);
+  const padInit = makeTensor(pads, DataType.INT64, [8], [0, 0, ch - a0, cw - b0, 0, 0, a1 - ch, b1 - cw]);
+  const conv = (name: string, x: string, wName: string, out: string, k: [number, number]) =>
+    onnxNode(name, 'Conv', [x, wName], [out], [attr.int('group', c), attr.ints('kernel_shape', k), attr.ints('pads', [0, 0, 0, 0]), attr.ints('strides', [1, 1])]);
+  const repeat = (v: ArrayLike<number>) => {
+    const out = new Float32Array(c * v.length);
+    for (let k = 0; k < c; k++) out.set(v, k * v.length);
+    return out;
+  };
+  const geometry = `${a0},${a1},${b0},${b1}/${kh}x${kw}:${c}x${h}x${w}`;
+  const sep = th > 1 && tw > 1 ? factorSeparable(box, th, tw) : null;
+  if (sep) {
+    const kv = `${p}kernel_v`;
+    const kh2 = `${p}kernel_h`;
+    const mid = `${p}cols`;
+    return {
+      key: `blur-sep:${geometry}`,
+      inShape,
+      outShape: inShape,
+      input,
+      output,
+      nodes: [padNode, conv(`${p}Conv_v`, padded, kv, mid, [th, 1]), conv(`${p}Conv_h`, mid, kh2, output, [1, tw])],
+      initializers: [padInit],
+      feeds: [
+        { name: kv, dims: [c, 1, th, 1], data: repeat(sep.u) },
+        { name: kh2, dims: [c, 1, 1, tw], data: repeat(sep.v) },
+      ],
+    };
+  }
+  const kName = `${p}kernel`;
+  return {
+    key: `blur:${geometry}`,
+    inShape,
+    outShape: inShape,
+    input,
+    output,
+    nodes: [padNode, conv(`${p}Conv`, padded, kName, output, [th, tw])],
+    initializers: [padInit],
+    feeds: [{ name: kName, dims: [c, 1, th, tw], data: repeat(box) }],
   };
 }

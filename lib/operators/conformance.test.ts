@@ -41,9 +41,28 @@ describe.each(cases)('$label', (c) => {
     expect(op.task).toBe(c.task);
     expect(op.inShape).toEqual(c.inShape);
     expect(op.outShape).toEqual(def.outShape(c.inShape, p as never));
+    expect(def.inShapeFor(op.outShape, p as never)).toEqual(c.inShape);
     const rng = new Rng(5, 'test');
     expect(op.forward(randomTensor(op.inShape, rng)).shape).toEqual(op.outShape);
     expect(op.adjoint(randomTensor(op.outShape, rng)).shape).toEqual(op.inShape);
+  });
+
+  it('has a classical estimate of the input shape that fits the data about as well as A^T y', () => {
+    const rng = new Rng(31, 'test');
+    const x = randomTensor(op.inShape, rng);
+    const y = op.forward(x);
+    const est = op.classicalEstimate!(y, { lambda: 0.02, sweeps: 50 });
+    expect(est.shape).toEqual(op.inShape);
+    expect(est.data.every(Number.isFinite)).toBe(true);
+    // The estimate is a restoration: re-degraded it reproduces y much better than a blank image.
+    const ay = op.forward(est).data;
+    let err = 0;
+    let ref = 0;
+    for (let i = 0; i < ay.length; i++) {
+      err += (ay[i] - y.data[i]) ** 2;
+      ref += y.data[i] ** 2;
+    }
+    expect(Math.sqrt(err / ref)).toBeLessThan(0.5);
   });
 
   it('has an exact adjoint: relative gap < 1e-5 (float64 inner products)', () => {

@@ -55,6 +55,8 @@ export const gaussianBlur: OperatorDef<GaussianBlurParams> = {
   examples: [{ inShape: [3, 64, 64] }, { inShape: [3, 48, 64] }, { inShape: [1, 31, 40] }],
   checkShape: (inShape, p = DEFAULTS) => imageShapeIssue(inShape) ?? blurSizeIssue('gaussian-blur', inShape, p.kernelSize),
   outShape: (inShape) => [...inShape],
+  inShapeFor: (outShape) => [...outShape],
+  userData: ['kernel'],
   create: (inShape, p) => fromParams(inShape, p),
   fromState(inShape, p, state) {
     // The Gaussian is deterministic: without a stored kernel the params rebuild it.

@@ -48,6 +48,8 @@ export const inpaintBox: OperatorDef<InpaintBoxParams> = {
   examples: [{ inShape: [3, 64, 64] }, { inShape: [3, 48, 64] }, { inShape: [2, 9, 14], params: { size: 0.4, margin: 0.2 } }],
   checkShape: (inShape, p = DEFAULTS) => imageShapeIssue(inShape) ?? fitIssue(inShape[1], inShape[2], p),
   outShape: (inShape) => [...inShape],
+  inShapeFor: (outShape) => [...outShape],
+  userData: ['mask'],
   create(inShape, p, rng) {
     const [, h, w] = inShape;
     const box = randomBox(h, w, rng, p.size, p.margin);

@@ -32,6 +32,8 @@ export const inpaintRandom: OperatorDef<InpaintRandomParams> = {
   examples: [{ inShape: [3, 64, 64] }, { inShape: [3, 48, 64] }, { inShape: [1, 5, 7], params: { missing: 0.5 } }],
   checkShape: (inShape) => imageShapeIssue(inShape),
   outShape: (inShape) => [...inShape],
+  inShapeFor: (outShape) => [...outShape],
+  userData: ['mask'],
   create(inShape, p, rng) {
     const [, h, w] = inShape;
     return maskOperator('inpaint-random', inShape, randomMask(h, w, p.missing, rng));

@@ -7,9 +7,15 @@
  *
  * (m is 0/1 for generated masks, so A^T A = diag(m); a user-supplied soft mask still gets the
  * exact m^2.)
+ *
+ * ONNX form: `Mul(x, mask)` with mask `[1, 1, H, W]` fed at run time (key `mask:CxHxW`, so every
+ * mask of one size shares a compiled model). Classical estimate: interpolation fill of the
+ * missing pixels (`kernels/interpolation-fill.ts`).
  */
 import { SpgdError } from '../errors';
 import type { Tensor } from '../tensor';
+import { interpolationFill } from './kernels/interpolation-fill';
+import { formNames, onnxNode } from './onnx-form';
 import { expectShape } from './shape';
 import type { BoxRegion, LinearOperator, TaskName } from './types';
 
@@ -28,11 +34,31 @@ export function maskOperator(task: TaskName, inShape: readonly number[], mask: F
     }
     return { shape: [...shape], data: out };
   };
+  const maskTensor: Tensor = { shape: [h, w], data: m };
   return {
     task,
     inShape: shape,
     outShape: shape,
     state: { mask: { shape: [h, w], data: m.slice() }, ...(box ? { box: { ...box } } : {}) },
+    onnxForm(names) {
+      const { input, output, prefix } = formNames(names);
+      const inShape = [1, c, h, w];
+      const feed = `${prefix}mask`;
+      return {
+        key: `mask:${c}x${h}x${w}`,
+        inShape,
+        outShape: inShape,
+        input,
+        output,
+        nodes: [onnxNode(`${prefix}Mul`, 'Mul', [input, feed], [output])],
+        initializers: [],
+        feeds: [{ name: feed, dims: [1, 1, h, w], data: m.slice() }],
+      };
+    },
+    classicalEstimate: (y, o) => {
+      expectShape(y, shape, `${task} y`);
+      return interpolationFill(y, maskTensor, o.sweeps);
+    },
     forward: (x) => apply(x, 'x'),
     adjoint: (y) => apply(y, 'y'),
     proxL2(z, y, rho) {

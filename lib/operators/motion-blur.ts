@@ -44,6 +44,8 @@ export const motionBlur: OperatorDef<MotionBlurParams> = {
   examples: [{ inShape: [3, 64, 64] }, { inShape: [3, 48, 64] }, { inShape: [1, 31, 37] }],
   checkShape: (inShape, p = DEFAULTS) => imageShapeIssue(inShape) ?? blurSizeIssue('motion-blur', inShape, p.kernelSize),
   outShape: (inShape) => [...inShape],
+  inShapeFor: (outShape) => [...outShape],
+  userData: ['kernel'],
   create(inShape, p, rng) {
     const k = tensor([p.kernelSize, p.kernelSize], motionKernel(rng, p.kernelSize, p.intensity));
     return blurOperator('motion-blur', inShape, k);

@@ -8,7 +8,7 @@ import { runOnnx } from '../backends/ort-node';
 import { encodeModel, DataType } from '../onnx/proto';
 import { Rng } from '../rng';
 import { createOperator, OPERATORS, TASKS } from './index';
-import { operatorOnnxForm, type OperatorOnnxForm } from './onnx-form';
+import type { OperatorOnnxForm } from './onnx-form';
 import { randomTensor } from './testing';
 import type { LinearOperator } from './types';
 
@@ -37,7 +37,7 @@ function formModel(form: OperatorOnnxForm): Uint8Array {
 }
 
 async function relError(op: LinearOperator, seed: number): Promise<number> {
-  const form = operatorOnnxForm(op)!;
+  const form = op.onnxForm!()!;
   expect(form).not.toBeNull();
   const x = randomTensor(op.inShape, new Rng(seed, 'onnx-form'));
   const feeds = {
@@ -72,33 +72,29 @@ describe('operator ONNX forms', () => {
   });
 
   it('keys identify the graph: same kind and size share a key, other data does not change it', () => {
-    const a = operatorOnnxForm(createOperator('inpaint-random', [3, 32, 32], {}, new Rng(1, 'operator')))!;
-    const b = operatorOnnxForm(createOperator('inpaint-box', [3, 32, 32], {}, new Rng(2, 'operator')))!;
-    const c = operatorOnnxForm(createOperator('inpaint-random', [3, 64, 64], {}, new Rng(1, 'operator')))!;
+    const a = createOperator('inpaint-random', [3, 32, 32], {}, new Rng(1, 'operator')).onnxForm!()!;
+    const b = createOperator('inpaint-box', [3, 32, 32], {}, new Rng(2, 'operator')).onnxForm!()!;
+    const c = createOperator('inpaint-random', [3, 64, 64], {}, new Rng(1, 'operator')).onnxForm!()!;
     expect(a.key).toBe(b.key);
     expect(a.key).not.toBe(c.key);
     // Blurs run on the kernel's nonzero box: the Gaussian (std 3: 25 taps) as two 1-D passes.
-    const g = operatorOnnxForm(createOperator('gaussian-blur', [3, 64, 64], {}, new Rng(1, 'operator')))!;
+    const g = createOperator('gaussian-blur', [3, 64, 64], {}, new Rng(1, 'operator')).onnxForm!()!;
     expect(g.key).toBe('blur-sep:18,42,18,42/61x61:3x64x64');
     expect(g.feeds.map((f) => f.dims)).toEqual([
       [3, 1, 25, 1],
       [3, 1, 1, 25],
     ]);
-    const m = operatorOnnxForm(createOperator('motion-blur', [3, 64, 64], {}, new Rng(1, 'operator')))!;
+    const m = createOperator('motion-blur', [3, 64, 64], {}, new Rng(1, 'operator')).onnxForm!()!;
     expect(m.key.startsWith('blur:')).toBe(true);
     expect(m.feeds[0].dims[2]).toBeLessThan(61);
   });
 
-  it('uses the requested names and returns null for an operator it cannot describe', () => {
+  it('uses the requested names', () => {
     const op = createOperator('sr-x4', [3, 32, 32], {}, new Rng(1, 'operator'));
-    const f = operatorOnnxForm(op, { input: 'D', output: 'AD', prefix: 'op_' })!;
+    const f = op.onnxForm!({ input: 'D', output: 'AD', prefix: 'op_' })!;
     expect(f.input).toBe('D');
     expect(f.output).toBe('AD');
     expect(f.feeds.map((x) => x.name)).toEqual(['op_w_h', 'op_w_w_t']);
     expect(f.nodes[0].inputs).toContain('D');
-    const custom: LinearOperator = { ...op, task: 'custom' as never };
-    expect(operatorOnnxForm(custom)).toBeNull();
-    const noMask: LinearOperator = { ...op, task: 'inpaint-random', state: {} };
-    expect(operatorOnnxForm(noMask)).toBeNull();
   });
 });

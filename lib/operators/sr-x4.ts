@@ -14,6 +14,9 @@
  * Wh Wh^T = Vh Dh Vh^T, so (A A^T + rho I)^-1 v = Vh [(Vh^T v Vw) / (dh_i dw_j + rho)] Vw^T.
  * The eigendecompositions are computed once, on first use, in float64.
  *
+ * ONNX form: `MatMul(MatMul(Wh, x), Ww^T)` with the dense matrices fed at run time. Classical
+ * estimate: bicubic upsampling of y (`kernels/bicubic.ts`).
+ *
  * @example
  * const op = createOperator('sr-x4', [3, 256, 256], {}, rng);
  * op.outShape; // [3, 64, 64]
@@ -22,9 +25,10 @@ import { z } from 'zod';
 import { SpgdError } from '../errors';
 import type { Tensor } from '../tensor';
 import { applySeparable, transposeBanded, type BandedMatrix } from './kernels/banded';
-import { bicubicDownMatrix } from './kernels/bicubic';
+import { bicubicDownMatrix, bicubicUpsample } from './kernels/bicubic';
 import { bandedGram, sandwich } from './kernels/dense';
 import { symmetricEig, type SymmetricEig } from './kernels/symmetric-eig';
+import { denseMatrix, formNames, onnxNode } from './onnx-form';
 import { expectShape, imageShapeIssue } from './shape';
 import type { LinearOperator, OperatorDef } from './types';
 
@@ -69,6 +73,29 @@ function srX4Operator(inShape: readonly number[]): LinearOperator {
     state: {},
     forward: (x) => apply(x, shape, wh, ww, outShape, 'x'),
     adjoint: (y) => apply(y, outShape, whT, wwT, shape, 'y'),
+    onnxForm(names) {
+      const { input, output, prefix: p } = formNames(names);
+      const whName = `${p}w_h`;
+      const wwtName = `${p}w_w_t`;
+      const rows = `${p}rows`;
+      return {
+        key: `sr-x4:${c}x${h}x${w}`,
+        inShape: [1, c, h, w],
+        outShape: [1, c, h4, w4],
+        input,
+        output,
+        nodes: [onnxNode(`${p}MatMul_rows`, 'MatMul', [whName, input], [rows]), onnxNode(`${p}MatMul_cols`, 'MatMul', [rows, wwtName], [output])],
+        initializers: [],
+        feeds: [
+          { name: whName, dims: [h4, h], data: denseMatrix(wh, false) },
+          { name: wwtName, dims: [w, w4], data: denseMatrix(ww, true) },
+        ],
+      };
+    },
+    classicalEstimate(y) {
+      expectShape(y, outShape, 'sr-x4 y');
+      return bicubicUpsample(y, FACTOR);
+    },
     proxL2(z, y, rho) {
       expectShape(z, shape, 'sr-x4 z');
       expectShape(y, outShape, 'sr-x4 y');
@@ -119,6 +146,7 @@ export const srX4: OperatorDef<SrX4Params> = {
     return null;
   },
   outShape: (inShape) => [inShape[0], inShape[1] / FACTOR, inShape[2] / FACTOR],
+  inShapeFor: (outShape) => [outShape[0], outShape[1] * FACTOR, outShape[2] * FACTOR],
   create: (inShape) => srX4Operator(inShape),
   fromState: (inShape) => srX4Operator(inShape),
 };

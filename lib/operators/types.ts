@@ -8,6 +8,7 @@
  * against this interface (adjoint gap, operator norm, CG prox) live in `check.ts` and `solve.ts`.
  */
 import type { z } from 'zod';
+import type { OnnxFormNames, OperatorOnnxForm } from '../onnx/operator-form';
 import type { Rng } from '../rng';
 import type { Tensor } from '../tensor';
 
@@ -56,7 +57,25 @@ export interface LinearOperator {
    * `solve.ts` then runs preconditioned CG. Absent, or null for this rho: plain CG.
    */
   normalPreconditioner?(rho: number): ((v: Float64Array, out: Float64Array) => void) | null;
+  /**
+   * A as a small ONNX subgraph on `[1, C, H, W]` with its data as run-time feeds, for the fused
+   * guidance model (`onnx-form.ts`); null or absent when this operator has none.
+   */
+  onnxForm?(names?: OnnxFormNames): OperatorOnnxForm | null;
+  /**
+   * The classical (no prior) estimate of x from y: bicubic upsampling, Tikhonov deconvolution,
+   * interpolation fill. The baseline every diffusion method is compared with.
+   */
+  classicalEstimate?(y: Tensor, options: ClassicalOptions): Tensor;
   readonly state: OperatorState;
+}
+
+/** Settings of the classical estimates (`LinearOperator.classicalEstimate`). */
+export interface ClassicalOptions {
+  /** Tikhonov weight of the deconvolutions: argmin ||A x - y||^2 + lambda ||x - mean(y)||^2. */
+  lambda: number;
+  /** Harmonic relaxation sweeps of the inpainting fill. */
+  sweeps: number;
 }
 
 /** Which error code a rejected shape maps to. */
@@ -79,8 +98,12 @@ export interface OperatorDef<P> {
   /** null when `inShape` ([C, H, W]) is usable, else a user-facing reason. `p` defaults to the defaults. */
   checkShape(inShape: readonly number[], p?: P): string | null;
   outShape(inShape: readonly number[], p: P): number[];
+  /** The input shape whose output is `outShape` (the restored size of a measurement). */
+  inShapeFor(outShape: readonly number[], p: P): number[];
   /** Draws mask/kernel/box from `rng` (the caller picks the stream). */
   create(inShape: readonly number[], p: P, rng: Rng): LinearOperator;
   /** Rebuilds the operator from stored state (a saved run, or a user's .npy mask/kernel). */
   fromState?(inShape: readonly number[], p: P, state: OperatorState): LinearOperator;
+  /** The user data `fromState` accepts in place of a random draw (a painted mask, a measured kernel). */
+  readonly userData?: readonly ('mask' | 'kernel')[];
 }

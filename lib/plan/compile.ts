@@ -3,104 +3,88 @@
  *
  * 1. Migrate (any schema version, node params by typeVersion).
  * 2. Drop bypassed nodes: their consumers see those inputs as unconnected.
- * 3. The shared checks of lib/graph/validate.ts (unknown type, bad params, missing or doubled
+ * 3. Ask each node what the outside world says (`NodeRun.describe`: an upload's real size).
+ * 4. The shared checks of lib/graph/validate.ts (unknown type, bad params, missing or doubled
  *    wire, wrong port type, cycle, size rules from static facts): the server never trusts the
  *    editor's isValidConnection.
- * 4. Compile-time checks that need more than port facts: the operator's size rule with its
- *    own options (e.g. a blur kernel larger than the image), the sampler's full parameter set,
- *    the image source (env hook), and the prior at the size it will run at (env hook: ops the
- *    gradient compiler cannot differentiate, wrong signature).
- * 5. Steps in dependency order with resolved params, input refs and content keys, the NFE of
- *    every sampler (from lib/samplers itself), and an estimate of time and memory:
- *    seconds = sum over samplers of (plain forwards + 2.5 x VJP calls) x FLOPs / FLOP/s (150e9 by default).
+ * 5. Each node's plan contribution (`NodeRun.plan`: a sampler's full parameter set, its NFE and
+ *    size), and the prior each sampler runs, inspected at that size (env hook: ops the gradient
+ *    compiler cannot differentiate, wrong signature).
+ * 6. Steps in dependency order with resolved params, input refs and content keys, the NFE of
+ *    every sampler, and an estimate of time and memory (`estimate.ts`).
+ *
+ * The node types come in as a `NodeKit` (definitions and run code): this module never names one.
  *
  * @example
- * const r = await compileGraph(doc, getNodeDefinition, { inspectPrior });
+ * const r = await compileGraph(doc, kit, { inspectPrior });
  * if (r.ok) console.log(r.plan.nfe, r.plan.estimate); else console.log(r.issues.nodes);
  */
 import type { GraphDocument } from '../graph/document';
 import { graphHash, nodeKey } from '../graph/hash';
-import { GraphDocumentError, migrateDocumentWithIssues, type NodeMigrationInfo } from '../graph/migrate';
+import { GraphDocumentError, migrateDocumentWithIssues } from '../graph/migrate';
 import type { PortFacts } from '../graph/ports';
-import { inferFacts, topologicalOrder, type GraphIssues, type NodeTypeInfo, type NodeTypeLookup } from '../graph/validate';
-import type { Nfe } from '../samplers/types';
-import type { CompileResult, Plan, PlanStep, RunsOn } from './types';
-import { NODE_TYPE, isSamplerType, samplerConfig, samplerNfe, type SamplerConfig, type SamplerInputs } from './wiring';
+import { inferFacts, topologicalOrder, type GraphIssues } from '../graph/validate';
+import { planEstimate, secondsPerForward, type PricedSampler } from './estimate';
+import type { CompileEnv, NodeKit, PriorReport, SamplerContribution } from './node-run';
+import type { CompileResult, Plan, PlanStep, PortRefJson } from './types';
 
-export type CompileLookup = (type: string) => (NodeTypeInfo & NodeMigrationInfo) | undefined;
+export type { CompileEnv, ImageDescription, PriorReport } from './node-run';
+export { DEFAULT_FLOPS_PER_SECOND, VJP_COST } from './estimate';
 
-/** What the environment knows about a prior model at one image size. */
-export interface PriorReport {
-  /** FLOPs of one forward pass for one image at that size (0 when unknown). */
-  flops: number;
-  parameters: number;
-  /** Why the model is not a usable epsilon network (wrong inputs, outputs, opset...). */
-  problems: string[];
-  /** Ops on the image-to-output path without a VJP rule ("Round 'node_7'"); empty when differentiable. */
-  unsupportedOps: string[];
-  /** Bytes of activations kept for one VJP call, when the environment can tell. */
-  activationBytes?: number;
-}
+type Nodes = GraphDocument['nodes'];
+type Edges = GraphDocument['edges'];
 
-export type ImageDescription = { width: number; height: number } | { error: string };
-
-export interface CompileEnv {
-  /** Where the steps run (default 'server'). */
-  backend?: RunsOn;
-  /** Describes a prior ('default' | 'gaussian' | 'sha256:<hex>') at an image size. */
-  inspectPrior?(model: string, size: { height: number; width: number }): PriorReport | Promise<PriorReport>;
-  /** Size of an image source ('sample:<name>' | 'sha256:<hex>'), or why it cannot be loaded. */
-  describeImage?(source: string): ImageDescription | undefined | Promise<ImageDescription | undefined>;
-  /** Sustained FLOP/s of the backend for the estimate (default 150e9, measured). */
-  flopsPerSecond?: number;
-}
-
-/**
- * Sustained network throughput of onnxruntime-node on the reference 2-core machine: the shipped
- * prior's forward runs at 137-161 GFLOP/s from 64 to 256 px (bench/results/prior.md), well below
- * the convolution peak because its layers are thin.
- */
-export const DEFAULT_FLOPS_PER_SECOND = 150e9;
-/** A forward+VJP call (the fused guidance model) costs this many plain forwards (measured 2.48-2.53). */
-export const VJP_COST = 2.5;
-/** Fallback network density (the shipped prior: 1.15 GFLOP at 64x64) when no report is available. */
-const FALLBACK_FLOPS_PER_PIXEL = 1_150_384_128 / (64 * 64);
-/** Heuristic FLOPs per kept activation element (3x3 convolutions over ~8-16 channels). */
-const FLOPS_PER_ACTIVATION = 150;
-/** Snapshot tensors kept per captured sampler step (x, D, g, momentum, residual), ~11 captured steps. */
-const SNAPSHOT_TENSORS = 5 * 11;
-
-export const IMAGE_SOURCE = /^(sample:[A-Za-z0-9_-]+|sha256:[0-9a-f]{64})$/;
-
-function fail(issues: GraphIssues): CompileResult {
-  return { ok: false, issues };
-}
-
-export async function compileGraph(document: unknown, lookup: CompileLookup, env: CompileEnv = {}): Promise<CompileResult> {
-  // 1. migrate
-  let doc: GraphDocument;
-  const issues: GraphIssues = { nodes: {}, graph: [] };
-  const add = (id: string, msg: string) => {
-    const list = (issues.nodes[id] ??= []);
+/** Per-node and graph-level issues, each message kept once. */
+class IssueList {
+  readonly issues: GraphIssues = { nodes: {}, graph: [] };
+  add(id: string, msg: string): void {
+    const list = (this.issues.nodes[id] ??= []);
     if (!list.includes(msg)) list.push(msg);
-  };
+  }
+  has(id: string): boolean {
+    return (this.issues.nodes[id]?.length ?? 0) > 0;
+  }
+  get any(): boolean {
+    return Object.keys(this.issues.nodes).length > 0 || this.issues.graph.length > 0;
+  }
+}
+
+export async function compileGraph(document: unknown, kit: NodeKit, env: CompileEnv = {}): Promise<CompileResult> {
+  const list = new IssueList();
+  let doc: GraphDocument;
   try {
-    const m = migrateDocumentWithIssues(document, lookup);
+    const m = migrateDocumentWithIssues(document, kit.definition);
     doc = m.document;
-    for (const [id, msgs] of Object.entries(m.issues)) for (const msg of msgs) add(id, msg);
+    for (const [id, msgs] of Object.entries(m.issues)) for (const msg of msgs) list.add(id, msg);
   } catch (e) {
-    if (e instanceof GraphDocumentError) return fail({ nodes: {}, graph: e.issues });
+    if (e instanceof GraphDocumentError) return { ok: false, issues: { nodes: {}, graph: e.issues } };
     throw e;
   }
-  if (Object.keys(doc.nodes).length === 0) return fail({ nodes: {}, graph: ['the graph is empty'] });
+  if (Object.keys(doc.nodes).length === 0) return { ok: false, issues: { nodes: {}, graph: ['the graph is empty'] } };
 
-  // 2. bypass
-  const active: GraphDocument['nodes'] = {};
+  const { active, edges, bypassFed } = dropBypassed(doc, list);
+  const described = await describeNodes(active, kit, env, list);
+  const facts = checkGraph({ nodes: active, edges }, kit, described, bypassFed, list);
+  if (!facts) return { ok: false, issues: list.issues };
+
+  const t = topologicalOrder({ nodes: active, edges });
+  const order = 'order' in t ? t.order : [];
+  const resolved = resolveParams(order, active, kit);
+  const samplers = await planNodes(order, active, edges, resolved, facts, kit, env, list);
+  if (list.any) return { ok: false, issues: list.issues };
+
+  const plan = buildPlan(doc, order, active, edges, resolved, samplers, kit, env);
+  return { ok: true, plan };
+}
+
+/** Active nodes, the wires between them, and which required inputs lost their feed to a bypassed node. */
+function dropBypassed(doc: GraphDocument, list: IssueList) {
+  const active: Nodes = {};
   for (const [id, n] of Object.entries(doc.nodes)) if (n.mode !== 'bypass') active[id] = n;
   const bypassFed = new Map<string, string>();
   const edges = doc.edges.filter((e) => {
     if (!doc.nodes[e.to.node]) {
-      issues.graph.push(`a wire goes to a missing node '${e.to.node}'`);
+      list.issues.graph.push(`a wire goes to a missing node '${e.to.node}'`);
       return false;
     }
     if (doc.nodes[e.to.node].mode === 'bypass') return false;
@@ -110,152 +94,147 @@ export async function compileGraph(document: unknown, lookup: CompileLookup, env
     }
     return true;
   });
+  return { active, edges, bypassFed };
+}
 
-  // Image sources: format, and the real size where the node keeps the image's own size.
-  const sizes = new Map<string, { width: number; height: number }>();
+/** Facts from the outside world, per node (run code's `describe`), and a node type without run code. */
+async function describeNodes(active: Nodes, kit: NodeKit, env: CompileEnv, list: IssueList) {
+  const described = new Map<string, Record<string, PortFacts>>();
   for (const [id, n] of Object.entries(active)) {
-    if (n.type !== NODE_TYPE.loadImage) continue;
-    const source = n.params.source ?? 'sample:default';
-    if (typeof source !== 'string') continue; // the params check reports it
-    if (!IMAGE_SOURCE.test(source)) {
-      add(id, `source must be 'sample:<name>' or 'sha256:<hex of an upload>', got '${source}'`);
+    const def = kit.definition(n.type);
+    if (!def) continue; // reported by the shared checks
+    const run = kit.run(n.type);
+    if (!run) {
+      list.add(id, `'${n.type}' cannot run here (no run code registered for it)`);
       continue;
     }
-    const d = await env.describeImage?.(source);
-    if (d && 'error' in d) add(id, d.error);
-    else if (d) sizes.set(source, d);
+    if (!run.describe) continue;
+    const params = def.params.safeParse(n.params);
+    if (!params.success) continue; // reported by the shared checks
+    const d = await run.describe(params.data, env);
+    for (const msg of d.errors ?? []) list.add(id, msg);
+    if (d.outputs) described.set(id, d.outputs);
   }
-  const facted: NodeTypeLookup = (type) => {
-    const def = lookup(type);
-    if (!def || type !== NODE_TYPE.loadImage || !def.infer) return def;
-    const base = def.infer;
-    return {
-      ...def,
-      infer: (p: { source: string; size: number }, inputs: Record<string, PortFacts | undefined>) => {
-        if (p.size > 0) return base(p, inputs);
-        const s = sizes.get(p.source);
-        return { outputs: { image: s ? { channels: 3, height: s.height, width: s.width } : { channels: 3 } } };
-      },
-    };
-  };
+  return described;
+}
 
-  // 3. shared checks
-  const activeDoc = { nodes: active, edges };
-  const { issues: v, facts } = inferFacts(activeDoc, facted);
-  issues.graph.push(...v.graph);
-  for (const [id, msgs] of Object.entries(v.nodes)) {
-    const def = lookup(active[id].type);
+/** The shared checks; null when the graph has a cycle (nothing else can be said then). */
+function checkGraph(
+  doc: { nodes: Nodes; edges: Edges },
+  kit: NodeKit,
+  described: ReadonlyMap<string, Record<string, PortFacts>>,
+  bypassFed: ReadonlyMap<string, string>,
+  list: IssueList,
+): Map<string, Record<string, PortFacts>> | null {
+  const { issues, facts } = inferFacts(doc, kit.definition, described);
+  list.issues.graph.push(...issues.graph);
+  for (const [id, msgs] of Object.entries(issues.nodes)) {
+    const def = kit.definition(doc.nodes[id].type);
     for (const msg of msgs) {
       if (msg.startsWith('part of a cycle')) continue; // re-reported below for the nodes actually on a cycle
       const m = /^input '(.+)' is not connected$/.exec(msg);
-      if (m && def) {
-        const port = def.inputs.find((p) => (p.label ?? p.name) === m[1])?.name;
-        const from = port && bypassFed.get(`${id}\u0000${port}`);
-        if (from) {
-          add(id, `input '${m[1]}' comes from '${from}', which is bypassed`);
-          continue;
-        }
-      }
-      add(id, msg);
+      const port = m && def ? def.inputs.find((p) => (p.label ?? p.name) === m[1])?.name : undefined;
+      const from = port && bypassFed.get(`${id}\u0000${port}`);
+      list.add(id, from ? `input '${m![1]}' comes from '${from}', which is bypassed` : msg);
     }
   }
-  if (issues.graph.some((g) => g.includes('cycle'))) {
+  if (list.issues.graph.some((g) => g.includes('cycle'))) {
     // validate.ts flags every node it could not order; name only those on a cycle.
-    for (const cycle of cycles(activeDoc)) for (const id of cycle) add(id, `part of a cycle (${cycle.join(' -> ')})`);
-    return fail(issues);
+    for (const cycle of cycles(doc)) for (const id of cycle) list.add(id, `part of a cycle (${cycle.join(' -> ')})`);
+    return null;
   }
+  return facts;
+}
 
-  // Dependency order (the graph is acyclic here).
-  const t = topologicalOrder(activeDoc);
-  const order = 'order' in t ? t.order : [];
+/** Params with the node types' defaults applied, for nodes whose params are valid. */
+function resolveParams(order: string[], active: Nodes, kit: NodeKit): Map<string, Record<string, unknown>> {
   const resolved = new Map<string, Record<string, unknown>>();
-  const inputsOf = (id: string) => {
-    const refs: Record<string, { node: string; port: string }> = {};
-    for (const e of edges) if (e.to.node === id) refs[e.to.port] = { node: e.from.node, port: e.from.port };
-    return refs;
-  };
   for (const id of order) {
-    const def = lookup(active[id].type);
-    if (!def) continue;
-    const r = def.params.safeParse(active[id].params);
-    if (r.success) resolved.set(id, r.data as Record<string, unknown>);
+    const r = kit.definition(active[id].type)?.params.safeParse(active[id].params);
+    if (r?.success) resolved.set(id, r.data as Record<string, unknown>);
   }
+  return resolved;
+}
 
-  // 4. compile-time checks
-  const priorReports = new Map<string, Promise<PriorReport>>();
+function inputRefs(id: string, edges: Edges): Record<string, PortRefJson> {
+  const refs: Record<string, PortRefJson> = {};
+  for (const e of edges) if (e.to.node === id) refs[e.to.port] = { node: e.from.node, port: e.from.port };
+  return refs;
+}
+
+interface PlannedSampler {
+  contribution: SamplerContribution;
+  model: string | null;
+  report?: PriorReport;
+}
+
+/** Each node's plan contribution, and the priors the samplers run, checked at their sizes. */
+async function planNodes(
+  order: string[],
+  active: Nodes,
+  edges: Edges,
+  resolved: Map<string, Record<string, unknown>>,
+  facts: Map<string, Record<string, PortFacts>>,
+  kit: NodeKit,
+  env: CompileEnv,
+  list: IssueList,
+): Promise<Map<string, PlannedSampler>> {
+  const reports = new Map<string, Promise<PriorReport>>();
   const report = (model: string, height: number, width: number) => {
-    if (!env.inspectPrior) return undefined;
     const k = `${model}@${height}x${width}`;
-    let p = priorReports.get(k);
-    if (!p) {
-      p = Promise.resolve(env.inspectPrior(model, { height, width }));
-      priorReports.set(k, p);
-    }
+    let p = reports.get(k);
+    if (!p && env.inspectPrior) reports.set(k, (p = Promise.resolve(env.inspectPrior(model, { height, width }))));
     return p;
   };
-  const samplers = new Map<string, { config: SamplerConfig; height: number; width: number; report?: PriorReport; nfe: Nfe & { steps: number } }>();
-  const defaultSize = 64;
+  const samplers = new Map<string, PlannedSampler>();
   for (const id of order) {
-    const node = active[id];
     const params = resolved.get(id);
-    if (!params || issues.nodes[id]?.length) continue;
-    const inputs = inputsOf(id);
-    if (isSamplerType(node.type)) {
-      const bundle = (port: string) => (inputs[port] ? resolved.get(inputs[port].node) : undefined);
-      const mRef = inputs.measurement;
-      const sim = mRef ? active[mRef.node] : undefined;
-      const sin: SamplerInputs = {
-        schedule: bundle('schedule') as SamplerInputs['schedule'],
-        warmup: bundle('warmup') as SamplerInputs['warmup'],
-        momentum: bundle('momentum') as SamplerInputs['momentum'],
-        sigmaY: sim?.type === NODE_TYPE.simulate ? (resolved.get(mRef!.node)?.sigmaY as number | undefined) : undefined,
-      };
-      // A parameter bundle with its own problems is reported there.
-      if (Object.values(inputs).some((r) => issues.nodes[r.node]?.length)) continue;
-      let config: SamplerConfig;
-      let nfe: Nfe & { steps: number };
-      try {
-        config = samplerConfig(node.type, params, sin);
-        nfe = samplerNfe(config);
-      } catch (e) {
-        add(id, (e as Error).message);
-        continue;
+    const run = kit.run(active[id].type);
+    if (!params || !run?.plan || list.has(id)) continue;
+    const refs = inputRefs(id, edges);
+    // A node fed by one with its own problems is judged once those are fixed.
+    if (Object.values(refs).some((r) => list.has(r.node))) continue;
+    const inputs: Record<string, PortFacts | undefined> = {};
+    for (const [port, ref] of Object.entries(refs)) inputs[port] = facts.get(ref.node)?.[ref.port];
+    const c = run.plan({ node: id, params, inputs, outputs: facts.get(id) ?? {} });
+    for (const msg of c.errors ?? []) list.add(id, msg);
+    if (!c.sampler) continue;
+    const s = c.sampler;
+    const priorRef = s.priorPort ? refs[s.priorPort] : undefined;
+    const model = s.priorPort ? (inputs[s.priorPort]?.model ?? null) : null;
+    const rep = priorRef && model ? await report(model, s.height, s.width) : undefined;
+    if (rep && priorRef) {
+      for (const p of rep.problems) list.add(priorRef.node, p);
+      if (s.nfe.vjp > 0 && rep.unsupportedOps.length) {
+        const title = kit.definition(active[id].type)?.title ?? active[id].type;
+        list.add(priorRef.node, `the ${title} needs the network's gradient, but these ops cannot be differentiated: ${rep.unsupportedOps.join(', ')}`);
       }
-      const out = facts.get(id)?.image;
-      const height = out?.height ?? defaultSize;
-      const width = out?.width ?? defaultSize;
-      const priorId = inputs.prior?.node;
-      const model = priorId ? String(resolved.get(priorId)?.model ?? 'default') : 'default';
-      const rep = priorId ? await report(model, height, width) : undefined;
-      if (rep && priorId) {
-        for (const p of rep.problems) add(priorId, p);
-        if (nfe.vjp > 0 && rep.unsupportedOps.length) {
-          add(
-            priorId,
-            `the ${title(lookup, node.type)} needs the network's gradient, but these ops cannot be differentiated: ${rep.unsupportedOps.join(', ')}`,
-          );
-        }
-      }
-      samplers.set(id, { config, height, width, report: rep, nfe });
     }
+    samplers.set(id, { contribution: s, model, report: rep });
   }
-  if (Object.keys(issues.nodes).length || issues.graph.length) return fail(issues);
+  return samplers;
+}
 
-  // 5. plan
-  const runsOn: RunsOn = env.backend ?? 'server';
-  const flopsPerSecond = env.flopsPerSecond ?? DEFAULT_FLOPS_PER_SECOND;
+function buildPlan(
+  doc: GraphDocument,
+  order: string[],
+  active: Nodes,
+  edges: Edges,
+  resolved: Map<string, Record<string, unknown>>,
+  samplers: Map<string, PlannedSampler>,
+  kit: NodeKit,
+  env: CompileEnv,
+): Plan {
+  const runsOn = env.backend ?? 'server';
   const keys = new Map<string, string>();
   const steps: PlanStep[] = [];
-  const total: Nfe = { forward: 0, vjp: 0 };
-  let seconds = 0;
-  let bytes = 0;
-  const modelBytes = new Map<string, number>();
+  const priced: PricedSampler[] = [];
   let primary: string | null = null;
   for (const id of order) {
     const node = active[id];
-    const def = lookup(node.type)!;
+    const def = kit.definition(node.type)!;
     const params = resolved.get(id)!;
-    const inputs = inputsOf(id);
+    const inputs = inputRefs(id, edges);
     const inputKeys: Record<string, string> = {};
     for (const [port, ref] of Object.entries(inputs)) inputKeys[port] = `${keys.get(ref.node)}:${ref.port}`;
     const key = nodeKey(node.type, params, inputKeys, node.typeVersion);
@@ -263,40 +242,17 @@ export async function compileGraph(document: unknown, lookup: CompileLookup, env
     const step: PlanStep = { node: id, type: node.type, runsOn, key, params, inputs, outputs: def.outputs.map((o) => o.name) };
     const s = samplers.get(id);
     if (s) {
-      const model = String(resolved.get(inputs.prior?.node ?? '')?.model ?? 'default');
-      const flops = s.report ? s.report.flops : model === 'gaussian' ? 10 * 3 * s.height * s.width : FALLBACK_FLOPS_PER_PIXEL * s.height * s.width;
-      const perForward = flops / flopsPerSecond;
-      step.sampler = {
-        method: s.config.method,
-        params: s.config.params,
-        seed: s.config.seed,
-        steps: s.nfe.steps,
-        nfe: { forward: s.nfe.forward, vjp: s.nfe.vjp },
-        height: s.height,
-        width: s.width,
-        secondsPerForward: perForward,
-      };
-      total.forward += s.nfe.forward;
-      total.vjp += s.nfe.vjp;
-      seconds += (s.nfe.forward - s.nfe.vjp) * perForward + s.nfe.vjp * VJP_COST * perForward;
-      const pixels = 3 * s.height * s.width * 4;
-      bytes += pixels * (SNAPSHOT_TENSORS + 12);
-      if (s.nfe.vjp > 0) bytes += s.report?.activationBytes ?? (4 * flops) / FLOPS_PER_ACTIVATION;
-      const weights = 4 * (s.report?.parameters ?? 0) * (s.nfe.vjp > 0 ? 2 : 1);
-      modelBytes.set(model, Math.max(modelBytes.get(model) ?? 0, weights));
+      const p = { ...s, flopsPerSecond: env.flopsPerSecond };
+      priced.push(p);
+      const { priorPort: _port, ...c } = s.contribution;
+      step.sampler = { ...c, nfe: { ...c.nfe }, secondsPerForward: secondsPerForward(p) };
       primary = id;
     }
     steps.push(step);
   }
-  for (const b of modelBytes.values()) bytes += b;
-  const plan: Plan = {
-    hash: graphHash(doc, lookup),
-    steps,
-    nfe: total,
-    estimate: { seconds: round(seconds, 3), memoryMB: round(bytes / 2 ** 20, 1) },
-    primary,
-  };
-  return { ok: true, plan };
+  const { nfe, estimate } = planEstimate(priced);
+  const models = [...new Set(priced.flatMap((p) => (p.model === null ? [] : [p.model])))];
+  return { hash: graphHash(doc, kit.definition), steps, nfe, estimate, primary, models };
 }
 
 /** The cycles of a graph: its strongly connected components with more than one node or a self-loop (Tarjan). */
@@ -333,13 +289,4 @@ export function cycles(doc: Pick<GraphDocument, 'nodes' | 'edges'>): string[][] 
   };
   for (const id of Object.keys(doc.nodes).sort()) if (!index.has(id)) visit(id);
   return out;
-}
-
-function title(lookup: CompileLookup, type: string): string {
-  return lookup(type)?.title ?? type;
-}
-
-function round(x: number, digits: number): number {
-  const k = 10 ** digits;
-  return Math.round(x * k) / k;
 }

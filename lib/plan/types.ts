@@ -30,7 +30,8 @@ export interface PlanStep {
   outputs: string[];
   /** Samplers: the resolved lib/samplers configuration and its cost. */
   sampler?: {
-    method: 'spgd' | 'dps' | 'diffpir';
+    /** The sampler's registry id (lib/samplers/index.ts). */
+    method: string;
     params: Record<string, unknown>;
     seed: number;
     steps: number;
@@ -51,6 +52,8 @@ export interface Plan {
   estimate: { seconds: number; memoryMB: number };
   /** The sampler whose result is the run's result (the last one in order), if any. */
   primary: string | null;
+  /** The prior models the samplers run ('default' | 'gaussian' | 'sha256:<hex>'). */
+  models: string[];
 }
 
 export type CompileResult = { ok: true; plan: Plan } | { ok: false; issues: GraphIssues };
@@ -129,5 +132,3 @@ export type RunEventPayload =
       result?: string;
     };
 
-export type RunEventType = RunEventPayload['type'];
-export const TERMINAL_EVENTS: readonly RunEventType[] = ['finished', 'error', 'cancelled'];

@@ -3,7 +3,8 @@ import { psnr } from '../metrics';
 import { createOperator, simulateMeasurement } from '../operators';
 import { Rng } from '../rng';
 import { tensor, type Tensor } from '../tensor';
-import { bicubicUpsample, interpolationFill } from './classical';
+import { bicubicUpsample } from '../operators/kernels/bicubic';
+import { interpolationFill } from '../operators/kernels/interpolation-fill';
 import { createSampler, runSampler } from './index';
 
 /** A smooth test image in [-1, 1]. */

@@ -24,12 +24,14 @@ import { allFinite, clip, norm, sub, type Tensor } from '../tensor';
 import { residual } from './guidance/likelihood';
 import { qualityVsTruth } from './quality';
 import { startingNoise } from './init';
-import type { Nfe, Sampler, StepResult } from './types';
+import type { TaskName } from '../operators/types';
+import { requirePrior } from './prior';
+import { defineSampler, type Nfe, type Sampler, type StepResult } from './types';
 
 export const diffPirParams = z.object({
   ...karrasParamsShape,
-  lambda: z.number().positive().max(1e6).default(7),
-  zeta: z.number().min(0).max(1).default(0.3),
+  lambda: z.number().positive().max(1e6).default(7).describe('weight of the data step: rho_i = lambda sigma_y^2 / sigma_i^2'),
+  zeta: z.number().min(0).max(1).default(0.3).describe('share of fresh noise when re-noising (0: deterministic)'),
   /** Measurement noise on the [-1, 1] scale; floored at 1e-3 so the data step stays well posed. */
   sigmaY: z.number().min(0).default(0.05),
 });
@@ -116,3 +118,29 @@ export function createDiffPir(denoiser: Denoiser, input: Partial<DiffPirParams>)
     },
   };
 }
+
+/**
+ * lambda tuned per task for the shipped prior: 2 images (1 for the blurs), lambda in 0.1..20
+ * (bench/results/tuning-diffpir-lambda.md); zeta keeps the paper's values.
+ */
+const TUNED: Partial<Record<TaskName, { lambda: number; zeta: number }>> = {
+  'inpaint-random': { lambda: 0.1, zeta: 1.0 },
+  'inpaint-box': { lambda: 3, zeta: 1.0 },
+  'gaussian-blur': { lambda: 7, zeta: 0.3 },
+  'motion-blur': { lambda: 3, zeta: 0.3 },
+  'sr-x4': { lambda: 1, zeta: 0.3 },
+};
+
+export const diffPirSampler = defineSampler({
+  id: 'diffpir',
+  title: 'DiffPIR',
+  params: diffPirParams,
+  needs: () => 'forward',
+  create: (prior, p) => createDiffPir(requirePrior(prior, 'diffpir').denoiser, p),
+  methods: {
+    diffpir: {
+      description: 'DiffPIR: T = 100, exact proximal data step, tuned lambda',
+      defaults: (task, { sigmaY }) => ({ steps: 100, sigmaY, ...TUNED[task] }),
+    },
+  },
+});

@@ -22,11 +22,13 @@ import { DivergedError, throwIfCancelled } from '../errors';
 import { allFinite, type Tensor } from '../tensor';
 import { residualNormLoss } from './guidance/likelihood';
 import { qualityVsTruth } from './quality';
-import type { Nfe, Sampler, StepResult } from './types';
+import type { TaskName } from '../operators/types';
+import { requirePrior } from './prior';
+import { defineSampler, type Nfe, type Sampler, type StepResult } from './types';
 
 export const dpsParams = z.object({
-  zeta: z.number().positive().max(1e4).default(0.3),
-  steps: z.number().int().min(2).max(DDPM_STEPS).default(DDPM_STEPS),
+  zeta: z.number().positive().max(1e4).default(0.3).describe('step size on ||y - A x0|| (tuned per task and prior)'),
+  steps: z.number().int().min(2).max(DDPM_STEPS).default(DDPM_STEPS).describe('ancestral steps (1000, or a respaced subset)'),
 });
 export type DpsParams = z.infer<typeof dpsParams>;
 
@@ -169,3 +171,26 @@ export function createDps(model: EpsModel, input: Partial<DpsParams>): Sampler<D
     },
   };
 }
+
+/** zeta tuned per task for the shipped prior: 1000 ancestral steps, 1 image, zeta in 0.1..3 (bench/results/tuning-dps-zeta.md). */
+const TUNED_ZETA: Partial<Record<TaskName, number>> = {
+  'inpaint-random': 1,
+  'inpaint-box': 1,
+  'gaussian-blur': 0.3,
+  'motion-blur': 0.3,
+  'sr-x4': 1,
+};
+
+export const dpsSampler = defineSampler({
+  id: 'dps',
+  title: 'DPS',
+  params: dpsParams,
+  needs: () => 'gradient',
+  create: (prior, p) => createDps(requirePrior(prior, 'dps').eps, p),
+  methods: {
+    dps: {
+      description: 'DPS: DDPM ancestral sampling over 1000 steps, tuned zeta',
+      defaults: (task) => ({ steps: 1000, ...(TUNED_ZETA[task] === undefined ? {} : { zeta: TUNED_ZETA[task] }) }),
+    },
+  },
+});

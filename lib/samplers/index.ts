@@ -1,87 +1,109 @@
 /**
- * Sampler registry: resolves a method name (the CLI's --method, a graph's sampler node) plus a
- * task's defaults and user overrides into a ready sampler. Overrides are validated strictly,
- * so a misspelt key is an error rather than silently ignored.
+ * The sampler registry: one line per sampler file. Everything else derives from it: the CLI's
+ * `--method` names (each sampler's named configurations), the strict validation of user
+ * overrides (a misspelt key is an error, not silently ignored), the graph planner's factory.
+ *
+ * @example
+ * const { sampler, params } = methodConfig('dps-ddim', 'sr-x4', { sigmaY: 0.05 }, { eta: 1 });
+ * const s = sampler.create(prior, params); // the SPGD sampler with N = 1, T = 500, eta 1
  */
-import { z } from 'zod';
-import type { Denoiser, EpsModel } from '../diffusion/types';
+import type { z } from 'zod';
 import { SpgdError } from '../errors';
 import type { TaskName } from '../operators/types';
-import { classicalParams, createClassical } from './classical';
-import { TASK_DEFAULTS } from './defaults';
-import { createDiffPir, diffPirParams } from './diffpir';
-import { createDps, dpsParams } from './dps';
-import { createSpgd, spgdParams } from './spgd';
-import type { Sampler } from './types';
+import { classicalSampler } from './classical';
+import { diffPirSampler } from './diffpir';
+import { dpsSampler } from './dps';
+import { spgdSampler } from './spgd';
+import type { MethodSpec, Nfe, PriorHandles, Sampler, SamplerSpec } from './types';
 
-export const METHODS = ['spgd', 'dps', 'dps-ddim', 'ddim', 'diffpir', 'classical'] as const;
-export type Method = (typeof METHODS)[number];
+export const SAMPLERS: readonly SamplerSpec[] = [spgdSampler, dpsSampler, diffPirSampler, classicalSampler] as unknown as SamplerSpec[];
 
-export interface PriorHandles {
-  eps: EpsModel;
-  denoiser: Denoiser;
+const BY_ID = new Map(SAMPLERS.map((s) => [s.id, s]));
+
+/** Named configurations across all samplers: method name -> its sampler and defaults. */
+const BY_METHOD = new Map<string, { sampler: SamplerSpec; method: MethodSpec<Record<string, unknown>> }>(
+  SAMPLERS.flatMap((sampler) => Object.entries(sampler.methods).map(([name, method]) => [name, { sampler, method }] as const)),
+);
+
+/** Every `--method` name, in registry order. */
+export const METHODS: readonly string[] = [...BY_METHOD.keys()];
+export type Method = string;
+
+export function isMethod(name: string): boolean {
+  return BY_METHOD.has(name);
 }
 
-/** The parameters a method starts from for a task, before user overrides. */
-export function methodDefaults(method: Method, task: TaskName, sigmaY: number): Record<string, unknown> {
-  const d = TASK_DEFAULTS[task];
-  switch (method) {
-    case 'spgd':
-      return { steps: 100, warmup: 5, eta: d.spgdEta, admApplied: true };
-    case 'dps-ddim':
-      // DPS at SPGD's budget: the SPGD sampler with N = 1 and no ADM, T = 500 (500 NFE).
-      return { steps: 500, warmup: 1, eta: d.dpsDdimEta, admApplied: false, beta: 0 };
-    case 'ddim':
-      return { steps: 100, warmup: 0 };
-    case 'dps':
-      return { steps: 1000, zeta: d.dpsZeta };
-    case 'diffpir':
-      return { steps: 100, lambda: d.diffPirLambda, zeta: d.diffPirZeta, sigmaY };
-    case 'classical':
-      return {};
-  }
+export function getSampler(id: string): SamplerSpec {
+  const s = BY_ID.get(id);
+  if (!s) throw new SpgdError('BAD_INPUT', `unknown sampler '${id}' (samplers: ${[...BY_ID.keys()].join(', ')})`);
+  return s;
 }
 
-function parseStrict<T extends z.ZodObject>(schema: T, method: string, params: Record<string, unknown>): z.infer<T> {
-  const result = schema.strict().safeParse(params);
+/** The sampler whose named configurations include `method`. */
+export function samplerOfMethod(method: string): SamplerSpec {
+  const m = BY_METHOD.get(method);
+  if (!m) throw new SpgdError('BAD_INPUT', `unknown method '${method}' (methods: ${METHODS.join(', ')})`);
+  return m.sampler;
+}
+
+/**
+ * Validates a sampler's full parameter set strictly; BAD_INPUT naming the key otherwise.
+ * `label` names what is being configured in the message (a method or a node).
+ */
+export function parseSamplerParams(spec: SamplerSpec, params: Record<string, unknown>, label: string = spec.id): Record<string, unknown> {
+  const result = spec.params.strict().safeParse(params);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const known = Object.keys(schema.shape).join(', ');
+    const known = Object.keys(spec.params.shape).join(', ');
     const what =
       issue.code === 'unrecognized_keys'
         ? `unknown parameter ${issue.keys.map((k) => `'${k}'`).join(', ')}`
         : `bad '${issue.path.join('.')}': ${issue.message}`;
-    throw new SpgdError('BAD_INPUT', `${method} sampler: ${what} (parameters: ${known})`);
+    throw new SpgdError('BAD_INPUT', `${label} sampler: ${what} (parameters: ${known})`);
   }
-  return result.data as z.infer<T>;
+  return result.data as z.infer<typeof spec.params>;
+}
+
+/** A method's sampler and its full parameters for a task: schema defaults, then the method's, then `overrides`. */
+export function methodConfig(
+  method: string,
+  task: TaskName,
+  measurement: { sigmaY: number },
+  overrides: Record<string, unknown> = {},
+): { sampler: SamplerSpec; params: Record<string, unknown> } {
+  const m = BY_METHOD.get(method);
+  if (!m) throw new SpgdError('BAD_INPUT', `unknown method '${method}' (methods: ${METHODS.join(', ')})`);
+  const params = parseSamplerParams(m.sampler, { ...m.method.defaults(task, measurement), ...overrides }, method);
+  return { sampler: m.sampler, params };
 }
 
 export function createSampler(
-  method: Method,
+  method: string,
   task: TaskName,
-  prior: PriorHandles,
+  prior: PriorHandles | null,
   overrides: Record<string, unknown> = {},
   sigmaY = 0.05,
 ): Sampler<unknown> {
-  const params = { ...methodDefaults(method, task, sigmaY), ...overrides };
-  switch (method) {
-    case 'spgd':
-    case 'dps-ddim':
-    case 'ddim':
-      return createSpgd(prior.denoiser, parseStrict(spgdParams, method, params)) as Sampler<unknown>;
-    case 'dps':
-      return createDps(prior.eps, parseStrict(dpsParams, method, params)) as Sampler<unknown>;
-    case 'diffpir':
-      return createDiffPir(prior.denoiser, parseStrict(diffPirParams, method, params)) as Sampler<unknown>;
-    case 'classical':
-      return createClassical(parseStrict(classicalParams, method, params)) as Sampler<unknown>;
-  }
+  const { sampler, params } = methodConfig(method, task, { sigmaY }, overrides);
+  return sampler.create(prior, params);
 }
 
-export function isMethod(name: string): name is Method {
-  return (METHODS as readonly string[]).includes(name);
+const NO_NETWORK: PriorHandles['eps'] & PriorHandles['denoiser'] = {
+  name: 'none',
+  outChannels: 3,
+  integerTimesteps: false,
+  eps: () => Promise.reject(new Error('no network')),
+  epsPullback: () => Promise.reject(new Error('no network')),
+  denoise: () => Promise.reject(new Error('no network')),
+  denoiseWithGrad: () => Promise.reject(new Error('no network')),
+};
+
+/** Outer steps and network evaluations a full run of this configuration makes (from the sampler itself). */
+export function samplerCost(spec: SamplerSpec, params: Record<string, unknown>): { steps: number; nfe: Nfe } {
+  const s = spec.create({ eps: NO_NETWORK, denoiser: NO_NETWORK }, params);
+  return { steps: s.steps, nfe: { ...s.nfe } };
 }
 
 export { runSampler } from './run';
 export type { SampleResult, Progress, RunOptions } from './run';
-export type { Sampler, SamplerContext, StepTrace, StepSnapshot, Nfe } from './types';
+export type { Sampler, SamplerContext, SamplerSpec, StepTrace, StepSnapshot, Nfe, PriorHandles } from './types';

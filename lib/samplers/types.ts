@@ -1,4 +1,6 @@
-import type { LinearOperator } from '../operators/types';
+import type { z } from 'zod';
+import type { Denoiser, EpsModel } from '../diffusion/types';
+import type { LinearOperator, TaskName } from '../operators/types';
 import type { Rng } from '../rng';
 import type { Tensor } from '../tensor';
 
@@ -82,4 +84,41 @@ export interface Sampler<S> {
   init(ctx: SamplerContext): S;
   step(state: S, ctx: SamplerContext, i: number): Promise<StepResult<S>>;
   finish(state: S): Tensor;
+}
+
+/** The prior, as the samplers use it: the raw epsilon network and its VP denoiser. */
+export interface PriorHandles {
+  eps: EpsModel;
+  denoiser: Denoiser;
+}
+
+/** What a sampler needs from the prior network: gradients through it, forwards only, or nothing. */
+export type PriorNeed = 'gradient' | 'forward' | 'none';
+
+/** A named configuration of a sampler (the CLI's `--method`), with its per-task defaults. */
+export interface MethodSpec<P> {
+  readonly description: string;
+  /** Parameters on top of the schema's defaults for this task (tuned step sizes, step counts). */
+  defaults(task: TaskName, measurement: { sigmaY: number }): Partial<P>;
+}
+
+/**
+ * A sampler's registry entry (`lib/samplers/index.ts`): its parameter schema (the one source of
+ * limits and defaults: node params are picked from it), what it needs from the prior, its
+ * factory and its named configurations. A new sampler is one file exporting one of these plus
+ * one registry line.
+ */
+export interface SamplerSpec<S extends z.ZodObject = z.ZodObject> {
+  /** Stable id, stored in plans ('spgd', 'dps', ...). */
+  readonly id: string;
+  readonly title: string;
+  readonly params: S;
+  needs(p: z.infer<S>): PriorNeed;
+  /** `prior` is null only for samplers that need nothing from it. */
+  create(prior: PriorHandles | null, p: z.infer<S>): Sampler<unknown>;
+  readonly methods: Readonly<Record<string, MethodSpec<z.infer<S>>>>;
+}
+
+export function defineSampler<S extends z.ZodObject>(spec: SamplerSpec<S>): SamplerSpec<S> {
+  return spec;
 }

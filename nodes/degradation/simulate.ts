@@ -16,14 +16,19 @@ export default defineNode({
   ],
   outputs: [{ name: 'measurement', type: 'Measurement', label: 'Measurement' }],
   params: z.object({
-    sigmaY: z.number().min(0).max(1).default(0.05),
-    seed: z.number().int().min(0).default(0),
+    sigmaY: z.number().min(0).max(1).default(0.05).describe('noise std on the [-1, 1] scale'),
+    seed: z.number().int().min(0).default(0).describe('draws the noise'),
   }),
-  infer: (_p, inputs) => {
+  infer: (p, inputs) => {
     const img = inputs.image;
-    const task = inputs.operator?.task as TaskName | undefined;
-    if (!img?.height || !img.width || !task) return { outputs: { measurement: { ...img } } };
-    const reason = OPERATORS[task].checkShape([3, img.height, img.width], inputs.operator?.options);
-    return { outputs: { measurement: { channels: 3, height: img.height, width: img.width, task } }, errors: reason ? [reason] : [] };
+    const op = inputs.operator;
+    const task = op?.task as TaskName | undefined;
+    if (!img?.height || !img.width || !task) return { outputs: { measurement: { channels: 3, sigmaY: p.sigmaY } } };
+    const def = OPERATORS[task];
+    const shape = [3, img.height, img.width];
+    const reason = def.checkShape(shape, op?.options);
+    if (reason || !op?.options) return { outputs: { measurement: { channels: 3, sigmaY: p.sigmaY } }, errors: reason ? [reason] : [] };
+    const [, height, width] = def.outShape(shape, op.options);
+    return { outputs: { measurement: { channels: 3, height, width, task, sigmaY: p.sigmaY } } };
   },
 });

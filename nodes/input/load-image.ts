@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineNode } from '../define';
+import { imageSource } from './sources';
 
 /** A clean image (ground truth) or a real degraded photo, from a bundled sample or an upload. */
 export default defineNode({
@@ -11,10 +12,10 @@ export default defineNode({
   inputs: [],
   outputs: [{ name: 'image', type: 'Image', label: 'Image' }],
   params: z.object({
-    /** 'sample:<name>' for a bundled image, or 'sha256:<hex>' for an upload. */
-    source: z.string().min(1).default('sample:default'),
-    /** Side of the square crop in px (0 = keep the image as it is). */
-    size: z.number().int().min(0).max(1024).default(64),
+    source: imageSource('sample:default').describe("a bundled sample ('sample:<name>') or an upload ('sha256:<hex>')"),
+    size: z.number().int().min(0).max(1024).default(64).describe('side of the square it is resized and centre-cropped to, in px (0 = keep the image as it is)'),
   }),
-  infer: (p) => ({ outputs: { image: p.size > 0 ? { channels: 3, height: p.size, width: p.size } : { channels: 3 } } }),
+  infer: (p, _inputs, described) => ({
+    outputs: { image: p.size > 0 ? { channels: 3, height: p.size, width: p.size } : { channels: 3, ...described?.image } },
+  }),
 });

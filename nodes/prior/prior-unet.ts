@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineNode } from '../define';
+import { modelSource } from '../input/sources';
 
 /** An epsilon network in ONNX: the shipped default or an uploaded file. */
 export default defineNode({
@@ -11,9 +12,8 @@ export default defineNode({
   inputs: [],
   outputs: [{ name: 'prior', type: 'Prior', label: 'Prior' }],
   params: z.object({
-    /** 'default' (the shipped prior), 'gaussian' (analytic, for checks) or 'sha256:<hex>' of an uploaded model. */
-    model: z.string().min(1).default('default'),
-    timesteps: z.enum(['fractional', 'integer']).default('fractional'),
+    model: modelSource().describe("'default' (the shipped prior), 'gaussian' (analytic, for checks) or 'sha256:<hex>' of an uploaded model"),
+    timesteps: z.enum(['fractional', 'integer']).default('fractional').describe('integer: the network gets round(t), for models trained on integer timesteps only'),
   }),
-  infer: (p) => ({ outputs: { prior: { channels: 3, sizeMultiple: p.model === 'gaussian' ? 1 : 8 } } }),
+  infer: (p) => ({ outputs: { prior: { channels: 3, sizeMultiple: p.model === 'gaussian' ? 1 : 8, model: p.model } } }),
 });

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { spgdParams } from '../../lib/samplers/spgd';
 import { defineNode } from '../define';
+
+const sp = spgdParams.shape;
 
 /** Adaptive directional momentum over the warm-up gradients. */
 export default defineNode({
@@ -10,8 +13,7 @@ export default defineNode({
   description: 'Smooths warm-up gradients with momentum weighted by their agreement. "applied" off reproduces the released code (momentum computed, raw gradient stepped).',
   inputs: [],
   outputs: [{ name: 'momentum', type: 'Momentum', label: 'Momentum' }],
-  params: z.object({
-    beta: z.number().min(0).max(1).default(0.9),
-    applied: z.boolean().default(true),
-  }),
+  // SPGD's own schema (limits and defaults), with the node's names.
+  params: z.object({ beta: sp.beta, applied: sp.admApplied }),
+  infer: (p) => ({ outputs: { momentum: { value: p } } }),
 });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { diffPirParams } from '../../lib/samplers/diffpir';
 import { defineNode } from '../define';
+import { inferRestored, MEASUREMENT_INPUTS, PRIOR_INPUT, SAMPLER_OUTPUTS } from './sampler-ports';
 
 /** DiffPIR: closed-form data step on the denoised estimate, then re-noise. No network gradient. */
 export default defineNode({
@@ -8,20 +10,12 @@ export default defineNode({
   title: 'DiffPIR sampler',
   category: 'sampler',
   description: 'Plug-and-play diffusion (Zhu et al.): an exact proximal data step on D(x) at each noise level, then partial re-noising (zeta). No backward pass.',
-  inputs: [
-    { name: 'prior', type: 'Prior', label: 'Prior' },
-    { name: 'schedule', type: 'Schedule', label: 'Schedule' },
-    { name: 'measurement', type: 'Measurement', label: 'Measurement' },
-    { name: 'operator', type: 'Operator', label: 'Operator' },
-  ],
-  outputs: [
-    { name: 'image', type: 'Image', label: 'Restored' },
-    { name: 'trace', type: 'Trace', label: 'Trace' },
-  ],
+  inputs: [PRIOR_INPUT, { name: 'schedule', type: 'Schedule', label: 'Schedule' }, ...MEASUREMENT_INPUTS],
+  outputs: SAMPLER_OUTPUTS,
   params: z.object({
-    lambda: z.number().positive().max(1e4).default(7),
-    zeta: z.number().min(0).max(1).default(0.3),
-    seed: z.number().int().min(0).default(0),
+    lambda: diffPirParams.shape.lambda,
+    zeta: diffPirParams.shape.zeta,
+    seed: z.number().int().min(0).default(0).describe('draws the starting and re-noising noise'),
   }),
-  infer: (_p, inputs) => ({ outputs: { image: { channels: 3, height: inputs.measurement?.height, width: inputs.measurement?.width } } }),
+  infer: (_p, inputs) => inferRestored(inputs),
 });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { dpsParams } from '../../lib/samplers/dps';
 import { defineNode } from '../define';
+import { inferRestored, MEASUREMENT_INPUTS, PRIOR_INPUT, SAMPLER_OUTPUTS } from './sampler-ports';
 
 /** The DPS baseline: DDPM ancestral sampling with a gradient step on ||y - A x0|| each step. */
 export default defineNode({
@@ -8,19 +10,12 @@ export default defineNode({
   title: 'DPS sampler',
   category: 'sampler',
   description: 'Diffusion posterior sampling (Chung et al.): ancestral DDPM steps, each followed by a step of size zeta on ||y - A(x0)||.',
-  inputs: [
-    { name: 'prior', type: 'Prior', label: 'Prior' },
-    { name: 'measurement', type: 'Measurement', label: 'Measurement' },
-    { name: 'operator', type: 'Operator', label: 'Operator' },
-  ],
-  outputs: [
-    { name: 'image', type: 'Image', label: 'Restored' },
-    { name: 'trace', type: 'Trace', label: 'Trace' },
-  ],
+  inputs: [PRIOR_INPUT, ...MEASUREMENT_INPUTS],
+  outputs: SAMPLER_OUTPUTS,
   params: z.object({
-    zeta: z.number().positive().max(100).default(0.3),
-    steps: z.number().int().min(2).max(1000).default(1000),
-    seed: z.number().int().min(0).default(0),
+    zeta: dpsParams.shape.zeta,
+    steps: dpsParams.shape.steps,
+    seed: z.number().int().min(0).default(0).describe('draws the starting and ancestral noise'),
   }),
-  infer: (_p, inputs) => ({ outputs: { image: { channels: 3, height: inputs.measurement?.height, width: inputs.measurement?.width } } }),
+  infer: (_p, inputs) => inferRestored(inputs),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { karrasParamsShape } from '../../lib/diffusion/karras';
 import { defineNode } from '../define';
 
 /** The Karras noise-level grid the sampler walks down. */
@@ -10,11 +11,6 @@ export default defineNode({
   description: 'Karras grid of T noise levels from sigma_max down to sigma_min (then 0).',
   inputs: [],
   outputs: [{ name: 'schedule', type: 'Schedule', label: 'Schedule' }],
-  params: z.object({
-    steps: z.number().int().min(1).max(1000).default(100),
-    sigmaMax: z.number().positive().max(1000).default(100),
-    sigmaMin: z.number().positive().max(10).default(0.1),
-    rho: z.number().positive().max(20).default(7),
-  }),
-  infer: (p) => ({ errors: p.sigmaMin < p.sigmaMax ? [] : ['sigma_min must be below sigma_max'] }),
+  params: z.object(karrasParamsShape),
+  infer: (p) => (p.sigmaMin < p.sigmaMax ? { outputs: { schedule: { value: p } } } : { errors: ['sigma_min must be below sigma_max'] }),
 });

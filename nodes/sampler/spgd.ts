@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { spgdParams } from '../../lib/samplers/spgd';
 import { defineNode } from '../define';
+import { inferRestored, MEASUREMENT_INPUTS, PRIOR_INPUT, SAMPLER_OUTPUTS } from './sampler-ports';
 
 /**
  * The SPGD sampler ("DDIM step" in the catalog): DDIM denoising steps, each preceded by the
@@ -12,28 +14,16 @@ export default defineNode({
   category: 'sampler',
   description: 'Deterministic DDIM steps on the schedule, each preceded by the likelihood warm-up (SPGD). No warm-up input: unconditional DDIM.',
   inputs: [
-    { name: 'prior', type: 'Prior', label: 'Prior' },
+    PRIOR_INPUT,
     { name: 'schedule', type: 'Schedule', label: 'Schedule' },
-    { name: 'measurement', type: 'Measurement', label: 'Measurement' },
-    { name: 'operator', type: 'Operator', label: 'Operator' },
+    ...MEASUREMENT_INPUTS,
     { name: 'warmup', type: 'Warmup', label: 'Warm-up', optional: true },
     { name: 'momentum', type: 'Momentum', label: 'Momentum', optional: true },
   ],
-  outputs: [
-    { name: 'image', type: 'Image', label: 'Restored' },
-    { name: 'trace', type: 'Trace', label: 'Trace' },
-  ],
+  outputs: SAMPLER_OUTPUTS,
   params: z.object({
-    seed: z.number().int().min(0).default(0),
-    denoiseFrom: z.enum(['reuse', 'fresh']).default('reuse'),
+    seed: z.number().int().min(0).default(0).describe('draws the starting noise'),
+    denoiseFrom: spgdParams.shape.denoiseFrom,
   }),
-  infer: (_p, inputs) => {
-    const m = inputs.measurement;
-    const prior = inputs.prior;
-    const errors: string[] = [];
-    if (m?.height && m.width && prior?.sizeMultiple && (m.height % prior.sizeMultiple || m.width % prior.sizeMultiple)) {
-      errors.push(`the prior needs height and width divisible by ${prior.sizeMultiple}, got ${m.width}x${m.height}`);
-    }
-    return { outputs: { image: { channels: 3, height: m?.height, width: m?.width } }, errors };
-  },
+  infer: (_p, inputs) => inferRestored(inputs),
 });

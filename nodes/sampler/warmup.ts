@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { spgdParams } from '../../lib/samplers/spgd';
 import { defineNode } from '../define';
+
+const sp = spgdParams.shape;
 
 /** SPGD's progressive likelihood warm-up: N gradient steps before each denoising step. */
 export default defineNode({
@@ -10,9 +13,7 @@ export default defineNode({
   description: 'N small likelihood-gradient steps of size eta (decaying linearly to lr_min_ratio) before each denoising step.',
   inputs: [],
   outputs: [{ name: 'warmup', type: 'Warmup', label: 'Warm-up' }],
-  params: z.object({
-    steps: z.number().int().min(0).max(50).default(5),
-    eta: z.number().positive().max(100).default(1),
-    lrMinRatio: z.number().min(0).max(1).default(0.01),
-  }),
+  // SPGD's own schema (limits and defaults), with the node's names.
+  params: z.object({ steps: sp.warmup, eta: sp.eta, lrMinRatio: sp.lrMinRatio }),
+  infer: (p) => ({ outputs: { warmup: { value: p } } }),
 });

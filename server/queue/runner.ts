@@ -6,7 +6,9 @@
  * calling run.get sees the final record.
  */
 import { isSpgdError } from '../../lib/errors';
+import { greyPlane } from '../../lib/image';
 import { executePlan, NodeExecutionError, type ExecuteAdapters } from '../../lib/plan/execute';
+import { NODE_KIT } from '../../nodes/runs';
 import type { Plan, RunEventPayload } from '../../lib/plan/types';
 import type { Artifacts } from '../artifacts';
 import type { AssetStore } from '../assets';
@@ -39,13 +41,15 @@ export function createRunJob(d: RunnerDeps): RunJob {
     };
     const adapters: ExecuteAdapters = {
       loadImage: async (source) => d.assets.loadImage(source),
+      // Masks and kernels are uploaded as pictures: grey levels in [0, 1].
+      loadArray: async (source) => greyPlane(d.assets.loadImage(source)),
       loadPrior: (model) => d.priors.load(model),
       saveImage: async ({ node, filename, image }) => {
         d.artifacts.writeImage(runId, `${node}-${filename}`, image, document);
       },
     };
     try {
-      const r = await executePlan(plan, adapters, { signal, onEvent, cache: d.cache, store: d.artifacts.tensorStore(runId) });
+      const r = await executePlan(plan, NODE_KIT, adapters, { signal, onEvent, cache: d.cache, store: d.artifacts.tensorStore(runId) });
       let resultPath: string | null = null;
       const out = r.primary ? r.outputs.get(r.primary)?.image : undefined;
       if (out?.kind === 'Image') resultPath = d.artifacts.writeImage(runId, 'result', out.tensor, document);

@@ -1,6 +1,6 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testGraph } from '../../lib/plan/testing';
+import { testGraph } from '../../nodes/testing';
 import { testServer, type TestServer } from '../testing';
 import { appRouter } from './_app';
 

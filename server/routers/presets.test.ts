@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testGraph } from '../../lib/plan/testing';
+import { testGraph } from '../../nodes/testing';
 import { testServer, type TestServer } from '../testing';
 
 let s: TestServer;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPngText } from '../../lib/image';
 import type { GraphDocument } from '../../lib/graph/document';
 import { tinyEpsModel } from '../../lib/onnx/test-models';
-import { testGraph } from '../../lib/plan/testing';
+import { testGraph } from '../../nodes/testing';
 import { GRAPH_PNG_KEY } from '../artifacts';
 import type { RunEvent } from '../queue/events';
 import { collectEvents, testServer, type TestServer } from '../testing';

@@ -4,7 +4,7 @@ import { encodePng } from '../../lib/image';
 import { ModelBuilder } from '../../lib/onnx/builder';
 import { DataType } from '../../lib/onnx/proto';
 import { tinyEpsModel } from '../../lib/onnx/test-models';
-import { testGraph } from '../../lib/plan/testing';
+import { testGraph } from '../../nodes/testing';
 import { testServer, type TestServer } from '../testing';
 
 const png64 = new Uint8Array(fs.readFileSync(new URL('../../tests/fixtures/images/astronaut-64.png', import.meta.url)));

@@ -1,7 +1,6 @@
-import { simulateMeasurement } from '../../../lib/operators';
+import { createOperator, simulateMeasurement } from '../../../lib/operators';
 import { Rng } from '../../../lib/rng';
-import { buildOperator } from '../../../lib/pipeline/restore';
-import { parseFlags, parseNumber, parseSeed, parseTask, required } from '../args';
+import { parseFlags, parseNumber, parseSeed, parseSize, parseTask, required } from '../args';
 import { UsageError } from '../errors';
 import { readImage, writeArray } from '../files';
 
@@ -26,10 +25,10 @@ export async function degrade(argv: string[]) {
   const out = required(f.out, 'out');
   const sigmaY = parseNumber(f['sigma-y'], 'sigma-y', 0.05, (n) => n >= 0);
   const seed = parseSeed(f.seed);
-  const size = f.size === undefined ? undefined : parseNumber(f.size, 'size', 0, (n) => Number.isInteger(n) && n >= 8);
+  const size = parseSize(f.size);
   const x = readImage(required(f.input, 'input'), 'input', size);
 
-  const op = buildOperator(task, x.shape, seed);
+  const op = createOperator(task, x.shape, {}, new Rng(seed, 'operator'));
   const y = simulateMeasurement(op, x, sigmaY, new Rng(seed, 'measurement'));
   writeArray(out, 'out', y);
   if (f['mask-out']) {

@@ -1,10 +1,10 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { restore } from '../../../lib/pipeline/restore';
-import { parseFlags, parseMethod, parseNumber, parseSeed, parseSets, parseTask, required } from '../args';
+import { restoreImage } from '../../../nodes/recipes';
+import { parseFlags, parseMethod, parseNumber, parseSeed, parseSets, parseSize, parseTask, required } from '../args';
 import { UsageError } from '../errors';
 import { readImage } from '../files';
-import { loadPrior } from '../prior';
+import { openPrior } from '../prior';
 import { progressReporter } from '../progress';
 
 export const evalHelp = `spgd eval --task <task> [--method spgd|dps|dps-ddim|ddim|diffpir] --data <dir> [--limit n] [--size px]
@@ -32,9 +32,9 @@ export async function evaluate(argv: string[]) {
   const method = parseMethod(f.method);
   const dir = required(f.data, 'data');
   const seed = parseSeed(f.seed);
-  const sigmaY = parseNumber(f['sigma-y'], 'sigma-y', 0.05, (n) => n >= 0);
+  const sigmaY = parseNumber(f['sigma-y'], 'sigma-y', 0.05, (n) => n >= 0 && n <= 1);
   const limit = parseNumber(f.limit, 'limit', Infinity, (n) => Number.isInteger(n) && n >= 1);
-  const size = f.size === undefined ? undefined : parseNumber(f.size, 'size', 0, (n) => Number.isInteger(n) && n >= 8);
+  const size = parseSize(f.size);
   const samplerParams = parseSets(f.set);
 
   let files: string[];
@@ -48,25 +48,20 @@ export async function evaluate(argv: string[]) {
   if (files.length === 0) throw new UsageError(`--data ${dir}: no PNG or JPEG files`);
   files = files.slice(0, limit);
 
-  const prior = await loadPrior(f.prior);
+  const prior = await openPrior(f.prior);
   const quiet = f.quiet || f.json;
   const rows: { file: string; psnr: number; ssim: number; nfe: number; seconds: number }[] = [];
   const start = performance.now();
   for (const [k, file] of files.entries()) {
-    const gt = readImage(join(dir, file), 'data', size);
+    const gt = readImage(join(dir, file), 'data');
     const progress = progressReporter(`[${k + 1}/${files.length}] ${file}`, quiet);
-    const o = await restore({
-      task,
-      method,
-      prior,
-      seed: seed + k,
-      sigmaY,
-      samplerParams,
-      groundTruth: gt,
-      run: { onProgress: (p) => progress.update(p) },
+    const o = await restoreImage({ task, method, seed: seed + k, sigmaY, model: prior.model, samplerParams }, { groundTruth: gt, size }, prior, {
+      onEvent: (e) => {
+        if (e.type === 'progress') progress.update(e);
+      },
     });
     progress.done();
-    rows.push({ file, psnr: o.psnr!, ssim: o.ssim!, nfe: o.result.nfe.forward, seconds: o.result.seconds });
+    rows.push({ file, psnr: o.psnr!, ssim: o.ssim!, nfe: o.nfe.forward, seconds: o.seconds });
   }
   const mean = (key: 'psnr' | 'ssim') => rows.reduce((s, r) => s + r[key], 0) / rows.length;
   const summary = {

@@ -8,8 +8,11 @@
  * folded taps accumulate into the same column. Interior rows hold the 16 weights
  * -0.001708984375, -0.010986328125, -0.018310546875, -0.011962890625, 0.022705078125,
  * 0.097412109375, 0.181884765625, 0.240966796875 and their mirror image; every row sums to 1.
+ *
+ * Also the plain (not antialiased) bicubic upsampler, the classical estimate for super-resolution.
  */
-import { bandedFromRows, type BandedMatrix } from './banded';
+import { applySeparable, bandedFromRows, type BandedMatrix } from './banded';
+import type { Tensor } from '../../tensor';
 import { symmetricIndex } from './reflect-pad';
 
 /** Keys cubic convolution kernel (a = -0.5 by default). */
@@ -31,4 +34,17 @@ export function bicubicDownMatrix(n: number, factor = 4): BandedMatrix {
       if (w !== 0) add(symmetricIndex(p, n), w);
     }
   });
+}
+
+/** Bicubic upsampling by `factor` (Keys a = -0.5, half-sample symmetric boundary), [C, h, w] -> [C, factor h, factor w]. */
+export function bicubicUpsample(y: Tensor, factor = 4): Tensor {
+  const [c, h, w] = y.shape;
+  const up = (n: number) =>
+    bandedFromRows(n * factor, n, (i, add) => {
+      const src = (i + 0.5) / factor - 0.5;
+      for (let p = Math.floor(src) - 1; p <= Math.floor(src) + 2; p++) add(symmetricIndex(p, n), keysCubic(src - p));
+    });
+  const out = new Float32Array(c * h * factor * w * factor);
+  applySeparable(y.data, c, up(h), up(w), out);
+  return { shape: [c, h * factor, w * factor], data: out };
 }

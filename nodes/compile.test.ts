@@ -1,13 +1,16 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { getNodeDefinition } from '../../nodes';
-import { TASK_DEFAULTS } from '../samplers/defaults';
-import { compileGraph, type CompileEnv, type PriorReport } from './compile';
+import { compileGraph, type CompileEnv, type PriorReport } from '../lib/plan/compile';
+import type { Plan } from '../lib/plan/types';
+import { methodConfig } from '../lib/samplers';
+import type { TaskName } from '../lib/operators/types';
+import { NODE_KIT } from './runs';
 import { testGraph } from './testing';
-import type { Plan } from './types';
 
-const lookup = getNodeDefinition;
-const presetsDir = new URL('../../presets/', import.meta.url);
+const lookup = NODE_KIT;
+/** The engine's tuned default of a sampler parameter for a task. */
+const tuned = (method: string, task: TaskName, key: string) => methodConfig(method, task, { sigmaY: 0.05 }).params[key];
+const presetsDir = new URL('../presets/', import.meta.url);
 const preset = (file: string) => JSON.parse(readFileSync(new URL(file, presetsDir), 'utf8'));
 
 async function plan(doc: unknown, env?: CompileEnv): Promise<Plan> {
@@ -30,9 +33,9 @@ describe('compileGraph: plans', () => {
       const p = preset(f);
       const pl = await plan(p.document);
       expect(pl.primary).not.toBeNull();
-      const task = p.document.nodes.op.params.task as keyof typeof TASK_DEFAULTS;
-      if (p.document.nodes.warm) expect(p.document.nodes.warm.params.eta).toBe(TASK_DEFAULTS[task].spgdEta);
-      if (p.document.nodes.dps) expect(p.document.nodes.dps.params.zeta).toBe(TASK_DEFAULTS[task].dpsZeta);
+      const task = p.document.nodes.op.params.task as TaskName;
+      if (p.document.nodes.warm) expect(p.document.nodes.warm.params.eta).toBe(tuned('spgd', task, 'eta'));
+      if (p.document.nodes.dps) expect(p.document.nodes.dps.params.zeta).toBe(tuned('dps', task, 'zeta'));
     }
   });
 
@@ -46,7 +49,7 @@ describe('compileGraph: plans', () => {
     expect(spgd.runsOn).toBe('server');
     expect(spgd.inputs.warmup).toEqual({ node: 'warm', port: 'warmup' });
     expect(spgd.sampler).toMatchObject({ method: 'spgd', steps: 100, nfe: { forward: 500, vjp: 500 }, height: 64, width: 64 });
-    expect(spgd.sampler!.params).toMatchObject({ warmup: 5, eta: TASK_DEFAULTS['inpaint-random'].spgdEta, beta: 0.9, admApplied: true, sigmaMax: 100, rho: 7 });
+    expect(spgd.sampler!.params).toMatchObject({ warmup: 5, eta: tuned('spgd', 'inpaint-random', 'eta'), beta: 0.9, admApplied: true, sigmaMax: 100, rho: 7 });
     expect(pl.nfe).toEqual({ forward: 500, vjp: 500 });
     expect(pl.steps.find((s) => s.node === 'sim')!.params).toEqual({ sigmaY: 0.05, seed: 0 });
   });
@@ -160,7 +163,7 @@ describe('compileGraph: per-node issues', () => {
   });
 
   it('an image source that is malformed or missing, and a required input fed by a bypassed node', async () => {
-    expect((await issues(testGraph({ source: 'http://x/y.png' }))).nodes.img[0]).toMatch(/source must be/);
+    expect((await issues(testGraph({ source: 'http://x/y.png' }))).nodes.img[0]).toMatch(/^source: must be 'sample:<name>' or 'sha256:/);
     const env: CompileEnv = { describeImage: (s) => (s === 'sample:default' ? { width: 22, height: 22 } : { error: `no sample '${s.slice(7)}'` }) };
     expect((await issues(testGraph({ source: 'sample:nope' }), env)).nodes.img).toEqual(["no sample 'nope'"]);
     const keep = testGraph({ size: 0, task: 'sr-x4' });

@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { getNodeDefinition } from '../../nodes';
-import { GaussianEpsModel } from '../diffusion/gaussian-prior';
-import { CancelledError } from '../errors';
-import { decodeImage, imageToTensor } from '../image';
-import type { Tensor } from '../tensor';
-import { compileGraph } from './compile';
-import { executePlan, NodeExecutionError, type ExecuteAdapters, type NodeOutputs, type StoredTensor } from './execute';
+import { GaussianEpsModel } from '../lib/diffusion/gaussian-prior';
+import { CancelledError } from '../lib/errors';
+import { decodeImage, imageToTensor } from '../lib/image';
+import type { Tensor } from '../lib/tensor';
+import { compileGraph } from '../lib/plan/compile';
+import { executePlan, NodeExecutionError, type ExecuteAdapters, type NodeOutputs, type StoredTensor } from '../lib/plan/execute';
+import { NODE_KIT } from './runs';
 import { testGraph, type TestGraphOptions } from './testing';
-import type { Plan, RunEventPayload } from './types';
+import type { Plan, RunEventPayload } from '../lib/plan/types';
 
-const astronaut = imageToTensor(decodeImage(readFileSync(new URL('../../public/samples/astronaut.png', import.meta.url))));
+const astronaut = imageToTensor(decodeImage(readFileSync(new URL('../public/samples/astronaut.png', import.meta.url))));
 
 class NanEps extends GaussianEpsModel {
   override async eps(z: Tensor) {
@@ -40,7 +40,7 @@ function countingAdapters() {
 
 async function compile(o: TestGraphOptions | ReturnType<typeof testGraph>): Promise<Plan> {
   const doc = 'format' in o ? o : testGraph(o as TestGraphOptions);
-  const r = await compileGraph(doc, getNodeDefinition);
+  const r = await compileGraph(doc, NODE_KIT);
   if (!r.ok) throw new Error(JSON.stringify(r.issues));
   return r.plan;
 }
@@ -51,7 +51,7 @@ describe('executePlan', () => {
     const events: RunEventPayload[] = [];
     const stored: StoredTensor[] = [];
     const plan = await compile({ steps: 5, warmup: 2, size: 16 });
-    const r = await executePlan(plan, adapters, { onEvent: (e) => events.push(e), store: { put: (t) => void stored.push(t) }, progressIntervalMs: 0 });
+    const r = await executePlan(plan, NODE_KIT, adapters, { onEvent: (e) => events.push(e), store: { put: (t) => void stored.push(t) }, progressIntervalMs: 0 });
     const types = events.map((e) => e.type);
     expect(types[0]).toBe('started');
     expect(types.at(-1)).toBe('finished');
@@ -90,7 +90,7 @@ describe('executePlan', () => {
     const events: RunEventPayload[] = [];
     let clock = 0;
     const now = () => (clock += 50); // every call advances 50 ms
-    await executePlan(await compile({ steps: 40, warmup: 1 }), adapters, { onEvent: (e) => events.push(e), now });
+    await executePlan(await compile({ steps: 40, warmup: 1 }), NODE_KIT, adapters, { onEvent: (e) => events.push(e), now });
     const steps = events.filter((e) => e.type === 'progress').map((e) => (e as Extract<RunEventPayload, { type: 'progress' }>).step);
     expect(steps.length).toBeLessThan(20);
     expect(steps.length).toBeGreaterThan(5);
@@ -100,23 +100,23 @@ describe('executePlan', () => {
   it('re-running with one changed downstream parameter recomputes only downstream nodes', async () => {
     const { calls, adapters } = countingAdapters();
     const cache = new Map<string, NodeOutputs>();
-    const first = await executePlan(await compile({ steps: 3, samplerSeed: 0 }), adapters, { cache });
+    const first = await executePlan(await compile({ steps: 3, samplerSeed: 0 }), NODE_KIT, adapters, { cache });
     expect(first.ran.sort()).toEqual(['adm', 'img', 'metrics', 'op', 'prior', 's', 'sched', 'sim', 'warm']);
     expect(calls).toMatchObject({ loadImage: 1, loadPrior: 1 });
 
-    const reseeded = await executePlan(await compile({ steps: 3, samplerSeed: 1 }), adapters, { cache });
+    const reseeded = await executePlan(await compile({ steps: 3, samplerSeed: 1 }), NODE_KIT, adapters, { cache });
     expect(reseeded.ran.sort()).toEqual(['metrics', 's']);
     expect(reseeded.cached.sort()).toEqual(['adm', 'img', 'op', 'prior', 'sched', 'sim', 'warm']);
     expect(calls).toMatchObject({ loadImage: 1, loadPrior: 1 });
     expect(reseeded.metrics.psnr).not.toBe(first.metrics.psnr);
 
-    const noisier = await executePlan(await compile({ steps: 3, samplerSeed: 1, sigmaY: 0.1 }), adapters, { cache });
+    const noisier = await executePlan(await compile({ steps: 3, samplerSeed: 1, sigmaY: 0.1 }), NODE_KIT, adapters, { cache });
     expect(noisier.ran.sort()).toEqual(['metrics', 's', 'sim']);
     expect(calls).toMatchObject({ loadImage: 1, loadPrior: 1 });
 
     // the same graph again: nothing recomputed, same result, and the sampler's trace is replayed
     const events: RunEventPayload[] = [];
-    const again = await executePlan(await compile({ steps: 3, samplerSeed: 1, sigmaY: 0.1 }), adapters, { cache, onEvent: (e) => events.push(e) });
+    const again = await executePlan(await compile({ steps: 3, samplerSeed: 1, sigmaY: 0.1 }), NODE_KIT, adapters, { cache, onEvent: (e) => events.push(e) });
     expect(again.ran).toEqual([]);
     expect(again.metrics).toEqual(noisier.metrics);
     expect(events.filter((e) => e.type === 'trace')).toHaveLength(3);
@@ -127,7 +127,7 @@ describe('executePlan', () => {
     const ac = new AbortController();
     const events: RunEventPayload[] = [];
     const plan = await compile({ steps: 50, warmup: 2 });
-    const run = executePlan(plan, adapters, {
+    const run = executePlan(plan, NODE_KIT, adapters, {
       signal: ac.signal,
       onEvent: (e) => {
         events.push(e);
@@ -145,45 +145,53 @@ describe('executePlan', () => {
     // a network that returns NaN: the sampler stops with DIVERGED at its first step
     const nanPrior: ExecuteAdapters = { ...adapters, loadPrior: async () => new NanEps() };
     const plan = await compile({ steps: 3, warmup: 2 });
-    const run = executePlan(plan, nanPrior, { onEvent: (e) => events.push(e) });
+    const run = executePlan(plan, NODE_KIT, nanPrior, { onEvent: (e) => events.push(e) });
     await expect(run).rejects.toBeInstanceOf(NodeExecutionError);
     expect(events.at(-1)).toMatchObject({ type: 'error', node: 's', code: 'DIVERGED', message: expect.stringMatching(/lower the step size \(eta\)/) });
 
     const failing: ExecuteAdapters = { ...adapters, loadImage: async () => Promise.reject(new Error('disk on fire')) };
     const ev2: RunEventPayload[] = [];
-    await expect(executePlan(await compile({ steps: 2 }), failing, { onEvent: (e) => ev2.push(e) })).rejects.toMatchObject({ node: 'img' });
+    await expect(executePlan(await compile({ steps: 2 }), NODE_KIT, failing, { onEvent: (e) => ev2.push(e) })).rejects.toMatchObject({ node: 'img' });
     expect(ev2.at(-1)).toEqual({ type: 'error', node: 'img', code: 'INTERNAL', message: 'disk on fire' });
   });
 
-  it('uses the same seeds as lib/pipeline/restore (the CLI), and a fresh operator for a separate Degrade wire', async () => {
-    const { restore } = await import('../pipeline/restore');
-    const { fitToSquare } = await import('../image');
-    const { vpDenoiser } = await import('../diffusion/vp');
+  it('draws what the engine draws without a graph (same seed streams), as the CLI recipe does, and a fresh operator for a separate Degrade wire', async () => {
+    const { fitToSquare } = await import('../lib/image');
+    const { vpDenoiser } = await import('../lib/diffusion/vp');
+    const { createOperator, simulateMeasurement } = await import('../lib/operators');
+    const { createSampler, runSampler } = await import('../lib/samplers');
+    const { Rng } = await import('../lib/rng');
+    const { restoreImage } = await import('./recipes');
     const { adapters } = countingAdapters();
     const plan = await compile({ steps: 4, warmup: 2, eta: 1, size: 16 });
-    const r = await executePlan(plan, adapters);
+    const r = await executePlan(plan, NODE_KIT, adapters);
     const eps = new GaussianEpsModel({ mean: 0, std: 0.5, schedule: 'discrete' });
-    const cli = await restore({
-      task: 'inpaint-random',
-      method: 'spgd',
-      prior: { eps, denoiser: vpDenoiser(eps) },
-      seed: 0,
-      sigmaY: 0.05,
-      samplerParams: { steps: 4, warmup: 2, eta: 1 },
-      groundTruth: fitToSquare(astronaut, 16),
+    const gt = fitToSquare(astronaut, 16);
+    const op = createOperator('inpaint-random', gt.shape, {}, new Rng(0, 'operator'));
+    const y = simulateMeasurement(op, gt, 0.05, new Rng(0, 'measurement'));
+    const direct = await runSampler(createSampler('spgd', 'inpaint-random', { eps, denoiser: vpDenoiser(eps) }, { steps: 4, warmup: 2, eta: 1 }), {
+      operator: op,
+      measurement: y,
+      rng: new Rng(0, 'sampler'),
     });
+    const cli = await restoreImage(
+      { task: 'inpaint-random', method: 'spgd', seed: 0, sigmaY: 0.05, model: 'gaussian', samplerParams: { steps: 4, warmup: 2, eta: 1 } },
+      { groundTruth: astronaut, size: 16 },
+      { load: async () => eps },
+    );
     const sample = (r.outputs.get('s')!.image as { tensor: Tensor }).tensor;
-    expect(Array.from(sample.data)).toEqual(Array.from(cli.result.sample.data));
+    expect(Array.from(sample.data)).toEqual(Array.from(direct.sample.data));
+    expect(Array.from(cli.sample.data)).toEqual(Array.from(direct.sample.data));
 
     // a second Degrade node with the same settings gives the same operator (same draws)
     const g = testGraph({ steps: 4, warmup: 2, eta: 1, size: 16 });
-    g.nodes.op2 = { type: 'spgd:degradation/degrade', typeVersion: 1, params: { task: 'inpaint-random', seed: 0 }, mode: 'active' };
+    g.nodes.op2 = { ...g.nodes.op, params: { task: 'inpaint-random', seed: 0 } };
     g.edges = g.edges.map((e) => (e.to.node === 's' && e.to.port === 'operator' ? { ...e, from: { node: 'op2', port: 'operator' } } : e));
-    const twin = await executePlan(await compile(g), adapters);
+    const twin = await executePlan(await compile(g), NODE_KIT, adapters);
     expect(twin.metrics).toEqual(r.metrics);
     // ... and one with another seed restores with a mismatched mask: a larger residual
     g.nodes.op2.params.seed = 5;
-    const other = await executePlan(await compile(g), adapters);
+    const other = await executePlan(await compile(g), NODE_KIT, adapters);
     expect(other.metrics.residual!).toBeGreaterThan(r.metrics.residual!);
   });
 });

@@ -2,7 +2,18 @@
  * Small graph documents for tests (plan, server): the SPGD chain of the built-in presets with
  * every size and count turned down, plus a DPS variant.
  */
-import { GRAPH_FORMAT, type GraphDocument } from '../graph/document';
+import { GRAPH_FORMAT, type GraphDocument } from '../lib/graph/document';
+import adm from './sampler/adm';
+import degrade from './degradation/degrade';
+import diffpir from './sampler/diffpir';
+import dps from './sampler/dps';
+import loadImage from './input/load-image';
+import metrics from './analysis/metrics';
+import priorUnet from './prior/prior-unet';
+import schedule from './sampler/schedule';
+import simulate from './degradation/simulate';
+import spgd from './sampler/spgd';
+import warmup from './sampler/warmup';
 
 export interface TestGraphOptions {
   task?: string;
@@ -24,11 +35,11 @@ export function testGraph(o: TestGraphOptions = {}): GraphDocument {
   const sampler = o.sampler ?? 'spgd';
   const steps = o.steps ?? 4;
   const nodes: GraphDocument['nodes'] = {
-    img: n('spgd:input/load-image', { source: o.source ?? 'sample:default', size: o.size ?? 16 }),
-    op: n('spgd:degradation/degrade', { task: o.task ?? 'inpaint-random', seed: 0, options: {} }),
-    sim: n('spgd:degradation/simulate', { sigmaY: o.sigmaY ?? 0.05, seed: 0 }),
-    prior: n('spgd:prior/prior-unet', { model: o.model ?? 'gaussian' }),
-    metrics: n('spgd:analysis/metrics'),
+    img: n(loadImage.type, { source: o.source ?? 'sample:default', size: o.size ?? 16 }),
+    op: n(degrade.type, { task: o.task ?? 'inpaint-random', seed: 0, options: {} }),
+    sim: n(simulate.type, { sigmaY: o.sigmaY ?? 0.05, seed: 0 }),
+    prior: n(priorUnet.type, { model: o.model ?? 'gaussian' }),
+    metrics: n(metrics.type),
   };
   const edges = [
     edge('img', 'image', 'sim', 'image'),
@@ -40,16 +51,16 @@ export function testGraph(o: TestGraphOptions = {}): GraphDocument {
     edge('sim', 'measurement', 'metrics', 'measurement'),
   ];
   if (sampler === 'dps') {
-    nodes.s = n('spgd:sampler/dps', { steps: Math.max(2, steps), zeta: 0.3, seed: o.samplerSeed ?? 0 });
+    nodes.s = n(dps.type, { steps: Math.max(2, steps), zeta: 0.3, seed: o.samplerSeed ?? 0 });
   } else {
-    nodes.sched = n('spgd:sampler/schedule', { steps });
+    nodes.sched = n(schedule.type, { steps });
     edges.push(edge('sched', 'schedule', 's', 'schedule'));
-    if (sampler === 'diffpir') nodes.s = n('spgd:sampler/diffpir', { seed: o.samplerSeed ?? 0 });
+    if (sampler === 'diffpir') nodes.s = n(diffpir.type, { seed: o.samplerSeed ?? 0 });
     else {
-      nodes.s = n('spgd:sampler/spgd', { seed: o.samplerSeed ?? 0 });
+      nodes.s = n(spgd.type, { seed: o.samplerSeed ?? 0 });
       if (o.warmup !== null) {
-        nodes.warm = n('spgd:sampler/warmup', { steps: o.warmup ?? 2, eta: o.eta ?? 1 });
-        nodes.adm = n('spgd:sampler/adm', { beta: 0.9, applied: true });
+        nodes.warm = n(warmup.type, { steps: o.warmup ?? 2, eta: o.eta ?? 1 });
+        nodes.adm = n(adm.type, { beta: 0.9, applied: true });
         edges.push(edge('warm', 'warmup', 's', 'warmup'), edge('adm', 'momentum', 's', 'momentum'));
       }
     }

@@ -1,0 +1,135 @@
+/**
+ * What flows along the wires at run time: one value type per port type (lib/graph/ports.ts),
+ * and the helpers node run code shares to read them.
+ *
+ *   Image        [C, H, W] in [-1, 1]
+ *   Operator     a validated operator spec {task, options, seed}, plus a user's mask or kernel
+ *                when one is wired in; the linear map itself is built where the image shape is
+ *                known (`buildOperator`)
+ *   Measurement  y, its noise level, and -- when simulated -- the ground truth and the operator
+ *                that made it
+ *   Prior        the epsilon network and its VP denoiser
+ *   Schedule / Warmup / Momentum   parameter bundles (the node's params)
+ *   Mask         [H, W], 1 = observed, 0 = missing
+ *   Kernel       [k, k] blur kernel, non-negative, sums to 1
+ *   Trace        a sampler's per-step diagnostics, snapshots and final metrics
+ *   Metrics      PSNR / SSIM / ||A x - y||
+ */
+import type { Denoiser, EpsModel } from '../diffusion/types';
+import type { PortType } from '../graph/ports';
+import { SpgdError } from '../errors';
+import { psnr, ssim } from '../metrics';
+import { createOperator, getOperatorDef, operatorFromState } from '../operators';
+import type { LinearOperator, OperatorState, TaskName } from '../operators/types';
+import { Rng } from '../rng';
+import type { Nfe, StepSnapshot, StepTrace } from '../samplers/types';
+import { norm, sameShape, sub, type Tensor } from '../tensor';
+import type { RunMetrics } from './types';
+
+export interface ImageValue {
+  kind: 'Image';
+  tensor: Tensor;
+}
+export interface OperatorValue {
+  kind: 'Operator';
+  task: TaskName;
+  options: Record<string, unknown>;
+  seed: number;
+  /** Content key of the node that made it: equal keys build the same operator. */
+  key: string;
+  /** A user's mask or kernel: the operator is rebuilt from it instead of drawn from the seed. */
+  state?: OperatorState;
+}
+export interface MeasurementValue {
+  kind: 'Measurement';
+  y: Tensor;
+  sigmaY: number;
+  /** Simulated measurements carry the clean image (for metrics) and the operator that made them. */
+  groundTruth?: Tensor;
+  operator?: LinearOperator;
+  operatorKey?: string;
+}
+export interface PriorValue {
+  kind: 'Prior';
+  model: string;
+  eps: EpsModel;
+  denoiser: Denoiser;
+}
+export interface BundleValue<K extends 'Schedule' | 'Warmup' | 'Momentum'> {
+  kind: K;
+  bundle: Record<string, unknown>;
+}
+export interface MaskValue {
+  kind: 'Mask';
+  tensor: Tensor;
+}
+export interface KernelValue {
+  kind: 'Kernel';
+  tensor: Tensor;
+}
+export interface TraceValue {
+  kind: 'Trace';
+  trace: StepTrace[];
+  snapshots: StepSnapshot[];
+  nfe: Nfe;
+  seconds: number;
+  /** Quality of the final sample (PSNR/SSIM when the measurement carries a ground truth). */
+  metrics: RunMetrics;
+}
+export interface MetricsValue {
+  kind: 'Metrics';
+  metrics: RunMetrics;
+}
+export type PortValue =
+  | ImageValue
+  | OperatorValue
+  | MeasurementValue
+  | PriorValue
+  | BundleValue<'Schedule'>
+  | BundleValue<'Warmup'>
+  | BundleValue<'Momentum'>
+  | MaskValue
+  | KernelValue
+  | TraceValue
+  | MetricsValue;
+
+export type PortValueOf<T extends PortType> = Extract<PortValue, { kind: T }>;
+
+/** Output port name -> value. */
+export type NodeOutputs = Record<string, PortValue>;
+
+/** The operator a spec describes on images of `inShape`: from the user's mask/kernel, else drawn from Rng(seed, 'operator'). */
+export function buildOperator(op: OperatorValue, inShape: readonly number[]): LinearOperator {
+  return op.state ? operatorFromState(op.task, inShape, op.options, op.state) : createOperator(op.task, inShape, op.options, new Rng(op.seed, 'operator'));
+}
+
+/**
+ * The operator a sampler uses for a measurement: the one that made it when its Operator wire is
+ * that same operator, else the wired one, built at the size whose output is y.
+ */
+export function operatorFor(m: MeasurementValue, op: OperatorValue): LinearOperator {
+  if (m.operator && op.key === m.operatorKey) return m.operator;
+  const operator = buildOperator(op, getOperatorDef(op.task).inShapeFor(m.y.shape, op.options));
+  if (!sameShape(operator.outShape, m.y.shape)) {
+    throw new SpgdError('SHAPE_MISMATCH', `the ${op.task} operator gives [${operator.outShape.join(', ')}], the measurement is [${m.y.shape.join(', ')}]`);
+  }
+  return operator;
+}
+
+/** ||A x - y|| of a result, and PSNR / SSIM when the measurement carries a ground truth of its shape. */
+export function finalMetrics(x: Tensor, m: MeasurementValue, operator: LinearOperator): RunMetrics {
+  const out: RunMetrics = { residual: norm(sub(operator.forward(x), m.y)) };
+  if (m.groundTruth && sameShape(m.groundTruth.shape, x.shape)) {
+    out.psnr = psnr(x, m.groundTruth);
+    out.ssim = ssim(x, m.groundTruth);
+  }
+  return out;
+}
+
+export function metricsSummary(m: RunMetrics): string {
+  const parts = [];
+  if (m.psnr !== undefined) parts.push(`PSNR ${m.psnr.toFixed(2)} dB`);
+  if (m.ssim !== undefined) parts.push(`SSIM ${m.ssim.toFixed(4)}`);
+  parts.push(`||Ax - y|| ${m.residual === null ? 'n/a' : m.residual.toPrecision(4)}`);
+  return parts.join(', ');
+}

@@ -1,0 +1,36 @@
+/**
+ * Param schemas for what a node loads from outside the graph: a bundled sample or an upload,
+ * referenced by content hash. The `asset` metadata picks the editor's picker (thumbnails and
+ * upload for images and arrays, the model list for priors).
+ */
+import { z } from 'zod';
+
+export type AssetKind = 'image' | 'array' | 'model';
+
+/** 'sample:<name>' (a bundled image) or 'sha256:<hex>' (an upload). */
+export const IMAGE_SOURCE = /^(sample:[A-Za-z0-9_-]+|sha256:[0-9a-f]{64})$/;
+const UPLOAD = /^sha256:[0-9a-f]{64}$/;
+
+/** An image: a bundled sample or an uploaded PNG / JPEG (or a measurement's .npy). */
+export const imageSource = (fallback: string) =>
+  z
+    .string()
+    .regex(IMAGE_SOURCE, "must be 'sample:<name>' or 'sha256:<hex of an upload>'")
+    .meta({ asset: 'image' satisfies AssetKind })
+    .default(fallback);
+
+/** A mask or kernel: an uploaded PNG or .npy ('' until one is chosen). */
+export const arraySource = () =>
+  z
+    .string()
+    .refine((s) => s === '' || UPLOAD.test(s), "must be 'sha256:<hex of an upload>'")
+    .meta({ asset: 'array' satisfies AssetKind })
+    .default('');
+
+/** A prior: 'default' (shipped), 'gaussian' (analytic, for checks) or 'sha256:<hex>' of an uploaded ONNX file. */
+export const modelSource = () => z.string().min(1).meta({ asset: 'model' satisfies AssetKind }).default('default');
+
+/** The upload a node needs before it can run, as a compile-time problem. */
+export function missingUpload(source: string, what: string): string[] {
+  return source === '' ? [`choose or upload a ${what}`] : [];
+}

@@ -1,0 +1,11 @@
+import { vpDenoiser } from '../../lib/diffusion/vp';
+import { defineNodeRun } from '../run';
+import priorUnet from './prior-unet';
+
+export default defineNodeRun(priorUnet, {
+  async run({ params: p, adapters }) {
+    const eps = await adapters.loadPrior(p.model);
+    const denoiser = vpDenoiser(eps, p.timesteps === 'integer' ? { roundTimesteps: true } : {});
+    return { prior: { kind: 'Prior', model: p.model, eps, denoiser } };
+  },
+});

@@ -1,0 +1,181 @@
+/**
+ * Restoration graphs from a method name: what `spgd restore` and `spgd eval` (and the benchmarks)
+ * run, through the same compile / execute path as the editor. A method is a sampler's named
+ * configuration (lib/samplers); the sampler node that runs it turns the configuration into its
+ * params and parameter nodes (`toGraph` in its run file), so a new sampler needs nothing here.
+ *
+ *   ground truth:  image -> measure (Simulate, seeded) <- operator (Degrade)
+ *   measurement:   y (Load measurement) [+ mask / kernel (Load mask / Load kernel) -> operator]
+ *   then           prior, the sampler node with its parameter nodes, and Metrics (ground truth only)
+ *
+ * Seeds: one seed feeds the operator's draws, the measurement noise and the sampler's draws
+ * (independent named streams), so changing the method never changes the measurement.
+ */
+import { GRAPH_FORMAT, SCHEMA_VERSION, type GraphDocument } from '../lib/graph/document';
+import type { TaskName } from '../lib/operators/types';
+import type { EpsModel } from '../lib/diffusion/types';
+import type { ExecuteOptions } from '../lib/plan/execute';
+import type { CompileEnv } from '../lib/plan/node-run';
+import { MemorySources } from '../lib/plan/memory-sources';
+import { runGraph } from '../lib/plan/run-graph';
+import type { SamplerNodeRun } from '../lib/plan/sampler-node';
+import type { MeasurementValue } from '../lib/plan/values';
+import { methodConfig } from '../lib/samplers';
+import type { StepTrace } from '../lib/samplers/types';
+import type { Tensor } from '../lib/tensor';
+import metrics from './analysis/metrics';
+import degrade from './degradation/degrade';
+import simulate from './degradation/simulate';
+import loadImage from './input/load-image';
+import loadKernel from './input/load-kernel';
+import loadMask from './input/load-mask';
+import loadMeasurement from './input/load-measurement';
+import priorUnet from './prior/prior-unet';
+import { getNodeDefinition } from './index';
+import { NODE_RUNS, NODE_KIT } from './runs';
+
+export interface RestorationRecipe {
+  task: TaskName;
+  /** A sampler's named configuration ('spgd', 'dps-ddim', 'classical', ...). */
+  method: string;
+  seed: number;
+  /** Noise of the simulated (or the given) measurement, on the [-1, 1] scale. */
+  sigmaY: number;
+  /** The prior model: 'default' | 'gaussian' | 'sha256:<hex>'. */
+  model: string;
+  /** Sampler parameters over the method's defaults (validated strictly by the sampler's schema). */
+  samplerParams?: Record<string, unknown>;
+  /** Operator parameters (validated by the operator's schema). */
+  operatorParams?: Record<string, unknown>;
+  /** Either a clean image to degrade, resized and centre-cropped to `size` (0: as it is)... */
+  groundTruth?: { source: string; size?: number };
+  /** ...or a measurement to restore, with the user's mask or kernel when they have one. */
+  measurement?: { source: string; mask?: string; kernel?: string };
+}
+
+/** Node ids of a recipe graph (the sampler's parameter nodes are named after the ports they feed). */
+export const RECIPE_IDS = { image: 'image', operator: 'operator', measurement: 'y', measure: 'measure', prior: 'prior', sampler: 'sampler', metrics: 'metrics' } as const;
+
+function samplerNodeFor(samplerId: string): { type: string; run: SamplerNodeRun<Record<string, unknown>> } {
+  for (const r of NODE_RUNS) {
+    const run = r as unknown as Partial<SamplerNodeRun<Record<string, unknown>>>;
+    if (run.samplerNode?.sampler.id === samplerId) return { type: r.type, run: run as SamplerNodeRun<Record<string, unknown>> };
+  }
+  throw new Error(`no node runs the '${samplerId}' sampler`);
+}
+
+export function restorationGraph(r: RestorationRecipe): GraphDocument {
+  if (!r.groundTruth === !r.measurement) throw new Error('a restoration needs exactly one of groundTruth and measurement');
+  const { sampler, params } = methodConfig(r.method, r.task, { sigmaY: r.sigmaY }, r.samplerParams);
+  const node = (type: string, p: Record<string, unknown> = {}) => ({ type, typeVersion: 1, params: p, mode: 'active' as const });
+  const wire = (from: string, fromPort: string, to: string, toPort: string) => ({ from: { node: from, port: fromPort }, to: { node: to, port: toPort } });
+  const I = RECIPE_IDS;
+  const nodes: GraphDocument['nodes'] = {
+    [I.operator]: node(degrade.type, { task: r.task, seed: r.seed, options: r.operatorParams ?? {} }),
+  };
+  const edges: GraphDocument['edges'] = [];
+  let measurementNode: string;
+  if (r.groundTruth) {
+    nodes[I.image] = node(loadImage.type, { source: r.groundTruth.source, size: r.groundTruth.size ?? 0 });
+    nodes[I.measure] = node(simulate.type, { sigmaY: r.sigmaY, seed: r.seed });
+    edges.push(wire(I.image, 'image', I.measure, 'image'), wire(I.operator, 'operator', I.measure, 'operator'));
+    measurementNode = I.measure;
+  } else {
+    const m = r.measurement!;
+    nodes[I.measurement] = node(loadMeasurement.type, { source: m.source, sigmaY: r.sigmaY });
+    if (m.mask) {
+      nodes.mask = node(loadMask.type, { source: m.mask });
+      edges.push(wire('mask', 'mask', I.operator, 'mask'));
+    }
+    if (m.kernel) {
+      nodes.kernel = node(loadKernel.type, { source: m.kernel });
+      edges.push(wire('kernel', 'kernel', I.operator, 'kernel'));
+    }
+    measurementNode = I.measurement;
+  }
+
+  const { type, run } = samplerNodeFor(sampler.id);
+  const g = run.samplerNode.toGraph(params, r.seed);
+  nodes[I.sampler] = node(type, g.params);
+  edges.push(wire(measurementNode, 'measurement', I.sampler, 'measurement'), wire(I.operator, 'operator', I.sampler, 'operator'));
+  if (sampler.needs(params) !== 'none') {
+    nodes[I.prior] = node(priorUnet.type, { model: r.model });
+    edges.push(wire(I.prior, 'prior', I.sampler, 'prior'));
+  }
+  for (const [port, p] of Object.entries(g.inputs)) {
+    if (!p) continue;
+    nodes[port] = node(p.type, p.params);
+    edges.push(wire(port, getNodeDefinition(p.type)!.outputs[0].name, I.sampler, port));
+  }
+  if (r.groundTruth) {
+    nodes[I.metrics] = node(metrics.type);
+    edges.push(wire(I.sampler, 'image', I.metrics, 'image'), wire(measurementNode, 'measurement', I.metrics, 'measurement'));
+  }
+  return { format: GRAPH_FORMAT, schemaVersion: SCHEMA_VERSION, name: `${r.method} - ${r.task}`, nodes, edges, ui: { positions: {}, groups: [] }, assets: {} };
+}
+
+/** The tensors a restoration starts from: a clean image to degrade, or a measurement (with the user's mask or kernel). */
+export interface RestorationInputs {
+  groundTruth?: Tensor;
+  /** Resize and centre-crop the ground truth to size x size first (the Load image node's `size`). */
+  size?: number;
+  measurement?: Tensor;
+  mask?: Tensor;
+  kernel?: Tensor;
+}
+
+export interface RestorationOutcome {
+  sample: Tensor;
+  /** y, as simulated or given. */
+  measurement: Tensor;
+  psnr?: number;
+  ssim?: number;
+  residual: number | null;
+  nfe: { forward: number; vjp: number };
+  /** The sampler's own time. */
+  seconds: number;
+  trace: StepTrace[];
+}
+
+/**
+ * Restores one image with a method, through a recipe graph: the inputs are held in memory and
+ * named by content; `prior.load` opens the model the graph names, `prior.inspect` describes it
+ * to the compiler (FLOPs for the estimate, ops it cannot differentiate).
+ */
+export async function restoreImage(
+  recipe: Omit<RestorationRecipe, 'groundTruth' | 'measurement'>,
+  inputs: RestorationInputs,
+  prior: { load(model: string): Promise<EpsModel>; inspect?: CompileEnv['inspectPrior'] },
+  options: ExecuteOptions = {},
+): Promise<RestorationOutcome> {
+  const sources = new MemorySources();
+  const doc = restorationGraph({
+    ...recipe,
+    ...(inputs.groundTruth ? { groundTruth: { source: sources.add(inputs.groundTruth), size: inputs.size ?? 0 } } : {}),
+    ...(inputs.measurement
+      ? {
+          measurement: {
+            source: sources.add(inputs.measurement),
+            ...(inputs.mask ? { mask: sources.add(inputs.mask) } : {}),
+            ...(inputs.kernel ? { kernel: sources.add(inputs.kernel) } : {}),
+          },
+        }
+      : {}),
+  });
+  const env: CompileEnv = { describeImage: sources.describe, ...(prior.inspect ? { inspectPrior: prior.inspect } : {}) };
+  const r = await runGraph(doc, NODE_KIT, env, { ...sources.adapters(), loadPrior: (m) => prior.load(m) }, options);
+  const I = RECIPE_IDS;
+  const out = r.outputs.get(I.sampler)!;
+  const m = (r.outputs.get(inputs.groundTruth ? I.measure : I.measurement)!.measurement as MeasurementValue).y;
+  const tr = out.trace;
+  if (out.image?.kind !== 'Image' || tr?.kind !== 'Trace') throw new Error('the sampler node gave no image and trace');
+  return {
+    sample: out.image.tensor,
+    measurement: m,
+    ...(tr.metrics.psnr === undefined ? {} : { psnr: tr.metrics.psnr, ssim: tr.metrics.ssim }),
+    residual: tr.metrics.residual,
+    nfe: tr.nfe,
+    seconds: tr.seconds,
+    trace: tr.trace,
+  };
+}

@@ -95,3 +95,10 @@ export function tensorValues(t: OnnxTensor): number[] {
   return Array.from(d as ArrayLike<number | bigint>, (v) => Number(v));
 }
 
+/** True when `t` is known and all its elements equal `value`. */
+export function isConstantFill(t: OnnxTensor | undefined, value: number): boolean {
+  if (!t || Array.isArray(t.data)) return false;
+  const data = t.data as ArrayLike<number | bigint>;
+  for (let i = 0; i < data.length; i++) if (Number(data[i]) !== value) return false;
+  return true;
+}

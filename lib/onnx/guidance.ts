@@ -6,7 +6,7 @@
  *   z = c_in * x,   D = x - sigma * eps(z, t),   r = A(D) - y,   loss = sum(r^2),
  *   g = dloss/dx = J_D^T (2 A^T r)
  *
- * The loss subgraph (`OperatorOnnxForm`, `lib/operators/onnx-form.ts`) is appended to the
+ * The loss subgraph (`OperatorOnnxForm`, built by each operator's `onnxForm`) is appended to the
  * forward graph and the reverse-mode builder (`grad/backprop.ts`) runs over the whole thing,
  * seeded with dloss/dloss = 1. One session run gives D, loss, g and r, so a guidance step
  * costs one forward and one backward pass (the unfused path, `compileVjpModel`, needs the
@@ -18,7 +18,7 @@
  *   outputs D [1,3,H,W], loss [] (scalar), g [1,3,H,W], r (A's output shape)
  *
  * @example
- * const form = operatorOnnxForm(op, GUIDANCE_OPERATOR_NAMES)!;
+ * const form = op.onnxForm!(GUIDANCE_OPERATOR_NAMES)!;
  * const { bytes } = compileGuidanceModel(priorBytes, { height: 64, width: 64, operator: form });
  * // feeds: x, c_in, sigma, t, y, ...form.feeds  ->  D, loss, g, r
  */

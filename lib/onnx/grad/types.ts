@@ -13,6 +13,8 @@ export interface VjpContext {
   input(i: number): string;
   /** Name of forward output i. */
   output(i: number): string;
+  /** True when forward nodes or the graph outputs read output i. */
+  outputUsed(i: number): boolean;
   /**
    * Incoming gradient (cotangent) of output i; undefined for outputs that carry none
    * (integer outputs). Outputs on the path that received no contribution get a zero tensor.

@@ -24,18 +24,22 @@
  *   npm run bench:prior            (writes bench/results/prior.md)
  *   env: PRIOR_BENCH_SIZES=64,128,256  PRIOR_BENCH_THREADS=2  PRIOR_BENCH_REPS=9  PRIOR_BENCH_TORCH=0 (skip torch)
  *        PRIOR_BENCH_GRADIENT_MEM_PATTERN=1 (gradient sessions with ORT's memory pattern, as before it was turned off for them)
+ *        PRIOR_BENCH_BASELINE=<another checkout> (also times that checkout's fused models, compiled by its
+ *        lib/onnx/guidance.ts with its session defaults of the time (memory pattern on), in the same
+ *        interleaved rounds: a before/after comparison that the box's drifting load cannot skew)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { OrtEpsModel, OrtSession } from '../lib/backends/ort-node';
 import type { HostTensor, OrtEpsModelOptions, OrtSessionOptions } from '../lib/backends/ort-session';
 import { cIn, sigmaToTimestep } from '../lib/diffusion/vp';
 import { ModelBuilder } from '../lib/onnx/builder';
 import { compileVjpModel, inspectModel } from '../lib/onnx/compile';
 import { compileGuidanceModel, GUIDANCE_OPERATOR_NAMES } from '../lib/onnx/guidance';
+import type { OperatorOnnxForm } from '../lib/onnx/operator-form';
 import { DataType } from '../lib/onnx/proto';
 import { createOperator, simulateMeasurement, type LinearOperator } from '../lib/operators';
 import { Rng } from '../lib/rng';
@@ -55,6 +59,21 @@ const GRADIENT_SESSION: OrtSessionOptions = { ...SESSION, enableMemPattern: GRAD
 const OPERATORS = { mask: 'inpaint-random', gaussian: 'gaussian-blur', motion: 'motion-blur', 'sr-x4': 'sr-x4' } as const;
 type OperatorKey = keyof typeof OPERATORS;
 const OPERATOR_NAMES: Record<OperatorKey, string> = { mask: 'mask', gaussian: 'Gaussian blur', motion: 'motion blur', 'sr-x4': 'sr-x4' };
+const BASELINE = process.env.PRIOR_BENCH_BASELINE;
+
+/** Feeds of a fused guidance model for one image. */
+function guidanceFeeds(form: OperatorOnnxForm, x: Tensor, sigma: number, y: Tensor): Record<string, HostTensor> {
+  const [, h, w] = x.shape;
+  const feeds: Record<string, HostTensor> = {
+    x: { dtype: 'float32', dims: [1, 3, h, w], data: x.data },
+    c_in: { dtype: 'float32', dims: [1], data: Float32Array.of(cIn(sigma)) },
+    sigma: { dtype: 'float32', dims: [1], data: Float32Array.of(sigma) },
+    t: { dtype: 'float32', dims: [1], data: Float32Array.of(sigmaToTimestep(sigma)) },
+    y: { dtype: 'float32', dims: [...form.outShape], data: y.data },
+  };
+  for (const f of form.feeds) feeds[f.name] = { dtype: 'float32', dims: [...f.dims], data: f.data };
+  return feeds;
+}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -223,6 +242,8 @@ interface SizeResult {
   matmulGflops: number;
   torch?: TorchRow;
   mem: { forward: number; vjp: number; fused: number };
+  /** The baseline checkout's fused models (PRIOR_BENCH_BASELINE), same rounds. */
+  baseline?: Partial<Record<OperatorKey, number>>;
 }
 
 async function main(): Promise<void> {
@@ -282,8 +303,20 @@ async function main(): Promise<void> {
     for (const k of (Object.keys(ops) as OperatorKey[]).filter((k) => k !== 'mask')) {
       fns[`fused ${k}`] = () => prior.fusedVpLossGrad(x, scalars, { kind: 'squared-residual', operator: ops[k]!, y: ys[k] });
     }
+    const baselineSessions: OrtSession[] = [];
+    if (BASELINE) {
+      const base = (await import(pathToFileURL(path.join(BASELINE, 'lib/onnx/guidance.ts')).href)) as typeof import('../lib/onnx/guidance');
+      for (const [k, op] of Object.entries(ops) as [OperatorKey, LinearOperator][]) {
+        const form = op.onnxForm!(GUIDANCE_OPERATOR_NAMES)!;
+        const session = await OrtSession.create(base.compileGuidanceModel(bytes, { height: s, width: s, operator: form }).bytes, SESSION);
+        baselineSessions.push(session);
+        const feeds = guidanceFeeds(form, x, sigma, ys[k]);
+        fns[`baseline ${k}`] = () => session.run(feeds);
+      }
+    }
     const reps = s >= 256 ? Math.max(5, REPS - 2) : REPS;
     const tm = await timeInterleaved(fns, reps);
+    for (const b of baselineSessions) await b.release();
     const gflop = inspectModel(bytes, { height: s, width: s }).flops / 1e9;
 
     // Peak RSS of each kind of session, in fresh processes.
@@ -314,6 +347,7 @@ async function main(): Promise<void> {
       torch: torch.result?.rows.find((r) => r.size === s),
       mem,
       motionBox: ops.motion?.onnxForm?.(GUIDANCE_OPERATOR_NAMES)?.feeds[0].dims.slice(2).join('x'),
+      ...(BASELINE ? { baseline: Object.fromEntries(Object.entries(tm).filter(([k]) => k.startsWith('baseline ')).map(([k, val]) => [k.slice(9), val])) } : {}),
     };
     results.push(row);
     console.log(
@@ -358,14 +392,7 @@ async function main(): Promise<void> {
   const bigForm = bigOp.onnxForm!(GUIDANCE_OPERATOR_NAMES)!;
   const prefix = path.join(tmp, 'profile_fused');
   const ps = await OrtSession.create(compileGuidanceModel(bytes, { height: big, width: big, operator: bigForm }).bytes, { ...GRADIENT_SESSION, profileFilePrefix: prefix });
-  const feeds: Record<string, HostTensor> = {
-    x: { dtype: 'float32', dims: [1, 3, big, big], data: randn([3, big, big], 4, sigma).data },
-    c_in: { dtype: 'float32', dims: [1], data: Float32Array.of(cIn(sigma)) },
-    sigma: { dtype: 'float32', dims: [1], data: Float32Array.of(sigma) },
-    t: { dtype: 'float32', dims: [1], data: Float32Array.of(sigmaToTimestep(sigma)) },
-    y: { dtype: 'float32', dims: [1, 3, big, big], data: randn([3, big, big], 6, 0.5).data },
-  };
-  for (const f of bigForm.feeds) feeds[f.name] = { dtype: 'float32', dims: [...f.dims], data: f.data };
+  const feeds = guidanceFeeds(bigForm, randn([3, big, big], 4, sigma), sigma, randn([3, big, big], 6, 0.5));
   for (let i = 0; i < 6; i++) await ps.run(feeds);
   ps.endProfiling();
   await ps.release();
@@ -437,6 +464,13 @@ function writeReport(r: {
   L.push('', 'Fused / forward, per operator:', '');
   L.push(`| size | ${keys.map((k) => OPERATOR_NAMES[k]).join(' | ')} |`, `|---|${keys.map(() => '---:|').join('')}`);
   for (const x of r.results) L.push(`| ${x.size}x${x.size} | ${keys.map((k) => `**${f2((x.fused[k] ?? NaN) / x.forward)}**`).join(' | ')} |`);
+  if (r.results.some((x) => x.baseline)) {
+    L.push('', `Against the baseline checkout \`${BASELINE}\` (its fused models timed in the same interleaved rounds): fused / forward, baseline -> this tree:`, '');
+    L.push(`| size | ${keys.map((k) => OPERATOR_NAMES[k]).join(' | ')} |`, `|---|${keys.map(() => '---:|').join('')}`);
+    for (const x of r.results) {
+      L.push(`| ${x.size}x${x.size} | ${keys.map((k) => `${f2((x.baseline?.[k] ?? NaN) / x.forward)} -> ${f2((x.fused[k] ?? NaN) / x.forward)}`).join(' | ')} |`);
+    }
+  }
   L.push('', '## Targets', '');
   const worst = (vals: number[]) => Math.max(...vals.filter(Number.isFinite));
   const least = (vals: number[]) => Math.min(...vals.filter(Number.isFinite));

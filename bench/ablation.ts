@@ -66,18 +66,18 @@ const TABLES: { title: string; note?: string; rows: Row[] }[] = [
   },
 ];
 
-const tasks = (f.tasks === 'all' ? TASKS : f.tasks!.split(',')) as TaskName[];
+const tasks = (f.tasks === 'all' ? TASKS : f.tasks.split(',')) as TaskName[];
 const size = Number(f.size);
 const from = Number(f.from);
-const files = pickImages(f.data!, from, Number(f.limit));
-const log = new RunLog(join(f.out!, 'ablation-runs.jsonl'), f.data!);
+const files = pickImages(f.data, from, Number(f.limit));
+const log = new RunLog(join(f.out, 'ablation-runs.jsonl'), f.data);
 const keyFor = (image: string, task: TaskName, params: Record<string, unknown>): RunKey => ({
   image,
   size,
   seed: from + files.indexOf(image),
   task,
   method: 'spgd',
-  prior: f.prior!,
+  prior: f.prior,
   params,
 });
 
@@ -121,11 +121,15 @@ function writeReport() {
       '',
     ]),
   ].join('\n');
-  writeFileSync(join(f.out!, 'ablation.md'), md);
+  writeFileSync(join(f.out, 'ablation.md'), md);
   console.log(md);
 }
 
-(f['report-only'] ? Promise.resolve(writeReport()) : runAll()).catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (f['report-only']) {
+  writeReport();
+} else {
+  runAll().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -190,7 +190,7 @@ async function main() {
   console.log(`wrote ${OUT}`);
 }
 
-main().catch((e) => {
+main().catch((e: unknown) => {
   console.error(e);
   process.exit(1);
 });

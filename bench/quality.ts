@@ -39,14 +39,14 @@ const { values: f } = parseArgs({
 
 const SIGMA_Y = 0.05;
 const DIFFUSION: Method[] = ['spgd', 'dps-ddim', 'dps', 'diffpir', 'ddim'];
-const tasks = (f.tasks === 'all' ? TASKS : f.tasks!.split(',')) as TaskName[];
-const methods = f.methods!.split(',') as Method[];
+const tasks = (f.tasks === 'all' ? TASKS : f.tasks.split(',')) as TaskName[];
+const methods: Method[] = f.methods.split(',');
 for (const m of methods) if (!isMethod(m)) throw new Error(`unknown method ${m}`);
 const size = Number(f.size);
 const from = Number(f.from);
-const files = pickImages(f.data!, from, Number(f.limit));
+const files = pickImages(f.data, from, Number(f.limit));
 const cacheDir = join('bench', '.cache', 'quality');
-const log = new RunLog(join(f.out!, 'quality-runs.jsonl'), f.data!);
+const log = new RunLog(join(f.out, 'quality-runs.jsonl'), f.data);
 
 /** Unconditional DDIM ignores the measurement, so one run per image serves every task. */
 const keyFor = (image: string, task: TaskName, method: Method): RunKey => ({
@@ -55,11 +55,12 @@ const keyFor = (image: string, task: TaskName, method: Method): RunKey => ({
   seed: from + files.indexOf(image),
   task: method === 'ddim' ? 'inpaint-random' : task,
   method,
-  prior: f.prior!,
+  prior: f.prior,
   params: {},
 });
 
-const samplePath = (task: TaskName, method: Method | 'measurement') => join(cacheDir, `${size}-${task}-${method}.png`);
+/** The cached PNG of a method's sample, or of the measurement (method 'measurement'). */
+const samplePath = (task: TaskName, method: Method) => join(cacheDir, `${size}-${task}-${method}.png`);
 
 async function runAll() {
   const prior = await openPrior(f.prior);
@@ -77,11 +78,11 @@ async function runAll() {
         writeArray(samplePath(key.task, method), 'out', outcome.sample);
         if (method === 'spgd') {
           const svg = angleChartSvg(`SPGD gradient angles, ${task} (${image}, ${size} px)`, outcome.trace);
-          writeSvgAsPng(join(f.out!, `quality-angles-${task}.png`), svg);
+          writeSvgAsPng(join(f.out, `quality-angles-${task}.png`), svg);
         }
       }
       const cached = [samplePath(task, 'measurement'), ...methods.map((m) => samplePath(keyFor(image, task, m).task, m))];
-      if (k === 0 && cached.every(existsSync)) writeFileSync(join(f.out!, `quality-${task}.png`), gridPng(cached.map((p) => readImage(p, 'data'))));
+      if (k === 0 && cached.every(existsSync)) writeFileSync(join(f.out, `quality-${task}.png`), gridPng(cached.map((p) => readImage(p, 'data'))));
     }
     writeReport();
   }
@@ -148,11 +149,15 @@ function writeReport() {
     has('spgd') ? `Gradient angles of the SPGD run on the first image (Figure 2): ${tasks.map((t) => `[${t}](quality-angles-${t}.png)`).join(', ')}.` : '',
     '',
   ].join('\n');
-  writeFileSync(join(f.out!, 'quality.md'), md);
+  writeFileSync(join(f.out, 'quality.md'), md);
   console.log(md);
 }
 
-(f['report-only'] ? Promise.resolve(writeReport()) : runAll()).catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (f['report-only']) {
+  writeReport();
+} else {
+  runAll().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -32,19 +32,19 @@ const { values: f } = parseArgs({
 });
 
 async function main() {
-  const method = f.method!;
+  const method = f.method;
   if (!isMethod(method)) throw new Error(`unknown method ${method}`);
   const values = (f.values ?? '').split(',').map(Number);
   if (!values.length || values.some((v) => !Number.isFinite(v))) throw new Error('--values a,b,c');
-  const tasks = (f.tasks === 'all' ? TASKS : f.tasks!.split(',')) as TaskName[];
-  const files = pickImages(f.data!, 0, Number(f.limit));
+  const tasks = (f.tasks === 'all' ? TASKS : f.tasks.split(',')) as TaskName[];
+  const files = pickImages(f.data, 0, Number(f.limit));
   const size = Number(f.size);
-  const images = files.map((n) => readImage(join(f.data!, n), 'data', size));
-  const fixed = Object.fromEntries(f.set!.map((kv) => kv.split('=')).map(([k, v]) => [k, v === 'true' ? true : v === 'false' ? false : Number(v)]));
+  const images = files.map((n) => readImage(join(f.data, n), 'data', size));
+  const fixed = Object.fromEntries(f.set.map((kv) => kv.split('=')).map(([k, v]) => [k, v === 'true' ? true : v === 'false' ? false : Number(v)]));
   const prior = await openPrior(f.prior);
 
   const rows: string[] = [];
-  const best: Record<string, { value: number; psnr: number }> = {};
+  const best: Partial<Record<string, { value: number; psnr: number }>> = {};
   for (const task of tasks) {
     const cells: string[] = [];
     for (const value of values) {
@@ -55,7 +55,7 @@ async function main() {
       for (const [k, gt] of images.entries()) {
         try {
           const o = await restoreImage(
-            { task, method, seed: Number(f.seed) + k, sigmaY: 0.05, model: prior.model, samplerParams: { ...fixed, [f.param!]: value } },
+            { task, method, seed: Number(f.seed) + k, sigmaY: 0.05, model: prior.model, samplerParams: { ...fixed, [f.param]: value } },
             { groundTruth: gt },
             prior,
           );
@@ -77,7 +77,7 @@ async function main() {
     `# ${method}: sweep of ${f.param} (PSNR dB / SSIM)`,
     '',
     `${images.length} images of ${f.data} (${files.join(', ')}), ${size}x${size}, sigma_y 0.05, seeds ${f.seed}..${Number(f.seed) + images.length - 1}, prior ${f.prior}` +
-      (f.set!.length ? `, fixed ${f.set!.join(' ')}` : '') +
+      (f.set.length ? `, fixed ${f.set.join(' ')}` : '') +
       '.',
     `Machine: ${cpus()[0].model}, ${cpus().length} cores; node ${process.version}; ${new Date().toISOString().slice(0, 10)}.`,
     '',
@@ -93,7 +93,7 @@ async function main() {
   console.log(JSON.stringify(best));
 }
 
-main().catch((e) => {
+main().catch((e: unknown) => {
   console.error(e);
   process.exit(1);
 });

@@ -40,7 +40,7 @@ export async function samplerImage(page: Page, s: RunSnapshot, node = 'spgd'): P
   }
   const res = await page.request.get(`/api/artifacts/runs/${s.runId}/tensors/${node}.image.npy`);
   expect(res.ok()).toBe(true);
-  return parseNpy(new Uint8Array(await res.body())).data as Float32Array;
+  return parseNpy(new Uint8Array(await res.body())).data;
 }
 
 export function maxAbsDiff(a: Float32Array, b: Float32Array): number {

@@ -1,5 +1,6 @@
 /** Building and editing graphs: add and wire nodes, refused wires, keyboard editing, compile errors. */
 import { expect, test } from '@playwright/test';
+import type { GraphDocument } from '../lib/graph/document';
 import { addNode, edgeCount, edgeLocator, moveNode, openFixture, selectNode, wire, nodeIds } from './helpers';
 
 test('builds a small graph by adding and wiring nodes', async ({ page }) => {
@@ -108,8 +109,8 @@ test('export the graph as JSON and import it again', async ({ page }) => {
   const download = page.waitForEvent('download');
   await page.getByTestId('export-button').click();
   const file = await download;
-  const path = (await file.path())!;
-  const doc = JSON.parse(await (await import('node:fs/promises')).readFile(path, 'utf8'));
+  const path = await file.path();
+  const doc = JSON.parse(await (await import('node:fs/promises')).readFile(path, 'utf8')) as GraphDocument;
   expect(doc.format).toBe('spgd-studio.graph');
   expect(Object.keys(doc.nodes)).toHaveLength(11);
   expect(doc.ui.positions.spgd).toBeDefined();

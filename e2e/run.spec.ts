@@ -73,7 +73,7 @@ test('the saved PNG carries the graph: dropping it restores the graph', async ({
   await page.getByTestId('save-image-button').click();
   const file = await download;
   expect(file.suggestedFilename()).toBe('restored.png');
-  const bytes = await (await import('node:fs/promises')).readFile((await file.path())!);
+  const bytes = await (await import('node:fs/promises')).readFile(await file.path());
   expect(bytes.subarray(1, 4).toString()).toBe('PNG');
 
   // Start from an empty graph, then drop the PNG on the canvas.

@@ -55,7 +55,9 @@ export class GraphInvalidError extends SpgdError {
 
 /** The per-node issues of a GraphInvalidError, recognised by its code (also across bundles). */
 export function graphIssuesOf(e: unknown): GraphInvalidError['issues'] | null {
-  return isSpgdError(e) && e.code === 'GRAPH_INVALID' ? ((e as GraphInvalidError).issues ?? null) : null;
+  if (!isSpgdError(e) || e.code !== 'GRAPH_INVALID') return null;
+  // A GRAPH_INVALID error from another bundle is no GraphInvalidError instance, and may lack `issues`.
+  return (e as Partial<Pick<GraphInvalidError, 'issues'>>).issues ?? null;
 }
 
 export class CancelledError extends SpgdError {

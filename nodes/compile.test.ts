@@ -11,7 +11,11 @@ const lookup = NODE_KIT;
 /** The engine's tuned default of a sampler parameter for a task. */
 const tuned = (method: string, task: TaskName, key: string) => methodConfig(method, task, { sigmaY: 0.05 }).params[key];
 const presetsDir = new URL('../presets/', import.meta.url);
-const preset = (file: string) => JSON.parse(readFileSync(new URL(file, presetsDir), 'utf8'));
+/** A preset file: the parts these tests read (the document is compiled as it is, unparsed). */
+interface Preset {
+  document: { nodes: Partial<Record<string, { params: Record<string, unknown> }>> };
+}
+const preset = (file: string) => JSON.parse(readFileSync(new URL(file, presetsDir), 'utf8')) as Preset;
 
 async function plan(doc: unknown, env?: CompileEnv): Promise<Plan> {
   const r = await compileGraph(doc, lookup, env);
@@ -33,7 +37,7 @@ describe('compileGraph: plans', () => {
       const p = preset(f);
       const pl = await plan(p.document);
       expect(pl.primary).not.toBeNull();
-      const task = p.document.nodes.op.params.task as TaskName;
+      const task = p.document.nodes.op!.params.task as TaskName;
       if (p.document.nodes.warm) expect(p.document.nodes.warm.params.eta).toBe(tuned('spgd', task, 'eta'));
       if (p.document.nodes.dps) expect(p.document.nodes.dps.params.zeta).toBe(tuned('dps', task, 'zeta'));
     }

@@ -13,33 +13,34 @@ import type { Plan, RunEventPayload } from '../lib/plan/types';
 const astronaut = imageToTensor(decodeImage(readFileSync(new URL('../public/samples/astronaut.png', import.meta.url))));
 
 class NanEps extends GaussianEpsModel {
-  override async eps(z: Tensor) {
-    return { eps: { shape: z.shape, data: new Float32Array(z.data.length).fill(NaN) } };
+  override eps(z: Tensor) {
+    return Promise.resolve({ eps: { shape: z.shape, data: new Float32Array(z.data.length).fill(NaN) } });
   }
 }
 
 function countingAdapters() {
   const calls = { loadImage: 0, loadPrior: 0, saveImage: 0 };
   const adapters: ExecuteAdapters = {
-    loadImage: async (source) => {
+    loadImage: (source) => {
       calls.loadImage++;
-      if (source !== 'sample:default') throw new Error(`no image ${source}`);
-      return astronaut;
+      if (source !== 'sample:default') return Promise.reject(new Error(`no image ${source}`));
+      return Promise.resolve(astronaut);
     },
-    loadPrior: async (model) => {
+    loadPrior: (model) => {
       calls.loadPrior++;
-      if (model !== 'gaussian') throw new Error(`no model ${model}`);
-      return new GaussianEpsModel({ mean: 0, std: 0.5, schedule: 'discrete' });
+      if (model !== 'gaussian') return Promise.reject(new Error(`no model ${model}`));
+      return Promise.resolve(new GaussianEpsModel({ mean: 0, std: 0.5, schedule: 'discrete' }));
     },
-    saveImage: async () => {
+    saveImage: () => {
       calls.saveImage++;
+      return Promise.resolve();
     },
   };
   return { calls, adapters };
 }
 
 async function compile(o: TestGraphOptions | ReturnType<typeof testGraph>): Promise<Plan> {
-  const doc = 'format' in o ? o : testGraph(o as TestGraphOptions);
+  const doc = 'format' in o ? o : testGraph(o);
   const r = await compileGraph(doc, NODE_KIT);
   if (!r.ok) throw new Error(JSON.stringify(r.issues));
   return r.plan;
@@ -73,7 +74,7 @@ describe('executePlan', () => {
     expect(preview.png).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
 
     // a probe for every output port, and the timeline snapshots
-    const probes = events.filter((e) => e.type === 'probe') as Extract<RunEventPayload, { type: 'probe' }>[];
+    const probes = events.filter((e) => e.type === 'probe');
     const ports = new Set(probes.filter((p) => p.step === undefined).map((p) => `${p.node}.${p.port}`));
     for (const p of ['img.image', 'op.operator', 'sim.measurement', 'prior.prior', 'sched.schedule', 'warm.warmup', 'adm.momentum', 's.image', 's.trace', 'metrics.metrics']) {
       expect(ports).toContain(p);
@@ -91,7 +92,7 @@ describe('executePlan', () => {
     let clock = 0;
     const now = () => (clock += 50); // every call advances 50 ms
     await executePlan(await compile({ steps: 40, warmup: 1 }), NODE_KIT, adapters, { onEvent: (e) => events.push(e), now });
-    const steps = events.filter((e) => e.type === 'progress').map((e) => (e as Extract<RunEventPayload, { type: 'progress' }>).step);
+    const steps = events.filter((e) => e.type === 'progress').map((e) => e.step);
     expect(steps.length).toBeLessThan(20);
     expect(steps.length).toBeGreaterThan(5);
     expect(steps.at(-1)).toBe(40);
@@ -143,11 +144,12 @@ describe('executePlan', () => {
     const { adapters } = countingAdapters();
     const events: RunEventPayload[] = [];
     // a network that returns NaN: the sampler stops with DIVERGED at its first step
-    const nanPrior: ExecuteAdapters = { ...adapters, loadPrior: async () => new NanEps() };
+    const nanPrior: ExecuteAdapters = { ...adapters, loadPrior: () => Promise.resolve(new NanEps()) };
     const plan = await compile({ steps: 3, warmup: 2 });
     const run = executePlan(plan, NODE_KIT, nanPrior, { onEvent: (e) => events.push(e) });
     await expect(run).rejects.toBeInstanceOf(NodeExecutionError);
-    expect(events.at(-1)).toMatchObject({ type: 'error', node: 's', code: 'DIVERGED', message: expect.stringMatching(/lower the step size \(eta\)/) });
+    expect(events.at(-1)).toMatchObject({ type: 'error', node: 's', code: 'DIVERGED' });
+    expect((events.at(-1) as Extract<RunEventPayload, { type: 'error' }>).message).toMatch(/lower the step size \(eta\)/);
 
     const failing: ExecuteAdapters = { ...adapters, loadImage: async () => Promise.reject(new Error('disk on fire')) };
     const ev2: RunEventPayload[] = [];
@@ -177,7 +179,7 @@ describe('executePlan', () => {
     const cli = await restoreImage(
       { task: 'inpaint-random', method: 'spgd', seed: 0, sigmaY: 0.05, model: 'gaussian', samplerParams: { steps: 4, warmup: 2, eta: 1 } },
       { groundTruth: astronaut, size: 16 },
-      { load: async () => eps },
+      { load: () => Promise.resolve(eps) },
     );
     const sample = (r.outputs.get('s')!.image as { tensor: Tensor }).tensor;
     expect(Array.from(sample.data)).toEqual(Array.from(direct.sample.data));

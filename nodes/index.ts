@@ -41,7 +41,7 @@ export const NODE_TYPES: readonly NodeDefinition[] = [
   metrics,
   angles,
   saveImage,
-] as unknown as NodeDefinition[];
+];
 
 export const NODE_REGISTRY: ReadonlyMap<string, NodeDefinition> = new Map(NODE_TYPES.map((d) => [d.type, d]));
 

@@ -14,12 +14,11 @@
 import { GRAPH_FORMAT, SCHEMA_VERSION, type GraphDocument } from '../lib/graph/document';
 import type { TaskName } from '../lib/operators/types';
 import type { EpsModel } from '../lib/diffusion/types';
-import type { ExecuteOptions } from '../lib/plan/execute';
+import type { ExecuteOptions, NodeOutputs } from '../lib/plan/execute';
 import type { CompileEnv } from '../lib/plan/node-run';
 import { MemorySources } from '../lib/plan/memory-sources';
 import { runGraph } from '../lib/plan/run-graph';
 import type { SamplerNodeRun } from '../lib/plan/sampler-node';
-import type { MeasurementValue } from '../lib/plan/values';
 import { methodConfig } from '../lib/samplers';
 import type { StepTrace } from '../lib/samplers/types';
 import type { Tensor } from '../lib/tensor';
@@ -81,7 +80,8 @@ export function restorationGraph(r: RestorationRecipe): GraphDocument {
     edges.push(wire(I.image, 'image', I.measure, 'image'), wire(I.operator, 'operator', I.measure, 'operator'));
     measurementNode = I.measure;
   } else {
-    const m = r.measurement!;
+    const m = r.measurement;
+    if (!m) throw new Error('a restoration needs a groundTruth or a measurement');
     nodes[I.measurement] = node(loadMeasurement.type, { source: m.source, sigmaY: r.sigmaY });
     if (m.mask) {
       nodes.mask = node(loadMask.type, { source: m.mask });
@@ -104,8 +104,10 @@ export function restorationGraph(r: RestorationRecipe): GraphDocument {
   }
   for (const [port, p] of Object.entries(g.inputs)) {
     if (!p) continue;
+    const def = getNodeDefinition(p.type);
+    if (!def) throw new Error(`the '${sampler.id}' sampler node asks for a parameter node of unknown type '${p.type}'`);
     nodes[port] = node(p.type, p.params);
-    edges.push(wire(port, getNodeDefinition(p.type)!.outputs[0].name, I.sampler, port));
+    edges.push(wire(port, def.outputs[0].name, I.sampler, port));
   }
   if (r.groundTruth) {
     nodes[I.metrics] = node(metrics.type);
@@ -165,13 +167,17 @@ export async function restoreImage(
   const env: CompileEnv = { describeImage: sources.describe, ...(prior.inspect ? { inspectPrior: prior.inspect } : {}) };
   const r = await runGraph(doc, NODE_KIT, env, { ...sources.adapters(), loadPrior: (m) => prior.load(m) }, options);
   const I = RECIPE_IDS;
-  const out = r.outputs.get(I.sampler)!;
-  const m = (r.outputs.get(inputs.groundTruth ? I.measure : I.measurement)!.measurement as MeasurementValue).y;
-  const tr = out.trace;
-  if (out.image?.kind !== 'Image' || tr?.kind !== 'Trace') throw new Error('the sampler node gave no image and trace');
+  // Ports a node left out are absent from its outputs.
+  const out: Partial<NodeOutputs> | undefined = r.outputs.get(I.sampler);
+  const measured: Partial<NodeOutputs> | undefined = r.outputs.get(inputs.groundTruth ? I.measure : I.measurement);
+  const image = out?.image;
+  const tr = out?.trace;
+  const y = measured?.measurement;
+  if (image?.kind !== 'Image' || tr?.kind !== 'Trace') throw new Error('the sampler node gave no image and trace');
+  if (y?.kind !== 'Measurement') throw new Error('the measurement node gave no measurement');
   return {
-    sample: out.image.tensor,
-    measurement: m,
+    sample: image.tensor,
+    measurement: y.y,
     ...(tr.metrics.psnr === undefined ? {} : { psnr: tr.metrics.psnr, ssim: tr.metrics.ssim }),
     residual: tr.metrics.residual,
     nfe: tr.nfe,

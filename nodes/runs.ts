@@ -44,7 +44,7 @@ export const NODE_RUNS: readonly NodeRunEntry[] = [
   metrics,
   angles,
   saveImage,
-] as unknown as NodeRunEntry[];
+];
 
 const RUNS: ReadonlyMap<string, NodeRun> = new Map(NODE_RUNS.map((r) => [r.type, r]));
 

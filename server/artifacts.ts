@@ -77,14 +77,14 @@ export class Artifacts {
 
 /** Published tensors as .npy files plus an index (key -> file, kind, shape). */
 export class FileTensorStore implements TensorStore {
-  private cached?: Record<string, IndexEntry>;
+  private cached?: Partial<Record<string, IndexEntry>>;
 
   constructor(private readonly dir: string) {}
 
-  index(): Record<string, IndexEntry> {
+  index(): Partial<Record<string, IndexEntry>> {
     if (this.cached) return this.cached;
     try {
-      this.cached = JSON.parse(fs.readFileSync(path.join(this.dir, 'index.json'), 'utf8')) as Record<string, IndexEntry>;
+      this.cached = JSON.parse(fs.readFileSync(path.join(this.dir, 'index.json'), 'utf8')) as Partial<Record<string, IndexEntry>>;
     } catch {
       this.cached = {};
     }

@@ -231,7 +231,9 @@ export class AssetStore {
     this.db
       .prepare(`INSERT OR IGNORE INTO assets (sha256, kind, name, bytes, path, meta, created_at) VALUES (?, 'model', ?, ?, ?, ?, ?)`)
       .run(sha, name.slice(0, 200), bytes.length, file, JSON.stringify(meta), Date.now());
-    return this.modelRecord(this.asset(sha)!);
+    const row = this.asset(sha);
+    if (!row) throw new Error(`model ${sha} was stored but its assets row cannot be read back`);
+    return this.modelRecord(row);
   }
 
   private modelRecord(row: AssetRow): ModelRecord {
@@ -301,7 +303,7 @@ export async function uploadBytes(input: FormData | { name?: string; base64: str
   if (typeof FormData !== 'undefined' && input instanceof FormData) {
     const file = input.get('file');
     if (!file || typeof file === 'string') throw bad("the form has no file in field 'file'");
-    return { bytes: new Uint8Array(await file.arrayBuffer()), name: (file as File).name || 'upload' };
+    return { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name || 'upload' };
   }
   const { base64, name } = input as { name?: string; base64: string };
   const clean = base64.replace(/^data:[^;]*;base64,/, '');

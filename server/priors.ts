@@ -16,7 +16,7 @@ import type { Env } from './env';
 const KEEP_MODELS = 3;
 
 export class PriorRegistry {
-  private readonly loaded = new Map<string, Promise<EpsModel>>();
+  private readonly loaded = new Map<string, Promise<OrtEpsModel>>();
   private readonly reports = new Map<string, PriorReport>();
   private readonly bytes = new Map<string, Uint8Array>();
 
@@ -31,7 +31,7 @@ export class PriorRegistry {
       b = this.assets.modelBytes(model) ?? undefined;
       if (b) {
         this.bytes.set(model, b);
-        while (this.bytes.size > KEEP_MODELS) this.bytes.delete(this.bytes.keys().next().value!);
+        forgetOldest(this.bytes, KEEP_MODELS);
       }
     }
     return b ?? null;
@@ -59,7 +59,7 @@ export class PriorRegistry {
     this.loaded.set(model, p);
     // Forget the least recently used; not released here, since a cached Prior output of an
     // earlier run may still hold it (its sessions go with the last reference).
-    while (this.loaded.size > KEEP_MODELS) this.loaded.delete(this.loaded.keys().next().value!);
+    forgetOldest(this.loaded, KEEP_MODELS);
     return p;
   }
 
@@ -82,7 +82,15 @@ export class PriorRegistry {
   async releaseAll(): Promise<void> {
     const all = [...this.loaded.values()];
     this.loaded.clear();
-    await Promise.all(all.map((p) => p.then((m) => (m as OrtEpsModel).release?.()).catch(() => undefined)));
+    await Promise.all(all.map((p) => p.then((m) => m.release()).catch(() => undefined)));
+  }
+}
+
+/** Deletes the first-inserted entries until `keep` are left. */
+function forgetOldest(map: Map<string, unknown>, keep: number): void {
+  for (const key of map.keys()) {
+    if (map.size <= keep) return;
+    map.delete(key);
   }
 }
 

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import type { RunEvent } from './queue/events';
 import { createCaller } from './routers/_app';
 import { createServices, type Services } from './services';
@@ -36,6 +37,14 @@ export function testServer(env: Record<string, string> = {}, dataDir = tempDataD
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * `expect.stringMatching(pattern)` typed `unknown`: vitest types its asymmetric matchers `any`
+ * (so they fit any slot of toEqual/toMatchObject), which the no-unsafe-* lint rules refuse.
+ */
+export function matching(pattern: RegExp): unknown {
+  return expect.stringMatching(pattern);
 }
 
 /** Every event of a run until its terminal one (from run.events, as a client sees them). */

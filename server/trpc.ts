@@ -55,7 +55,7 @@ const engineErrors = t.middleware(async ({ next }) => {
   if (!result.ok) {
     const cause = result.error.cause;
     if (isSpgdError(cause)) {
-      throw new TRPCError({ code: SPGD_TO_TRPC[cause.code] ?? 'BAD_REQUEST', message: cause.message, cause });
+      throw new TRPCError({ code: SPGD_TO_TRPC[cause.code], message: cause.message, cause });
     }
   }
   return result;

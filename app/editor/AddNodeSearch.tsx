@@ -24,6 +24,11 @@ function score(def: NodeDefinition, terms: string[]): number {
 
 export function AddNodeSearch() {
   const open = useEditor((s) => s.searchOpen);
+  // Mounted only while open, so each opening starts with an empty query.
+  return open ? <SearchDialog /> : null;
+}
+
+function SearchDialog() {
   const setOpen = useEditor((s) => s.setSearchOpen);
   const addNode = useEditor((s) => s.addNode);
   const rf = useReactFlow();
@@ -40,14 +45,8 @@ export function AddNodeSearch() {
   }, [query]);
 
   useEffect(() => {
-    if (open) {
-      setQuery('');
-      setActive(0);
-      setTimeout(() => inputRef.current?.focus(), 0);
-    }
-  }, [open]);
-
-  if (!open) return null;
+    setTimeout(() => inputRef.current?.focus(), 0);
+  }, []);
 
   const add = (def: NodeDefinition | undefined) => {
     if (!def) return;

@@ -26,7 +26,7 @@ const num = (v: number | null | undefined): number | null => (typeof v === 'numb
 
 export function chartRows(traces: readonly TraceJson[]): ChartRow[] {
   return traces.map((t) => {
-    const w = (t.admWeights ?? []).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+    const w = t.admWeights.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
     return {
       step: t.step,
       conflict: num(t.conflict),
@@ -108,7 +108,7 @@ export function AngleCharts() {
   const steps = useEditor((s) => s.run.progress?.steps);
   const samplers = Object.keys(traces);
   const [picked, setPicked] = useState<string | null>(null);
-  const node = picked && traces[picked] ? picked : samplers[0];
+  const node = picked !== null && Object.hasOwn(traces, picked) ? picked : samplers[0];
   const rows = useMemo(() => chartRows(node ? traces[node] : []), [traces, node]);
   if (!node || rows.length === 0) {
     return <div className="p-4 text-ink-500">Run a graph with a sampler: its per-step gradient angles appear here while it runs.</div>;

@@ -11,7 +11,7 @@ import { useRef, useState, type ComponentType } from 'react';
 import { useTRPC, useTRPCClient } from '../trpc';
 import type { FieldProps } from './ParamField';
 import type { AssetKind } from '../../nodes/input/sources';
-import type { AssetField as AssetFieldSpec, ParamFieldSpec } from './schemaForm';
+import { fieldText, type AssetField as AssetFieldSpec, type ParamFieldSpec } from './schemaForm';
 import { useEditor } from './store';
 import { errorMessage } from './useServer';
 
@@ -75,7 +75,7 @@ function ImageSourceField({ value, onChange, testId }: FieldProps<ParamFieldSpec
   const samples = useQuery(trpc.images.samples.queryOptions());
   const assets = useEditor((s) => s.meta.assets);
   const { busy, upload } = useUpload('image', (sha) => onChange(`sha256:${sha}`));
-  const current = String(value ?? '');
+  const current = fieldText(value);
   const uploads = Object.entries(assets).filter(([, a]) => a.kind === 'image');
   const known = current === 'sample:default' || (samples.data ?? []).some((s) => s.source === current) || uploads.some(([sha]) => `sha256:${sha}` === current);
   return (
@@ -94,7 +94,7 @@ function ImageSourceField({ value, onChange, testId }: FieldProps<ParamFieldSpec
         ))}
         {!known && <option value={current}>{current}</option>}
       </select>
-      <UploadButton accept="image/png,image/jpeg" busy={busy} onFile={upload} testId={`${testId}-upload`} />
+      <UploadButton accept="image/png,image/jpeg" busy={busy} onFile={(f) => void upload(f)} testId={`${testId}-upload`} />
     </div>
   );
 }
@@ -107,7 +107,7 @@ function PriorModelField({ value, onChange, testId }: FieldProps<ParamFieldSpec>
     onChange(`sha256:${sha}`);
     void queryClient.invalidateQueries({ queryKey: trpc.models.list.queryKey() });
   });
-  const current = String(value ?? '');
+  const current = fieldText(value);
   const list = models.data ?? [];
   const chosen = list.find((m) => m.id === current);
   return (
@@ -121,7 +121,7 @@ function PriorModelField({ value, onChange, testId }: FieldProps<ParamFieldSpec>
           ))}
           {!chosen && <option value={current}>{current}</option>}
         </select>
-        <UploadButton accept=".onnx" busy={busy} onFile={upload} testId={`${testId}-upload`} />
+        <UploadButton accept=".onnx" busy={busy} onFile={(f) => void upload(f)} testId={`${testId}-upload`} />
       </div>
       {chosen && (
         <div className="mt-0.5 text-[10.5px] leading-snug text-ink-500">
@@ -138,7 +138,7 @@ function PriorModelField({ value, onChange, testId }: FieldProps<ParamFieldSpec>
 function ArraySourceField({ value, onChange, testId }: FieldProps<ParamFieldSpec>) {
   const assets = useEditor((s) => s.meta.assets);
   const { busy, upload } = useUpload('image', (sha) => onChange(`sha256:${sha}`));
-  const current = String(value ?? '');
+  const current = fieldText(value);
   const uploads = Object.entries(assets).filter(([, a]) => a.kind === 'image');
   const known = current === '' || uploads.some(([sha]) => `sha256:${sha}` === current);
   return (
@@ -152,7 +152,7 @@ function ArraySourceField({ value, onChange, testId }: FieldProps<ParamFieldSpec
         ))}
         {!known && <option value={current}>{current}</option>}
       </select>
-      <UploadButton accept="image/png" busy={busy} onFile={upload} testId={`${testId}-upload`} />
+      <UploadButton accept="image/png" busy={busy} onFile={(f) => void upload(f)} testId={`${testId}-upload`} />
     </div>
   );
 }
@@ -166,5 +166,5 @@ const PICKERS: Readonly<Record<AssetKind, ComponentType<FieldProps<ParamFieldSpe
 /** The picker for an asset param, by the kind of asset it names. */
 export function AssetField(props: FieldProps<AssetFieldSpec>) {
   const Picker = PICKERS[props.field.asset];
-  return <Picker {...(props as FieldProps<ParamFieldSpec>)} />;
+  return <Picker {...props} />;
 }

@@ -33,6 +33,18 @@ function toConnection(c: FlowConnection | Edge): Connection {
   return { from: { node: c.source, port: c.sourceHandle ?? '' }, to: { node: c.target, port: c.targetHandle ?? '' } };
 }
 
+/** Loads the graph of a dropped file (a result PNG or a graph JSON), or says why it cannot. */
+async function restoreGraph(file: File): Promise<void> {
+  const s = useEditor.getState();
+  const r = await graphFromFile(file);
+  if (!r.ok) {
+    s.toast('error', `${file.name}: ${r.error}`);
+    return;
+  }
+  s.loadDocument(r.doc, { presetId: null });
+  s.toast('ok', `Restored the graph from ${file.name}`);
+}
+
 function minimapColor(n: AppNode): string {
   const def = n.type ? getNodeDefinition(n.type) : undefined;
   return def ? CATEGORY_COLORS[def.category] : '#5a6578';
@@ -92,15 +104,11 @@ export function Canvas() {
       e.dataTransfer.dropEffect = 'copy';
     }
   }, []);
-  const onDrop = useCallback(async (e: DragEvent) => {
-    const file = e.dataTransfer.files?.[0];
+  const onDrop = useCallback((e: DragEvent) => {
+    const file = e.dataTransfer.files.item(0);
     if (!file) return;
     e.preventDefault();
-    const s = useEditor.getState();
-    const r = await graphFromFile(file);
-    if (!r.ok) return s.toast('error', `${file.name}: ${r.error}`);
-    s.loadDocument(r.doc, { presetId: null });
-    s.toast('ok', `Restored the graph from ${file.name}`);
+    void restoreGraph(file);
   }, []);
 
   return (

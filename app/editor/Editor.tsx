@@ -184,16 +184,22 @@ function SideBar() {
 function EditorShell({ initialDocument }: { initialDocument?: GraphDocument }) {
   useInitialGraph(initialDocument);
   useCompileWatcher();
-  const { run, cancel } = useRunControls();
+  const { run: startRun, cancel: cancelRun } = useRunControls();
+  // Both report their own failures (toasts, the run state): nothing to await.
+  const run = useCallback(() => void startRun(), [startRun]);
+  const cancel = useCallback(() => void cancelRun(), [cancelRun]);
   useShortcuts(run);
   const { name, canUndo, canRedo, undo, redo } = useEditor(
     useShallow((s) => ({ name: s.meta.name, canUndo: s.past.length > 0, canRedo: s.future.length > 0, undo: s.undo, redo: s.redo })),
   );
   const fileInput = useRef<HTMLInputElement>(null);
 
-  const saveImage = useCallback(async () => {
+  const saveResultImage = useCallback(async () => {
     const s = useEditor.getState();
-    if (s.run.status !== 'finished' || !s.run.resultUrl) return s.toast('info', 'Run the graph first: Save image writes the result PNG with this graph embedded.');
+    if (s.run.status !== 'finished' || !s.run.resultUrl) {
+      s.toast('info', 'Run the graph first: Save image writes the result PNG with this graph embedded.');
+      return;
+    }
     const doc = s.document();
     // The Save image node's file name, when the graph has one.
     const named = s.nodes.map((n) => n.data.params.filename).find((f): f is string => typeof f === 'string');
@@ -204,11 +210,15 @@ function EditorShell({ initialDocument }: { initialDocument?: GraphDocument }) {
       s.toast('error', `Save image failed: ${errorMessage(e)}`);
     }
   }, []);
+  const saveImage = useCallback(() => void saveResultImage(), [saveResultImage]);
 
   const importFile = useCallback(async (file: File) => {
     const s = useEditor.getState();
     const r = await graphFromFile(file);
-    if (!r.ok) return s.toast('error', `${file.name}: ${r.error}`);
+    if (!r.ok) {
+      s.toast('error', `${file.name}: ${r.error}`);
+      return;
+    }
     s.loadDocument(r.doc, { presetId: null });
     s.toast('ok', `Imported ${file.name}`);
   }, []);

@@ -5,14 +5,15 @@
  * and the compile/run errors that belong to it. Params are edited in the side panel.
  */
 import { Handle, Position, type NodeProps } from '@xyflow/react';
-import { memo, useCallback } from 'react';
+import { memo, useCallback, type ComponentType } from 'react';
 import type { PortSpec } from '../../lib/graph/ports';
-import { getNodeDefinition } from '../../nodes';
+import { getNodeDefinition, NODE_TYPES } from '../../nodes';
 import type { NodeCategory } from '../../nodes/define';
 import { PORT_COLORS, type AppNode } from './graph';
 import { isActive } from './runTypes';
 import { useEditor } from './store';
 import { getNodeWidget } from '../../nodes/widgets';
+import type { NodeWidgetProps } from '../../nodes/widget';
 
 export const CATEGORY_COLORS: Record<NodeCategory, string> = {
   input: '#3ecf8e',
@@ -34,6 +35,9 @@ function summarize(v: unknown): string {
 }
 
 const EMPTY: string[] = [];
+
+/** Each node type's widget, looked up once: components are picked outside render. */
+const WIDGETS: Partial<Record<string, ComponentType<NodeWidgetProps>>> = Object.fromEntries(NODE_TYPES.map((d) => [d.type, getNodeWidget(d.type)]));
 
 function PortRow({ nodeId, port, side, onInspect }: { nodeId: string; port: PortSpec; side: 'in' | 'out'; onInspect: (port: string, side: 'in' | 'out') => void }) {
   const isIn = side === 'in';
@@ -70,7 +74,10 @@ function GraphNodeImpl({ id, type, data, selected }: NodeProps<AppNode>) {
   const setParam = useCallback((name: string, value: unknown) => setParamAction(id, name, value), [id, setParamAction]);
   const onInspect = useCallback(
     (port: string, side: 'in' | 'out') => {
-      if (side === 'out') return openInspector({ node: id, port });
+      if (side === 'out') {
+        openInspector({ node: id, port });
+        return;
+      }
       // An input shows what flows into it: the output wired to it.
       const wire = useEditor.getState().edges.find((e) => e.target === id && e.targetHandle === port);
       if (wire) openInspector({ node: wire.source, port: wire.sourceHandle ?? '' });
@@ -86,7 +93,7 @@ function GraphNodeImpl({ id, type, data, selected }: NodeProps<AppNode>) {
       </div>
     );
   }
-  const Widget = getNodeWidget(type);
+  const Widget = WIDGETS[type];
   const errors = runError ? [runError, ...issues] : issues;
   const hasError = errors.some((e) => !/not connected$/.test(e)) || !!runError;
   const summary = Object.entries(data.params).slice(0, 4);

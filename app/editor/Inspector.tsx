@@ -34,8 +34,8 @@ export function Inspector() {
   }, [target, nodes, edges]);
 
   // Ask once the run has produced the value (a probe event) or has ended.
-  const ready = !!runId && !!target && (!!probe || (!isActive(status) && status !== 'idle'));
-  const q = ready ? { runId: runId!, node: target!.node, port: target!.port, ...(channel !== undefined ? { channel } : {}) } : null;
+  const ready = !!probe || (!isActive(status) && status !== 'idle');
+  const q = runId && target && ready ? { runId, node: target.node, port: target.port, ...(channel !== undefined ? { channel } : {}) } : null;
   const t = useTensor(q);
 
   if (!target) {
@@ -55,7 +55,7 @@ export function Inspector() {
         {t.data ? (
           <>
             <StatsTable t={t.data} />
-            {t.data.histogram && <Histogram h={t.data.histogram} width={280} height={80} />}
+            <Histogram h={t.data.histogram} width={280} height={80} />
           </>
         ) : (
           <div className="space-y-1 text-[12px] text-ink-400">

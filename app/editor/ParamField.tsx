@@ -4,9 +4,10 @@
  * exhaustive mapped type, so a new kind without a widget does not compile. Every input carries
  * `nodrag` so typing or sliding never drags the node.
  */
-import { useEffect, useState, type ComponentType } from 'react';
+import { useState, type ComponentType } from 'react';
 import { AssetField } from './AssetFields';
 import {
+  fieldText,
   fromSlider,
   sliderRange,
   toSlider,
@@ -32,13 +33,23 @@ const baseInputCls =
 const inputCls = `${baseInputCls} w-full`;
 
 function formatNumber(v: unknown): string {
-  if (typeof v !== 'number' || !Number.isFinite(v)) return v === undefined || v === null ? '' : String(v);
+  if (typeof v !== 'number' || !Number.isFinite(v)) return fieldText(v);
   return String(Number(v.toPrecision(6)));
 }
 
+/** Text being edited for a value: starts as `format(value)` and starts again whenever the value changes. */
+function useEditedText(value: unknown, format: (v: unknown) => string) {
+  const [text, setText] = useState(() => format(value));
+  const [shown, setShown] = useState(value);
+  if (!Object.is(shown, value)) {
+    setShown(value);
+    setText(format(value));
+  }
+  return [text, setText] as const;
+}
+
 function NumberWidget({ field, value, onChange, testId }: FieldProps<NumberField>) {
-  const [text, setText] = useState(formatNumber(value));
-  useEffect(() => setText(formatNumber(value)), [value]);
+  const [text, setText] = useEditedText(value, formatNumber);
   const range = sliderRange(field);
   const num = typeof value === 'number' ? value : Number(value);
   const bad = text.trim() === '' || !Number.isFinite(Number(text));
@@ -77,7 +88,7 @@ function NumberWidget({ field, value, onChange, testId }: FieldProps<NumberField
 
 function EnumWidget({ field, value, onChange, testId }: FieldProps<EnumField>) {
   return (
-    <select className={inputCls} value={String(value ?? '')} onChange={(e) => onChange(e.target.value)} data-testid={testId} aria-label={field.label}>
+    <select className={inputCls} value={fieldText(value)} onChange={(e) => onChange(e.target.value)} data-testid={testId} aria-label={field.label}>
       {field.options.map((o) => (
         <option key={o} value={o}>
           {o}
@@ -102,7 +113,7 @@ function StringWidget({ field, value, onChange, testId }: FieldProps<StringField
     <input
       type="text"
       className={inputCls}
-      value={String(value ?? '')}
+      value={fieldText(value)}
       maxLength={field.maxLength ?? undefined}
       onChange={(e) => onChange(e.target.value)}
       data-testid={testId}
@@ -130,10 +141,11 @@ function MultiWidget({ field, value, onChange, testId }: FieldProps<MultiEnumFie
   );
 }
 
+const formatJson = (v: unknown): string => JSON.stringify(v ?? null);
+
 function JsonWidget({ field, value, onChange, testId }: FieldProps<JsonField>) {
-  const [text, setText] = useState(() => JSON.stringify(value ?? null));
+  const [text, setText] = useEditedText(value, formatJson);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => setText(JSON.stringify(value ?? null)), [value]);
   return (
     <div>
       <input

@@ -7,17 +7,17 @@
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { getNodeDefinition } from '../../nodes';
-import { PORT_COLORS, type AppNode } from './graph';
+import { lookup, PORT_COLORS, type AppNode } from './graph';
 import { CATEGORY_COLORS } from './GraphNode';
 import { ParamField } from './ParamField';
 import { describeParams } from './schemaForm';
 import { useEditor } from './store';
 
 function NodeParams({ node }: { node: AppNode }) {
-  const def = getNodeDefinition(node.type ?? '');
+  const def = getNodeDefinition(node.type);
   const setParam = useEditor((s) => s.setParam);
   const setNodeMode = useEditor((s) => s.setNodeMode);
-  const issues = useEditor((s) => s.compile.issues.nodes[node.id]);
+  const issues = useEditor((s) => lookup(s.compile.issues.nodes, node.id));
   const fields = useMemo(() => (def ? describeParams(def.params) : []), [def]);
   if (!def) return <div className="p-3 text-bad">Unknown node type {node.type}</div>;
   return (

@@ -126,17 +126,17 @@ export function PresetsPanel() {
             ) : (
               <div className="h-9 w-9 flex-none rounded border border-ink-700 bg-ink-800" />
             )}
-            <button className="min-w-0 flex-1 text-left" onClick={() => load(p)} title={p.description ?? p.name} data-testid={`preset-load-${p.id}`}>
+            <button className="min-w-0 flex-1 text-left" onClick={() => void load(p)} title={p.description} data-testid={`preset-load-${p.id}`}>
               <div className="truncate text-[12px] text-ink-100">{p.name}</div>
               <div className="flex items-center gap-1 text-[10.5px] text-ink-500">
                 {p.builtIn && <span className="flex-none whitespace-nowrap rounded bg-ink-700 px-1 text-ink-300" data-testid="preset-builtin">built-in</span>}
-                <span className="truncate">{(p.tags ?? []).filter((t) => t !== 'built-in').join(' · ')}</span>
+                <span className="truncate">{p.tags.filter((t) => t !== 'built-in').join(' · ')}</span>
                 {loading === p.id && <span>loading…</span>}
               </div>
             </button>
             {!p.builtIn &&
               (confirmDelete === p.id ? (
-                <button className="rounded bg-bad/80 px-1.5 text-[11px] text-white" onClick={() => remove(p)} data-testid={`preset-delete-confirm-${p.id}`}>
+                <button className="rounded bg-bad/80 px-1.5 text-[11px] text-white" onClick={() => void remove(p)} data-testid={`preset-delete-confirm-${p.id}`}>
                   delete?
                 </button>
               ) : (

@@ -20,7 +20,7 @@ export function ResultPanel({ onSaveImage }: { onSaveImage: () => void }) {
     return <div className="p-4 text-ink-500">Press Run (or Ctrl+Enter) to restore the image; the result and its metrics appear here.</div>;
   }
   const ended = !isActive(run.status);
-  const has = (node: string | undefined, port: string) => !!node && (!!run.probes[probeKey(node, port)] || run.status === 'finished');
+  const has = (node: string | undefined, port: string) => !!node && (Object.hasOwn(run.probes, probeKey(node, port)) || run.status === 'finished');
   const preview = picks.sampler ? run.previews[picks.sampler] : undefined;
   const m = run.finished?.metrics;
   return (

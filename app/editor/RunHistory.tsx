@@ -21,7 +21,7 @@ const STATUS: Record<RunRow['status'], RunStatus> = { queued: 'queued', running:
 export function recordToRunState(rec: RunRecord): RunState {
   const probes: Record<string, ProbeInfo> = {};
   for (const p of rec.probes) probes[probeKey(p.node, p.port, p.step ?? undefined)] = p;
-  const status = STATUS[rec.status] ?? 'finished';
+  const status = STATUS[rec.status];
   return {
     ...IDLE_RUN,
     runId: rec.id,
@@ -69,7 +69,7 @@ export function RunHistory() {
     <div className="flex h-full flex-col" data-testid="runs-panel">
       <div className="flex items-center justify-between border-b border-ink-700 px-2 py-1.5 text-[11px] text-ink-500">
         <span>newest first · pick A and B to compare</span>
-        <button className="hover:text-ink-200" onClick={() => list.refetch()}>
+        <button className="hover:text-ink-200" onClick={() => void list.refetch()}>
           ↻
         </button>
       </div>
@@ -85,7 +85,7 @@ export function RunHistory() {
               ) : (
                 <div className="h-10 w-10 flex-none rounded border border-ink-700 bg-ink-800" />
               )}
-              <button className="min-w-0 flex-1 text-left" onClick={() => open(r.id, false)} title="Show this run's result, traces and tensors">
+              <button className="min-w-0 flex-1 text-left" onClick={() => void open(r.id, false)} title="Show this run's result, traces and tensors">
                 <div className="flex items-center gap-1 text-[11.5px]">
                   <span className={r.status === 'finished' ? 'text-ok' : r.status === 'failed' || r.status === 'interrupted' ? 'text-bad' : 'text-warn'}>●</span>
                   <span className="truncate text-ink-200">{r.name ?? r.id}</span>
@@ -116,7 +116,7 @@ export function RunHistory() {
                 ))}
               </div>
             </div>
-            <button className="mt-0.5 text-[10.5px] text-ink-500 hover:text-accent" onClick={() => open(r.id, true)} data-testid={`run-restore-${r.id}`}>
+            <button className="mt-0.5 text-[10.5px] text-ink-500 hover:text-accent" onClick={() => void open(r.id, true)} data-testid={`run-restore-${r.id}`}>
               restore graph
             </button>
           </li>

@@ -5,6 +5,7 @@
  * step's trace numbers.
  */
 import { useMemo, useState } from 'react';
+import { lookup } from './graph';
 import { isActive } from './runTypes';
 import { useEditor } from './store';
 import { fmt, SignedLegend, TensorThumb } from './TensorView';
@@ -50,8 +51,8 @@ export function StepTimeline() {
   const steps = cap?.steps ?? [];
   const ports = cap?.ports.length ? cap.ports : [...SNAPSHOT_PORTS];
   const i = index === null ? steps.length - 1 : Math.min(index, steps.length - 1);
-  const step = steps[i];
-  const trace = traces[node]?.find((t) => t.step === step);
+  const step = steps.at(i);
+  const trace = lookup(traces, node)?.find((t) => t.step === step);
 
   return (
     <div className="flex h-full flex-col gap-2 p-3" data-testid="step-timeline">

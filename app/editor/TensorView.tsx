@@ -3,7 +3,7 @@
  * Tensor pictures and numbers from `tensor.get`: a thumbnail (used by the result panel and the
  * step timeline) and the pieces of the inspector (stats table, histogram).
  */
-import { useQuery } from '@tanstack/react-query';
+import { skipToken, useQuery } from '@tanstack/react-query';
 import { useTRPC, type RouterOutputs } from '../trpc';
 import { browserTensor, isBrowserRun } from './browserRun';
 
@@ -28,10 +28,9 @@ export function useTensor(q: TensorQuery | null) {
   });
   // Browser runs: the tensors the worker published, kept in this tab (lib/plan/render.ts
   // draws them exactly as the server's tensor.get does).
-  const browser = useQuery<TensorData, Error>({
+  const browser = useQuery<TensorData>({
     queryKey: ['browser-tensor', q],
-    queryFn: async () => browserTensor(q!) as TensorData,
-    enabled: local,
+    queryFn: q && local ? () => browserTensor(q) : skipToken,
     staleTime: Infinity,
     retry: false,
   });
@@ -81,13 +80,13 @@ export function TensorThumb({ q, label, size = 120, testId }: { q: TensorQuery; 
 
 export function StatsTable({ t }: { t: TensorData }) {
   const s = t.stats;
-  const nan = s?.nanCount ?? 0;
-  const inf = s?.infCount ?? 0;
+  const nan = s.nanCount;
+  const inf = s.infCount;
   const cells: [string, string, boolean?][] = [
-    ['min', fmt(s?.min)],
-    ['max', fmt(s?.max)],
-    ['mean', fmt(s?.mean)],
-    ['std', fmt(s?.std)],
+    ['min', fmt(s.min)],
+    ['max', fmt(s.max)],
+    ['mean', fmt(s.mean)],
+    ['std', fmt(s.std)],
     ['NaN', String(nan), nan > 0],
     ['Inf', String(inf), inf > 0],
   ];
@@ -100,7 +99,7 @@ export function StatsTable({ t }: { t: TensorData }) {
         </span>
         <span>
           <span className="text-ink-500">dtype </span>
-          <span className="text-ink-200" data-testid="stat-dtype">{t.dtype ?? '—'}</span>
+          <span className="text-ink-200" data-testid="stat-dtype">{t.dtype}</span>
         </span>
       </div>
       <dl className="grid grid-cols-[auto_1fr_auto_1fr] gap-x-2 gap-y-0.5">

@@ -16,7 +16,7 @@ import { NODE_KIT } from '../../nodes/runs';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-const isolated = self.crossOriginIsolated === true;
+const isolated = self.crossOriginIsolated;
 const threads = isolated ? Math.max(1, self.navigator.hardwareConcurrency || 1) : 1;
 let configured = false;
 
@@ -43,5 +43,5 @@ const runner = new BrowserRunner({
 self.onmessage = (e: MessageEvent<ToWorker>) => {
   const m = e.data;
   if (m.type === 'run') void runner.run(m);
-  else if (m.type === 'cancel') runner.cancel(m.runId);
+  else runner.cancel(m.runId);
 };

@@ -34,7 +34,7 @@ function getWorker(): Worker {
   const w = new Worker(new URL('./browser-runner.worker.ts', import.meta.url), { type: 'module' });
   w.onmessage = (e: MessageEvent<FromWorker>) => onMessage(e.data);
   w.onerror = (e) => {
-    e.preventDefault?.();
+    e.preventDefault();
     failCurrent(`the browser runner crashed: ${e.message || 'unknown error'}`, BROWSER_RESOURCE);
   };
   w.onmessageerror = () => failCurrent('the browser runner sent an unreadable message');
@@ -120,7 +120,11 @@ export interface BrowserRunOptions {
 export function startBrowserRun(o: BrowserRunOptions): string {
   const runId = `${BROWSER_RUN_PREFIX}${Date.now().toString(36)}-${++seq}`;
   runs.set(runId, new Map());
-  while (runs.size > KEEP_RUNS) runs.delete(runs.keys().next().value!);
+  // Forget the oldest runs (a Map iterates in insertion order).
+  for (const old of runs.keys()) {
+    if (runs.size <= KEEP_RUNS) break;
+    runs.delete(old);
+  }
   lastPlan = o.plan;
   endCurrent();
   const timer = setInterval(() => {

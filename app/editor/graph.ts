@@ -57,6 +57,11 @@ export function outputPort(type: string, port: string): PortSpec | undefined {
   return getNodeDefinition(type)?.outputs.find((p) => p.name === port);
 }
 
+/** `rec[key]`, or undefined when the record has no such key (its index type does not say so). */
+export function lookup<T>(rec: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(rec, key) ? rec[key] : undefined;
+}
+
 /** A React Flow edge for a document edge, coloured by the port type it carries. */
 export function makeEdge(c: Connection, srcType: string | undefined): AppEdge {
   const portType = srcType ? outputPort(srcType, c.from.port)?.type : undefined;
@@ -97,7 +102,7 @@ export function toSemantic(nodes: readonly AppNode[], edges: readonly AppEdge[])
   const docNodes: GraphDocument['nodes'] = {};
   for (const n of nodes) {
     docNodes[n.id] = {
-      type: n.type ?? '',
+      type: n.type,
       typeVersion: n.data.typeVersion,
       params: n.data.params,
       mode: n.data.mode,
@@ -154,27 +159,26 @@ export function parseDocument(input: unknown): ParsedDocument {
     }
   }
   // A preset or run record that wraps the document.
-  if (value && typeof value === 'object' && 'document' in value && !('nodes' in value)) value = (value as { document: unknown }).document;
+  if (value && typeof value === 'object' && 'document' in value && !('nodes' in value)) value = value.document;
   try {
     // Any schema version this app ever wrote, and node params migrations (lib/graph/migrate.ts).
     return { ok: true, doc: migrateDocument(value, getNodeDefinition) };
   } catch (e) {
-    const v = value as { format?: unknown } | null;
-    if (!v || typeof v !== 'object' || v.format !== GRAPH_FORMAT) return { ok: false, error: `not an SPGD Studio graph (format must be '${GRAPH_FORMAT}')` };
+    if (!value || typeof value !== 'object' || !('format' in value) || value.format !== GRAPH_FORMAT) return { ok: false, error: `not an SPGD Studio graph (format must be '${GRAPH_FORMAT}')` };
     return { ok: false, error: (e as Error).message };
   }
 }
 
 export function fromDocument(doc: GraphDocument): { nodes: AppNode[]; edges: AppEdge[]; meta: DocMeta } {
-  const missing = Object.keys(doc.nodes).some((id) => !doc.ui.positions[id]);
+  const missing = Object.keys(doc.nodes).some((id) => !lookup(doc.ui.positions, id));
   const layout = missing ? autoLayout(doc) : {};
   const nodes: AppNode[] = Object.entries(doc.nodes).map(([id, n]) => ({
     id,
     type: n.type,
-    position: doc.ui.positions[id] ?? layout[id] ?? { x: 0, y: 0 },
+    position: lookup(doc.ui.positions, id) ?? lookup(layout, id) ?? { x: 0, y: 0 },
     data: { params: n.params, mode: n.mode, typeVersion: n.typeVersion, ...(n.title ? { title: n.title } : {}) },
   }));
-  const edges = doc.edges.map((e) => makeEdge(e, doc.nodes[e.from.node]?.type));
+  const edges = doc.edges.map((e) => makeEdge(e, lookup(doc.nodes, e.from.node)?.type));
   return {
     nodes,
     edges,
@@ -196,7 +200,7 @@ export function resultNodes(nodes: readonly AppNode[], edges: readonly AppEdge[]
   const doc = toSemantic(nodes, edges);
   const t = topologicalOrder(doc);
   if (!('order' in t)) return {};
-  const ports = (id: string, side: 'inputs' | 'outputs') => getNodeDefinition(doc.nodes[id]?.type ?? '')?.[side] ?? [];
+  const ports = (id: string, side: 'inputs' | 'outputs') => getNodeDefinition(lookup(doc.nodes, id)?.type ?? '')?.[side] ?? [];
   const feeding = (id: string, type: PortType): PortRefJson | undefined => {
     const port = ports(id, 'inputs').find((p) => p.type === type)?.name;
     const e = port ? doc.edges.find((x) => x.to.node === id && x.to.port === port) : undefined;
@@ -210,7 +214,9 @@ export function resultNodes(nodes: readonly AppNode[], edges: readonly AppEdge[]
 
 /** Stable JSON (sorted keys) for change detection. */
 export function stableStringify(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  // What JSON.stringify has no text for (it returns undefined, though typed string).
+  if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return 'null';
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
   const o = v as Record<string, unknown>;
   return `{${Object.keys(o)

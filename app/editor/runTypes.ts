@@ -68,7 +68,7 @@ export function reduceRunEvent(s: RunState, ev: RunEvent, now: number): RunState
         status: s.status === 'queued' || s.status === 'starting' ? 'running' : s.status,
         position: 0,
         startedAt: s.startedAt ?? now,
-        expected: ev.nfe && ev.estimate ? { nfe: ev.nfe, seconds: ev.estimate.seconds } : s.expected,
+        expected: { nfe: ev.nfe, seconds: ev.estimate.seconds },
         // Not in the documented payload yet; shown when a server sends it.
         backend: (ev as { backend?: string }).backend ?? s.backend,
       };
@@ -88,7 +88,7 @@ export function reduceRunEvent(s: RunState, ev: RunEvent, now: number): RunState
     }
     case 'trace': {
       const list = s.traces[ev.node] ?? [];
-      const t = { ...ev.trace, step: ev.trace?.step ?? ev.step };
+      const t = ev.trace;
       const merged = list.length && list[list.length - 1].step < t.step ? [...list, t] : [...list.filter((x) => x.step !== t.step), t].sort((a, b) => a.step - b.step);
       return { ...next, traces: { ...s.traces, [ev.node]: merged } };
     }
@@ -102,7 +102,7 @@ export function reduceRunEvent(s: RunState, ev: RunEvent, now: number): RunState
         // A run served from the cache reports no progress: show its traced steps as done.
         progress: s.progress ?? lastTraced(s.traces, ev.seconds),
         status: 'finished',
-        finished: { metrics: ev.metrics ?? {}, seconds: ev.seconds, nfe: ev.nfe, samplers: ev.samplers },
+        finished: { metrics: ev.metrics, seconds: ev.seconds, nfe: ev.nfe, samplers: ev.samplers },
         resultUrl: ev.result ?? s.resultUrl,
       };
     default:

@@ -67,6 +67,11 @@ export function humanize(name: string): string {
     .toLowerCase();
 }
 
+function innerOf(d: AnyDef): z.ZodType {
+  if (!d.innerType) throw new Error(`a zod ${d.type} schema without an inner type`);
+  return d.innerType;
+}
+
 /** Peels default/optional/nullable wrappers, remembering the default and optionality. */
 function unwrap(schema: z.ZodType): { inner: z.ZodType; defaultValue: unknown; optional: boolean } {
   let s = schema;
@@ -76,10 +81,10 @@ function unwrap(schema: z.ZodType): { inner: z.ZodType; defaultValue: unknown; o
     const d = defOf(s);
     if (d.type === 'default' || d.type === 'prefault') {
       if (defaultValue === undefined) defaultValue = d.defaultValue;
-      s = d.innerType!;
+      s = innerOf(d);
     } else if (d.type === 'optional' || d.type === 'nullable') {
       optional = true;
-      s = d.innerType!;
+      s = innerOf(d);
     } else break;
   }
   return { inner: s, defaultValue, optional };
@@ -107,23 +112,23 @@ export function describeParam(name: string, schema: z.ZodType): ParamFieldSpec {
       const bound = (v: number | null) => (v !== null && Number.isFinite(v) && Math.abs(v) < 2 ** 31 ? v : null);
       const min = bound(n.minValue);
       const max = bound(n.maxValue);
-      const integer = !!n.isInt;
+      const integer = n.isInt;
       const lo = min ?? 0;
       const scale = !integer && max !== null && lo >= 0 && max / Math.max(lo, max * 1e-4) >= 1000 ? 'log' : 'linear';
       return { ...base, kind: 'number', min, max, integer, scale };
     }
     case 'enum':
-      return { ...base, kind: 'enum', options: [...((inner as unknown as { options: string[] }).options ?? [])] };
+      return { ...base, kind: 'enum', options: [...(inner as unknown as { options: string[] }).options] };
     case 'boolean':
       return { ...base, kind: 'boolean' };
     case 'string': {
       const s = inner as unknown as { minLength: number | null; maxLength: number | null };
-      return { ...base, kind: 'string', minLength: s.minLength ?? null, maxLength: s.maxLength ?? null };
+      return { ...base, kind: 'string', minLength: s.minLength, maxLength: s.maxLength };
     }
     case 'array': {
       const el = d.element && unwrap(d.element).inner;
       if (el && defOf(el).type === 'enum') {
-        return { ...base, kind: 'multi', options: [...((el as unknown as { options: string[] }).options ?? [])] };
+        return { ...base, kind: 'multi', options: [...(el as unknown as { options: string[] }).options] };
       }
       return { ...base, kind: 'json' };
     }
@@ -140,7 +145,15 @@ export function describeParams(schema: z.ZodObject): ParamFieldSpec[] {
 /** The params a freshly added node starts with: the schema's defaults. */
 export function defaultParams(schema: z.ZodObject): Record<string, unknown> {
   const r = schema.safeParse({});
-  return r.success ? (r.data as Record<string, unknown>) : {};
+  return r.success ? r.data : {};
+}
+
+/** What a text widget shows for a param value: '' for none, JSON for anything but a scalar. */
+export function fieldText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value);
 }
 
 /** Slider position (0..1) <-> value for a number field. */
@@ -158,7 +171,8 @@ export function toSlider(f: NumberField, v: number): number {
 }
 
 export function fromSlider(f: NumberField, t: number): number {
-  const r = sliderRange(f)!;
+  const r = sliderRange(f);
+  if (!r) throw new Error(`param '${f.name}' has no slider (no maximum)`);
   let v = f.scale === 'log' ? r.lo * Math.pow(r.hi / r.lo, t) : r.lo + t * (r.hi - r.lo);
   if (f.integer) v = Math.round(v);
   else v = Number(v.toPrecision(3));

@@ -270,7 +270,7 @@ export const useEditor = create<EditorState>()((set, get) => {
     setViewport: (v) => set((s) => ({ meta: { ...s.meta, viewport: v } })),
     undo: () =>
       set((s) => {
-        const prev = s.past[s.past.length - 1];
+        const prev = s.past.at(-1);
         if (!prev) return {};
         return {
           ...prev,
@@ -282,7 +282,7 @@ export const useEditor = create<EditorState>()((set, get) => {
       }),
     redo: () =>
       set((s) => {
-        const next = s.future[0];
+        const next = s.future.at(0);
         if (!next) return {};
         return {
           ...next,
@@ -355,7 +355,7 @@ function cloneSubgraph(nodes: readonly AppNode[], edges: readonly AppEdge[], tak
   const rename = new Map<string, string>();
   const ids = new Set(taken);
   const out: AppNode[] = nodes.map((n) => {
-    const id = freshId(n.type ?? 'node', ids);
+    const id = freshId(n.type, ids);
     ids.add(id);
     rename.set(n.id, id);
     return {
@@ -366,15 +366,14 @@ function cloneSubgraph(nodes: readonly AppNode[], edges: readonly AppEdge[], tak
       selected: true,
     };
   });
-  const outEdges = edges
-    .filter((e) => rename.has(e.source) && rename.has(e.target))
-    .map((e) => {
-      const c = edgeToConnection(e);
-      return makeEdge(
-        { from: { node: rename.get(c.from.node)!, port: c.from.port }, to: { node: rename.get(c.to.node)!, port: c.to.port } },
-        nodes.find((n) => n.id === e.source)?.type,
-      );
-    });
+  // Only the wires among the copied nodes come along.
+  const outEdges = edges.flatMap((e) => {
+    const c = edgeToConnection(e);
+    const from = rename.get(c.from.node);
+    const to = rename.get(c.to.node);
+    if (from === undefined || to === undefined) return [];
+    return [makeEdge({ from: { node: from, port: c.from.port }, to: { node: to, port: c.to.port } }, nodes.find((n) => n.id === e.source)?.type)];
+  });
   return { nodes: out, edges: outEdges };
 }
 

@@ -18,7 +18,7 @@ import { isActive, type RunEvent } from './runTypes';
 import { useEditor } from './store';
 
 export function errorMessage(e: unknown): string {
-  if (e && typeof e === 'object' && 'message' in e) return String((e as { message: unknown }).message);
+  if (e && typeof e === 'object' && 'message' in e) return String(e.message);
   return String(e);
 }
 
@@ -38,7 +38,7 @@ export function useCompileWatcher(): void {
     if (s.compile.key === key && (s.compile.status === 'ok' || s.compile.status === 'issues')) return;
     s.setCompile({ status: 'pending', key, issues: s.localIssues(), plan: undefined });
     let live = true;
-    const t = setTimeout(async () => {
+    const compile = async () => {
       const document = useEditor.getState().document();
       try {
         const r = await client.graph.compile.mutate({ document });
@@ -49,7 +49,8 @@ export function useCompileWatcher(): void {
         // Server unreachable: keep the local check (the same lib/graph/validate.ts rules).
         if (live && semanticKey() === key) useEditor.getState().setCompile({ status: 'offline', key, issues: useEditor.getState().localIssues() });
       }
-    }, 350);
+    };
+    const t = setTimeout(() => void compile(), 350);
     return () => {
       live = false;
       clearTimeout(t);
@@ -73,7 +74,10 @@ export function useRunControls() {
   const run = useCallback(async () => {
     const s = useEditor.getState();
     if (isActive(s.run.status)) return;
-    if (s.nodes.length === 0) return s.toast('info', 'The graph is empty: add nodes first (press /).');
+    if (s.nodes.length === 0) {
+      s.toast('info', 'The graph is empty: add nodes first (press /).');
+      return;
+    }
     const document = s.document();
     const key = semanticKey();
     s.runStarting();
@@ -91,7 +95,10 @@ export function useRunControls() {
         return;
       }
       const c = await client.graph.compile.mutate({ document, backend: 'browser' });
-      if (!c.ok) return showIssues(c.issues);
+      if (!c.ok) {
+        showIssues(c.issues);
+        return;
+      }
       useEditor.getState().setCompile({ status: 'ok', key, issues: { nodes: {}, graph: [] }, plan: c.plan });
       // The same plan, run in this tab: image and model URLs from the server's lists.
       const [samples, models] = await Promise.all([client.images.samples.query().catch(() => []), client.models.list.query().catch(() => [])]);
@@ -117,7 +124,10 @@ export function useRunControls() {
     const s = useEditor.getState();
     const runId = s.run.runId;
     if (!runId || !isActive(s.run.status)) return;
-    if (isBrowserRun(runId)) return cancelBrowserRun(runId);
+    if (isBrowserRun(runId)) {
+      cancelBrowserRun(runId);
+      return;
+    }
     try {
       await client.run.cancel.mutate({ runId });
     } catch (e) {
@@ -129,9 +139,8 @@ export function useRunControls() {
 
 /** Unwraps a tracked() envelope ({id, data}) or takes a plain event as it is. */
 function unwrapEvent(d: unknown): RunEvent {
-  const o = d as { id?: string; data?: unknown };
-  if (o && typeof o === 'object' && 'data' in o && o.data && typeof o.data === 'object' && 'type' in (o.data as object)) {
-    return { ...(o.data as RunEvent), id: o.id };
+  if (d && typeof d === 'object' && 'data' in d && d.data && typeof d.data === 'object' && 'type' in d.data) {
+    return { ...(d.data as RunEvent), id: 'id' in d && typeof d.id === 'string' ? d.id : undefined };
   }
   return d as RunEvent;
 }
@@ -145,11 +154,11 @@ export function RunEventsListener(): null {
   const active = useEditor((s) => isActive(s.run.status));
   const status = useEditor((s) => s.run.status);
   // Browser runs report through the worker, not the server.
-  const serverRun = !!runId && !isBrowserRun(runId);
+  const serverRunId = runId && !isBrowserRun(runId) ? runId : null;
 
   useSubscription(
-    trpc.run.events.subscriptionOptions(serverRun && active ? { runId: runId! } : skipToken, {
-      enabled: serverRun && active,
+    trpc.run.events.subscriptionOptions(serverRunId !== null && active ? { runId: serverRunId } : skipToken, {
+      enabled: serverRunId !== null && active,
       onData: (d: unknown) => useEditor.getState().applyRunEvent(unwrapEvent(d)),
       onError: (e: unknown) => useEditor.getState().toast('error', `Lost the run's events: ${errorMessage(e)}`),
     }),
@@ -165,7 +174,7 @@ export function RunEventsListener(): null {
       .then((rec) => {
         const s = useEditor.getState();
         if (s.run.runId !== runId) return;
-        s.showRun({ ...s.run, backend: rec.backend ?? s.run.backend, resultUrl: s.run.resultUrl ?? rec.resultUrl ?? undefined });
+        s.showRun({ ...s.run, backend: rec.backend, resultUrl: s.run.resultUrl ?? rec.resultUrl ?? undefined });
       })
       .catch(() => undefined);
   }, [runId, status, client, queryClient, trpc]);
@@ -204,7 +213,7 @@ export function useInitialGraph(initial?: GraphDocument): void {
       s.loadDocument(initial, { keepHistory: false, presetId: null });
       return;
     }
-    (async () => {
+    void (async () => {
       try {
         const list = await client.presets.list.query();
         const def = pickDefaultPreset(list);

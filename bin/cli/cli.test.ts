@@ -50,7 +50,7 @@ describe('spgd command line', () => {
 
     const r = spgd('restore', '--task', 'inpaint-random', '--measurement', 'y.npy', '--mask', 'm.npy', '--out', 'x.png', '--set', 'steps=10', '--prior', 'gaussian', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { nfe: number; psnr: number | null };
     expect(out.nfe).toBe(50);
     expect(out.psnr).toBeNull();
     const img = decodeImage(new Uint8Array(readFileSync(join(dir, 'x.png'))));
@@ -60,7 +60,7 @@ describe('spgd command line', () => {
   it('restores from a ground truth and reports PSNR/SSIM as JSON on the last line', () => {
     const r = spgd('restore', '--task', 'sr-x4', '--method', 'diffpir', '--gt', 'gt.png', '--out', 'x.npy', '--set', 'steps=10', '--prior', 'gaussian', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { psnr: number; ssim: number; nfe: number };
     expect(out.psnr).toBeGreaterThan(10);
     expect(out.ssim).toBeGreaterThan(0);
     expect(out.nfe).toBe(10);
@@ -69,9 +69,9 @@ describe('spgd command line', () => {
   it('evaluates a folder', () => {
     const r = spgd('eval', '--task', 'gaussian-blur', '--method', 'ddim', '--data', 'set', '--limit', '2', '--set', 'steps=5', '--prior', 'gaussian', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { n: number; psnr: number; images: { file: string; psnr: number }[] };
     expect(out.n).toBe(2);
-    expect(out.images.map((i: { file: string }) => i.file)).toEqual(['a.png', 'b.png']);
+    expect(out.images.map((i) => i.file)).toEqual(['a.png', 'b.png']);
     expect(out.psnr).toBeCloseTo((out.images[0].psnr + out.images[1].psnr) / 2, 10);
   });
 
@@ -92,7 +92,7 @@ describe('spgd command line', () => {
     const model = join(GOLDEN_DIR, goldenManifest.model);
     const r = spgd('prior', 'inspect', '--model', model, '--size', '32', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const info = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    const info = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { parameterCount: number; flops: number; nonDifferentiable: string[] };
     expect(info.parameterCount).toBe(163302);
     expect(info.flops).toBeGreaterThan(0.13e9);
     expect(info.nonDifferentiable).toEqual([]);

@@ -10,7 +10,7 @@ import { prior, priorHelp } from './commands/prior';
 import { restore, restoreHelp } from './commands/restore';
 import { UsageError } from './errors';
 
-const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
+const COMMANDS: Record<string, { run: (argv: string[]) => void | Promise<void>; help: string }> = {
   degrade: { run: degrade, help: degradeHelp },
   restore: { run: restore, help: restoreHelp },
   eval: { run: evaluate, help: evalHelp },
@@ -31,8 +31,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage);
     return name ? 0 : 2;
   }
+  if (!Object.hasOwn(COMMANDS, name)) throw new UsageError(`unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
   const command = COMMANDS[name];
-  if (!command) throw new UsageError(`unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(command.help);
     return 0;

@@ -51,7 +51,7 @@ export async function openPrior(spec: string | undefined): Promise<CliPrior> {
   const name = spec ?? 'default';
   if (name === 'gaussian') {
     const eps = new GaussianEpsModel({ mean: 0, std: 0.5, schedule: 'discrete' });
-    return { model: 'gaussian', load: async () => eps, inspect: (_m, size) => gaussianPriorReport(size) };
+    return { model: 'gaussian', load: () => Promise.resolve(eps), inspect: (_m, size) => gaussianPriorReport(size) };
   }
   if (name === 'default' && !existsSync(DEFAULT_MODEL)) {
     throw new UsageError(`the default prior ${DEFAULT_MODEL} is missing; pass --prior <model.onnx> or --prior gaussian`);
@@ -59,5 +59,5 @@ export async function openPrior(spec: string | undefined): Promise<CliPrior> {
   const path = name === 'default' ? DEFAULT_MODEL : name;
   const bytes = readModelBytes(path, 'prior');
   const eps = await openOnnx(bytes, path, 'prior');
-  return { model: name === 'default' ? 'default' : `sha256:${sha256Hex(bytes)}`, load: async () => eps, inspect: (_m, size) => priorReport(bytes, size) };
+  return { model: name === 'default' ? 'default' : `sha256:${sha256Hex(bytes)}`, load: () => Promise.resolve(eps), inspect: (_m, size) => priorReport(bytes, size) };
 }

@@ -14,7 +14,7 @@
  */
 import { GaussianEpsModel } from '../diffusion/gaussian-prior';
 import type { EpsModel } from '../diffusion/types';
-import { SpgdError } from '../errors';
+import { isSpgdError, SpgdError } from '../errors';
 import { decodeImage, imageToTensor } from '../image';
 import { executePlan, type NodeOutputs } from '../plan/execute';
 import type { NodeKit } from '../plan/node-run';
@@ -99,7 +99,7 @@ export class BrowserRunner {
       post({ type: 'backend', runId, info });
       const provider = info.provider === 'webgpu' ? 'webgpu' : 'wasm';
       let cache = this.caches.get(provider);
-      if (!cache || cache.size > 200) this.caches.set(provider, (cache = new Map()));
+      if (!cache || cache.size > 200) this.caches.set(provider, (cache = new Map<string, NodeOutputs>()));
       await executePlan(
         req.plan,
         this.d.kit,
@@ -123,7 +123,7 @@ export class BrowserRunner {
     } catch (e) {
       // executePlan has already sent 'error' / 'cancelled' for failures inside the plan; this
       // covers failures before it started (backend probing).
-      if (!(e instanceof Error && (e.name === 'NodeExecutionError' || e.name === 'CancelledError' || (e as SpgdError).code === 'CANCELLED'))) {
+      if (!(e instanceof Error && (e.name === 'NodeExecutionError' || e.name === 'CancelledError' || (isSpgdError(e) && e.code === 'CANCELLED')))) {
         const message = e instanceof Error ? e.message : String(e);
         emit(resourceError({ type: 'error', code: e instanceof SpgdError ? e.code : 'INTERNAL', message }));
       }

@@ -56,15 +56,15 @@ export class GaussianEpsModel implements EpsModel {
     return typeof this.mean === 'number' ? this.mean : this.mean.data[i];
   }
 
-  async eps(z: Tensor, t: number): Promise<EpsOutput> {
+  eps(z: Tensor, t: number): Promise<EpsOutput> {
     if (typeof this.mean !== 'number' && this.mean.data.length !== z.data.length) {
-      throw new RangeError(`gaussian prior mean has ${this.mean.data.length} elements, input has ${z.data.length}`);
+      return Promise.reject(new RangeError(`gaussian prior mean has ${this.mean.data.length} elements, input has ${z.data.length}`));
     }
     const a = this.slope(t);
     const sab = Math.sqrt(this.alphaBar(t));
     const out = new Float32Array(z.data.length);
     for (let i = 0; i < out.length; i++) out[i] = a * (z.data[i] - sab * this.meanAt(i));
-    return { eps: tensor(z.shape, out) };
+    return Promise.resolve({ eps: tensor(z.shape, out) });
   }
 
   async epsPullback(z: Tensor, t: number, cotangent: (out: EpsOutput) => Tensor) {

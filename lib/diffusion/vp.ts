@@ -74,9 +74,10 @@ export function vpDenoiser(model: EpsModel, options: VpDenoiserOptions = {}): De
         const fused = await model.fusedVpLossGrad(x, { sigma, cIn: cIn(sigma), t: timestep(sigma) }, loss.description);
         if (fused) return fused;
       }
-      let denoised: Tensor | null = null;
+      // Set by the cotangent callback, which epsPullback calls once.
+      let denoised: Tensor | undefined;
       let lossValue = NaN;
-      let dLdD: Tensor | null = null;
+      let dLdD: Tensor | undefined;
       // J_D^T u = u - sigma c_in J_eps^T u: the network only needs cotangent -sigma c_in u.
       const k = -sigma * cIn(sigma);
       const { vjp } = await model.epsPullback(scaledInput(x, sigma), timestep(sigma), ({ eps }) => {
@@ -89,7 +90,7 @@ export function vpDenoiser(model: EpsModel, options: VpDenoiserOptions = {}): De
         return { shape: l.grad.shape, data: v };
       });
       if (!denoised || !dLdD) throw new Error('epsPullback did not call its cotangent function');
-      const u = (dLdD as Tensor).data;
+      const u = dLdD.data;
       const grad = new Float32Array(u.length);
       for (let i = 0; i < u.length; i++) grad[i] = u[i] + vjp.data[i];
       return { denoised, loss: lossValue, grad: { shape: x.shape, data: grad } };

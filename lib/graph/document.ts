@@ -54,3 +54,8 @@ export type GraphNode = z.infer<typeof graphNode>;
 export type GraphEdge = z.infer<typeof graphEdge>;
 export type GraphDocument = z.infer<typeof graphDocument>;
 export type PortRef = z.infer<typeof portRef>;
+
+/** The node with this id, if any: ids on wires are not checked against the nodes when a document is parsed. */
+export function nodeAt(doc: Pick<GraphDocument, 'nodes'>, id: string): GraphNode | undefined {
+  return doc.nodes[id];
+}

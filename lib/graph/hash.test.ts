@@ -32,7 +32,7 @@ describe('graphHash', () => {
     const b = structuredClone(a);
     b.nodes.sim.params = { ...b.nodes.sim.params, seed: 0 };
     b.nodes.metrics.params = {};
-    delete (a.nodes.sim.params as Record<string, unknown>).seed;
+    delete a.nodes.sim.params.seed;
     expect(graphHash(b, lookup)).toBe(graphHash(a, lookup));
   });
 

@@ -17,14 +17,16 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import type { GraphDocument } from './document';
+import type { z } from 'zod';
+import type { GraphDocument, graphNode } from './document';
 import type { NodeTypeLookup } from './validate';
 
 /** JSON with object keys sorted at every level (stable across engines and key orders). */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
-    if (value === undefined) return 'null';
-    return JSON.stringify(value) ?? 'null';
+    // JSON.stringify gives undefined for these (its lib type says string).
+    if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return 'null';
+    return JSON.stringify(value);
   }
   if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
   if (ArrayBuffer.isView(value)) return canonicalJson(Array.from(value as unknown as ArrayLike<number>));
@@ -44,11 +46,14 @@ export function resolvedParams(type: string, params: Record<string, unknown>, lo
   const def = lookup?.(type);
   if (!def) return params;
   const r = def.params.safeParse(params);
-  return r.success ? (r.data as Record<string, unknown>) : params;
+  return r.success ? r.data : params;
 }
 
+/** A document as the hash reads it: node fields with defaults (typeVersion, params, mode) may be left out. */
+type HashedDocument = Pick<GraphDocument, 'edges'> & Partial<Pick<GraphDocument, 'assets'>> & { nodes: Record<string, z.input<typeof graphNode>> };
+
 /** The semantic part of a document that the content hash covers. */
-export function hashedContent(doc: Pick<GraphDocument, 'nodes' | 'edges'> & Partial<Pick<GraphDocument, 'assets'>>, lookup?: NodeTypeLookup) {
+export function hashedContent(doc: HashedDocument, lookup?: NodeTypeLookup) {
   const nodes: Record<string, unknown> = {};
   for (const [id, n] of Object.entries(doc.nodes)) {
     nodes[id] = { type: n.type, typeVersion: n.typeVersion ?? 1, params: resolvedParams(n.type, n.params ?? {}, lookup), mode: n.mode ?? 'active' };
@@ -58,7 +63,7 @@ export function hashedContent(doc: Pick<GraphDocument, 'nodes' | 'edges'> & Part
 }
 
 /** sha256 hex of the canonical JSON of nodes + edges + assets (defaults applied). */
-export function graphHash(doc: Pick<GraphDocument, 'nodes' | 'edges'> & Partial<Pick<GraphDocument, 'assets'>>, lookup?: NodeTypeLookup): string {
+export function graphHash(doc: HashedDocument, lookup?: NodeTypeLookup): string {
   return sha256Hex(canonicalJson(hashedContent(doc, lookup)));
 }
 

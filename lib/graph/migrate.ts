@@ -106,7 +106,7 @@ function fromV0(raw: Json): Json {
 }
 
 /** MIGRATIONS[k]: a version-k document to version k + 1. Keep one entry per version ever written. */
-export const MIGRATIONS: Record<number, (doc: Json) => Json> = {
+export const MIGRATIONS: Partial<Record<number, (doc: Json) => Json>> = {
   0: fromV0,
 };
 

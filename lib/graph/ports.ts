@@ -20,7 +20,10 @@ export interface PortSpec {
  */
 export interface PortFacts {
   channels?: number;
-  /** Images, masks and kernels: their size. Measurements: the size of y (not of the image it restores). */
+  /**
+   * Images, masks and kernels: their size. Measurements: the size of y (not of the image it
+   * restores). Operators: the image size they take, where their data fixes it (a mask).
+   */
   height?: number;
   width?: number;
   /** Operators: the task and its parameters (the size an operator accepts depends on both). */

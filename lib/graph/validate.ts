@@ -4,22 +4,22 @@
  * in, so lib/ does not depend on nodes/.
  */
 import type { z } from 'zod';
-import type { GraphDocument, GraphEdge } from './document';
+import { nodeAt, type GraphDocument, type GraphEdge } from './document';
 import type { PortFacts, PortSpec } from './ports';
 
 /** What validation needs from a node type (NodeDefinition in nodes/define.ts satisfies it). */
-export interface NodeTypeInfo {
+export interface NodeTypeInfo<P extends z.ZodObject = z.ZodObject> {
   type: string;
   title: string;
   inputs: PortSpec[];
   outputs: PortSpec[];
-  params: z.ZodObject;
+  params: P;
   /**
    * Static facts of the outputs from params and input facts; `described` holds what the compiler
    * learnt from outside (an uploaded image's size), absent in the editor's own checks.
    */
   infer?: (
-    params: any,
+    params: z.infer<P>,
     inputs: Record<string, PortFacts | undefined>,
     described?: Record<string, PortFacts>,
   ) => { outputs?: Record<string, PortFacts>; errors?: string[] };
@@ -44,8 +44,7 @@ export function wouldCreateCycle(edges: readonly GraphEdge[], from: string, to: 
   for (const e of edges) out.set(e.from.node, [...(out.get(e.from.node) ?? []), e.to.node]);
   const seen = new Set<string>();
   const stack = [to];
-  while (stack.length) {
-    const n = stack.pop()!;
+  for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
     if (n === from) return true;
     if (seen.has(n)) continue;
     seen.add(n);
@@ -60,18 +59,19 @@ export function topologicalOrder(doc: Pick<GraphDocument, 'nodes' | 'edges'>): {
   const indeg = new Map(ids.map((id) => [id, 0]));
   const out = new Map<string, string[]>();
   for (const e of doc.edges) {
-    if (!indeg.has(e.from.node) || !indeg.has(e.to.node)) continue;
-    indeg.set(e.to.node, indeg.get(e.to.node)! + 1);
+    const d = indeg.get(e.to.node);
+    if (!indeg.has(e.from.node) || d === undefined) continue;
+    indeg.set(e.to.node, d + 1);
     out.set(e.from.node, [...(out.get(e.from.node) ?? []), e.to.node]);
   }
   const ready = ids.filter((id) => indeg.get(id) === 0).sort();
   const order: string[] = [];
-  while (ready.length) {
-    const id = ready.shift()!;
+  for (let id = ready.shift(); id !== undefined; id = ready.shift()) {
     order.push(id);
     for (const next of out.get(id) ?? []) {
-      indeg.set(next, indeg.get(next)! - 1);
-      if (indeg.get(next) === 0) ready.push(next);
+      const left = (indeg.get(next) ?? 0) - 1; // every `next` has an entry: wires to unknown nodes were skipped above
+      indeg.set(next, left);
+      if (left === 0) ready.push(next);
     }
   }
   if (order.length === ids.length) return { order };
@@ -83,8 +83,8 @@ export function topologicalOrder(doc: Pick<GraphDocument, 'nodes' | 'edges'>): {
  * type, the input is free, and no cycle. Returns null when the wire is fine.
  */
 export function connectionProblem(doc: Pick<GraphDocument, 'nodes' | 'edges'>, c: Connection, lookup: NodeTypeLookup): string | null {
-  const src = doc.nodes[c.from.node];
-  const dst = doc.nodes[c.to.node];
+  const src = nodeAt(doc, c.from.node);
+  const dst = nodeAt(doc, c.to.node);
   if (!src || !dst) return 'both ends must be nodes of this graph';
   const srcType = lookup(src.type);
   const dstType = lookup(dst.type);
@@ -143,10 +143,11 @@ export function inferFacts(
       if (wires[0]) inputs[port.name] = outFacts.get(wires[0].from.node)?.[wires[0].from.port];
     }
     for (const e of doc.edges.filter((e) => e.to.node === id)) {
-      const srcDef = doc.nodes[e.from.node] && lookup(doc.nodes[e.from.node].type);
+      const src = nodeAt(doc, e.from.node);
+      const srcDef = src && lookup(src.type);
       const out = srcDef?.outputs.find((p) => p.name === e.from.port);
       const inp = def.inputs.find((p) => p.name === e.to.port);
-      if (!doc.nodes[e.from.node]) add(id, `wire from missing node '${e.from.node}'`);
+      if (!src) add(id, `wire from missing node '${e.from.node}'`);
       else if (!inp) add(id, `no input '${e.to.port}'`);
       else if (out && out.type !== inp.type) add(id, `input '${inp.label ?? inp.name}' takes ${inp.type}, not ${out.type}`);
     }

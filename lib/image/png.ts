@@ -119,7 +119,7 @@ interface PngHeader {
   interlaced: boolean;
 }
 
-const VALID_DEPTHS: Record<number, readonly number[]> = {
+const VALID_DEPTHS: Partial<Record<number, readonly number[]>> = {
   0: [1, 2, 4, 8, 16],
   2: [8, 16],
   3: [1, 2, 4, 8],
@@ -248,7 +248,7 @@ export function decodePngRgb(
       }
       break;
     case 3: {
-      const palette = png.palette ?? [];
+      const palette: readonly (readonly number[] | undefined)[] = png.palette ?? []; // indices come from the file
       for (let i = 0; i < n; i++) {
         const entry = palette[s8[i]];
         if (!entry) {

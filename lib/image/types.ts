@@ -23,13 +23,15 @@ export const DEFAULT_MAX_PIXELS = 16_000_000;
 
 /** Throws a RangeError unless `img` is a well-formed RgbImage (a programming error, not bad input). */
 export function assertRgbImage(img: RgbImage, what = 'image'): void {
-  const { width, height, data } = img;
+  const { width, height } = img;
+  const data: unknown = img.data; // checked, not trusted: the caller may be untyped code
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new RangeError(`${what} has invalid size ${width}x${height}`);
   }
-  if (!(data instanceof Uint8Array) || data.length !== width * height * 3) {
+  if (!(data instanceof Uint8Array)) throw new RangeError(`${what} data is not a Uint8Array`);
+  if (data.length !== width * height * 3) {
     throw new RangeError(
-      `${what} data has ${data?.length} bytes, ${width}x${height} RGB needs ${width * height * 3}`,
+      `${what} data has ${data.length} bytes, ${width}x${height} RGB needs ${width * height * 3}`,
     );
   }
 }

@@ -28,7 +28,7 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 type Reader = (view: DataView, at: number) => number;
 
-const DTYPES: Record<string, { size: number; read: Reader }> = {
+const DTYPES: Partial<Record<string, { size: number; read: Reader }>> = {
   '<f4': { size: 4, read: (v, at) => v.getFloat32(at, true) },
   '<f8': { size: 8, read: (v, at) => v.getFloat64(at, true) },
   '<i4': { size: 4, read: (v, at) => v.getInt32(at, true) },
@@ -36,7 +36,7 @@ const DTYPES: Record<string, { size: number; read: Reader }> = {
   '|b1': { size: 1, read: (v, at) => (v.getUint8(at) === 0 ? 0 : 1) },
 };
 // Spellings NumPy accepts for the same little-endian / byte-order-free types.
-const ALIASES: Record<string, string> = { u1: '|u1', '<u1': '|u1', b1: '|b1', '<b1': '|b1', '?': '|b1', '|?': '|b1', bool: '|b1' };
+const ALIASES: Partial<Record<string, string>> = { u1: '|u1', '<u1': '|u1', b1: '|b1', '<b1': '|b1', '?': '|b1', '|?': '|b1', bool: '|b1' };
 const SUPPORTED = '<f4, <f8, <i4, |u1, |b1 (bool)';
 
 function bad(message: string): SpgdError {
@@ -67,6 +67,7 @@ function parseHeader(text: string): { descr: string; fortran: boolean; shape: nu
     if (!/^\d+L?$/.test(d)) throw bad(`.npy header is malformed: shape entry ${JSON.stringify(d)} is not a non-negative integer`);
     return Number.parseInt(d, 10);
   });
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the quoting alternative that did not match leaves its group undefined (typed string)
   return { descr: descr[1] ?? descr[2], fortran: fortran[1] === 'True', shape: parsed };
 }
 

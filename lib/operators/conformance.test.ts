@@ -19,12 +19,14 @@ const cases = TASKS.flatMap((task) =>
     task,
     inShape: [...ex.inShape],
     params: ex.params ?? {},
+    state: ex.state,
     label: `${task} ${ex.inShape.join('x')}`,
   })),
 );
 
+/** From the example's user data where it has some (operators that draw nothing), else drawn from the seed. */
 const build = (c: (typeof cases)[number], seed = 1): LinearOperator =>
-  createOperator(c.task, c.inShape, c.params, new Rng(seed, 'operator'));
+  c.state ? operatorFromState(c.task, c.inShape, c.params, c.state) : createOperator(c.task, c.inShape, c.params, new Rng(seed, 'operator'));
 
 function stateArrays(s: OperatorState): Float32Array[] {
   return [s.mask?.data, s.kernel?.data].filter((a): a is Float32Array => a !== undefined);

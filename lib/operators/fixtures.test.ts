@@ -12,8 +12,17 @@ import { bandedToDense } from './kernels/banded';
 import { bicubicDownMatrix } from './kernels/bicubic';
 import { fixtureImage, maxAbsDiff, sum } from './testing';
 
-const load = (name: string) =>
+const load = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`../../tests/fixtures/operators/${name}`, import.meta.url), 'utf8'));
+
+/** A blur fixture of make_fixtures.py. */
+interface BlurFixture {
+  shape: number[];
+  inputSum: number;
+  adjointInputSum: number;
+  forward: number[];
+  adjoint: number[];
+}
 
 const TOL = 1e-5;
 
@@ -53,8 +62,8 @@ function formulaKernel(size = 61): Float64Array {
 const asTensor = (shape: number[], d: Float64Array): Tensor => tensor(shape, Float32Array.from(d));
 
 describe('gaussian-blur vs scipy.ndimage.correlate(mode="mirror")', () => {
-  const fx = load('gaussian_blur.json');
-  const [c, h, w] = fx.shape as number[];
+  const fx = load('gaussian_blur.json') as BlurFixture & { kernelCentre: number; kernelRow30: number[] };
+  const [c, h, w] = fx.shape;
   const op = createOperator('gaussian-blur', [c, h, w], {}, new Rng(0));
 
   it('rebuilds the same inputs', () => {
@@ -77,8 +86,8 @@ describe('gaussian-blur vs scipy.ndimage.correlate(mode="mirror")', () => {
 });
 
 describe('motion-blur (FFT path) vs scipy with a fixed non-separable kernel', () => {
-  const fx = load('motion_blur.json');
-  const [c, h, w] = fx.shape as number[];
+  const fx = load('motion_blur.json') as BlurFixture & { kernelNonzeros: number; kernelSquaredSum: number };
+  const [c, h, w] = fx.shape;
   const k = formulaKernel();
   const kt = tensor([61, 61], Float32Array.from(k));
 
@@ -110,7 +119,7 @@ interface SrCase {
 }
 
 describe('sr-x4 vs an explicit numpy bicubic loop', () => {
-  const cases = load('sr_x4.json').cases as SrCase[];
+  const { cases } = load('sr_x4.json') as { cases: SrCase[] };
   it.each(cases)('shape $shape', (cs) => {
     const [c, h, w] = cs.shape;
     expect(sum(fixtureImage(c, h, w))).toBeCloseTo(cs.inputSum, 8);

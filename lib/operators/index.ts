@@ -11,22 +11,28 @@ import { z } from 'zod';
 import { SpgdError } from '../errors';
 import type { Rng } from '../rng';
 import { numel, type Tensor } from '../tensor';
+import { blur } from './blur';
 import { gaussianBlur } from './gaussian-blur';
+import { inpaint } from './inpaint';
 import { inpaintBox } from './inpaint-box';
 import { inpaintRandom } from './inpaint-random';
 import { motionBlur } from './motion-blur';
 import { imageShapeIssue } from './shape';
+import { srX2 } from './sr-x2';
 import { srX4 } from './sr-x4';
 import { TASKS, type LinearOperator, type OperatorDef, type OperatorState, type TaskName } from './types';
 
 export * from './types';
 
-export const OPERATORS: Record<TaskName, OperatorDef<any>> = {
+export const OPERATORS: Record<TaskName, OperatorDef<Record<string, unknown>>> = {
   'inpaint-random': inpaintRandom,
   'inpaint-box': inpaintBox,
   'gaussian-blur': gaussianBlur,
   'motion-blur': motionBlur,
   'sr-x4': srX4,
+  'sr-x2': srX2,
+  inpaint,
+  blur,
 };
 
 export function isTaskName(name: string): name is TaskName {
@@ -34,7 +40,7 @@ export function isTaskName(name: string): name is TaskName {
 }
 
 /** The registry entry, or UNKNOWN_TASK naming the valid tasks. */
-export function getOperatorDef(task: string): OperatorDef<any> {
+export function getOperatorDef(task: string): OperatorDef<Record<string, unknown>> {
   if (!isTaskName(task)) {
     throw new SpgdError('UNKNOWN_TASK', `unknown task "${task}" (expected one of: ${TASKS.join(', ')})`);
   }
@@ -50,7 +56,7 @@ export function parseOperatorParams(task: string, params: unknown = {}): Record<
     (err as Error).cause = r.error;
     throw err;
   }
-  return r.data as Record<string, unknown>;
+  return r.data;
 }
 
 /** Throws SHAPE_MISMATCH / IMAGE_TOO_SMALL when `inShape` is not usable for `task`. */

@@ -48,7 +48,7 @@ describe('bicubic x4 matrix W', () => {
     const n = 64;
     const w = bandedToDense(bicubicDownMatrix(n));
     // row 0 reads p = -6..9; p = -1..-6 land on 0..5
-    const row0 = new Array(n).fill(0);
+    const row0 = new Array<number>(n).fill(0);
     for (let t = 0; t < 16; t++) {
       const p = t - 6;
       row0[p < 0 ? -p - 1 : p] += SPEC_ROW[t];
@@ -56,7 +56,7 @@ describe('bicubic x4 matrix W', () => {
     expect(maxAbsDiff(w.subarray(0, n), row0)).toBeLessThan(1e-15);
     // last row reads p = n-10 .. n+5; p = n..n+5 land on n-1..n-6
     const last = n / 4 - 1;
-    const rowL = new Array(n).fill(0);
+    const rowL = new Array<number>(n).fill(0);
     for (let t = 0; t < 16; t++) {
       const p = 4 * last - 6 + t;
       rowL[p > n - 1 ? 2 * n - 1 - p : p] += SPEC_ROW[t];

@@ -12,7 +12,7 @@ import type { OnnxFormNames, OperatorOnnxForm } from '../onnx/operator-form';
 import type { Rng } from '../rng';
 import type { Tensor } from '../tensor';
 
-export const TASKS = ['inpaint-random', 'inpaint-box', 'gaussian-blur', 'motion-blur', 'sr-x4'] as const;
+export const TASKS = ['inpaint-random', 'inpaint-box', 'gaussian-blur', 'motion-blur', 'sr-x4', 'sr-x2', 'inpaint', 'blur'] as const;
 
 export type TaskName = (typeof TASKS)[number];
 
@@ -84,6 +84,8 @@ export type ShapeErrorCode = 'IMAGE_TOO_SMALL' | 'SHAPE_MISMATCH';
 export interface OperatorExample {
   readonly inShape: readonly number[];
   readonly params?: Record<string, unknown>;
+  /** The user data to build it from, for operators that draw nothing at random (`inpaint`, `blur`). */
+  readonly state?: OperatorState;
 }
 
 export interface OperatorDef<P> {
@@ -106,4 +108,6 @@ export interface OperatorDef<P> {
   fromState?(inShape: readonly number[], p: P, state: OperatorState): LinearOperator;
   /** The user data `fromState` accepts in place of a random draw (a painted mask, a measured kernel). */
   readonly userData?: readonly ('mask' | 'kernel')[];
+  /** Set when there is nothing to draw: the operator exists only with this user data. */
+  readonly requires?: 'mask' | 'kernel';
 }

@@ -19,7 +19,7 @@
  * const r = await compileGraph(doc, kit, { inspectPrior });
  * if (r.ok) console.log(r.plan.nfe, r.plan.estimate); else console.log(r.issues.nodes);
  */
-import type { GraphDocument } from '../graph/document';
+import { nodeAt, type GraphDocument } from '../graph/document';
 import { graphHash, nodeKey } from '../graph/hash';
 import { GraphDocumentError, migrateDocumentWithIssues } from '../graph/migrate';
 import type { PortFacts } from '../graph/ports';
@@ -42,7 +42,7 @@ class IssueList {
     if (!list.includes(msg)) list.push(msg);
   }
   has(id: string): boolean {
-    return (this.issues.nodes[id]?.length ?? 0) > 0;
+    return ((this.issues.nodes[id] as string[] | undefined)?.length ?? 0) > 0;
   }
   get any(): boolean {
     return Object.keys(this.issues.nodes).length > 0 || this.issues.graph.length > 0;
@@ -83,12 +83,13 @@ function dropBypassed(doc: GraphDocument, list: IssueList) {
   for (const [id, n] of Object.entries(doc.nodes)) if (n.mode !== 'bypass') active[id] = n;
   const bypassFed = new Map<string, string>();
   const edges = doc.edges.filter((e) => {
-    if (!doc.nodes[e.to.node]) {
+    const to = nodeAt(doc, e.to.node);
+    if (!to) {
       list.issues.graph.push(`a wire goes to a missing node '${e.to.node}'`);
       return false;
     }
-    if (doc.nodes[e.to.node].mode === 'bypass') return false;
-    if (doc.nodes[e.from.node]?.mode === 'bypass') {
+    if (to.mode === 'bypass') return false;
+    if (nodeAt(doc, e.from.node)?.mode === 'bypass') {
       bypassFed.set(`${e.to.node}\u0000${e.to.port}`, e.from.node);
       return false;
     }
@@ -135,7 +136,7 @@ function checkGraph(
       const m = /^input '(.+)' is not connected$/.exec(msg);
       const port = m && def ? def.inputs.find((p) => (p.label ?? p.name) === m[1])?.name : undefined;
       const from = port && bypassFed.get(`${id}\u0000${port}`);
-      list.add(id, from ? `input '${m![1]}' comes from '${from}', which is bypassed` : msg);
+      list.add(id, m && from ? `input '${m[1]}' comes from '${from}', which is bypassed` : msg);
     }
   }
   if (list.issues.graph.some((g) => g.includes('cycle'))) {
@@ -151,7 +152,7 @@ function resolveParams(order: string[], active: Nodes, kit: NodeKit): Map<string
   const resolved = new Map<string, Record<string, unknown>>();
   for (const id of order) {
     const r = kit.definition(active[id].type)?.params.safeParse(active[id].params);
-    if (r?.success) resolved.set(id, r.data as Record<string, unknown>);
+    if (r?.success) resolved.set(id, r.data);
   }
   return resolved;
 }
@@ -232,8 +233,9 @@ function buildPlan(
   let primary: string | null = null;
   for (const id of order) {
     const node = active[id];
-    const def = kit.definition(node.type)!;
-    const params = resolved.get(id)!;
+    const def = kit.definition(node.type);
+    const params = resolved.get(id);
+    if (!def || !params) throw new Error(`compileGraph: node '${id}' passed the checks without a definition or valid params`);
     const inputs = inputRefs(id, edges);
     const inputKeys: Record<string, string> = {};
     for (const [port, ref] of Object.entries(inputs)) inputKeys[port] = `${keys.get(ref.node)}:${ref.port}`;
@@ -258,34 +260,34 @@ function buildPlan(
 /** The cycles of a graph: its strongly connected components with more than one node or a self-loop (Tarjan). */
 export function cycles(doc: Pick<GraphDocument, 'nodes' | 'edges'>): string[][] {
   const next = new Map<string, string[]>();
-  for (const e of doc.edges) if (doc.nodes[e.from.node] && doc.nodes[e.to.node]) next.set(e.from.node, [...(next.get(e.from.node) ?? []), e.to.node]);
+  for (const e of doc.edges) if (nodeAt(doc, e.from.node) && nodeAt(doc, e.to.node)) next.set(e.from.node, [...(next.get(e.from.node) ?? []), e.to.node]);
   let counter = 0;
   const index = new Map<string, number>();
-  const low = new Map<string, number>();
   const stack: string[] = [];
   const onStack = new Set<string>();
   const out: string[][] = [];
-  const visit = (v: string) => {
-    index.set(v, counter);
-    low.set(v, counter++);
+  /** Visits v and returns its low-link. */
+  const visit = (v: string): number => {
+    const indexV = counter++;
+    let low = indexV;
+    index.set(v, indexV);
     stack.push(v);
     onStack.add(v);
     for (const w of next.get(v) ?? []) {
-      if (!index.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+      const indexW = index.get(w);
+      if (indexW === undefined) low = Math.min(low, visit(w));
+      else if (onStack.has(w)) low = Math.min(low, indexW);
     }
-    if (low.get(v) === index.get(v)) {
+    if (low === indexV) {
       const comp: string[] = [];
-      let w: string;
-      do {
-        w = stack.pop()!;
+      for (let w = stack.pop(); w !== undefined; w = stack.pop()) {
         onStack.delete(w);
         comp.push(w);
-      } while (w !== v);
+        if (w === v) break;
+      }
       if (comp.length > 1 || (next.get(v) ?? []).includes(v)) out.push(comp.sort());
     }
+    return low;
   };
   for (const id of Object.keys(doc.nodes).sort()) if (!index.has(id)) visit(id);
   return out;

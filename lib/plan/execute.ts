@@ -86,15 +86,22 @@ function traceOf(outputs: NodeOutputs): TraceValue | undefined {
   return Object.values(outputs).find((v): v is TraceValue => v.kind === 'Trace');
 }
 
-function inputGetter(step: PlanStep, inputs: Record<string, PortValue>) {
-  return <T extends PortType>(port: string, type: T, optional: boolean): PortValueOf<T> | undefined => {
-    const v = inputs[port];
-    if (!v) {
-      if (optional) return undefined;
-      throw new SpgdError('BAD_INPUT', `input '${port}' of ${step.node} is not connected`);
-    }
+/** `input` and `optionalInput` of a run context: inputs by port, checked against the port type. */
+function inputGetters(step: PlanStep, inputs: Partial<Record<string, PortValue>>) {
+  const ofType = <T extends PortType>(port: string, type: T, v: PortValue): PortValueOf<T> => {
     if (v.kind !== type) throw new SpgdError('BAD_INPUT', `input '${port}' of ${step.node} needs a ${type}, got ${v.kind}`);
     return v as PortValueOf<T>;
+  };
+  return {
+    input: <T extends PortType>(port: string, type: T): PortValueOf<T> => {
+      const v = inputs[port];
+      if (!v) throw new SpgdError('BAD_INPUT', `input '${port}' of ${step.node} is not connected`);
+      return ofType(port, type, v);
+    },
+    optionalInput: <T extends PortType>(port: string, type: T): PortValueOf<T> | undefined => {
+      const v = inputs[port];
+      return v ? ofType(port, type, v) : undefined;
+    },
   };
 }
 
@@ -123,14 +130,12 @@ export async function executePlan(plan: Plan, kit: NodeKit, adapters: ExecuteAda
   const runStep = async (step: PlanStep, inputs: Record<string, PortValue>): Promise<NodeOutputs> => {
     const run = kit.run(step.type);
     if (!run) throw new SpgdError('BAD_INPUT', `no run code for node type '${step.type}'`);
-    const get = inputGetter(step, inputs);
     const ctx: RunContext<Record<string, unknown>> = {
       node: step.node,
       step,
       params: step.params,
       inputs,
-      input: (port, type) => get(port, type, false)!,
-      optionalInput: (port, type) => get(port, type, true),
+      ...inputGetters(step, inputs),
       adapters,
       signal,
       emit,
@@ -168,7 +173,7 @@ export async function executePlan(plan: Plan, kit: NodeKit, adapters: ExecuteAda
       }
       values.set(step.node, outputs);
       for (const port of step.outputs) {
-        const v = outputs[port];
+        const v = (outputs as Partial<NodeOutputs>)[port]; // side-effect nodes may leave ports out
         if (v) await publishOutput(step.node, port, v, publish, (key) => nodeOfKey.get(key));
       }
       const tr = traceOf(outputs);
@@ -190,7 +195,7 @@ export async function executePlan(plan: Plan, kit: NodeKit, adapters: ExecuteAda
   }
 
   const primary = plan.primary;
-  const metrics: RunMetrics = primary && samplerMetrics[primary] ? samplerMetrics[primary] : { residual: null };
+  const metrics: RunMetrics = (primary ? samplerMetrics[primary] : undefined) ?? { residual: null }; // absent when the primary left no Trace
   const seconds = (now() - start) / 1000;
   const many = Object.keys(samplerMetrics).length > 1;
   emit({ type: 'finished', metrics, seconds, nfe: { ...nfe }, ...(many ? { samplers: samplerMetrics } : {}) });

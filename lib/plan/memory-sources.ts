@@ -41,6 +41,8 @@ export class MemorySources {
   };
 
   adapters(): Pick<ExecuteAdapters, 'loadImage' | 'loadArray'> {
-    return { loadImage: async (s) => this.get(s), loadArray: async (s) => this.get(s) };
+    // A missing source rejects (the Promise executor catches the throw), as a real adapter's load does.
+    const load = (s: string) => new Promise<Tensor>((resolve) => resolve(this.get(s)));
+    return { loadImage: load, loadArray: load };
   }
 }

@@ -110,18 +110,18 @@ export interface RunContext<P> {
   /** Wired inputs by port. */
   inputs: Record<string, PortValue>;
   /** A required input of a given port type (a clear error if it is missing or of another type). */
-  input<T extends PortType>(port: string, type: T): PortValueOf<T>;
+  input: <T extends PortType>(port: string, type: T) => PortValueOf<T>;
   /** An optional input, or undefined when it is not wired. */
-  optionalInput<T extends PortType>(port: string, type: T): PortValueOf<T> | undefined;
+  optionalInput: <T extends PortType>(port: string, type: T) => PortValueOf<T> | undefined;
   adapters: ExecuteAdapters;
   signal?: AbortSignal;
-  emit(event: RunEventPayload): void;
+  emit: (event: RunEventPayload) => void;
   /** Publishes an extra tensor or summary (outputs are published by the executor). */
-  publish(p: Publication): Promise<void>;
+  publish: (p: Publication) => Promise<void>;
   /** Snapshot steps per sampler and the progress throttle (ms), from the executor's options. */
   captures: number;
   progressIntervalMs: number;
-  now(): number;
+  now: () => number;
 }
 
 /** A node type's behaviour: `nodes/<category>/<name>.run.ts` exports one (`defineNodeRun`). */
@@ -138,6 +138,6 @@ export interface NodeRun<P = Record<string, unknown>> {
 
 /** Node types as lib/plan sees them (dependency injection from nodes/). */
 export interface NodeKit {
-  definition(type: string): (NodeTypeInfo & NodeMigrationInfo) | undefined;
-  run(type: string): NodeRun | undefined;
+  definition: (type: string) => (NodeTypeInfo & NodeMigrationInfo) | undefined;
+  run: (type: string) => NodeRun | undefined;
 }

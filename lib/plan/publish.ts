@@ -73,8 +73,9 @@ export async function publishOutput(node: string, port: string, v: PortValue, pu
     case 'Measurement': {
       await publish({ node, port, tensor: v.y, kind: 'image', summary: `y ${v.y.shape.join('x')}, sigma_y ${v.sigmaY}` });
       const maker = v.operatorKey ? nodeOfKey(v.operatorKey) : undefined;
-      const state = v.operator?.state.mask ?? v.operator?.state.kernel;
-      if (maker && state) await publish({ node: maker, port: 'operator', tensor: state, kind: 'map', summary: v.operator!.task });
+      const operator = v.operator;
+      const state = operator?.state.mask ?? operator?.state.kernel;
+      if (maker && operator && state) await publish({ node: maker, port: 'operator', tensor: state, kind: 'map', summary: operator.task });
       return;
     }
     case 'Operator':

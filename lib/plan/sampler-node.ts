@@ -46,13 +46,13 @@ function portOf(ports: readonly PortSpec[], type: PortType): string | undefined 
   return ports.find((p) => p.type === type)?.name;
 }
 
-function requiredPort(def: NodeTypeInfo, ports: readonly PortSpec[], type: PortType): string {
+function requiredPort(def: Pick<NodeTypeInfo, 'type'>, ports: readonly PortSpec[], type: PortType): string {
   const name = portOf(ports, type);
   if (!name) throw new Error(`${def.type}: a sampler node needs a ${type} port`);
   return name;
 }
 
-export function samplerNodeRun<S extends z.ZodObject>(def: NodeTypeInfo & { params: S }, spec: SamplerNodeSpec<z.infer<S>>): SamplerNodeRun<z.infer<S>> {
+export function samplerNodeRun<S extends z.ZodObject>(def: NodeTypeInfo<S>, spec: SamplerNodeSpec<z.infer<S>>): SamplerNodeRun<z.infer<S>> {
   const priorPort = portOf(def.inputs, 'Prior');
   const measurementPort = requiredPort(def, def.inputs, 'Measurement');
   const operatorPort = requiredPort(def, def.inputs, 'Operator');

@@ -48,7 +48,7 @@ describe('classical baselines', () => {
       const gt = task === 'inpaint-box' ? ramp(64, 64) : smooth(64, 64);
       const op = createOperator(task, gt.shape, {}, new Rng(2));
       const y = simulateMeasurement(op, gt, 0.05, new Rng(3));
-      const sampler = createSampler('classical', task, null as never, {});
+      const sampler = createSampler('classical', task, null, {});
       const { sample, nfe } = await runSampler(sampler, { operator: op, measurement: y, rng: new Rng(4), groundTruth: gt });
       expect(nfe).toEqual({ forward: 0, vjp: 0 });
       const baseline = task === 'sr-x4' ? 0 : psnr(y, gt);

@@ -31,12 +31,14 @@ export function createClassical(input: Partial<ClassicalParams>): Sampler<Classi
     steps: 1,
     nfe: { forward: 0, vjp: 0 },
     init: () => ({ x: null }),
-    async step(_state, ctx): Promise<StepResult<ClassicalState>> {
-      const estimate = ctx.operator.classicalEstimate;
-      if (!estimate) throw new SpgdError('BAD_INPUT', `the ${ctx.operator.task} operator has no classical estimate`);
-      const x = estimate(ctx.measurement, p);
-      const r = residual(ctx.operator, x, ctx.measurement);
-      return {
+    step(_state, ctx): Promise<StepResult<ClassicalState>> {
+      const { operator } = ctx;
+      if (!operator.classicalEstimate) {
+        return Promise.reject(new SpgdError('BAD_INPUT', `the ${operator.task} operator has no classical estimate`));
+      }
+      const x = operator.classicalEstimate(ctx.measurement, p);
+      const r = residual(operator, x, ctx.measurement);
+      return Promise.resolve({
         state: { x },
         trace: {
           step: 0,
@@ -53,9 +55,12 @@ export function createClassical(input: Partial<ClassicalParams>): Sampler<Classi
           nfe: { forward: 0, vjp: 0 },
           ...qualityVsTruth(x, ctx.groundTruth),
         },
-      };
+      });
     },
-    finish: (state) => clip(state.x!, -1, 1),
+    finish: (state) => {
+      if (!state.x) throw new Error('classical sampler: finish() before its step ran');
+      return clip(state.x, -1, 1);
+    },
   };
 }
 

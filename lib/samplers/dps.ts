@@ -77,10 +77,11 @@ export function createDps(model: EpsModel, input: Partial<DpsParams>): Sampler<D
       const zt = state.z;
       const len = zt.data.length;
 
-      let x0: Float32Array | null = null;
-      let out: EpsOutput | null = null;
+      // Set by the cotangent callback, which epsPullback calls once.
+      let x0: Float32Array | undefined;
+      let out: EpsOutput | undefined;
       let rNorm = NaN;
-      let direct: Float32Array | null = null; // the clip-masked dR/dx0, the non-network part of dR/dz
+      let direct: Float32Array | undefined; // the clip-masked dR/dx0, the non-network part of dR/dz
       const pull = await model.epsPullback(zt, t, (o) => {
         out = o;
         x0 = new Float32Array(len);
@@ -101,18 +102,19 @@ export function createDps(model: EpsModel, input: Partial<DpsParams>): Sampler<D
         }
         return { shape: zt.shape, data: v };
       });
+      if (!x0 || !direct || !out) throw new Error('epsPullback did not call its cotangent function');
       const nfe = { forward: state.nfe.forward + 1, vjp: state.nfe.vjp + 1 };
-      const x0t: Tensor = { shape: zt.shape, data: x0! };
+      const x0t: Tensor = { shape: zt.shape, data: x0 };
 
       // dR/dz = (1/sqrt(abar)) c + J_eps^T (-sqrt(1/abar - 1) c)
       const grad = new Float32Array(len);
-      for (let i = 0; i < len; i++) grad[i] = sqrtRecip * direct![i] + pull.vjp.data[i];
+      for (let i = 0; i < len; i++) grad[i] = sqrtRecip * direct[i] + pull.vjp.data[i];
 
       // Noise is added on every step but the last; there abar_prev < 1, so betatilde > 0 and
       // guided-diffusion's clipping of log(betatilde) at t = 0 never comes into play.
       const betaTilde = (beta * (1 - abarPrev)) / (1 - abar);
       const logBetaTilde = Math.log(betaTilde);
-      const extra = (out as EpsOutput | null)?.varianceLogit;
+      const extra = out.varianceLogit;
       const next = new Float32Array(len);
       for (let i = 0; i < len; i++) {
         let std = 0;
@@ -124,7 +126,7 @@ export function createDps(model: EpsModel, input: Partial<DpsParams>): Sampler<D
             std = Math.sqrt(betaTilde);
           }
         }
-        const mu = c1 * x0![i] + c2 * zt.data[i];
+        const mu = c1 * x0[i] + c2 * zt.data[i];
         next[i] = mu + (last ? 0 : std * ctx.rng.normal()) - p.zeta * grad[i];
       }
       const zNext: Tensor = { shape: zt.shape, data: next };
@@ -132,7 +134,7 @@ export function createDps(model: EpsModel, input: Partial<DpsParams>): Sampler<D
 
       // Diagnostics in VE coordinates x = z / sqrt(abar): prior pull x0 - x, likelihood pull -dR/dz.
       const priorPull = new Float32Array(len);
-      for (let i = 0; i < len; i++) priorPull[i] = x0![i] - sqrtRecip * zt.data[i];
+      for (let i = 0; i < len; i++) priorPull[i] = x0[i] - sqrtRecip * zt.data[i];
       const priorPullT: Tensor = { shape: zt.shape, data: priorPull };
       const likelihoodPull = new Float32Array(len);
       let gradSq = 0;

@@ -7,7 +7,6 @@
  * const { sampler, params } = methodConfig('dps-ddim', 'sr-x4', { sigmaY: 0.05 }, { eta: 1 });
  * const s = sampler.create(prior, params); // the SPGD sampler with N = 1, T = 500, eta 1
  */
-import type { z } from 'zod';
 import { SpgdError } from '../errors';
 import type { TaskName } from '../operators/types';
 import { classicalSampler } from './classical';
@@ -16,7 +15,7 @@ import { dpsSampler } from './dps';
 import { spgdSampler } from './spgd';
 import type { MethodSpec, Nfe, PriorHandles, Sampler, SamplerSpec } from './types';
 
-export const SAMPLERS: readonly SamplerSpec[] = [spgdSampler, dpsSampler, diffPirSampler, classicalSampler] as unknown as SamplerSpec[];
+export const SAMPLERS: readonly SamplerSpec[] = [spgdSampler, dpsSampler, diffPirSampler, classicalSampler];
 
 const BY_ID = new Map(SAMPLERS.map((s) => [s.id, s]));
 
@@ -61,7 +60,7 @@ export function parseSamplerParams(spec: SamplerSpec, params: Record<string, unk
         : `bad '${issue.path.join('.')}': ${issue.message}`;
     throw new SpgdError('BAD_INPUT', `${label} sampler: ${what} (parameters: ${known})`);
   }
-  return result.data as z.infer<typeof spec.params>;
+  return result.data;
 }
 
 /** A method's sampler and its full parameters for a task: schema defaults, then the method's, then `overrides`. */

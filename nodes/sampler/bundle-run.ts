@@ -4,6 +4,6 @@
  */
 import type { NodeRun } from '../../lib/plan/node-run';
 
-export function bundleRun(port: string, kind: 'Schedule' | 'Warmup' | 'Momentum'): NodeRun<Record<string, unknown>> {
+export function bundleRun(port: string, kind: 'Schedule' | 'Warmup' | 'Momentum'): NodeRun {
   return { run: ({ params }) => ({ [port]: { kind, bundle: { ...params } } }) };
 }

@@ -16,7 +16,7 @@ export const MEASUREMENT_INPUTS: PortSpec[] = [
 
 /**
  * The restored image's facts: the size whose image the operator maps to y (4x y for sr-x4), and
- * whether the prior can take it.
+ * whether the prior can take it (any size from one stride up).
  */
 export function inferRestored(inputs: Record<string, PortFacts | undefined>): { outputs: Record<string, PortFacts>; errors: string[] } {
   const m = inputs.measurement;
@@ -27,9 +27,13 @@ export function inferRestored(inputs: Record<string, PortFacts | undefined>): { 
   if (m?.height && m.width && op?.task && op.options) {
     [, height, width] = OPERATORS[op.task as TaskName].inShapeFor([3, m.height, m.width], op.options);
   }
-  const prior = inputs.prior;
-  if (height && width && prior?.sizeMultiple && (height % prior.sizeMultiple || width % prior.sizeMultiple)) {
-    errors.push(`the prior needs height and width divisible by ${prior.sizeMultiple}, got ${width}x${height}`);
+  if (height && width && op?.height && op.width && (op.height !== height || op.width !== width)) {
+    errors.push(`the operator's mask is ${op.width}x${op.height} px, the image to restore is ${width}x${height}`);
+  }
+  // Other sizes are padded to the prior's stride, but an image smaller than one stride is not one it can see.
+  const stride = inputs.prior?.sizeMultiple;
+  if (height && width && stride && (height < stride || width < stride)) {
+    errors.push(`the image to restore is ${width}x${height} px; the prior needs at least ${stride}x${stride}`);
   }
   return { outputs: { image: { channels: 3, height, width } }, errors };
 }

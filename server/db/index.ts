@@ -38,7 +38,7 @@ const globalForDb = globalThis as unknown as { __spgdDb?: Map<string, Db> };
 
 /** One connection per file for the process (kept across hot reloads outside production). */
 export function getDb(file: string): Db {
-  const cache = (globalForDb.__spgdDb ??= new Map());
+  const cache = (globalForDb.__spgdDb ??= new Map<string, Db>());
   let db = cache.get(file);
   if (!db || !db.open) {
     db = openDb(file);

@@ -70,7 +70,7 @@ export class RunEventLog {
   append(runId: string, payload: RunEventPayload, at = Date.now()): RunEvent {
     const seq = this.nextSeq(runId);
     this.insert.run(runId, seq, payload.type, at, JSON.stringify(payload));
-    const event = { ...payload, id: String(seq), runId, at } as RunEvent;
+    const event: RunEvent = { ...payload, id: String(seq), runId, at };
     this.emitter.emit('event', event);
     return event;
   }

@@ -89,11 +89,11 @@ export class RunQueue {
   }
 
   private pump(): void {
-    if (this.active || this.waiting.length === 0) {
+    const runId = this.active ? undefined : this.waiting.shift();
+    if (runId === undefined) {
       this.checkIdle();
       return;
     }
-    const runId = this.waiting.shift()!;
     const controller = new AbortController();
     setRunning(this.deps.db, runId);
     const entry = { runId, controller, done: Promise.resolve() };

@@ -28,6 +28,13 @@ export interface RunnerDeps {
   cache: LruOutputCache;
 }
 
+/** `f()` as a promise, a throw becoming a rejection (what the adapters promise). */
+function settle<T>(f: () => T): Promise<T> {
+  return new Promise<T>((resolve) => {
+    resolve(f());
+  });
+}
+
 export function createRunJob(d: RunnerDeps): RunJob {
   return async (runId, signal) => {
     const row = getRun(d.db, runId);
@@ -40,13 +47,14 @@ export function createRunJob(d: RunnerDeps): RunJob {
       else d.log.append(runId, e);
     };
     const adapters: ExecuteAdapters = {
-      loadImage: async (source) => d.assets.loadImage(source),
+      loadImage: (source) => settle(() => d.assets.loadImage(source)),
       // Masks and kernels are uploaded as pictures: grey levels in [0, 1].
-      loadArray: async (source) => greyPlane(d.assets.loadImage(source)),
+      loadArray: (source) => settle(() => greyPlane(d.assets.loadImage(source))),
       loadPrior: (model) => d.priors.load(model),
-      saveImage: async ({ node, filename, image }) => {
-        d.artifacts.writeImage(runId, `${node}-${filename}`, image, document);
-      },
+      saveImage: ({ node, filename, image }) =>
+        settle(() => {
+          d.artifacts.writeImage(runId, `${node}-${filename}`, image, document);
+        }),
     };
     try {
       const r = await executePlan(plan, NODE_KIT, adapters, { signal, onEvent, cache: d.cache, store: d.artifacts.tensorStore(runId) });
@@ -54,8 +62,10 @@ export function createRunJob(d: RunnerDeps): RunJob {
       const out = r.primary ? r.outputs.get(r.primary)?.image : undefined;
       if (out?.kind === 'Image') resultPath = d.artifacts.writeImage(runId, 'result', out.tensor, document);
       finishRun(d.db, runId, { status: 'finished', seconds: r.seconds, nfe: r.nfe, metrics: r.metrics, resultPath });
-      const fin = (terminal as RunEventPayload | null)?.type === 'finished' ? terminal! : ({ type: 'finished', metrics: r.metrics, seconds: r.seconds, nfe: r.nfe } as RunEventPayload);
-      d.log.append(runId, { ...fin, ...(resultPath ? { result: d.artifacts.url(resultPath) } : {}) } as RunEventPayload);
+      // onEvent may have set it during the run (which control flow analysis does not see).
+      const last = terminal as RunEventPayload | null;
+      const fin = last?.type === 'finished' ? last : { type: 'finished' as const, metrics: r.metrics, seconds: r.seconds, nfe: r.nfe };
+      d.log.append(runId, { ...fin, ...(resultPath ? { result: d.artifacts.url(resultPath) } : {}) });
     } catch (e) {
       if (isSpgdError(e) && e.code === 'CANCELLED') {
         finishRun(d.db, runId, { status: 'cancelled' });

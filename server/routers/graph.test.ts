@@ -1,7 +1,7 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testGraph } from '../../nodes/testing';
-import { testServer, type TestServer } from '../testing';
+import { matching, testServer, type TestServer } from '../testing';
 import { appRouter } from './_app';
 
 let s: TestServer;
@@ -43,7 +43,7 @@ describe('graph.compile', () => {
     const bad = testGraph();
     bad.nodes.sim.params.sigmaY = 3;
     const b = await s.caller.graph.compile({ document: bad });
-    expect(!b.ok && b.issues.nodes).toEqual({ sim: [expect.stringMatching(/^sigmaY: Too big/)] });
+    expect(!b.ok && b.issues.nodes).toEqual({ sim: [matching(/^sigmaY: Too big/)] });
 
     const sr = testGraph({ task: 'sr-x4', size: 66 });
     const r = await s.caller.graph.compile({ document: sr });
@@ -102,7 +102,7 @@ describe('the HTTP handler', () => {
     form.set('file', new Blob([fs.readFileSync(new URL('../../tests/fixtures/images/astronaut-64.png', import.meta.url))], { type: 'image/png' }), 'a.png');
     const up = await call(new Request('http://x/api/trpc/images.upload', { method: 'POST', body: form }));
     const ub = (await up.json()) as { result: { data: { sha256: string; width: number } } };
-    expect(ub.result.data).toMatchObject({ width: 64, height: 64, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(ub.result.data).toMatchObject({ width: 64, height: 64, sha256: matching(/^[0-9a-f]{64}$/) });
   });
 
   it('streams run.events as Server-Sent Events with event ids, ending at the terminal event', async () => {

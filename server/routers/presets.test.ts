@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testGraph } from '../../nodes/testing';
-import { testServer, type TestServer } from '../testing';
+import { matching, testServer, type TestServer } from '../testing';
 
 let s: TestServer;
 beforeAll(() => {
@@ -49,7 +49,7 @@ describe('presets', () => {
     const a = await s.caller.presets.save({ name: 'Blur test', document: testGraph() });
     await expect(s.caller.presets.save({ name: 'blur TEST', document: testGraph({ steps: 9 }) })).rejects.toMatchObject({
       code: 'CONFLICT',
-      message: expect.stringMatching(/overwrite: true/),
+      message: matching(/overwrite: true/),
     });
     const b = await s.caller.presets.save({ name: 'blur TEST', document: testGraph({ steps: 9 }), overwrite: true });
     expect(b.id).toBe(a.id);
@@ -63,7 +63,7 @@ describe('presets', () => {
     await expect(s.caller.presets.save({ id: builtIn.id, name: 'x', document: testGraph() })).rejects.toMatchObject({ code: 'CONFLICT' });
     await expect(s.caller.presets.save({ name: builtIn.name, document: testGraph(), overwrite: true })).rejects.toMatchObject({
       code: 'CONFLICT',
-      message: expect.stringMatching(/built-in/),
+      message: matching(/built-in/),
     });
     await expect(s.caller.presets.delete({ id: builtIn.id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect((await s.caller.presets.get({ id: builtIn.id })).name).toBe(builtIn.name);
@@ -83,7 +83,7 @@ describe('presets', () => {
     expect(doc.ui.positions.img).toEqual({ x: 1, y: 2 });
     await expect(s.caller.presets.save({ name: 'future', document: { format: g.format, schemaVersion: 99 } })).rejects.toMatchObject({
       code: 'BAD_REQUEST',
-      message: expect.stringMatching(/newer SPGD Studio/),
+      message: matching(/newer SPGD Studio/),
     });
   });
 });

@@ -7,7 +7,7 @@ import { tinyEpsModel } from '../../lib/onnx/test-models';
 import { testGraph } from '../../nodes/testing';
 import { GRAPH_PNG_KEY } from '../artifacts';
 import type { RunEvent } from '../queue/events';
-import { collectEvents, testServer, type TestServer } from '../testing';
+import { collectEvents, matching, testServer, type TestServer } from '../testing';
 import { createCaller } from './_app';
 
 let s: TestServer;
@@ -18,8 +18,8 @@ afterAll(() => s.close());
 
 /** The built-in SPGD preset, turned down to `size` px and `steps` steps on the given prior. */
 function presetGraph(model: string, size: number, steps: number, warmup: number): GraphDocument {
-  const p = JSON.parse(fs.readFileSync(path.join(s.services.env.appRoot, 'presets', 'spgd-inpaint-random.json'), 'utf8'));
-  const doc = p.document as GraphDocument;
+  const p = JSON.parse(fs.readFileSync(path.join(s.services.env.appRoot, 'presets', 'spgd-inpaint-random.json'), 'utf8')) as { document: GraphDocument };
+  const doc = p.document;
   doc.nodes.prior.params.model = model;
   doc.nodes.img.params.size = size;
   doc.nodes.sched.params.steps = steps;
@@ -42,7 +42,10 @@ function checkLifecycle(events: RunEvent[], steps: number) {
   expect(types.filter((t) => t === 'preview').length).toBeGreaterThanOrEqual(1);
   // ids are the per-run sequence, in order, and events carry runId and time
   expect(events.map((e) => Number(e.id))).toEqual(events.map((_, i) => i + 1));
-  for (const e of events) expect(e).toMatchObject({ runId: events[0].runId, at: expect.any(Number) });
+  for (const e of events) {
+    expect(e.runId).toBe(events[0].runId);
+    expect(e.at).toBeTypeOf('number');
+  }
   return events.at(-1) as Ev<'finished'>;
 }
 
@@ -69,7 +72,7 @@ describe('run.start / run.events / run.get', () => {
 
     // the result PNG carries the graph document
     const file = path.join(s.dataDir, 'runs', runId, 'result.png');
-    const embedded = JSON.parse(readPngText(fs.readFileSync(file))[GRAPH_PNG_KEY]);
+    const embedded = JSON.parse(readPngText(fs.readFileSync(file))[GRAPH_PNG_KEY]) as GraphDocument;
     expect(embedded.nodes.img.params).toEqual({ source: 'sample:default', size: 32 });
 
     // a late subscriber with lastEventId gets only what came after it
@@ -162,7 +165,7 @@ describe('the queue', () => {
     expect((await s.caller.run.get({ runId: c.runId })).position).toBe(1);
     expect(await s.caller.run.cancel({ runId: a.runId })).toEqual({ status: 'cancelled' });
     const cEvents = await collectEvents(s.caller, c.runId);
-    const queued = cEvents.filter((e) => e.type === 'queued') as Ev<'queued'>[];
+    const queued = cEvents.filter((e): e is Ev<'queued'> => e.type === 'queued');
     expect(queued.map((e) => e.position)).toEqual([2, 1]);
     expect(cEvents.at(-1)!.type).toBe('finished');
     await s.services.queue.onIdle();
@@ -179,7 +182,7 @@ describe('the queue', () => {
   it('refuses to queue a graph that does not compile, naming the node', async () => {
     const doc = presetGraph('gaussian', 16, 2, 1);
     doc.nodes.img.params.source = 'sha256:' + 'b'.repeat(64);
-    await expect(s.caller.run.start({ document: doc })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/img: no uploaded image/) });
+    await expect(s.caller.run.start({ document: doc })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: matching(/img: no uploaded image/) });
   });
 
   it('records a node that fails while running: the error event names it and the run is failed', async () => {
@@ -188,7 +191,7 @@ describe('the queue', () => {
     const model = await s.caller.models.upload({ name: 'nan.onnx', base64: Buffer.from(bytes).toString('base64') });
     const { runId } = await s.caller.run.start({ document: presetGraph(model.id, 16, 3, 2) });
     const events = await collectEvents(s.caller, runId);
-    expect(events.at(-1)).toMatchObject({ type: 'error', node: 'spgd', code: 'DIVERGED', message: expect.stringMatching(/lower the step size/) });
+    expect(events.at(-1)).toMatchObject({ type: 'error', node: 'spgd', code: 'DIVERGED', message: matching(/lower the step size/) });
     const run = await s.caller.run.get({ runId });
     expect(run).toMatchObject({ status: 'failed', error: { node: 'spgd', code: 'DIVERGED' }, resultUrl: null });
   });

@@ -21,7 +21,7 @@ function requireRun(ctx: Context, id: string): RunRow {
   return row;
 }
 
-const parse = <T>(s: string | null): T | null => (s === null ? null : (JSON.parse(s) as T));
+const parse = (s: string | null): unknown => (s === null ? null : JSON.parse(s));
 
 export interface RunSummary {
   id: string;
@@ -54,9 +54,9 @@ function summary(ctx: Context, r: RunRow): RunSummary {
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     seconds: r.seconds,
-    nfe: parse<Nfe>(r.nfe),
-    metrics: parse<RunMetrics>(r.metrics),
-    error: parse(r.error),
+    nfe: parse(r.nfe) as Nfe | null,
+    metrics: parse(r.metrics) as RunMetrics | null,
+    error: parse(r.error) as RunSummary['error'],
     resultUrl: url,
     thumbnail: url,
   };
@@ -114,7 +114,8 @@ export const runRouter = router({
   cancel: publicProcedure.input(z.object({ runId })).mutation(async ({ ctx, input }) => {
     requireRun(ctx, input.runId);
     const status = await ctx.queue.cancel(input.runId);
-    return { status: status! };
+    if (status === null) throw new TRPCError({ code: 'NOT_FOUND', message: `no run '${input.runId}'` });
+    return { status };
   }),
 
   get: publicProcedure.input(z.object({ runId })).query(({ ctx, input }) => {

@@ -5,7 +5,7 @@ import { ModelBuilder } from '../../lib/onnx/builder';
 import { DataType } from '../../lib/onnx/proto';
 import { tinyEpsModel } from '../../lib/onnx/test-models';
 import { testGraph } from '../../nodes/testing';
-import { testServer, type TestServer } from '../testing';
+import { matching, testServer, type TestServer } from '../testing';
 
 const png64 = new Uint8Array(fs.readFileSync(new URL('../../tests/fixtures/images/astronaut-64.png', import.meta.url)));
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
@@ -21,7 +21,7 @@ describe('images.upload', () => {
     const form = new FormData();
     form.set('file', new File([png64], 'astronaut.png', { type: 'image/png' }));
     const r = await s.caller.images.upload(form);
-    expect(r).toEqual({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), width: 64, height: 64 });
+    expect(r).toEqual({ sha256: matching(/^[0-9a-f]{64}$/), width: 64, height: 64 });
     expect(await s.caller.images.upload({ name: 'again.png', base64: b64(png64) })).toEqual(r);
     expect(fs.existsSync(`${s.dataDir}/images/${r.sha256}.png`)).toBe(true);
     const compiled = await s.caller.graph.compile({ document: testGraph({ source: `sha256:${r.sha256}`, size: 0, task: 'sr-x4' }) });
@@ -30,22 +30,22 @@ describe('images.upload', () => {
 
   it('rejects corrupt bytes with the decoder message', async () => {
     const corrupt = png64.slice(0, 200);
-    await expect(s.caller.images.upload({ base64: b64(corrupt) })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/PNG/) });
+    await expect(s.caller.images.upload({ base64: b64(corrupt) })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: matching(/PNG/) });
     await expect(s.caller.images.upload({ base64: b64(new TextEncoder().encode('GIF89a....')) })).rejects.toMatchObject({
       code: 'BAD_REQUEST',
-      message: expect.stringMatching(/not a PNG or JPEG file .*GIF/),
+      message: matching(/not a PNG or JPEG file .*GIF/),
     });
     const form = new FormData();
     form.set('other', 'x');
-    await expect(s.caller.images.upload(form)).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/no file in field 'file'/) });
+    await expect(s.caller.images.upload(form)).rejects.toMatchObject({ code: 'BAD_REQUEST', message: matching(/no file in field 'file'/) });
   });
 
   it('rejects images over the pixel limit (from the header) and files over the byte limit', async () => {
     const big = encodePng({ width: 300, height: 300, data: new Uint8Array(300 * 300 * 3) });
-    await expect(s.caller.images.upload({ base64: b64(big) })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/300x300 .* more than the 0\.04 MP limit/) });
+    await expect(s.caller.images.upload({ base64: b64(big) })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: matching(/300x300 .* more than the 0\.04 MP limit/) });
     const heavy = encodePng({ width: 8, height: 8, data: new Uint8Array(8 * 8 * 3) }, { text: { padding: 'x'.repeat(450_000) } });
     expect(heavy.length).toBeGreaterThan(400_000);
-    await expect(s.caller.images.upload({ base64: b64(heavy) })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/upload limit/) });
+    await expect(s.caller.images.upload({ base64: b64(heavy) })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: matching(/upload limit/) });
   });
 
   it('lists the bundled samples', async () => {
@@ -76,7 +76,7 @@ describe('models', () => {
   it('rejects a file that is not ONNX', async () => {
     await expect(s.caller.models.upload({ name: 'x.onnx', base64: b64(png64) })).rejects.toMatchObject({
       code: 'BAD_REQUEST',
-      message: expect.stringMatching(/not a valid ONNX model/),
+      message: matching(/not a valid ONNX model/),
     });
   });
 
@@ -84,7 +84,7 @@ describe('models', () => {
     const bytes = tinyEpsModel({ xPath: (b, h) => b.node('Round', [h], [], undefined, 'the_round') });
     await expect(s.caller.models.upload({ name: 'round.onnx', base64: b64(bytes) })).rejects.toMatchObject({
       code: 'BAD_REQUEST',
-      message: expect.stringMatching(/unsupported op type Round .*Round 'the_round'/),
+      message: matching(/unsupported op type Round .*Round 'the_round'/),
     });
   });
 
@@ -95,7 +95,7 @@ describe('models', () => {
     b.output('out', DataType.FLOAT, ['N', 3, 'H', 'W']);
     await expect(s.caller.models.upload({ name: 'one-input.onnx', base64: b64(b.build()) })).rejects.toMatchObject({
       code: 'BAD_REQUEST',
-      message: expect.stringMatching(/takes 2 inputs .* this model takes 1: x/),
+      message: matching(/takes 2 inputs .* this model takes 1: x/),
     });
   });
 });

@@ -18,7 +18,7 @@ export interface GoldenManifest {
   parameters: number;
 }
 
-export const goldenManifest: GoldenManifest = JSON.parse(readFileSync(GOLDEN_DIR + 'manifest.json', 'utf8'));
+export const goldenManifest = JSON.parse(readFileSync(GOLDEN_DIR + 'manifest.json', 'utf8')) as GoldenManifest;
 
 /** A float32 array stored raw (little-endian) in the fixture folder. */
 export function loadGoldenArray(file: string | { file: string }): Float32Array {

@@ -9,7 +9,7 @@ export const degradeHelp = `spgd degrade --task <task> --input <gt.png> --out <y
   Simulate a measurement y = A(x) + sigma_y n. .npy output is float32 in [-1, 1], shape [3, h, w];
   the mask is [h, w] with 1 = observed, the kernel [61, 61].`;
 
-export async function degrade(argv: string[]) {
+export function degrade(argv: string[]): void {
   const f = parseFlags(argv, {
     task: { type: 'string' },
     input: { type: 'string' },

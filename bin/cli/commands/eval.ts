@@ -61,7 +61,8 @@ export async function evaluate(argv: string[]) {
       },
     });
     progress.done();
-    rows.push({ file, psnr: o.psnr!, ssim: o.ssim!, nfe: o.nfe.forward, seconds: o.seconds });
+    if (o.psnr === undefined || o.ssim === undefined) throw new Error(`${file}: the restoration reported no PSNR/SSIM against its ground truth`);
+    rows.push({ file, psnr: o.psnr, ssim: o.ssim, nfe: o.nfe.forward, seconds: o.seconds });
   }
   const mean = (key: 'psnr' | 'ssim') => rows.reduce((s, r) => s + r[key], 0) / rows.length;
   const summary = {

@@ -42,7 +42,7 @@ async function vjp(argv: string[]) {
   console.log(`wrote ${f.out}${f['eps-out'] ? ` and ${f['eps-out']}` : ''}`);
 }
 
-async function inspect(argv: string[]) {
+function inspect(argv: string[]): void {
   const f = parseFlags(argv, { model: { type: 'string' }, size: { type: 'string' }, json: { type: 'boolean' } });
   const path = required(f.model, 'model');
   const size = parseNumber(f.size, 'size', 256, (n) => Number.isInteger(n) && n >= 8);
@@ -84,8 +84,12 @@ async function inspect(argv: string[]) {
 }
 
 export async function prior(argv: string[]) {
-  const [sub, ...rest] = argv;
+  const sub = argv.at(0);
+  const rest = argv.slice(1);
   if (sub === 'vjp') return vjp(rest);
-  if (sub === 'inspect') return inspect(rest);
+  if (sub === 'inspect') {
+    inspect(rest);
+    return;
+  }
   throw new UsageError(`unknown 'spgd prior' command '${sub ?? ''}' (vjp, inspect)`);
 }

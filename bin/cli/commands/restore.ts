@@ -46,7 +46,7 @@ export async function restore(argv: string[]) {
     inputs.groundTruth = readImage(f.gt, 'gt');
     inputs.size = size;
   } else {
-    const y = readArray(f.measurement!, 'measurement');
+    const y = readArray(required(f.measurement, 'measurement'), 'measurement');
     if (y.shape.length !== 3 || y.shape[0] !== 3) throw new UsageError(`--measurement must be [3, h, w], got [${y.shape.join(', ')}]`);
     inputs.measurement = y;
     if (f.mask) inputs.mask = readPlane(f.mask, 'mask');
@@ -77,7 +77,8 @@ export async function restore(argv: string[]) {
   };
   if (f.json) console.log(JSON.stringify(summary));
   else {
-    const q = o.psnr === undefined ? `no ground truth, ||A x - y|| ${o.residual?.toPrecision(4)}` : `PSNR ${o.psnr.toFixed(2)} dB, SSIM ${o.ssim!.toFixed(4)}`;
+    const q =
+      o.psnr === undefined || o.ssim === undefined ? `no ground truth, ||A x - y|| ${o.residual?.toPrecision(4)}` : `PSNR ${o.psnr.toFixed(2)} dB, SSIM ${o.ssim.toFixed(4)}`;
     console.log(`wrote ${out}: ${q}, ${summary.nfe} network calls (+${summary.vjp} VJPs), ${summary.seconds.toFixed(1)} s`);
   }
 }

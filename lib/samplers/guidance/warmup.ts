@@ -61,7 +61,7 @@ export async function likelihoodWarmup(
   const losses: number[] = [];
   for (let j = 0; j < o.steps; j++) {
     throwIfCancelled(o.signal);
-    let r: Tensor | null = null;
+    let r: Tensor | undefined; // set by `tracked` when the denoiser evaluates the loss through it
     const tracked = (d: Tensor) => {
       const l = loss(d);
       r = l.residual;
@@ -73,8 +73,9 @@ export async function likelihoodWarmup(
     if (!allFinite(g)) throw new DivergedError(o.outerStep, j);
     losses.push(out.loss);
     if (m === null) {
+      if (!r) throw new Error('likelihood warm-up: the denoiser neither returned the residual nor evaluated the loss');
       m = g;
-      first = { denoised: out.denoised, grad: g, residual: r! };
+      first = { denoised: out.denoised, grad: g, residual: r };
     } else {
       const w = admWeight(g, m);
       weights.push(w);
@@ -88,5 +89,6 @@ export async function likelihoodWarmup(
     if (!allFinite(x)) throw new DivergedError(o.outerStep, j);
     lastDenoised = out.denoised;
   }
-  return { x, xPrev, lastDenoised: lastDenoised!, first: first!, momentum: m!, weights, losses };
+  if (!lastDenoised || !first || !m) throw new Error('likelihood warm-up ran no step'); // steps >= 1 was checked above
+  return { x, xPrev, lastDenoised, first, momentum: m, weights, losses };
 }

@@ -13,7 +13,7 @@ export async function GET(_req: Request, ctx: { params: Promise<{ sha: string }>
   const { sha } = await ctx.params;
   if (!/^[0-9a-f]{64}$/.test(sha)) return new Response('bad asset id', { status: 400 });
   const row = getServices().assets.asset(sha);
-  if (!row || (row.kind !== 'model' && row.kind !== 'image') || !fs.existsSync(row.path)) return new Response('not found', { status: 404 });
+  if (!row || !fs.existsSync(row.path)) return new Response('not found', { status: 404 });
   const bytes = fs.readFileSync(row.path);
   const type = row.kind === 'model' ? 'application/octet-stream' : bytes[0] === 0xff ? 'image/jpeg' : 'image/png';
   return new Response(new Uint8Array(bytes), {

@@ -354,7 +354,7 @@ async function main(): Promise<void> {
     results.push(row);
     console.log(
       `${s}x${s}: forward ${f1(row.forward)} ms, fused ${Object.entries(fused).map(([k, val]) => `${k} ${f1(val)}`).join(' / ')} ms ` +
-        `(${f2(fused.mask! / row.forward)}x), vjp ${f1(row.vjp)} ms, epsPullback ${f1(row.pullback)} ms (${f2(row.pullback / row.forward)}x), MatMul ${f1(row.matmulGflops)} GFLOP/s` +
+        `(${f2(fused.mask / row.forward)}x), vjp ${f1(row.vjp)} ms, epsPullback ${f1(row.pullback)} ms (${f2(row.pullback / row.forward)}x), MatMul ${f1(row.matmulGflops)} GFLOP/s` +
         (row.torch ? `; torch forward ${f1(row.torch.forward_ms)}, forward+vjp ${f1(row.torch.forward_vjp_ms)} ms` : ''),
     );
   }

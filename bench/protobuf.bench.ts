@@ -53,7 +53,7 @@ function tiled(bytes: Uint8Array, copies: number): Uint8Array {
   for (let k = 0; k < copies; k++) {
     const r = (v: string) => (v ? `${v}_${k}` : v);
     graph.nodes.push(...g.nodes.map((n) => ({ ...n, name: r(n.name), inputs: n.inputs.map(r), outputs: n.outputs.map(r) })));
-    graph.initializers.push(...g.initializers.map((t) => ({ ...t, name: r(t.name), data: t.data.slice() as typeof t.data })));
+    graph.initializers.push(...g.initializers.map((t) => ({ ...t, name: r(t.name), data: t.data.slice() })));
     graph.inputs.push(...g.inputs.map((v) => ({ ...v, name: r(v.name) })));
     graph.outputs.push(...g.outputs.map((v) => ({ ...v, name: r(v.name) })));
   }
@@ -62,7 +62,7 @@ function tiled(bytes: Uint8Array, copies: number): Uint8Array {
 
 /** Same structure and the same tensor contents (element by element). */
 function sameModel(a: OnnxModel, b: OnnxModel): string | null {
-  const strip = (m: OnnxModel) => JSON.stringify({ ...m, graph: { ...m.graph, initializers: m.graph.initializers.map((t) => [t.name, t.dataType, t.dims]) } }, (_, v) => (typeof v === 'bigint' ? String(v) : ArrayBuffer.isView(v) ? Array.from(v as Float32Array, String) : v));
+  const strip = (m: OnnxModel): string => JSON.stringify({ ...m, graph: { ...m.graph, initializers: m.graph.initializers.map((t) => [t.name, t.dataType, t.dims]) } }, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : ArrayBuffer.isView(v) ? Array.from(v as Float32Array, String) : v));
   if (strip(a) !== strip(b)) return 'structure differs';
   for (let i = 0; i < a.graph.initializers.length; i++) {
     const x = a.graph.initializers[i].data as ArrayLike<unknown>;
@@ -105,7 +105,7 @@ function freshProcess(file: string, codec: CodecName, dir: Direction, n: number)
   for (let i = 0; i < n; i++) {
     const r = spawnSync(process.execPath, [...process.execArgv, '--expose-gc', fileURLToPath(import.meta.url), '--mem', file, codec, dir], { encoding: 'utf8' });
     try {
-      runs.push(JSON.parse(r.stdout.trim().split('\n').pop() ?? ''));
+      runs.push(JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { ms: number; peakDelta: number });
     } catch {
       console.error(`fresh-process probe failed: ${r.stderr.slice(-500)}`);
     }
@@ -180,7 +180,7 @@ function main(): void {
 function writeReport(started: Date, results: Result[]): void {
   const f1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '-');
   const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '-');
-  const pkg = (p: string) => JSON.parse(readFileSync(path.join(ROOT, 'node_modules', p, 'package.json'), 'utf8')).version;
+  const pkg = (p: string) => (JSON.parse(readFileSync(path.join(ROOT, 'node_modules', p, 'package.json'), 'utf8')) as { version: string }).version;
   const L: string[] = ['# ONNX protobuf codecs: hand-written vs protobufjs', ''];
   L.push(`- date ${started.toISOString()}; machine: ${os.cpus()[0]?.model ?? '?'}, ${os.cpus().length} cores (${os.platform()} ${os.arch()}), ${mib(os.totalmem()).toFixed(0)} MiB; load average ${os.loadavg().map((v) => v.toFixed(2)).join(' / ')} at the end (the box is shared)`);
   L.push(`- node ${process.version}; protobufjs ${pkg('protobufjs')} (reflection from a JSON schema of the onnx.proto subset the compiler reads, \`bench/support/onnx-protobufjs.ts\`)`);

@@ -326,5 +326,5 @@ export function encodeWithProtobufjs(m: OnnxModel): Uint8Array {
     graph: graphTo(m.graph),
     metadataProps: m.metadata,
   };
-  return ModelProto.encode(msg as never).finish();
+  return ModelProto.encode(msg).finish();
 }

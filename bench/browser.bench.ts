@@ -39,10 +39,11 @@ const SETUPS: ProbeSetup[] = [
 
 function probeTable(node: ProbeRow, web: ProbeRow[]): string[] {
   const r = (row: ProbeRow) =>
-    `| ${row.setup} | ${row.forwardMs.toFixed(1)} | ${row.fusedMs.toFixed(1)} | ${row.copyMs.toFixed(2)} | ${(node.forwardMs / row.forwardMs).toFixed(2)} | ${(node.fusedMs / row.fusedMs).toFixed(2)} |`;
+    `| ${row.setup} | ${row.forwardMs.toFixed(1)} | ${row.fusedMs.toFixed(1)} | ${row.copyMs.toFixed(2)} | ${row.forwardCpuMs.toFixed(0)} | ${row.fusedCpuMs.toFixed(0)} | ` +
+    `${(node.forwardMs / row.forwardMs).toFixed(2)} | ${(node.fusedMs / row.fusedMs).toFixed(2)} | ${(node.fusedCpuMs / row.fusedCpuMs).toFixed(2)} |`;
   return [
-    '| setup | forward ms | fused ms | copy ms | node / this, forward | node / this, fused |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| setup | forward ms | fused ms | copy ms | forward CPU ms | fused CPU ms | node / this, forward | node / this, fused | node / this, fused CPU |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     r(node),
     ...web.map(r),
   ];
@@ -220,8 +221,9 @@ async function main() {
           `## Where the time goes: the models alone (${PROBE_SIZE}x${PROBE_SIZE})`,
           '',
           `The shipped prior's forward model and its fused guidance model (random inpainting) at ${PROBE_SIZE}x${PROBE_SIZE}, without the app: onnxruntime-node in the bench's process (2 threads) and ` +
-            `ONNX Runtime Web's wasm execution provider in a module worker of the same Chromium (page cross-origin isolated: ${probe.isolated}), one fresh worker per setup; ` +
-            `medians of ${PROBE_REPS} interleaved runs after 2 warm-up runs. "copy" runs a model that only copies x [1,3,${PROBE_SIZE},${PROBE_SIZE}]: the per-call cost of feeding and fetching tensors. ` +
+            `ONNX Runtime Web's wasm execution provider in a module worker of the same Chromium (page cross-origin isolated: ${probe.isolated}), one worker per setup, the setups' runs alternating with the node runs; ` +
+            `medians of ${PROBE_REPS} interleaved runs after 2 warm-up runs (CPU: mean CPU time of all threads, of this process for node and of the Chromium it launched for the browser, 10 ms clock ticks summed over the runs). ` +
+            `"copy" runs a model that only copies x [1,3,${PROBE_SIZE},${PROBE_SIZE}]: the per-call cost of feeding and fetching tensors. ` +
             'Graph optimization "all" unless stated.',
           '',
           ...probeTable(probe.node, probe.web),

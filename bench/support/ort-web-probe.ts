@@ -10,7 +10,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { OrtSession } from '../../lib/backends/ort-node';
@@ -33,10 +33,49 @@ export interface ProbeSetup {
 
 export interface ProbeRow {
   setup: string;
+  /** Medians of wall time. */
   forwardMs: number;
   fusedMs: number;
   /** A run of a model that only copies x: the per-call cost of feeding and fetching tensors. */
   copyMs: number;
+  /** Mean CPU time (all threads) of a forward / fused run. */
+  forwardCpuMs: number;
+  fusedCpuMs: number;
+}
+
+const MODELS = ['forward', 'fused', 'copy'] as const;
+type ModelKey = (typeof MODELS)[number];
+
+/**
+ * CPU time (user + system, ms) so far of the processes below `root` -- the Chromium this process
+ * launched, whose renderer runs the workers; NaN without /proc. Clock ticks are 10 ms, so only
+ * sums over many runs are meaningful.
+ */
+function descendantsCpuMs(root: number): number {
+  if (!existsSync('/proc/self/stat')) return NaN;
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      // Fields after the command name (which may hold spaces) start at state.
+      const f = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ').pop()!.split(' ');
+      stats.set(Number(d), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const below = new Set([root]);
+  let ticks = 0;
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, st] of stats) {
+      if (below.has(pid) || !below.has(st.ppid)) continue;
+      below.add(pid);
+      ticks += st.ticks;
+      grew = true;
+    }
+  }
+  return ticks * 10;
 }
 
 interface Feed {
@@ -46,8 +85,8 @@ interface Feed {
 }
 
 /**
- * The page's worker: opens the three models with one setup ('open'), then times one run of each
- * per 'round'. The page keeps one worker per setup and alternates rounds between them, so
+ * The page's worker: opens the three models with one setup ('open'), then times one run of a
+ * model per 'run'. The page keeps one worker per setup and the rounds alternate between them, so
  * drifting load on the box hits every setup alike.
  */
 const WORKER = `
@@ -68,13 +107,9 @@ self.onmessage = async ({ data: m }) => {
       self.postMessage({ isolated: self.crossOriginIsolated });
       return;
     }
-    const times = {};
-    for (const k of Object.keys(sessions)) {
-      const t0 = performance.now();
-      await sessions[k].run(inputs[k]);
-      times[k] = performance.now() - t0;
-    }
-    self.postMessage(times);
+    const t0 = performance.now();
+    await sessions[m.model].run(inputs[m.model]);
+    self.postMessage({ ms: performance.now() - t0 });
   } catch (e) {
     self.postMessage({ error: String((e && e.stack) || e) });
   }
@@ -89,7 +124,7 @@ window.probeOpen = async (config) => {
   workers.push(w);
   return { id: workers.length - 1, ...(await ask(w, { type: 'open', config })) };
 };
-window.probeRound = (id) => ask(workers[id], { type: 'round' });
+window.probeRun = (id, model) => ask(workers[id], { type: 'run', model });
 </script>`;
 
 function randomFeed(name: string, dims: number[], seed: number, scale = 1): Feed {
@@ -139,14 +174,13 @@ export async function probeOrtWeb(opts: { root: string; browser: Browser; size: 
   };
   const hostFeeds = { forward: host(feeds.forward), fused: host(feeds.fused), copy: host(feeds.copy) };
   const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
-  const nodeRound = async (): Promise<Record<'forward' | 'fused' | 'copy', number>> => {
-    const out = { forward: 0, fused: 0, copy: 0 };
-    for (const k of ['forward', 'fused', 'copy'] as const) {
-      const t0 = performance.now();
-      await sessions[k].run(hostFeeds[k]);
-      out[k] = performance.now() - t0;
-    }
-    return out;
+  const nodeRun = async (k: ModelKey): Promise<{ ms: number; cpu: number }> => {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await sessions[k].run(hostFeeds[k]);
+    const ms = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    return { ms, cpu: (c.user + c.system) / 1000 };
   };
 
   const dist = path.join(root, 'node_modules/onnxruntime-web/dist');
@@ -174,7 +208,7 @@ export async function probeOrtWeb(opts: { root: string; browser: Browser; size: 
   const web: ProbeRow[] = [];
   let node: ProbeRow | null = null;
   let isolated = false;
-  type Win = { probeOpen(c: unknown): Promise<{ id: number; isolated: boolean; error?: string }>; probeRound(id: number): Promise<Record<string, number> & { error?: string }> };
+  type Win = { probeOpen(c: unknown): Promise<{ id: number; isolated: boolean; error?: string }>; probeRun(id: number, model: ModelKey): Promise<{ ms: number; error?: string }> };
   try {
     await page.goto(`http://127.0.0.1:${port}/`);
     await page.waitForFunction(() => typeof (window as unknown as { probeOpen?: unknown }).probeOpen === 'function');
@@ -187,20 +221,40 @@ export async function probeOrtWeb(opts: { root: string; browser: Browser; size: 
       ids.push(r.id);
     }
     // Index 0 is onnxruntime-node, run in the same rounds.
-    const times = [null, ...opts.setups].map(() => ({ forward: [] as number[], fused: [] as number[], copy: [] as number[] }));
+    const empty = () => ({ ms: { forward: [] as number[], fused: [] as number[], copy: [] as number[] }, cpu: { forward: 0, fused: 0, copy: 0 } });
+    const acc = [null, ...opts.setups].map(empty);
     for (let round = -2; round < reps; round++) {
-      const n = await nodeRound();
-      if (round >= 0) for (const k of ['forward', 'fused', 'copy'] as const) times[0][k].push(n[k]);
-      for (let i = 0; i < ids.length; i++) {
-        const r = await page.evaluate((id) => (window as unknown as Win).probeRound(id), ids[i]);
-        if (r.error) throw new Error(`ORT Web setup '${opts.setups[i].name}': ${r.error}`);
-        if (round >= 0) for (const k of ['forward', 'fused', 'copy'] as const) times[i + 1][k].push(r[k]);
+      for (const k of MODELS) {
+        const n = await nodeRun(k);
+        if (round >= 0) {
+          acc[0].ms[k].push(n.ms);
+          acc[0].cpu[k] += n.cpu;
+        }
+        for (let i = 0; i < ids.length; i++) {
+          const c0 = descendantsCpuMs(process.pid);
+          const r = await page.evaluate(([id, model]) => (window as unknown as Win).probeRun(id, model), [ids[i], k] as const);
+          const cpu = descendantsCpuMs(process.pid) - c0;
+          if (r.error) throw new Error(`ORT Web setup '${opts.setups[i].name}': ${r.error}`);
+          if (round >= 0) {
+            acc[i + 1].ms[k].push(r.ms);
+            acc[i + 1].cpu[k] += cpu;
+          }
+        }
       }
     }
-    const row = (setup: string, t: (typeof times)[number]): ProbeRow => ({ setup, forwardMs: median(t.forward), fusedMs: median(t.fused), copyMs: median(t.copy) });
-    node = row('onnxruntime-node, CPU, 2 threads', times[0]);
-    opts.setups.forEach((s, i) => web.push(row(s.name, times[i + 1])));
-    for (const r of [node, ...web]) console.log(`${r.setup}: forward ${r.forwardMs.toFixed(1)} ms, fused ${r.fusedMs.toFixed(1)} ms, copy ${r.copyMs.toFixed(2)} ms`);
+    const row = (setup: string, a: (typeof acc)[number]): ProbeRow => ({
+      setup,
+      forwardMs: median(a.ms.forward),
+      fusedMs: median(a.ms.fused),
+      copyMs: median(a.ms.copy),
+      forwardCpuMs: a.cpu.forward / reps,
+      fusedCpuMs: a.cpu.fused / reps,
+    });
+    node = row('onnxruntime-node, CPU, 2 threads', acc[0]);
+    opts.setups.forEach((s, i) => web.push(row(s.name, acc[i + 1])));
+    for (const r of [node, ...web]) {
+      console.log(`${r.setup}: forward ${r.forwardMs.toFixed(1)} ms (CPU ${r.forwardCpuMs.toFixed(0)}), fused ${r.fusedMs.toFixed(1)} ms (CPU ${r.fusedCpuMs.toFixed(0)}), copy ${r.copyMs.toFixed(2)} ms`);
+    }
   } finally {
     await page.close();
     server.close();

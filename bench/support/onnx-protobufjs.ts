@@ -6,6 +6,7 @@
  */
 import protobuf from 'protobufjs';
 import {
+  allocData,
   AttrType,
   DataType,
   type Dim,
@@ -16,6 +17,7 @@ import {
   type OnnxTensor,
   type OnnxValueInfo,
   type TensorData,
+  viewAs,
 } from '../../lib/onnx/proto';
 
 const f = (id: number, type: string, rule?: 'repeated', packed?: boolean) => ({ id, type, ...(rule ? { rule } : {}), ...(packed ? { options: { packed: true } } : {}) });
@@ -173,33 +175,15 @@ const big = (v: I64): bigint => {
 const num = (v: I64): number => (typeof v === 'number' ? v : v.unsigned ? (v.high >>> 0) * 2 ** 32 + (v.low >>> 0) : v.high * 2 ** 32 + (v.low >>> 0));
 const has = (m: object, k: string) => Object.prototype.hasOwnProperty.call(m, k);
 
-const ARRAYS: Partial<Record<number, { new (n: number): Exclude<TensorData, string[]>; new (b: ArrayBufferLike, o: number, n: number): Exclude<TensorData, string[]>; BYTES_PER_ELEMENT: number }>> = {
-  [DataType.FLOAT]: Float32Array,
-  [DataType.DOUBLE]: Float64Array,
-  [DataType.INT64]: BigInt64Array,
-  [DataType.UINT64]: BigUint64Array,
-  [DataType.INT32]: Int32Array,
-  [DataType.UINT32]: Uint32Array,
-  [DataType.INT16]: Int16Array,
-  [DataType.UINT16]: Uint16Array,
-  [DataType.FLOAT16]: Uint16Array,
-  [DataType.BFLOAT16]: Uint16Array,
-  [DataType.INT8]: Int8Array,
-  [DataType.UINT8]: Uint8Array,
-  [DataType.BOOL]: Uint8Array,
-};
-
 function tensorFrom(t: PbTensor): OnnxTensor {
   const dims = t.dims.map(num);
   const n = dims.reduce((p, d) => p * d, 1);
   if (t.dataType === DataType.STRING) return { name: t.name, dataType: t.dataType, dims, data: t.stringData.map((b) => utf8.decode(b)) };
-  const Ctor = ARRAYS[t.dataType];
-  if (!Ctor) throw new Error(`tensor '${t.name}': unsupported data type ${t.dataType}`);
   if (t.rawData.length) {
     // Copy into a fresh, aligned buffer, as the hand-written decoder does.
-    return { name: t.name, dataType: t.dataType, dims, data: new Ctor(new Uint8Array(t.rawData).buffer, 0, n) };
+    return { name: t.name, dataType: t.dataType, dims, data: viewAs(t.dataType, new Uint8Array(t.rawData).buffer, n) };
   }
-  const data = new Ctor(n);
+  const data = allocData(t.dataType, n) as Exclude<TensorData, string[]>;
   const src: (number | I64)[] =
     t.dataType === DataType.FLOAT ? t.floatData : t.dataType === DataType.DOUBLE ? t.doubleData : t.dataType === DataType.INT64 ? t.int64Data : t.uint64Data.length ? t.uint64Data : t.int32Data;
   src.forEach((v, i) => {

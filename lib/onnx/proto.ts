@@ -318,7 +318,7 @@ function elemSize(dt: DataTypeCode): number {
 }
 
 /** A zero-filled typed array for `n` elements of `dt`. */
-function allocData(dt: DataTypeCode, n: number): TensorData {
+export function allocData(dt: DataTypeCode, n: number): TensorData {
   switch (dt) {
     case DataType.FLOAT:
       return new Float32Array(n);
@@ -468,7 +468,8 @@ function decodeTensor(r: Reader): OnnxTensor {
   return { name, dataType, dims, data };
 }
 
-function viewAs(dt: DataTypeCode, buf: ArrayBufferLike, n: number): TensorData {
+/** `n` elements of `dt` over `buf` from offset 0 (buf holds little-endian raw_data). */
+export function viewAs(dt: DataTypeCode, buf: ArrayBufferLike, n: number): TensorData {
   switch (dt) {
     case DataType.FLOAT:
       return new Float32Array(buf, 0, n);

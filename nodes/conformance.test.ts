@@ -84,7 +84,34 @@ function tinyGraphs(sources: MemorySources): GraphDocument[] {
     operatorParams: { kernelSize: 5 },
     measurement: { source: y, kernel },
   });
-  return [spgd, testGraph({ sampler: 'dps', size: 16, steps: 2 }), testGraph({ sampler: 'diffpir', size: 16, steps: 2 }), photo, blurred];
+  // A scan with black holes, and a photo blurred by a parametric kernel, with metrics against the operator.
+  const holes = sources.add(tensor([3, 16, 16], Float32Array.from({ length: 768 }, (_, i) => ((i % 256) % 7 === 0 ? -1 : 0.2))));
+  const scan = restorationGraph({ task: 'inpaint', method: 'classical', seed: 0, sigmaY: 0.05, model: 'gaussian', measurement: { source: holes, mask: holes } });
+  delete scan.nodes.mask;
+  scan.nodes.black = n(type('/black-mask'));
+  scan.edges = scan.edges.map((e) => (e.from.node === 'mask' ? { from: { node: 'black', port: 'mask' }, to: e.to } : e));
+  scan.edges.push({ from: { node: 'y', port: 'measurement' }, to: { node: 'black', port: 'measurement' } });
+  const soft = restorationGraph({ task: 'blur', method: 'classical', seed: 0, sigmaY: 0.05, model: 'gaussian', measurement: { source: y, kernel } });
+  delete soft.nodes.kernel;
+  soft.nodes.psf = n(type('/blur-kernel'), { shape: 'motion', length: 5, angle: 30 });
+  soft.nodes.metrics = n(type('/metrics'));
+  soft.edges = soft.edges.map((e) => (e.from.node === 'kernel' ? { from: { node: 'psf', port: 'kernel' }, to: e.to } : e));
+  soft.edges.push(
+    { from: { node: 'sampler', port: 'image' }, to: { node: 'metrics', port: 'image' } },
+    { from: { node: 'y', port: 'measurement' }, to: { node: 'metrics', port: 'measurement' } },
+    { from: { node: 'operator', port: 'operator' }, to: { node: 'metrics', port: 'operator' } },
+  );
+  return [
+    spgd,
+    testGraph({ sampler: 'dps', size: 16, steps: 2 }),
+    testGraph({ sampler: 'diffpir', size: 16, steps: 2 }),
+    testGraph({ sampler: 'ddnm', size: 16, steps: 2, samplerParams: { samples: 2 } }),
+    testGraph({ sampler: 'daps', size: 16, steps: 2, samplerParams: { sigmaStart: 5 }, classicalInit: true }),
+    photo,
+    blurred,
+    scan,
+    soft,
+  ];
 }
 
 describe('node runs on tiny graphs', () => {

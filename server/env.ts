@@ -19,7 +19,7 @@ import { z } from 'zod';
 
 const MiB = 2 ** 20;
 
-export const envSchema = z.object({
+const envSchema = z.object({
   SPGD_DATA_DIR: z.string().min(1).default('./data'),
   SPGD_DB: z.string().min(1).optional(),
   SPGD_APP_ROOT: z.string().min(1).optional(),

@@ -28,11 +28,12 @@ function image(shape: number[], seed: number, scale: number): Tensor {
 describe('fused guidance model vs the unfused path (golden TinyUNet, 64x64)', () => {
   let prior: OrtEpsModel;
   beforeAll(async () => {
-    // Room for every task's fused model (the default LRU keeps 4).
+    // Room for every operator kind's model (the default LRU keeps 4), so the sharing check below sees them all.
     prior = await OrtEpsModel.create(golden, { name: 'golden', maxCachedSizes: 8 });
   });
   afterAll(async () => prior.release());
 
+  // Operators built from user data (inpaint, blur) are checked through their examples in onnx-form.test.ts.
   it.each(DRAWN.map((task) => ({ task })))('$task: D, loss, g and r agree (<= 1e-4 relative)', async ({ task }) => {
     const shape = [3, 64, 64];
     const op = createOperator(task, shape, {}, new Rng(11, 'operator'));
@@ -66,6 +67,7 @@ describe('fused guidance model vs the unfused path (golden TinyUNet, 64x64)', ()
     expect(keys).toContain('blur-sep:18,42,18,42/61x61:3x64x64');
     expect(keys).toContain('mask:3x64x64');
     expect(keys).toContain('sr-x4:3x64x64');
+    expect(keys).toContain('sr-x2:3x64x64');
     const rep = prior.guidanceReports()['mask:3x64x64']!;
     expect(rep.backwardNodes).toBeGreaterThan(0);
     expect(rep.outChannels).toBe(6);

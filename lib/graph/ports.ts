@@ -2,7 +2,7 @@
  * Port types: what flows along an edge. Each carries what the editor needs to refuse a bad
  * wire with a reason (an Image knows its size, an Operator the sizes it accepts).
  */
-export const PORT_TYPES = ['Image', 'Operator', 'Measurement', 'Prior', 'Schedule', 'Warmup', 'Momentum', 'Mask', 'Kernel', 'Trace', 'Metrics'] as const;
+export const PORT_TYPES = ['Image', 'Operator', 'Measurement', 'Prior', 'Schedule', 'Warmup', 'Momentum', 'Mask', 'Kernel', 'Uncertainty', 'Trace', 'Metrics'] as const;
 export type PortType = (typeof PORT_TYPES)[number];
 
 export interface PortSpec {

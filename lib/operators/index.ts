@@ -35,7 +35,7 @@ export const OPERATORS: Record<TaskName, OperatorDef<Record<string, unknown>>> =
   blur,
 };
 
-export function isTaskName(name: string): name is TaskName {
+function isTaskName(name: string): name is TaskName {
   return (TASKS as readonly string[]).includes(name);
 }
 

@@ -13,7 +13,8 @@
  *   (A^T A + rho I)^-1 b = (b - A^T (A A^T + rho I)^-1 A b) / rho,
  * and A A^T = (Wh Wh^T) kron (Ww Ww^T) is separable with small (H/f x H/f) factors:
  * Wh Wh^T = Vh Dh Vh^T, so (A A^T + rho I)^-1 v = Vh [(Vh^T v Vw) / (dh_i dw_j + rho)] Vw^T.
- * The eigendecompositions are computed once, on first use, in float64.
+ * The eigendecompositions are computed once, on first use, in float64. The pseudo-inverse is
+ * exact, A^+ y = A^T (A A^T)^-1 y, through the same eigendecompositions.
  *
  * ONNX form: `MatMul(MatMul(Wh, x), Ww^T)` with the dense matrices fed at run time. Classical
  * estimate: bicubic upsampling of y by f (`kernels/bicubic.ts`).
@@ -60,6 +61,23 @@ function superResolutionOperator(task: SrTask, factor: number, inShape: readonly
     return eig;
   };
 
+  /** (A A^T + shift I)^-1 v for v `[C, H/f, W/f]`, channel by channel in the eigenbasis. */
+  const solveGram = (v: Float64Array, shift: number): Float64Array => {
+    const { h: eh, w: ew } = eigs();
+    const t = new Float64Array(hs * ws);
+    const tmp = new Float64Array(hs * ws);
+    const u = new Float64Array(c * hs * ws);
+    for (let k = 0; k < c; k++) {
+      const off = k * hs * ws;
+      sandwich(eh.vectors, true, v, off, hs, ws, ew.vectors, false, t, 0, tmp);
+      for (let i = 0; i < hs; i++) {
+        for (let j = 0; j < ws; j++) t[i * ws + j] /= eh.values[i] * ew.values[j] + shift;
+      }
+      sandwich(eh.vectors, false, t, 0, hs, ws, ew.vectors, true, u, off, tmp);
+    }
+    return u;
+  };
+
   const apply = (t: Tensor, expect: number[], mh: BandedMatrix, mw: BandedMatrix, out: number[], what: string): Tensor => {
     expectShape(t, expect, `${task} ${what}`);
     const data = new Float32Array(out[0] * out[1] * out[2]);
@@ -97,31 +115,29 @@ function superResolutionOperator(task: SrTask, factor: number, inShape: readonly
       expectShape(y, outShape, `${task} y`);
       return bicubicUpsample(y, factor);
     },
+    pseudoInverse(y) {
+      // A^+ = A^T (A A^T)^-1: W W^T is small and well conditioned for the antialiased bicubic,
+      // so the inverse is exact, not regularised.
+      expectShape(y, outShape, `${task} y`);
+      const u = solveGram(Float64Array.from(y.data), 0);
+      const data = new Float32Array(c * h * w);
+      applySeparable(u, c, whT, wwT, data, scratch);
+      return { shape: [...shape], data };
+    },
     proxL2(z, y, rho) {
       expectShape(z, shape, `${task} z`);
       expectShape(y, outShape, `${task} y`);
       if (!(rho > 0)) throw new SpgdError('BAD_INPUT', `${task}: proxL2 needs rho > 0, got ${rho}`);
-      const { h: eh, w: ew } = eigs();
       const n = c * h * w;
       const m = c * hs * ws;
       // b = A^T y + rho z
       const b = new Float64Array(n);
       applySeparable(y.data, c, whT, wwT, b, scratch);
       for (let i = 0; i < n; i++) b[i] += rho * z.data[i];
-      // u = (A A^T + rho I)^-1 A b, channel by channel in the eigenbasis
+      // u = (A A^T + rho I)^-1 A b
       const v = new Float64Array(m);
       applySeparable(b, c, wh, ww, v, scratch);
-      const t = new Float64Array(hs * ws);
-      const tmp = new Float64Array(hs * ws);
-      const u = new Float64Array(m);
-      for (let k = 0; k < c; k++) {
-        const off = k * hs * ws;
-        sandwich(eh.vectors, true, v, off, hs, ws, ew.vectors, false, t, 0, tmp);
-        for (let i = 0; i < hs; i++) {
-          for (let j = 0; j < ws; j++) t[i * ws + j] /= eh.values[i] * ew.values[j] + rho;
-        }
-        sandwich(eh.vectors, false, t, 0, hs, ws, ew.vectors, true, u, off, tmp);
-      }
+      const u = solveGram(v, rho);
       // x = (b - A^T u) / rho
       const atu = new Float64Array(n);
       applySeparable(u, c, whT, wwT, atu, scratch);

@@ -63,11 +63,30 @@ export interface LinearOperator {
    */
   onnxForm?(names?: OnnxFormNames): OperatorOnnxForm | null;
   /**
+   * The part of a measurement this operator can explain, where the rest is no measurement at all:
+   * for masks, y on the kept pixels (a real photo's holes hold black or garbage, not data).
+   * Absent where every value of y is data.
+   */
+  observed?(y: Tensor): Tensor;
+  /**
    * The classical (no prior) estimate of x from y: bicubic upsampling, Tikhonov deconvolution,
    * interpolation fill. The baseline every diffusion method is compared with.
    */
   classicalEstimate?(y: Tensor, options: ClassicalOptions): Tensor;
+  /**
+   * A^+ y for DDNM's range-null-space split x = A^+ y + (I - A^+ A) x: exact (Moore-Penrose)
+   * where it is cheap (the masks: y / m where m != 0; sr-x4: W^T (W W^T)^-1 per axis, `rho`
+   * ignored), Tikhonov-regularised (A^T A + rho I)^-1 A^T y for the blurs, whose A^T A has no
+   * usable inverse. `[C, H', W'] -> inShape`.
+   */
+  pseudoInverse?(y: Tensor, options: PseudoInverseOptions): Tensor;
   readonly state: OperatorState;
+}
+
+/** Settings of `LinearOperator.pseudoInverse`. */
+export interface PseudoInverseOptions {
+  /** Tikhonov weight for operators without an exact pseudo-inverse (the blurs); > 0. */
+  rho: number;
 }
 
 /** Settings of the classical estimates (`LinearOperator.classicalEstimate`). */

@@ -95,7 +95,7 @@ describe('the HTTP handler', () => {
   it('answers GET queries and accepts multipart uploads', async () => {
     const res = await call(new Request('http://x/api/trpc/presets.list'));
     const body = (await res.json()) as { result: { data: { builtIn: boolean }[] } };
-    expect(body.result.data.filter((p) => p.builtIn)).toHaveLength(6);
+    expect(body.result.data.filter((p) => p.builtIn)).toHaveLength(15);
 
     const fs = await import('node:fs');
     const form = new FormData();

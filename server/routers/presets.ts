@@ -1,6 +1,7 @@
 /** presets.*: built-in and saved graph documents. */
 import { z } from 'zod';
-import { anyGraphDocument } from '../../lib/graph/migrate';
+import { anyGraphDocument, migrateDocument } from '../../lib/graph/migrate';
+import { getNodeDefinition } from '../../nodes';
 import { listPresets, toSummary } from '../db/presets';
 import { readPreset, removePreset, savePreset } from '../presets';
 import { publicProcedure, router } from '../trpc';
@@ -22,7 +23,12 @@ export const presetsRouter = router({
         overwrite: z.boolean().optional(),
       }),
     )
-    .mutation(({ ctx, input }) => savePreset(ctx.db, input)),
+    .mutation(({ ctx, input }) => {
+      // The files the graph carries are stored here too, so the preset runs on this server.
+      const document = migrateDocument(input.document, getNodeDefinition);
+      ctx.assets.requireEmbedded(document.assets);
+      return savePreset(ctx.db, { ...input, document });
+    }),
 
   delete: publicProcedure.input(z.object({ id: z.string().min(1) })).mutation(({ ctx, input }) => removePreset(ctx.db, input.id)),
 });

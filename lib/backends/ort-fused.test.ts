@@ -59,7 +59,7 @@ describe('fused guidance model vs the unfused path (golden TinyUNet, 64x64)', ()
     expect(errR).toBeLessThan(1e-4);
   });
 
-  it('compiles one model per operator kind and size (both inpaintings share one)', async () => {
+  it('compiles one model per operator kind and size (both inpaintings share one)', () => {
     const keys = Object.keys(prior.guidanceReports()).sort();
     // One per task but the two inpaintings (same key) and the blurs (one separable, one not).
     expect(keys).toHaveLength(DRAWN.length - 1);

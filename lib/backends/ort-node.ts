@@ -31,7 +31,7 @@ const nodeRuntime: OrtRuntime = {
   name: 'onnxruntime-node',
   ort,
   providers: ['cpu', 'cuda', 'webgpu'],
-  defaultProviders: async () => ['cpu'],
+  defaultProviders: () => Promise.resolve(['cpu']),
 };
 
 /** A thin wrapper over an onnxruntime-node session that speaks HostTensor. */

@@ -78,9 +78,9 @@ export function detectWebProviders(): Promise<readonly ExecutionProvider[]> {
 function runtime(ort: typeof ortWasm, eps: readonly ExecutionProvider[]): OrtRuntime {
   return {
     name: 'onnxruntime-web',
-    ort: ort as unknown as OrtRuntime['ort'],
+    ort,
     providers: eps,
-    defaultProviders: async () => [eps[0]],
+    defaultProviders: () => Promise.resolve([eps[0]]),
   };
 }
 

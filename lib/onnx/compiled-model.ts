@@ -136,7 +136,10 @@ export function addIdentity(g: Graph, from: string, to: string): void {
  * convenient).
  */
 export function closeGraph(g: Graph, meta: ReadonlyMap<string, ValueMeta>): void {
-  const typed = (v: OnnxValueInfo) => (meta.has(v.name) ? valueInfo(v.name, meta.get(v.name)!) : v);
+  const typed = (v: OnnxValueInfo) => {
+    const m = meta.get(v.name);
+    return m ? valueInfo(v.name, m) : v;
+  };
   g.outputs = g.outputs.map(typed);
   g.inputs = g.inputs.map(typed);
   eliminateDeadCode(g);

@@ -98,8 +98,15 @@ type FoldRule = (node: OnnxNode, a: (Arr | undefined)[], inConsts: (OnnxTensor |
 /** The values of the inputs that are present (optional inputs left out). */
 const presentOf = (node: OnnxNode, a: (Arr | undefined)[]): Arr[] => a.filter((p, i) => p && node.inputs[i]) as Arr[];
 
-/** Input 0 (present whenever a rule runs: nodes without inputs are not folded but ConstantOfShape). */
-const first = (a: (Arr | undefined)[]): Arr => a[0]!;
+/** Input i, which the op requires (a model without it is malformed). */
+function required(a: (Arr | undefined)[], i: number): Arr {
+  const x = a[i];
+  if (!x) throw new RangeError(`constant folding: required input ${i} is missing`);
+  return x;
+}
+
+/** Input 0 (rules run only for nodes with inputs, but ConstantOfShape, which does not read it). */
+const first = (a: (Arr | undefined)[]): Arr => required(a, 0);
 
 function concatArr(node: OnnxNode, a: (Arr | undefined)[]): Arr {
   const parts = presentOf(node, a);
@@ -209,7 +216,7 @@ const dataMovement: Record<string, FoldRule> = {
     const v = isInt(to) && !isInt(x.dtype) ? x.v.map(Math.trunc) : x.v;
     return { dtype: to, dims: x.dims, v: to === DataType.BOOL ? v.map((e) => (e ? 1 : 0)) : v };
   },
-  Reshape: (node, a) => ({ ...first(a), dims: resolveReshape(first(a).dims, a[1]!.v, attrInt(node, 'allowzero', 0) === 1) }),
+  Reshape: (node, a) => ({ ...first(a), dims: resolveReshape(first(a).dims, required(a, 1).v, attrInt(node, 'allowzero', 0) === 1) }),
   Flatten: (node, a) => {
     const x = first(a);
     let axis = attrInt(node, 'axis', 1);
@@ -228,19 +235,19 @@ const dataMovement: Record<string, FoldRule> = {
     return { ...x, dims: x.dims.filter((_, i) => !drop.includes(i)) };
   },
   Concat: concatArr,
-  Gather: (node, a) => gatherArr(node, first(a), a[1]!),
+  Gather: (node, a) => gatherArr(node, first(a), required(a, 1)),
   Slice: (node, a, _, opset) => {
     if (opset < 10) return null;
-    const val = (i: number) => (node.inputs[i] && a[i] ? a[i]!.v : undefined);
-    return sliceArr(first(a), sliceAxes(first(a).dims, val(1)!, val(2)!, val(3), val(4)));
+    const val = (i: number) => (node.inputs[i] ? a[i]?.v : undefined);
+    return sliceArr(first(a), sliceAxes(first(a).dims, required(a, 1).v, required(a, 2).v, val(3), val(4)));
   },
   Split: (node, a, inConsts, opset) => splitArr(node, first(a), inConsts, opset),
   Transpose: (node, a) => transposeArr(first(a), attrInts(node, 'perm') ?? [...first(a).dims.keys()].reverse()),
   Expand: (_, a) => {
     const x = first(a);
-    const shape = broadcastShapes(x.dims, a[1]!.v);
+    const shape = broadcastShapes(x.dims, required(a, 1).v);
     if (numelOf(shape) > FOLD_MAX_ELEMENTS) return null;
-    return elementwise([x, { dtype: x.dtype, dims: shape, v: new Array(numelOf(shape)).fill(0) }], x.dtype, (p) => p);
+    return elementwise([x, { dtype: x.dtype, dims: shape, v: new Array<number>(numelOf(shape)).fill(0) }], x.dtype, (p) => p);
   },
 };
 
@@ -252,10 +259,10 @@ const generators: Record<string, FoldRule> = {
     const dtype = t?.dataType ?? DataType.FLOAT;
     if (!FOLDABLE_TYPES.has(dtype)) return null;
     const fill = t ? tensorValues(t)[0] : 0;
-    return { dtype, dims: shape, v: new Array(numelOf(shape)).fill(fill) };
+    return { dtype, dims: shape, v: new Array<number>(numelOf(shape)).fill(fill) };
   },
   Range: (_, a) => {
-    const [s, l, d] = [a[0]!.v[0], a[1]!.v[0], a[2]!.v[0]];
+    const [s, l, d] = [0, 1, 2].map((i) => required(a, i).v[0]);
     const n = Math.max(0, Math.ceil((l - s) / d));
     if (n > FOLD_MAX_ELEMENTS || !isInt(first(a).dtype)) return null;
     return { dtype: first(a).dtype, dims: [n], v: Array.from({ length: n }, (_, i) => s + i * d) };
@@ -300,7 +307,7 @@ const arithmetic: Record<string, FoldRule> = {
   Not: boolean((p) => (p ? 0 : 1)),
   And: boolean((p, q) => (p && q ? 1 : 0)),
   Or: boolean((p, q) => (p || q ? 1 : 0)),
-  Where: (node, a) => elementwise(presentOf(node, a), a[1]!.dtype, (c, p, q) => (c ? p : q)),
+  Where: (node, a) => elementwise(presentOf(node, a), required(a, 1).dtype, (c, p, q) => (c ? p : q)),
 };
 
 /** Folding rules by op type for nodes whose inputs are all small constants. */
@@ -360,15 +367,16 @@ function constantValue(node: OnnxNode): OnnxTensor | null {
   for (const at of node.attributes) {
     switch (at.name) {
       case 'value':
-        return { ...at.t!, name: '' };
+        if (!at.t) throw new RangeError(`Constant '${node.name}': attribute 'value' holds no tensor`);
+        return { ...at.t, name: '' };
       case 'value_float':
         return makeTensor('', DataType.FLOAT, [], [at.f ?? 0]);
       case 'value_floats':
-        return makeTensor('', DataType.FLOAT, [at.floats!.length], at.floats!);
+        return makeTensor('', DataType.FLOAT, [at.floats?.length ?? 0], at.floats ?? []);
       case 'value_int':
         return makeTensor('', DataType.INT64, [], [at.i ?? 0]);
       case 'value_ints':
-        return makeTensor('', DataType.INT64, [at.ints!.length], at.ints!);
+        return makeTensor('', DataType.INT64, [at.ints?.length ?? 0], at.ints ?? []);
       default:
     }
   }

@@ -4,6 +4,7 @@
  * one gradient output per differentiated input.
  */
 import { SpgdError } from '../errors';
+import { lookup } from './attrs';
 import { addIdentity, closeGraph, outputModel, valueInfo } from './compiled-model';
 import { ShapeInferenceError } from './errors';
 import { buildGradient } from './grad/backprop';
@@ -54,9 +55,9 @@ export function compileGradientModel(modelBytes: Uint8Array, opts: GradientModel
   const grads: Record<string, string> = {};
   for (const w of opts.wrt) {
     const name = g.uniqueName(`${w}_grad`);
-    addIdentity(g, res.grads.get(w)!, name);
+    addIdentity(g, lookup(res.grads, w, 'gradients'), name);
     grads[w] = name;
-    g.outputs.push(valueInfo(name, meta.get(w)!));
+    g.outputs.push(valueInfo(name, lookup(meta, w, 'shapes of the inputs')));
   }
   closeGraph(g, meta);
   return { bytes: encodeModel(outputModel(model, g, opset)), cotangents, grads };

@@ -23,7 +23,7 @@
  * // feeds: x, c_in, sigma, t, y, ...form.feeds  ->  D, loss, g, r
  */
 import { SpgdError } from '../errors';
-import { attr, makeTensor } from './attrs';
+import { attr, lookup, makeTensor } from './attrs';
 import {
   addIdentity,
   checkSize,
@@ -130,10 +130,14 @@ function appendForward(graph: Graph, sig: EpsSignature, form: OperatorOnnxForm, 
 
 /** Checks the folded shapes of D, r and the loss against the form. */
 function checkLossShapes(folded: FoldResult, form: OperatorOnnxForm): void {
-  for (const v of [GUIDANCE_IO.denoised, GUIDANCE_IO.residual, GUIDANCE_IO.loss]) {
-    if (!folded.meta.has(v)) throw new ShapeInferenceError(v, 'guidance', `the shape of '${v}' could not be inferred (operator '${form.key}')`);
-  }
-  const rShape = folded.meta.get(GUIDANCE_IO.residual)!.shape;
+  const shapeOf = (v: string): readonly number[] => {
+    const m = folded.meta.get(v);
+    if (!m) throw new ShapeInferenceError(v, 'guidance', `the shape of '${v}' could not be inferred (operator '${form.key}')`);
+    return m.shape;
+  };
+  shapeOf(GUIDANCE_IO.denoised);
+  shapeOf(GUIDANCE_IO.loss);
+  const rShape = shapeOf(GUIDANCE_IO.residual);
   if (rShape.some((d, i) => d !== form.outShape[i])) {
     throw new SpgdError('BAD_INPUT', `operator form '${form.key}' gives [${rShape.join(', ')}], it declares [${form.outShape.join(', ')}]`);
   }
@@ -151,7 +155,7 @@ function appendBackward(folded: FoldResult, opset: number, imageShape: number[])
   const grad = buildGradient(g, meta, constants, opset, { wrt: [GUIDANCE_IO.x], seeds: [{ value: GUIDANCE_IO.loss, grad: seed }] });
   for (const x of grad.nodes) g.addNode(x);
   g.reserve([GUIDANCE_IO.grad]);
-  addIdentity(g, grad.grads.get(GUIDANCE_IO.x)!, GUIDANCE_IO.grad);
+  addIdentity(g, lookup(grad.grads, GUIDANCE_IO.x, 'gradients'), GUIDANCE_IO.grad);
   meta.set(GUIDANCE_IO.grad, { shape: imageShape, dtype: f });
   return grad;
 }

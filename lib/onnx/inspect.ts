@@ -3,7 +3,7 @@
  * inputs/outputs, op histogram, parameter count, FLOPs at one size and the ops that block
  * differentiation. Never throws for a readable model; problems are listed instead.
  */
-import { attrInt, attrString, numelOf } from './attrs';
+import { allDefined, attrInt, attrString, numelOf } from './attrs';
 import { foldAt, histogram, normalizeNames } from './compiled-model';
 import { analyzePath } from './grad/backprop';
 import { Graph, type FoldResult } from './graph';
@@ -66,10 +66,10 @@ function flopsOf(n: OnnxNode, meta: Map<string, ValueMeta>): number {
     }
     case 'Einsum': {
       const ins = n.inputs.map((_, i) => m(i));
-      if (ins.some((x) => !x)) return 0;
+      if (!allDefined(ins)) return 0;
       try {
         const spec = parseEinsum(attrString(n, 'equation', ''));
-        const sizes = einsumSizes(spec, ins.map((x) => x!.shape));
+        const sizes = einsumSizes(spec, ins.map((x) => x.shape));
         return 2 * [...sizes.values()].reduce((p, d) => p * d, 1);
       } catch {
         return 0;

@@ -898,10 +898,16 @@ function encodeAttribute(w: Writer, a: OnnxAttribute): void {
       w.stringField(4, a.s ?? '');
       break;
     case AttrType.TENSOR:
-      if (a.t) w.message(5, (c) => encodeTensor(c, a.t!));
+      if (a.t) {
+        const t = a.t;
+        w.message(5, (c) => encodeTensor(c, t));
+      }
       break;
     case AttrType.GRAPH:
-      if (a.g) w.message(6, (c) => encodeGraph(c, a.g!));
+      if (a.g) {
+        const sub = a.g;
+        w.message(6, (c) => encodeGraph(c, sub));
+      }
       break;
     case AttrType.FLOATS:
       w.packedFloat(7, a.floats ?? []);

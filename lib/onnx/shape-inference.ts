@@ -7,7 +7,7 @@
  * cannot be known statically (for example a Reshape whose target did not fold to a constant).
  * Consumers that need a shape (VJP rules) raise a ShapeInferenceError naming the node.
  */
-import { attrInt, attrInts, attrString, getAttr, numelOf, tensorValues } from './attrs';
+import { allDefined, attrInt, attrInts, attrString, getAttr, numelOf, requiredAttrInts, tensorValues } from './attrs';
 import { ShapeInferenceError } from './errors';
 import { DataType, type OnnxNode, type OnnxTensor } from './proto';
 import {
@@ -55,9 +55,9 @@ const REDUCE = ['ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceProd
 function broadcastRule(bool: boolean): ShapeRule {
   return (node, inMeta) => {
     const present = inMeta.filter((_, i) => node.inputs[i]);
-    if (present.some((m) => !m)) return [];
-    const shape = broadcastShapes(...present.map((m) => m!.shape));
-    return [{ shape, dtype: bool ? DataType.BOOL : inMeta[0]!.dtype }];
+    if (!allDefined(present)) return [];
+    const shape = broadcastShapes(...present.map((m) => m.shape));
+    return [{ shape, dtype: bool ? DataType.BOOL : present[0].dtype }];
   };
 }
 
@@ -78,8 +78,8 @@ const shapeOps: Record<string, ShapeRule> = {
   IsInf: (_, [x]) => [boolLike(x)],
   Dropout: (_, [x]) => [same(x), boolLike(x)],
   Where: (_, inMeta) => {
-    if (inMeta.some((m) => !m)) return [];
-    return [{ shape: broadcastShapes(...inMeta.map((m) => m!.shape)), dtype: inMeta[1]!.dtype }];
+    if (!allDefined(inMeta)) return [];
+    return [{ shape: broadcastShapes(...inMeta.map((m) => m.shape)), dtype: inMeta[1].dtype }];
   },
   Cast: (node, [x]) => [x && { shape: [...x.shape], dtype: attrInt(node, 'to', DataType.FLOAT) }],
   CastLike: (_, [x, like]) => [x && like && { shape: [...x.shape], dtype: like.dtype }],
@@ -94,9 +94,10 @@ const shapeOps: Record<string, ShapeRule> = {
   Constant: () => [],
   ConstantOfShape: (node, _, [c]) => [c && { shape: tensorValues(c), dtype: getAttr(node, 'value')?.t?.dataType ?? DataType.FLOAT }],
   Range: (_, inMeta, inConsts) => {
-    if (!inConsts[0] || !inConsts[1] || !inConsts[2]) return [];
-    const [s, l, d] = [inConsts[0], inConsts[1], inConsts[2]].map((t) => tensorValues(t!)[0]);
-    return [{ shape: [Math.max(0, Math.ceil((l - s) / d))], dtype: inMeta[0]!.dtype }];
+    const args = inConsts.slice(0, 3);
+    if (args.length < 3 || !allDefined(args)) return [];
+    const [s, l, d] = args.map((t) => tensorValues(t)[0]);
+    return [{ shape: [Math.max(0, Math.ceil((l - s) / d))], dtype: inMeta[0]?.dtype ?? args[0].dataType }];
   },
 };
 
@@ -152,11 +153,16 @@ const layoutOps: Record<string, ShapeRule> = {
   Slice: (node, [x], inConsts, opset) => {
     if (!x) return [];
     if (opset < 10) {
-      return [withShape(x, slicedShape(x.shape, attrInts(node, 'starts')!, attrInts(node, 'ends')!, attrInts(node, 'axes')))];
+      return [withShape(x, slicedShape(x.shape, requiredAttrInts(node, 'starts'), requiredAttrInts(node, 'ends'), attrInts(node, 'axes')))];
     }
     for (let i = 1; i < node.inputs.length; i++) if (node.inputs[i] && !inConsts[i]) return [];
-    const v = (i: number) => (node.inputs[i] && inConsts[i] ? tensorValues(inConsts[i]!) : undefined);
-    return [withShape(x, slicedShape(x.shape, v(1)!, v(2)!, v(3), v(4)))];
+    const v = (i: number) => {
+      const c = inConsts[i];
+      return node.inputs[i] && c ? tensorValues(c) : undefined;
+    };
+    const [starts, ends] = [v(1), v(2)];
+    if (!starts || !ends) return [];
+    return [withShape(x, slicedShape(x.shape, starts, ends, v(3), v(4)))];
   },
   Gather: (node, [x, idx]) => {
     if (!x || !idx) return [];
@@ -234,10 +240,15 @@ const linearOps: Record<string, ShapeRule> = {
   },
   MatMul: (_, [x, b]) => (x && b ? [withShape(x, matmulShape(x.shape, b.shape))] : []),
   Einsum: (node, inMeta) => {
-    if (inMeta.some((m) => !m)) return [];
+    if (!allDefined(inMeta)) return [];
     const spec = parseEinsum(attrString(node, 'equation', ''));
-    const sizes = einsumSizes(spec, inMeta.map((m) => m!.shape));
-    return [withShape(inMeta[0], [...spec.output].map((ch) => sizes.get(ch)!))];
+    const sizes = einsumSizes(spec, inMeta.map((m) => m.shape));
+    const shape = spec.output.split('').map((ch) => {
+      const size = sizes.get(ch);
+      if (size === undefined) throw new RangeError(`einsum '${spec.inputs.join(',')}->${spec.output}': output index '${ch}' is in no input`);
+      return size;
+    });
+    return [withShape(inMeta[0], shape)];
   },
   Conv: (node, [x, w]) => {
     if (!x || !w) return [];
@@ -248,10 +259,10 @@ const linearOps: Record<string, ShapeRule> = {
     if (!x || !w) return [];
     const n = x.shape.length - 2;
     const k = attrInts(node, 'kernel_shape') ?? w.shape.slice(2);
-    const s = attrInts(node, 'strides') ?? new Array(n).fill(1);
-    const d = attrInts(node, 'dilations') ?? new Array(n).fill(1);
-    const p = attrInts(node, 'pads') ?? new Array(2 * n).fill(0);
-    const op2 = attrInts(node, 'output_padding') ?? new Array(n).fill(0);
+    const s = attrInts(node, 'strides') ?? new Array<number>(n).fill(1);
+    const d = attrInts(node, 'dilations') ?? new Array<number>(n).fill(1);
+    const p = attrInts(node, 'pads') ?? new Array<number>(2 * n).fill(0);
+    const op2 = attrInts(node, 'output_padding') ?? new Array<number>(n).fill(0);
     const explicit = attrInts(node, 'output_shape');
     const group = attrInt(node, 'group', 1);
     const spatial = explicit
@@ -261,7 +272,7 @@ const linearOps: Record<string, ShapeRule> = {
   },
   AveragePool: (node, [x]) => {
     if (!x) return [];
-    const g = convGeometry(node, x.shape.slice(2), attrInts(node, 'kernel_shape')!, attrInt(node, 'ceil_mode', 0) === 1);
+    const g = convGeometry(node, x.shape.slice(2), requiredAttrInts(node, 'kernel_shape'), attrInt(node, 'ceil_mode', 0) === 1);
     const shape = [x.shape[0], x.shape[1], ...g.outSpatial];
     return [withShape(x, shape), { shape: [...shape], dtype: DataType.INT64 }];
   },

@@ -44,7 +44,7 @@ export function resolveReshape(inShape: readonly number[], target: readonly numb
     out[neg] = known === 0 ? 0 : numelOf(inShape) / known;
   }
   if (numelOf(out) !== numelOf(inShape) || out.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new RangeError(`cannot reshape [${inShape}] to [${target}]`);
+    throw new RangeError(`cannot reshape [${inShape.join(',')}] to [${target.join(',')}]`);
   }
   return out;
 }
@@ -101,9 +101,9 @@ export interface ConvGeometry {
 /** Conv/pool geometry with auto_pad resolved (floor mode unless `ceilMode`). */
 export function convGeometry(node: OnnxNode, inSpatial: readonly number[], kernel: readonly number[], ceilMode = false): ConvGeometry {
   const n = inSpatial.length;
-  const strides = attrInts(node, 'strides') ?? new Array(n).fill(1);
-  const dilations = attrInts(node, 'dilations') ?? new Array(n).fill(1);
-  const pads = attrInts(node, 'pads') ?? new Array(2 * n).fill(0);
+  const strides = attrInts(node, 'strides') ?? new Array<number>(n).fill(1);
+  const dilations = attrInts(node, 'dilations') ?? new Array<number>(n).fill(1);
+  const pads = attrInts(node, 'pads') ?? new Array<number>(2 * n).fill(0);
   const autoPad = attrString(node, 'auto_pad', 'NOTSET');
   const padsBegin: number[] = [];
   const padsEnd: number[] = [];
@@ -138,10 +138,11 @@ export interface EinsumSpec {
 export function parseEinsum(equation: string): EinsumSpec {
   const eq = equation.replace(/\s+/g, '');
   if (eq.includes('.')) throw new RangeError(`einsum '${equation}': ellipsis is not supported`);
-  const [lhs, rhs] = eq.split('->');
-  const inputs = lhs.split(',');
-  let output = rhs;
+  const arrow = eq.indexOf('->');
+  const inputs = (arrow < 0 ? eq : eq.slice(0, arrow)).split(',');
+  let output = arrow < 0 ? undefined : eq.slice(arrow + 2);
   if (output === undefined) {
+    // Implicit output: the letters that occur once, in alphabetical order.
     const counts = new Map<string, number>();
     for (const t of inputs) for (const ch of t) counts.set(ch, (counts.get(ch) ?? 0) + 1);
     output = [...counts.entries()]
@@ -240,7 +241,7 @@ export function resizeOutShape(node: OnnxNode, inShape: readonly number[], inCon
 export function matmulShape(a: readonly number[], b: readonly number[]): number[] {
   const a2 = a.length === 1 ? [1, a[0]] : [...a];
   const b2 = b.length === 1 ? [b[0], 1] : [...b];
-  if (a2[a2.length - 1] !== b2[b2.length - 2]) throw new RangeError(`MatMul shapes [${a}] x [${b}] do not match`);
+  if (a2[a2.length - 1] !== b2[b2.length - 2]) throw new RangeError(`MatMul shapes [${a.join(',')}] x [${b.join(',')}] do not match`);
   const batch = broadcastShapes(a2.slice(0, -2), b2.slice(0, -2));
   const out = [...batch, a2[a2.length - 2], b2[b2.length - 1]];
   if (a.length === 1) out.splice(out.length - 2, 1);
@@ -252,7 +253,7 @@ export function einsumSizes(spec: EinsumSpec, shapes: (readonly number[])[]): Ma
   const sizes = new Map<string, number>();
   spec.inputs.forEach((term, i) => {
     if (term.length !== shapes[i].length) throw new RangeError(`einsum term '${term}' does not match rank ${shapes[i].length}`);
-    [...term].forEach((ch, k) => {
+    term.split('').forEach((ch, k) => {
       const d = shapes[i][k];
       const prev = sizes.get(ch);
       if (prev === undefined || prev === 1) sizes.set(ch, d);
@@ -288,11 +289,12 @@ export function padAmounts(
     }
   }
   if (!pads) return undefined;
+  const amounts = pads;
   const begin = new Array<number>(rank).fill(0);
   const end = new Array<number>(rank).fill(0);
   axes.forEach((a, i) => {
-    begin[a] = pads![i];
-    end[a] = pads![i + axes.length];
+    begin[a] = amounts[i];
+    end[a] = amounts[i + axes.length];
   });
   return { begin, end, value };
 }

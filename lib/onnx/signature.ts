@@ -54,7 +54,7 @@ export function readEpsSignature(model: OnnxModel): EpsSignature {
     );
   }
   const x = inputs.find((i) => i.shape?.length === 4) ?? inputs[0];
-  const t = inputs.find((i) => i !== x)!;
+  const t = inputs[0] === x ? inputs[1] : inputs[0];
   if (!x.shape || x.shape.length !== 4) {
     throw new SpgdError('BAD_MODEL', `input '${x.name}' must be the image x [N,3,H,W]; its shape is ${shapeText(x.shape)}`);
   }
@@ -70,8 +70,8 @@ export function readEpsSignature(model: OnnxModel): EpsSignature {
   if (t.elemType !== DataType.FLOAT && t.elemType !== DataType.INT64) {
     throw new SpgdError('BAD_MODEL', `timestep input '${t.name}' must be float32 or int64, not ${dataTypeName(t.elemType)}`);
   }
+  if (g.outputs.length === 0) throw new SpgdError('BAD_MODEL', 'model has no outputs');
   const out = g.outputs[0];
-  if (!out) throw new SpgdError('BAD_MODEL', 'model has no outputs');
   if (out.elemType && out.elemType !== DataType.FLOAT) {
     throw new SpgdError('BAD_MODEL', `output '${out.name}' must be float32, not ${dataTypeName(out.elemType)}`);
   }

@@ -13,7 +13,7 @@
  * const { bytes } = compileVjpModel(modelBytes, { height: 64, width: 64 });
  * // run `bytes` with onnxruntime: feeds { x, t, v } -> { eps, vjp }
  */
-import { makeTensor } from './attrs';
+import { lookup, makeTensor } from './attrs';
 import { addIdentity, checkSize, closeGraph, foldAt, gradientModelStats, normalizeNames, outputModel, splitOutputConv, type GradientModelStats } from './compiled-model';
 import { buildGradient } from './grad/backprop';
 import { Graph } from './graph';
@@ -53,7 +53,7 @@ function addEpsOutputs(g: Graph, fold: ReturnType<typeof foldAt>, outName: strin
       attributes: [],
     });
   g.reserve(['eps', 'eps_extra', 'v', 'vjp']);
-  const outMeta = meta.get(outName)!;
+  const outMeta = lookup(meta, outName, 'shapes');
   const epsMeta = { shape: [outMeta.shape[0], 3, ...outMeta.shape.slice(2)], dtype: outMeta.dtype };
   const split = channels === 6 ? splitOutputConv(g, meta, constants, outName) : null;
   if (channels === 3) addIdentity(g, outName, 'eps');
@@ -97,7 +97,7 @@ export function compileVjpModel(
 
   const grad = buildGradient(g, meta, constants, opset, { wrt: ['x'], seeds: [{ value: 'eps', grad: 'v' }] });
   for (const n of grad.nodes) g.addNode(n);
-  addIdentity(g, grad.grads.get('x')!, 'vjp');
+  addIdentity(g, lookup(grad.grads, 'x', 'gradients'), 'vjp');
   meta.set('vjp', { shape: [...epsShape], dtype: outMeta.dtype });
 
   g.outputs = ['eps', ...(channels === 6 ? ['eps_extra'] : []), 'vjp'].map((name) => ({ name, elemType: outMeta.dtype }));

@@ -17,7 +17,7 @@ export const InstanceNormalization: VjpRule = {
     const dt = ctx.dtype(x);
     const c = xShape[1];
     const spatial = xShape.slice(2).map((_, i) => i + 2);
-    const g = ctx.gradOut(0)!;
+    const g = ctx.gradOut(0);
     const eps = attrFloat(ctx.node, 'epsilon', 1e-5);
     const scaleB = e.reshape(scale, [c, ...spatial.map(() => 1)]);
     const gs = e.mul(g, scaleB);

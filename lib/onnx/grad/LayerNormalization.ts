@@ -36,7 +36,7 @@ export const LayerNormalization: VjpRule = {
     const dt = ctx.dtype(x);
     const axis = normAxis(attrInt(ctx.node, 'axis', -1), xShape.length);
     const axes = xShape.map((_, i) => i).filter((i) => i >= axis);
-    const g = ctx.gradOut(0)!;
+    const g = ctx.gradOut(0);
     const invStd = ctx.output(2);
     const unit = isConstantFill(ctx.constant(scale), 1) && (!bias || isConstantFill(ctx.constant(bias), 0));
     if (invStd && unit && ctx.needsGrad(0) && !ctx.needsGrad(1) && !ctx.needsGrad(2)) {

@@ -8,6 +8,7 @@
  * using a variant their rule refuses) are reported together in one UnsupportedOpError.
  * Multi-node patterns (`patterns.ts`, e.g. SiLU) take precedence over the per-op rules.
  */
+import { lookup } from '../attrs';
 import { ShapeInferenceError, UnsupportedOpError, type OffendingNode } from '../errors';
 import type { Graph } from '../graph';
 import { isFloatType, type OnnxNode, type OnnxTensor } from '../proto';
@@ -71,7 +72,7 @@ export function analyzePath(
     if (rule === undefined) offenders.push({ opType: n.opType, nodeName: n.name, reason: n.domain ? `domain ${n.domain}` : 'no VJP rule' });
     else if (rule === 'unsupported') offenders.push({ opType: n.opType, nodeName: n.name, reason: 'not differentiable' });
     else if (rule !== 'zero' && rule.check && opts.meta) {
-      const ctx = makeContext(n, graph, opts.meta, opts.constants ?? new Map(), opts.opset ?? 17, differentiable, used, null);
+      const ctx = makeContext(n, graph, opts.meta, opts.constants ?? new Map<string, OnnxTensor>(), opts.opset ?? 17, differentiable, used, null);
       let reason: string | undefined;
       try {
         reason = rule.check(ctx);
@@ -129,6 +130,12 @@ function makeContext(
     needsGrad: (i) => differentiable(node.inputs[i] ?? ''),
     gradOut: (i) => {
       if (!state) throw new Error('gradOut() is not available in check()');
+      const g = state.outGrads[i];
+      if (g === undefined) throw new Error(`VJP rule for ${node.opType} ('${node.name}') read the gradient of output ${i}, which carries none`);
+      return g;
+    },
+    optionalGradOut: (i) => {
+      if (!state) throw new Error('optionalGradOut() is not available in check()');
       return state.outGrads[i];
     },
     gradIn: (i) => {
@@ -228,7 +235,7 @@ export function buildGradient(
       const state: GradState = { outGrads: summed, slots: new Map() };
       const ctx = makeContext(node, graph, meta, constants, opset, differentiable, used, state);
       nodes.push(...siluVjp(ctx, pattern));
-      contribute(node.inputs[pattern.hIndex], state.slots.get(pattern.hIndex)!);
+      contribute(node.inputs[pattern.hIndex], lookup(state.slots, pattern.hIndex, `SiLU gradient at '${node.name}'`));
       continue;
     }
     const needs = node.inputs.map((i) => differentiable(i));

@@ -237,7 +237,7 @@ export interface OrtEpsModelOptions extends OrtSessionOptions {
   /**
    * ORT's memory-pattern planning for the gradient sessions (VJP, fused guidance); default
    * false. It lays out their many long-lived activations poorly: at 256 px the fused model's
-   * peak RSS is 1.8x as high with it, for the same speed (`bench/results/prior.md`).
+   * peak RSS is 1.8x as high with it, for the same speed (`bench/results/prior-notes.md`).
    * `enableMemPattern` applies to the forward session.
    */
   gradientMemPattern?: boolean;

@@ -12,11 +12,15 @@ import type { Plan } from './types';
 
 /**
  * Sustained network throughput of onnxruntime-node on the reference 2-core machine: the shipped
- * prior's forward runs at 137-161 GFLOP/s from 64 to 256 px (bench/results/prior.md), well below
- * the convolution peak because its layers are thin.
+ * prior's forward ran at 137-161 GFLOP/s from 64 to 256 px on a quiet box (bench/results/prior.md
+ * as of 036084c, 2026-11-26), well below the convolution peak because its layers are thin. Later
+ * runs on the shared box read lower together with their MatMul roofline (the box's load).
  */
 const DEFAULT_FLOPS_PER_SECOND = 150e9;
-/** A forward+VJP call (the fused guidance model) costs this many plain forwards (measured 2.48-2.53). */
+/**
+ * A forward+VJP call (the fused guidance model) costs this many plain forwards (measured 2.48-2.53
+ * on 2026-11-26; 2.13-2.31 in CPU time after the GroupNorm gradient change, bench/results/prior.md).
+ */
 const VJP_COST = 2.5;
 /** Fallback network density (the shipped prior: 1.15 GFLOP at 64x64) when no report is available. */
 const FALLBACK_FLOPS_PER_PIXEL = 1_150_384_128 / (64 * 64);

@@ -16,7 +16,9 @@ export type ErrorCode =
   /** A graph document that does not compile: the per-node issues are on the error. */
   | 'GRAPH_INVALID'
   /** The browser backend ran out of memory, lost its GPU device or got a model too large for a tab. */
-  | 'BROWSER_RESOURCE';
+  | 'BROWSER_RESOURCE'
+  /** The run queue's store (Redis) cannot be reached: nothing was queued. */
+  | 'QUEUE_UNAVAILABLE';
 
 export class SpgdError extends Error {
   constructor(
@@ -79,6 +81,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'BAD_MODEL',
   'GRAPH_INVALID',
   'BROWSER_RESOURCE',
+  'QUEUE_UNAVAILABLE',
 ]);
 
 /**

@@ -1,8 +1,9 @@
 /**
  * Priors for the executor and the compiler: 'gaussian' (the analytic N(0, 0.5^2) prior, as
  * in the CLI), 'default' (the shipped ONNX network) or 'sha256:<hex>' (an upload), loaded once
- * with onnxruntime-node and kept (a few at a time), and described per image size for
- * `graph.compile` (FLOPs, ops the gradient compiler cannot differentiate).
+ * with onnxruntime-node on the configured execution providers and kept (a few at a time), and
+ * described per image size for `graph.compile` (FLOPs, ops the gradient compiler cannot
+ * differentiate). Distributed workers load theirs through the same registry.
  */
 import { OrtEpsModel } from '../lib/backends/ort-node';
 import { GaussianEpsModel } from '../lib/diffusion/gaussian-prior';
@@ -10,10 +11,14 @@ import type { EpsModel } from '../lib/diffusion/types';
 import { SpgdError } from '../lib/errors';
 import type { PriorReport } from '../lib/plan/node-run';
 import { gaussianPriorReport, priorReport } from '../lib/plan/prior-report';
-import type { AssetStore } from './assets';
 import type { Env } from './env';
 
 const KEEP_MODELS = 3;
+
+/** Where the ONNX bytes of a model id come from (the server's asset store, a worker's download cache). */
+export interface ModelBytesSource {
+  modelBytes(model: string): Uint8Array | null;
+}
 
 export class PriorRegistry {
   private readonly loaded = new Map<string, Promise<OrtEpsModel>>();
@@ -21,8 +26,8 @@ export class PriorRegistry {
   private readonly bytes = new Map<string, Uint8Array>();
 
   constructor(
-    private readonly assets: AssetStore,
-    private readonly env: Env,
+    private readonly assets: ModelBytesSource,
+    private readonly env: Pick<Env, 'executionProviders' | 'ortThreads'>,
   ) {}
 
   private modelBytes(model: string): Uint8Array | null {

@@ -22,6 +22,7 @@ import { RunBar } from './RunBar';
 import { RunHistory } from './RunHistory';
 import { StepTimeline } from './StepTimeline';
 import { useEditor, type BottomTab } from './store';
+import { WorkersPanel } from './WorkersPanel';
 import { errorMessage, RunEventsListener, useCompileWatcher, useInitialGraph, useRunControls } from './useServer';
 
 function isTyping(target: EventTarget | null): boolean {
@@ -166,7 +167,7 @@ function SideBar() {
   return (
     <aside className="flex w-60 flex-none flex-col border-r border-ink-700 bg-ink-900">
       <nav className="flex h-8 flex-none border-b border-ink-700">
-        {(['presets', 'runs'] as const).map((t) => (
+        {(['presets', 'runs', 'workers'] as const).map((t) => (
           <button
             key={t}
             onClick={() => setTab(t)}
@@ -177,7 +178,7 @@ function SideBar() {
           </button>
         ))}
       </nav>
-      <div className="min-h-0 flex-1">{tab === 'presets' ? <PresetsPanel /> : <RunHistory />}</div>
+      <div className="min-h-0 flex-1">{tab === 'presets' ? <PresetsPanel /> : tab === 'runs' ? <RunHistory /> : <WorkersPanel />}</div>
     </aside>
   );
 }

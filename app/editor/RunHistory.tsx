@@ -8,7 +8,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useTRPC, useTRPCClient } from '../trpc';
 import { parseDocument } from './graph';
 import type { RouterOutputs } from '../trpc';
-import { IDLE_RUN, probeKey, type ProbeInfo, type RunState, type RunStatus } from './runTypes';
+import { IDLE_RUN, probeKey, runBackendLabel, type ProbeInfo, type RunState, type RunStatus } from './runTypes';
 import { useEditor } from './store';
 import { errorMessage } from './useServer';
 
@@ -27,7 +27,7 @@ export function recordToRunState(rec: RunRecord): RunState {
     runId: rec.id,
     status,
     position: rec.position ?? undefined,
-    backend: rec.backend,
+    backend: runBackendLabel(rec),
     traces: rec.trace,
     probes,
     resultUrl: rec.resultUrl ?? undefined,

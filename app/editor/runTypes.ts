@@ -62,6 +62,9 @@ export function reduceRunEvent(s: RunState, ev: RunEvent, now: number): RunState
   switch (ev.type) {
     case 'queued':
       return { ...next, status: 'queued', position: ev.position };
+    case 'retry':
+      // Its worker stopped: the run starts over on another one (run.get keeps only the last attempt too).
+      return { ...next, status: 'queued', progress: undefined, traces: {}, previews: {}, note: `attempt ${ev.attempt} of ${ev.maxAttempts}: ${ev.reason}` };
     case 'started':
       return {
         ...next,
@@ -69,8 +72,8 @@ export function reduceRunEvent(s: RunState, ev: RunEvent, now: number): RunState
         position: 0,
         startedAt: s.startedAt ?? now,
         expected: { nfe: ev.nfe, seconds: ev.estimate.seconds },
-        // Not in the documented payload yet; shown when a server sends it.
-        backend: (ev as { backend?: string }).backend ?? s.backend,
+        // Set when a distributed worker runs it, e.g. "gpu-1 · cuda".
+        backend: ev.backend ?? s.backend,
       };
     case 'progress':
       return {
@@ -108,6 +111,11 @@ export function reduceRunEvent(s: RunState, ev: RunEvent, now: number): RunState
     default:
       return next;
   }
+}
+
+/** What ran a stored run, for the run bar: its worker ("gpu-1 · cuda") or the backend ("server"). */
+export function runBackendLabel(rec: { backend: string; worker: { name: string; backend: string } | null }): string {
+  return rec.worker && rec.worker.name !== 'server' ? `${rec.worker.name} · ${rec.worker.backend}` : rec.backend;
 }
 
 function lastTraced(traces: RunState['traces'], seconds: number): RunState['progress'] {

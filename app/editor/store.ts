@@ -30,7 +30,7 @@ interface Snapshot {
 }
 
 export type BottomTab = 'result' | 'inspector' | 'timeline' | 'angles' | 'compare';
-export type SideTab = 'presets' | 'runs';
+export type SideTab = 'presets' | 'runs' | 'workers';
 
 export interface Toast {
   id: number;

@@ -14,7 +14,7 @@ import { useTRPC, useTRPCClient } from '../trpc';
 import type { ModelSource } from '../../lib/browser/protocol';
 import { cancelBrowserRun, isBrowserRun, startBrowserRun } from './browserRun';
 import { fallbackDocument, parseDocument, stableStringify, toSemantic } from './graph';
-import { isActive, type RunEvent } from './runTypes';
+import { isActive, runBackendLabel, type RunEvent } from './runTypes';
 import { useEditor } from './store';
 
 export function errorMessage(e: unknown): string {
@@ -174,7 +174,7 @@ export function RunEventsListener(): null {
       .then((rec) => {
         const s = useEditor.getState();
         if (s.run.runId !== runId) return;
-        s.showRun({ ...s.run, backend: rec.backend, resultUrl: s.run.resultUrl ?? rec.resultUrl ?? undefined });
+        s.showRun({ ...s.run, backend: runBackendLabel(rec), resultUrl: s.run.resultUrl ?? rec.resultUrl ?? undefined });
       })
       .catch(() => undefined);
   }, [runId, status, client, queryClient, trpc]);

@@ -10,6 +10,7 @@ import { evaluate, evalHelp } from './commands/eval';
 import { prior, priorHelp } from './commands/prior';
 import { restore, restoreHelp } from './commands/restore';
 import { run, runHelp } from './commands/run';
+import { worker, workerHelp } from './commands/worker';
 import { UsageError } from './errors';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => void | Promise<void>; help: string }> = {
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => void | Promise<void>; 
   run: { run, help: runHelp },
   eval: { run: evaluate, help: evalHelp },
   prior: { run: prior, help: priorHelp },
+  worker: { run: worker, help: workerHelp },
 };
 
 const usage = `usage: spgd <command> [flags]

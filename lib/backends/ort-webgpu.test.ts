@@ -7,10 +7,9 @@
  *   VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json LD_LIBRARY_PATH=/usr/lib/chromium \
  *     npx vitest run lib/backends/ort-webgpu.test.ts
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GOLDEN_H, GOLDEN_W, goldenManifest, goldenModel, loadGoldenArray, relL2 } from '../../tests/support/golden';
+import { webgpuSkipReason } from '../../tests/support/vulkan';
 import { vpDenoiser } from '../diffusion/vp';
 import { createOperator, OPERATORS, simulateMeasurement, TASKS } from '../operators';
 import { Rng } from '../rng';
@@ -18,16 +17,7 @@ import { describedSquaredResidualLoss } from '../samplers/guidance/likelihood';
 import { tensor } from '../tensor';
 import { OrtEpsModel } from './ort-node';
 
-const icd = process.env.VK_ICD_FILENAMES;
-const loaderDirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), '/usr/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib'];
-const loader = loaderDirs.find((d) => existsSync(path.join(d, 'libvulkan.so.1')));
-const skipReason = !icd
-  ? 'VK_ICD_FILENAMES is not set (e.g. /usr/lib/chromium/vk_swiftshader_icd.json)'
-  : !existsSync(icd)
-    ? `the Vulkan ICD file ${icd} does not exist`
-    : !loader
-      ? 'no libvulkan.so.1 on LD_LIBRARY_PATH or in the system library dirs (Debian chromium has one in /usr/lib/chromium)'
-      : '';
+const skipReason = webgpuSkipReason;
 
 const manifest = goldenManifest;
 const load = loadGoldenArray;

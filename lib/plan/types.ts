@@ -119,7 +119,10 @@ export interface RunMetrics {
 
 export type RunEventPayload =
   | { type: 'queued'; position: number }
-  | { type: 'started'; nfe: Nfe; estimate: Plan['estimate'] }
+  /** The worker running it stopped (killed, lost): the run is queued again for attempt `attempt`. */
+  | { type: 'retry'; attempt: number; maxAttempts: number; reason: string }
+  /** `backend`: what runs it, when it is not the server itself (e.g. "gpu-1 · cuda"). */
+  | { type: 'started'; nfe: Nfe; estimate: Plan['estimate']; backend?: string }
   | { type: 'progress'; node: string; step: number; steps: number; nfe: Nfe; elapsedMs: number }
   | { type: 'preview'; node: string; step: number; png: string }
   | ({ type: 'probe' } & ProbeInfo)

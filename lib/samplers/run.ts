@@ -27,8 +27,17 @@ export interface SampleResult {
   seconds: number;
 }
 
+/** Longest stretch of steps without letting the event loop run. */
+const YIELD_EVERY_MS = 100;
+
+/** Lets timers and I/O run (a macrotask turn: awaiting a resolved promise does not). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 export async function runSampler<S>(sampler: Sampler<S>, ctx: SamplerContext, options: RunOptions = {}): Promise<SampleResult> {
   const start = performance.now();
+  let yielded = start;
   throwIfCancelled(ctx.signal);
   let state = sampler.init(ctx);
   const trace: StepTrace[] = [];
@@ -42,6 +51,13 @@ export async function runSampler<S>(sampler: Sampler<S>, ctx: SamplerContext, op
     if (result.snapshot) snapshots.push(result.snapshot);
     options.onStep?.(result.trace, result.snapshot);
     options.onProgress?.({ step: i + 1, steps: sampler.steps, nfe, elapsedMs: performance.now() - start });
+    // A prior computed in JS (the analytic one) never leaves the microtask queue: give the
+    // event loop a turn now and then, so a cancel message, a worker's lock renewal or its
+    // reports get through during a long run.
+    if (performance.now() - yielded > YIELD_EVERY_MS) {
+      await yieldToEventLoop();
+      yielded = performance.now();
+    }
   }
   return { sample: sampler.finish(state), trace, snapshots, nfe, seconds: (performance.now() - start) / 1000 };
 }

@@ -10,6 +10,11 @@
  * - run_events: the events of each run in order (`seq` per run is the tracked() id), so
  *   `run.events` can backfill after a reconnect or a restart.
  * - assets: uploaded images and models by sha256, with where they are stored.
+ * - runs.queue / worker / attempts / priority (3): which queue took the run ('embedded' or
+ *   'bullmq'), the worker that runs or ran it (JSON { id, name, host, pid, backend }), how often
+ *   it started, and whether it is interactive or batch work.
+ * - queue_state (3): the distributed queue's cursor in the workers' event stream, so a restarted
+ *   server ingests what the workers sent while it was down, exactly once.
  */
 export const MIGRATIONS: readonly string[] = [
   /* 1 */ `
@@ -81,6 +86,18 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE assets;
   ALTER TABLE assets_v2 RENAME TO assets;
   `,
+  // 3: the distributed queue: which queue took each run, its worker, attempts and priority; the event-stream cursor.
+  `
+  ALTER TABLE runs ADD COLUMN queue TEXT NOT NULL DEFAULT 'embedded';
+  ALTER TABLE runs ADD COLUMN worker TEXT;
+  ALTER TABLE runs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE runs ADD COLUMN priority TEXT NOT NULL DEFAULT 'interactive';
+
+  CREATE TABLE queue_state (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
 ];
 
 export type RunStatus = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled' | 'interrupted';
@@ -116,7 +133,15 @@ export interface RunRow {
   metrics: string | null;
   error: string | null;
   result_path: string | null;
+  queue: QueueKind;
+  /** JSON WorkerRef, once a worker took the run. */
+  worker: string | null;
+  attempts: number;
+  priority: 'interactive' | 'batch';
 }
+
+/** Which run queue took a run: the in-process one, or BullMQ on Redis. */
+export type QueueKind = 'embedded' | 'bullmq';
 
 export interface RunEventRow {
   run_id: string;

@@ -54,7 +54,7 @@ describe('graph.compile', () => {
     const r = await s.caller.graph.compile({ document: testGraph({ source: 'sample:nope', model: 'sha256:' + 'a'.repeat(64) }) });
     expect(r.ok).toBe(false);
     if (!r.ok) {
-      expect(r.issues.nodes.img[0]).toMatch(/no sample image 'nope' \(samples: astronaut, chelsea, coffee\)/);
+      expect(r.issues.nodes.img[0]).toMatch(/no sample image 'nope' \(samples: astronaut, chelsea, coffee, photo-/);
     }
     const m = await s.caller.graph.compile({ document: testGraph({ model: 'sha256:' + 'a'.repeat(64) }) });
     expect(!m.ok && m.issues.nodes.prior[0]).toMatch(/no uploaded model sha256:a{64}/);

@@ -1,15 +1,15 @@
 /**
- * run.*: start a graph on the server queue, follow its events (backfilled from SQLite, then
- * live), cancel it, read one run or the list of runs.
+ * run.*: start a graph on the server's run queue (embedded, or BullMQ workers), follow its
+ * events (backfilled from SQLite, then live), cancel it, read one run or the list of runs.
  */
 import { tracked, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { anyGraphDocument } from '../../lib/graph/migrate';
 import type { Plan, ProbeInfo, RunMetrics, TraceJson } from '../../lib/plan/types';
 import type { Nfe } from '../../lib/samplers/types';
-import { getRun, listRuns } from '../db/runs';
-import { TERMINAL_STATUSES, type RunRow, type RunStatus } from '../db/schema';
-import { isTerminalEvent, type RunEvent } from '../queue/events';
+import { getRun, listRuns, type WorkerRef } from '../db/runs';
+import type { RunRow, RunStatus } from '../db/schema';
+import { RUN_PRIORITIES } from '../queue/types';
 import type { Context } from '../context';
 import { publicProcedure, router } from '../trpc';
 
@@ -39,6 +39,11 @@ export interface RunSummary {
   /** URL of the result PNG (also the thumbnail), once finished. */
   resultUrl: string | null;
   thumbnail: string | null;
+  /** The worker that runs or ran it (null before one took it). */
+  worker: WorkerRef | null;
+  /** How often it started (more than 1 when a worker stopped while running it). */
+  attempts: number;
+  priority: RunRow['priority'];
 }
 
 function summary(ctx: Context, r: RunRow): RunSummary {
@@ -59,13 +64,23 @@ function summary(ctx: Context, r: RunRow): RunSummary {
     error: parse(r.error) as RunSummary['error'],
     resultUrl: url,
     thumbnail: url,
+    worker: parse(r.worker) as WorkerRef | null,
+    attempts: r.attempts,
+    priority: r.priority,
   };
 }
 
 export const runRouter = router({
   start: publicProcedure
-    .input(z.object({ document: anyGraphDocument, backend: z.literal('server').optional() }))
-    .mutation(({ ctx, input }) => ctx.startRun(input.document, input.backend ?? 'server')),
+    .input(
+      z.object({
+        document: anyGraphDocument,
+        backend: z.literal('server').optional(),
+        /** 'interactive' (default: the editor) runs before 'batch' (spgd eval --queue). */
+        priority: z.enum(RUN_PRIORITIES).optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => ctx.startRun(input.document, input.backend ?? 'server', input.priority ?? 'interactive')),
 
   /**
    * Tracked events of a run: everything after `lastEventId` from SQLite, then live ones,
@@ -78,33 +93,8 @@ export const runRouter = router({
       const ac = new AbortController();
       const stop = () => ac.abort();
       signal?.addEventListener('abort', stop, { once: true });
-      // Listen first, then backfill: nothing appended in between is lost (duplicates are skipped by id).
-      const live = ctx.log.live(input.runId, ac.signal);
-      let last = Number.parseInt(input.lastEventId ?? '0', 10) || 0;
-      const stored = function* (): Generator<RunEvent> {
-        for (const e of ctx.log.since(input.runId, last)) yield e;
-      };
       try {
-        for (const e of stored()) {
-          last = Number(e.id);
-          yield tracked(e.id, e);
-          if (isTerminalEvent(e)) return;
-        }
-        const now = getRun(ctx.db, input.runId);
-        if (now && TERMINAL_STATUSES.includes(now.status)) {
-          // Ended while we were backfilling: its last events are in SQLite already.
-          for (const e of stored()) {
-            last = Number(e.id);
-            yield tracked(e.id, e);
-          }
-          return;
-        }
-        for await (const e of live) {
-          if (Number(e.id) <= last) continue;
-          last = Number(e.id);
-          yield tracked(e.id, e);
-          if (isTerminalEvent(e)) return;
-        }
+        for await (const e of ctx.queue.events(input.runId, input.lastEventId, ac.signal)) yield tracked(e.id, e);
       } finally {
         signal?.removeEventListener('abort', stop);
         ac.abort();
@@ -118,13 +108,15 @@ export const runRouter = router({
     return { status };
   }),
 
-  get: publicProcedure.input(z.object({ runId })).query(({ ctx, input }) => {
+  get: publicProcedure.input(z.object({ runId })).query(async ({ ctx, input }) => {
     const r = requireRun(ctx, input.runId);
     const plan = JSON.parse(r.plan) as Plan;
-    const trace: Record<string, TraceJson[]> = {};
+    let trace: Record<string, TraceJson[]> = {};
     const probes = new Map<string, ProbeInfo>();
     for (const e of ctx.log.since(r.id)) {
-      if (e.type === 'trace') (trace[e.node] ??= []).push(e.trace);
+      // A retried run starts over: only its last attempt counts.
+      if (e.type === 'retry') trace = {};
+      else if (e.type === 'trace') (trace[e.node] ??= []).push(e.trace);
       else if (e.type === 'probe') {
         const { type: _t, id: _i, runId: _r, at: _a, ...p } = e;
         probes.set(`${p.node}/${p.port}@${p.step ?? ''}`, p);
@@ -132,7 +124,7 @@ export const runRouter = router({
     }
     return {
       ...summary(ctx, r),
-      position: ctx.queue.position(r.id),
+      position: await ctx.queue.position(r.id).catch(() => null),
       document: JSON.parse(r.document) as unknown,
       seeds: JSON.parse(r.seeds) as Record<string, number>,
       plan: { steps: plan.steps.map((s) => ({ node: s.node, type: s.type, runsOn: s.runsOn })), nfe: plan.nfe, estimate: plan.estimate, primary: plan.primary },

@@ -25,21 +25,6 @@ export default tseslint.config(
     },
   },
   {
-    // The ONNX compiler and backends: not yet under the strict type-checked rules.
-    files: ['lib/onnx/**', 'lib/backends/**'],
-    ...tseslint.configs.disableTypeChecked,
-    rules: {
-      ...tseslint.configs.disableTypeChecked.rules,
-      '@typescript-eslint/no-non-null-assertion': 'off',
-      '@typescript-eslint/no-explicit-any': 'off',
-      '@typescript-eslint/no-unnecessary-condition': 'off',
-      '@typescript-eslint/no-unnecessary-type-assertion': 'off',
-      '@typescript-eslint/require-await': 'off',
-      '@typescript-eslint/restrict-plus-operands': 'off',
-      '@typescript-eslint/no-unsafe-member-access': 'off',
-    },
-  },
-  {
     // Tests may assert what they just checked exists.
     files: TESTS,
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },

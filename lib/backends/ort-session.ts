@@ -175,7 +175,8 @@ class SessionCache<R> {
   private readonly entries = new Map<string, CacheEntry<R>>();
   constructor(private readonly max: number) {}
 
-  get(key: string, make: () => Promise<{ session: Promise<OrtSession>; report: R }>): Promise<OrtSession> {
+  /** The session for `key`; on a miss, `make` compiles the model (a throw rejects the returned promise). */
+  get(key: string, make: () => { session: Promise<OrtSession>; report: R }): Promise<OrtSession> {
     const hit = this.entries.get(key);
     if (hit) {
       this.entries.delete(key);
@@ -184,9 +185,9 @@ class SessionCache<R> {
     }
     const entry: CacheEntry<R> = { session: Promise.resolve(null as unknown as OrtSession) };
     entry.session = (async () => {
-      const made = await make();
+      const made = make();
       entry.report = made.report;
-      return made.session;
+      return await made.session;
     })();
     entry.session.catch(() => this.entries.delete(key));
     this.entries.set(key, entry);
@@ -233,6 +234,13 @@ export interface OrtEpsModelOptions extends OrtSessionOptions {
   maxCachedSizes?: number;
   /** Offer `fusedVpLossGrad` (default true). false: guidance always takes `epsPullback`. */
   fuse?: boolean;
+  /**
+   * ORT's memory-pattern planning for the gradient sessions (VJP, fused guidance); default
+   * false. It lays out their many long-lived activations poorly: at 256 px the fused model's
+   * peak RSS is 1.8x as high with it, for the same speed (`bench/results/prior-notes.md`).
+   * `enableMemPattern` applies to the forward session.
+   */
+  gradientMemPattern?: boolean;
 }
 
 type ModelCtor<M> = new (
@@ -337,12 +345,16 @@ export class OnnxEpsModel implements EpsModel {
     return this.split(out.data as Float32Array, h, w);
   }
 
+  private gradientSessionOptions(): OrtSessionOptions {
+    return { ...this.opts, enableMemPattern: this.opts.gradientMemPattern ?? false };
+  }
+
   /** The compiled VJP session for one size (compiled and created on first use). */
   private vjpSession(h: number, w: number): Promise<OrtSession> {
     if (this.vjpError) return Promise.reject(this.vjpError);
-    return this.vjpSessions.get(`${h}x${w}`, async () => {
+    return this.vjpSessions.get(`${h}x${w}`, () => {
       const { bytes, report } = compileVjpModel(this.model, { height: h, width: w });
-      return { session: OrtSession.open(this.rt, bytes, this.opts), report };
+      return { session: OrtSession.open(this.rt, bytes, this.gradientSessionOptions()), report };
     });
   }
 
@@ -367,7 +379,7 @@ export class OnnxEpsModel implements EpsModel {
     feeds.v = { dtype: 'float32', dims: [1, 3, h, w], data: v.data };
     const res = await session.run(feeds);
     const out: EpsOutput = { eps: tensor([3, h, w], res.eps.data as Float32Array) };
-    if (res.eps_extra) out.varianceLogit = tensor([3, h, w], res.eps_extra.data as Float32Array);
+    if ('eps_extra' in res) out.varianceLogit = tensor([3, h, w], res.eps_extra.data as Float32Array);
     return { out, vjp: tensor([3, h, w], res.vjp.data as Float32Array) };
   }
 
@@ -390,15 +402,19 @@ export class OnnxEpsModel implements EpsModel {
 
   /** The operator's ONNX form (cached per operator), or null when it has none. */
   private formOf(op: LinearOperator): OperatorOnnxForm | null {
-    if (!this.forms.has(op)) this.forms.set(op, op.onnxForm?.(GUIDANCE_OPERATOR_NAMES) ?? null);
-    return this.forms.get(op)!;
+    let form = this.forms.get(op);
+    if (form === undefined) {
+      form = op.onnxForm?.(GUIDANCE_OPERATOR_NAMES) ?? null;
+      this.forms.set(op, form);
+    }
+    return form;
   }
 
   private guidanceSession(form: OperatorOnnxForm, h: number, w: number): Promise<OrtSession> {
     if (this.vjpError) return Promise.reject(this.vjpError);
-    return this.guidanceSessions.get(form.key, async () => {
+    return this.guidanceSessions.get(form.key, () => {
       const { bytes, report } = compileGuidanceModel(this.model, { height: h, width: w, operator: form });
-      return { session: OrtSession.open(this.rt, bytes, this.opts), report };
+      return { session: OrtSession.open(this.rt, bytes, this.gradientSessionOptions()), report };
     });
   }
 
@@ -409,7 +425,8 @@ export class OnnxEpsModel implements EpsModel {
    * ONNX form, or the shapes do not match (the fallback then reports them).
    */
   async fusedVpLossGrad(x: Tensor, s: VpScalars, loss: DenoisedLossDescription): Promise<DenoisedWithGrad | null> {
-    if (this.opts.fuse === false || loss.kind !== 'squared-residual') return null;
+    // A squared residual is the only loss description there is (DenoisedLossDescription).
+    if (this.opts.fuse === false) return null;
     const { h, w } = this.checkImage(x, 'x');
     const op = loss.operator;
     const inOk = op.inShape.length === 3 && op.inShape[0] === 3 && op.inShape[1] === h && op.inShape[2] === w;

@@ -25,11 +25,15 @@ import type { Plan, PlanStep } from './types';
 
 /**
  * Nominal network throughput when nothing was measured: onnxruntime-node on the reference 2-core
- * machine runs the shipped prior's forward at 137-161 GFLOP/s from 64 to 256 px when idle
- * (bench/results/prior.md).
+ * machine ran the shipped prior's forward at 137-161 GFLOP/s from 64 to 256 px on a quiet box
+ * (bench/results/prior.md as of 036084c, 2026-11-26), well below the convolution peak because its
+ * layers are thin. Later runs on the shared box read lower together with their MatMul roofline.
  */
 export const DEFAULT_FLOPS_PER_SECOND = 150e9;
-/** Uncalibrated: a fused forward+VJP call costs this many plain forwards (measured 2.48-2.53)... */
+/**
+ * Uncalibrated: a fused forward+VJP call costs this many plain forwards (measured 2.48-2.53 on
+ * 2026-11-26; 2.13-2.31 in CPU time after the GroupNorm gradient change, bench/results/prior.md)...
+ */
 export const VJP_COST = 2.5;
 /** ...and a forward followed by the separate VJP model this many (measured 3.30-3.49). */
 export const PULLBACK_COST = 3.4;

@@ -3,9 +3,9 @@
  * Copies onnxruntime-web's runtime files (the .wasm binary and its .mjs loader, which also
  * starts the wasm pthread workers) to public/ort/, where the browser runner loads them with
  * `ort.env.wasm.wasmPaths = '/ort/'`. Runs before `next dev` and `next build` (package.json
- * predev/prebuild); copies only what changed. The import used is 'onnxruntime-web/webgpu'
- * (ort.webgpu.bundle.min.mjs), which runs on the asyncify build for both the WebGPU and the
- * wasm execution providers.
+ * predev/prebuild); copies only what changed. Two builds are used (lib/backends/ort-web.ts):
+ * 'onnxruntime-web/webgpu' loads the asyncify build for the WebGPU execution provider,
+ * 'onnxruntime-web/wasm' the plain build for the wasm one.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const src = path.join(root, 'node_modules', 'onnxruntime-web', 'dist');
 const dst = path.join(root, 'public', 'ort');
-const FILES = ['ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.asyncify.mjs'];
+const FILES = ['ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs'];
 
 fs.mkdirSync(dst, { recursive: true });
 let copied = 0;

@@ -82,10 +82,39 @@ describe('compileGraph: plans', () => {
     const pl = await plan(testGraph({ size: 32, steps: 10, warmup: 2, model: 'default' }), env);
     expect(seen).toEqual(['default@32x32']);
     // 20 forward+VJP calls x 2.5 x 4e9 / 150e9 = 1.333 s
-    expect(pl.estimate.seconds).toBeCloseTo(4 / 3, 3);
+    const spgd = (p: Plan) => p.steps.find((st) => st.node === 's')!.estimate;
+    expect(spgd(pl).seconds).toBeCloseTo(4 / 3, 3);
     expect(pl.estimate.memoryMB).toBeGreaterThan(8); // 2 x 4 MB of weights at least
     const ddim = await plan(testGraph({ size: 32, steps: 10, warmup: null, model: 'default' }), env);
-    expect(ddim.estimate.seconds).toBeCloseTo(10 * 4 / 150, 3);
+    expect(spgd(ddim).seconds).toBeCloseTo(10 * 4 / 150, 3);
+  });
+
+  it('counts every node: a fan-out of 30 resizes to 1024 px is estimated at the 360 MB its outputs hold', async () => {
+    const doc = testGraph({ size: 0 });
+    for (let i = 0; i < 30; i++) {
+      doc.nodes[`r${i}`] = { type: 'spgd:image/resize', typeVersion: 1, params: { width: 1024, height: 1024 }, mode: 'active' };
+      doc.edges.push({ from: { node: 'img', port: 'image' }, to: { node: `r${i}`, port: 'image' } });
+    }
+    const pl = await plan(doc, { describeImage: () => ({ width: 256, height: 256 }) });
+    const resizes = pl.steps.filter((st) => st.type === 'spgd:image/resize');
+    expect(resizes).toHaveLength(30);
+    // 3 x 1024 x 1024 float32 = 12 MiB each, and a little time
+    for (const st of resizes) {
+      expect(st.estimate.memoryMB).toBeCloseTo(12.1, 1);
+      expect(st.estimate.seconds).toBeGreaterThan(0.01);
+    }
+    // the loader decodes the 256 px source and keeps it as it is (size 0): 2 x 3 x 256 x 256 x 4 bytes
+    expect(pl.steps.find((st) => st.node === 'img')!.estimate.memoryMB).toBeCloseTo(1.6, 1);
+    expect(pl.estimate.memoryMB).toBeGreaterThan(30 * 12);
+    expect(pl.estimate.seconds).toBeCloseTo(pl.steps.reduce((a, st) => a + st.estimate.seconds, 0), 1);
+  });
+
+  it('refuses params a bypassed node could otherwise smuggle into the stored document', async () => {
+    const doc = testGraph();
+    doc.nodes.metrics.mode = 'bypass';
+    doc.nodes.metrics.params = { junk: 'x'.repeat(1000) };
+    const r = await compileGraph(doc, lookup);
+    expect(!r.ok && r.issues.nodes.metrics.join(' ')).toMatch(/junk/);
   });
 
   it('hash ignores the ui, and a bypassed optional input compiles as unconnected', async () => {

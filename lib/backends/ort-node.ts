@@ -24,7 +24,7 @@ import {
   type OrtSessionOptions,
 } from './ort-session';
 
-export type { ExecutionProvider, HostTensor, OrtEpsModelOptions, OrtSessionOptions } from './ort-session';
+export type { ExecutionProvider, HeldSession, HostTensor, OrtEpsModelOptions, OrtSessionOptions } from './ort-session';
 
 /** onnxruntime-node as an `OrtRuntime` (CPU by default). */
 export const nodeRuntime: OrtRuntime = {

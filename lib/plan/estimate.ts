@@ -1,10 +1,11 @@
 /**
- * The plan's time and memory estimate, from each sampler's network calls priced at its image
- * size with its prior's FLOPs:
+ * The plan's time and memory estimate, per step and in total. Every node costs something:
  *
- *   seconds = sum over samplers of (plain forwards + VJP_COST x VJP calls) x FLOPs / FLOP/s
- *   memory  = per sampler: its captured snapshots and working tensors, plus the activations a
- *             VJP keeps; plus each model's weights (twice when a gradient model is compiled)
+ *   samplers    seconds = (plain forwards + VJP_COST x VJP calls) x FLOPs / FLOP/s
+ *               memory  = captured snapshots and working tensors, plus the activations a VJP keeps
+ *   other nodes seconds = NODE_SECONDS + SECONDS_PER_ELEMENT x elements read and written
+ *               memory  = NODE_BYTES + 4 bytes x elements read (a decoded source) and written (outputs)
+ *   the plan    the sum of its steps, plus each model's weights (twice when a gradient model is compiled)
  */
 import type { Nfe } from '../samplers/types';
 import type { PriorReport, SamplerContribution } from './node-run';
@@ -45,26 +46,66 @@ export function secondsPerForward(s: PricedSampler): number {
   return forwardFlops(s) / (s.flopsPerSecond ?? DEFAULT_FLOPS_PER_SECOND);
 }
 
-export function planEstimate(samplers: readonly PricedSampler[]): { nfe: Nfe; estimate: Plan['estimate'] } {
+/** Bytes of the activations a forward+VJP call of a network with these FLOPs keeps (a heuristic). */
+export function activationBytes(flops: number): number {
+  return (4 * flops) / FLOPS_PER_ACTIVATION;
+}
+
+/** What one step costs: seconds and bytes held while the run lasts. */
+export interface StepCost {
+  seconds: number;
+  bytes: number;
+}
+
+/** A sampler's network calls and working memory (its model's weights are counted once per plan). */
+export function samplerCost(s: PricedSampler): StepCost {
+  const c = s.contribution;
+  const perForward = secondsPerForward(s);
+  let bytes = 3 * c.height * c.width * 4 * (SNAPSHOT_TENSORS + 12);
+  if (c.nfe.vjp > 0) bytes += s.report?.activationBytes ?? activationBytes(forwardFlops(s));
+  return { seconds: (c.nfe.forward - c.nfe.vjp) * perForward + c.nfe.vjp * VJP_COST * perForward, bytes };
+}
+
+/** Fixed cost of any node: publishing its outputs, the cache lookup, the run's bookkeeping. */
+const NODE_SECONDS = 1e-3;
+const NODE_BYTES = 64 * 2 ** 10;
+/** Decoding, resizing, applying an operator, computing metrics and publishing: per float element. */
+const SECONDS_PER_ELEMENT = 1e-8;
+
+/**
+ * A node without a network: `read` float elements it loads from outside (a decoded image at its
+ * real size), `written` the elements of its outputs.
+ */
+export function dataNodeCost(read: number, written: number): StepCost {
+  return { seconds: NODE_SECONDS + SECONDS_PER_ELEMENT * (read + written), bytes: NODE_BYTES + 4 * (read + written) };
+}
+
+/** The plan's NFE and estimate: every step's cost plus the weights of each model once. */
+export function planEstimate(samplers: readonly PricedSampler[], steps: readonly StepCost[]): { nfe: Nfe; estimate: Plan['estimate'] } {
   const nfe: Nfe = { forward: 0, vjp: 0 };
   let seconds = 0;
   let bytes = 0;
+  for (const c of steps) {
+    seconds += c.seconds;
+    bytes += c.bytes;
+  }
   const modelBytes = new Map<string, number>();
   for (const s of samplers) {
     const c = s.contribution;
-    const perForward = secondsPerForward(s);
     nfe.forward += c.nfe.forward;
     nfe.vjp += c.nfe.vjp;
-    seconds += (c.nfe.forward - c.nfe.vjp) * perForward + c.nfe.vjp * VJP_COST * perForward;
-    bytes += 3 * c.height * c.width * 4 * (SNAPSHOT_TENSORS + 12);
-    if (c.nfe.vjp > 0) bytes += s.report?.activationBytes ?? (4 * forwardFlops(s)) / FLOPS_PER_ACTIVATION;
     if (s.model !== null) {
       const weights = 4 * (s.report?.parameters ?? 0) * (c.nfe.vjp > 0 ? 2 : 1);
       modelBytes.set(s.model, Math.max(modelBytes.get(s.model) ?? 0, weights));
     }
   }
   for (const b of modelBytes.values()) bytes += b;
-  return { nfe, estimate: { seconds: round(seconds, 3), memoryMB: round(bytes / 2 ** 20, 1) } };
+  return { nfe, estimate: toEstimate({ seconds, bytes }) };
+}
+
+/** Seconds to the millisecond, memory in MB to 0.1. */
+export function toEstimate(c: StepCost): Plan['estimate'] {
+  return { seconds: round(c.seconds, 3), memoryMB: round(c.bytes / 2 ** 20, 1) };
 }
 
 function round(x: number, digits: number): number {

@@ -1,6 +1,8 @@
 /**
  * The one sampler loop: progress, cancellation, timing, trace and snapshot collection.
- * Samplers only describe single steps (see types.ts).
+ * Samplers only describe single steps (see types.ts). The loop hands the thread back to the
+ * event loop every YIELD_MS, so a server stays responsive (and can take a cancel) during a run
+ * whose steps never wait on I/O (the analytic prior, classical updates).
  */
 import { throwIfCancelled } from '../errors';
 import type { Tensor } from '../tensor';
@@ -27,6 +29,13 @@ export interface SampleResult {
   seconds: number;
 }
 
+const YIELD_MS = 50;
+
+/** Lets timers and I/O run (a resolved promise would not: it runs before them). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 export async function runSampler<S>(sampler: Sampler<S>, ctx: SamplerContext, options: RunOptions = {}): Promise<SampleResult> {
   const start = performance.now();
   throwIfCancelled(ctx.signal);
@@ -34,7 +43,12 @@ export async function runSampler<S>(sampler: Sampler<S>, ctx: SamplerContext, op
   const trace: StepTrace[] = [];
   const snapshots: StepSnapshot[] = [];
   let nfe: Nfe = { forward: 0, vjp: 0 };
+  let yielded = performance.now();
   for (let i = 0; i < sampler.steps; i++) {
+    if (performance.now() - yielded > YIELD_MS) {
+      await yieldToEventLoop();
+      yielded = performance.now();
+    }
     const result = await sampler.step(state, ctx, i);
     state = result.state;
     nfe = result.trace.nfe;

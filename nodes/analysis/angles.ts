@@ -11,7 +11,10 @@ export default defineNode({
   inputs: [{ name: 'trace', type: 'Trace', label: 'Trace' }],
   outputs: [],
   params: z.object({
-    show: z.array(z.enum(['conflict', 'fluctuationRaw', 'fluctuationAdm', 'priorStability', 'admWeight', 'residualNorm', 'psnr'])).default([
+    show: z
+      .array(z.enum(['conflict', 'fluctuationRaw', 'fluctuationAdm', 'priorStability', 'admWeight', 'residualNorm', 'psnr']))
+      .max(7)
+      .default([
       'conflict',
       'fluctuationRaw',
       'fluctuationAdm',

@@ -3,6 +3,8 @@ import { defineNodeRun } from '../run';
 import priorUnet from './prior-unet';
 
 export default defineNodeRun(priorUnet, {
+  // The caller's loadPrior keeps models (and bounds their memory); a cached output would outlive that.
+  cacheable: false,
   async run({ params: p, adapters }) {
     const eps = await adapters.loadPrior(p.model);
     const denoiser = vpDenoiser(eps, p.timesteps === 'integer' ? { roundTimesteps: true } : {});

@@ -15,6 +15,7 @@ import { inspectModel, type ModelInspection } from '../lib/onnx/compile';
 import { describeOps, signatureProblems } from '../lib/plan/prior-report';
 import { UnsupportedOpError } from '../lib/onnx/errors';
 import type { Tensor } from '../lib/tensor';
+import { ByteLru } from './cache';
 import type { Db } from './db';
 import type { AssetRow } from './db/schema';
 import type { Env } from './env';
@@ -64,14 +65,17 @@ function bad(message: string): SpgdError {
 }
 
 export class AssetStore {
-  private readonly imageCache = new Map<string, Tensor>();
+  /** Decoded images, least recently used out past SPGD_IMAGE_CACHE_MB. */
+  private readonly imageCache: ByteLru<Tensor>;
   private readonly sizeCache = new Map<string, { width: number; height: number }>();
   private defaultModel?: ModelRecord;
 
   constructor(
     private readonly db: Db,
     private readonly env: Env,
-  ) {}
+  ) {
+    this.imageCache = new ByteLru(env.imageCacheBytes, (t) => t.data.byteLength);
+  }
 
   get samplesDir(): string {
     return path.join(this.env.appRoot, 'public', 'samples');
@@ -182,7 +186,7 @@ export class AssetStore {
     this.db
       .prepare(`INSERT OR IGNORE INTO assets (sha256, kind, name, bytes, path, meta, created_at) VALUES (?, 'image', ?, ?, ?, ?, ?)`)
       .run(sha, name.slice(0, 200), bytes.length, file, JSON.stringify({ width: img.width, height: img.height }), Date.now());
-    this.imageCache.set(`sha256:${sha}`, imageToTensor(img));
+    // The decoded pixels are dropped: a run decodes it again when it needs it (into the bounded cache).
     return { sha256: sha, width: img.width, height: img.height };
   }
 

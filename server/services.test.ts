@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testGraph } from '../nodes/testing';
 import { openDb } from './db';
+import { MIGRATIONS } from './db/schema';
 import { insertPreset } from './db/presets';
 import { finishRun, getRun, insertRun, setRunning } from './db/runs';
 import { INTERRUPTED_MESSAGE } from './services';
@@ -73,8 +74,8 @@ describe('server start-up', () => {
     const db = openDb(path.join(dir, 'x.sqlite'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
-    expect(tables).toEqual(expect.arrayContaining(['assets', 'presets', 'run_events', 'runs']));
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(tables).toEqual(expect.arrayContaining(['assets', 'presets', 'run_events', 'runs', 'users', 'sessions']));
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     db.close();
     expect(fs.existsSync(path.join(dir, 'x.sqlite'))).toBe(true);
     const again = openDb(path.join(dir, 'x.sqlite'));

@@ -58,10 +58,15 @@ export function useCompileWatcher(): void {
   }, [revision, client]);
 }
 
-/** The per-node issues a failed run.start or graph.compile carries (BAD_REQUEST with data.graphIssues). */
-function graphIssuesOf(e: unknown): GraphIssues | null {
-  const data = (e as { data?: { graphIssues?: GraphIssues | null } } | null)?.data;
-  return data?.graphIssues ?? null;
+interface ErrorData {
+  graphIssues?: GraphIssues | null;
+  spgdCode?: string | null;
+  node?: string | null;
+}
+
+/** The `data` of a tRPC error (server/trpc.ts errorFormatter). */
+function errorData(e: unknown): ErrorData {
+  return (e as { data?: ErrorData } | null)?.data ?? {};
 }
 
 /**
@@ -114,9 +119,10 @@ export function useRunControls() {
       const backend = choice === 'browser-webgpu' ? 'webgpu' : choice === 'browser-wasm' ? 'wasm' : 'auto';
       startBrowserRun({ plan: c.plan, backend, images, models: modelSources });
     } catch (e) {
-      const issues = graphIssuesOf(e);
-      if (issues) showIssues(issues);
-      else useEditor.getState().runFailed(errorMessage(e));
+      // A graph that does not compile: issues per node. A run over the server's limits: the costliest node and RUN_TOO_LARGE.
+      const { graphIssues, spgdCode, node } = errorData(e);
+      if (graphIssues) showIssues(graphIssues);
+      else useEditor.getState().runFailed(errorMessage(e), node ?? undefined, spgdCode ?? undefined);
     }
   }, [client]);
 

@@ -8,6 +8,7 @@ import { degrade, degradeHelp } from './commands/degrade';
 import { evaluate, evalHelp } from './commands/eval';
 import { prior, priorHelp } from './commands/prior';
 import { restore, restoreHelp } from './commands/restore';
+import { users, usersHelp } from './commands/users';
 import { UsageError } from './errors';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => void | Promise<void>; help: string }> = {
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => void | Promise<void>; 
   restore: { run: restore, help: restoreHelp },
   eval: { run: evaluate, help: evalHelp },
   prior: { run: prior, help: priorHelp },
+  users: { run: users, help: usersHelp },
 };
 
 const usage = `usage: spgd <command> [flags]

@@ -9,13 +9,19 @@ export interface NewRun {
   plan: unknown;
   seeds: Record<string, number>;
   backend: string;
+  /** Who started it (null: no credentials configured). */
+  owner?: string | null;
 }
 
 export function insertRun(db: Db, r: NewRun, now = Date.now()): void {
   db.prepare(
-    `INSERT INTO runs (id, status, document, graph_hash, plan, seeds, backend, created_at)
-     VALUES (?, 'queued', ?, ?, ?, ?, ?, ?)`,
-  ).run(r.id, JSON.stringify(r.document), r.graphHash, JSON.stringify(r.plan), JSON.stringify(r.seeds), r.backend, now);
+    `INSERT INTO runs (id, status, document, graph_hash, plan, seeds, backend, created_at, owner)
+     VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(r.id, JSON.stringify(r.document), r.graphHash, JSON.stringify(r.plan), JSON.stringify(r.seeds), r.backend, now, r.owner ?? null);
+}
+
+export function setPinned(db: Db, id: string, pinned: boolean): void {
+  db.prepare('UPDATE runs SET pinned = ? WHERE id = ?').run(pinned ? 1 : 0, id);
 }
 
 export function getRun(db: Db, id: string): RunRow | undefined {

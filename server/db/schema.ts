@@ -10,6 +10,10 @@
  * - run_events: the events of each run in order (`seq` per run is the tracked() id), so
  *   `run.events` can backfill after a reconnect or a restart.
  * - assets: uploaded images and models by sha256, with where they are stored.
+ * - users: named users (`spgd users add`) with the sha256 of their token and an admin flag.
+ * - sessions: browser logins (the sha256 of the cookie) and whose they are, until they expire.
+ * Presets and runs record their owner (null: made while the server had no users or token);
+ * runs can be pinned (kept by prune and quota eviction) and record the bytes of their artifacts.
  */
 export const MIGRATIONS: readonly string[] = [
   /* 1 */ `
@@ -66,6 +70,27 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  /* 2 */ `
+  ALTER TABLE presets ADD COLUMN owner TEXT;
+  ALTER TABLE runs ADD COLUMN owner TEXT;
+  ALTER TABLE runs ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE runs ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX runs_created ON runs (created_at);
+
+  CREATE TABLE users (
+    name       TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    admin      INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE sessions (
+    id_hash    TEXT PRIMARY KEY,
+    principal  TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export type RunStatus = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled' | 'interrupted';
@@ -82,6 +107,7 @@ export interface PresetRow {
   source_hash: string | null;
   created_at: number;
   updated_at: number;
+  owner: string | null;
 }
 
 export interface RunRow {
@@ -101,6 +127,25 @@ export interface RunRow {
   metrics: string | null;
   error: string | null;
   result_path: string | null;
+  owner: string | null;
+  pinned: number;
+  /** Bytes of its artifacts under <data dir>/runs/<id>, counted when it ended. */
+  bytes: number;
+}
+
+export interface UserRow {
+  name: string;
+  token_hash: string;
+  admin: number;
+  created_at: number;
+}
+
+export interface SessionRow {
+  id_hash: string;
+  /** A user's name, or the shared token's principal. */
+  principal: string;
+  created_at: number;
+  expires_at: number;
 }
 
 export interface RunEventRow {

@@ -21,6 +21,7 @@ import type { Env } from '../env';
 import { securityHeaders, newNonce } from './headers';
 import { isAllowedHost } from './hosts';
 import { loginHandlers, LOGIN_PATH } from './login';
+import { answer, redirect } from './respond';
 
 export interface GateConfig {
   env: Pick<Env, 'allowedHosts' | 'maxJsonBytes' | 'maxImageBytes' | 'maxModelBytes' | 'rateLimit'>;
@@ -37,23 +38,18 @@ const TRPC_PREFIX = '/api/trpc/';
 /** Room for multipart boundaries and JSON around an upload. */
 const UPLOAD_SLACK = 64 * 1024;
 
-/** Plain answers from the gate; the connection is closed when a request body was left unread. */
-export function answer(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
-  res.end(text);
-}
-
 /** How long a refused body may keep arriving (read and dropped) after the answer, before the connection is cut. */
 const LINGER_MS = 10_000;
 
 function refuse(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}, unreadBody = false): true {
   if (unreadBody) {
-    // Answer at once and close the connection: Node drops (never keeps) what is left of the body
-    // while the client sees the answer; a client that goes on sending is cut off later. Cutting
-    // it at once would reset the connection before the client has read the answer.
-    res.shouldKeepAlive = false;
-    res.on('finish', () => setTimeout(() => res.req.socket.destroy(), LINGER_MS).unref());
+    // Answer at once. Node then reads and drops (never keeps) what is left of the body, so the
+    // client, still sending, gets to read the answer; closing the connection now would reset it
+    // first. A body that is still coming after LINGER_MS has its connection cut.
+    res.on('finish', () => {
+      const timer = setTimeout(() => res.req.socket.destroy(), LINGER_MS).unref();
+      res.req.once('end', () => clearTimeout(timer));
+    });
   }
   answer(res, status, { error: { message, status } }, headers);
   return true;
@@ -146,10 +142,7 @@ export function createGate(cfg: GateConfig): Gate {
     if (!isPublic(pathname, cfg.dev)) {
       principal = authenticate(cfg.auth, { authorization: req.headers.authorization, cookie: req.headers.cookie });
       if (!principal) {
-        if (wantsPage(req, pathname)) {
-          res.writeHead(303, { Location: `${LOGIN_PATH}?next=${encodeURIComponent(pathname + url.search)}` }).end();
-          return true;
-        }
+        if (wantsPage(req, pathname)) return redirect(res, `${LOGIN_PATH}?next=${encodeURIComponent(pathname + url.search)}`);
         return refuse(res, 401, 'log in, or send Authorization: Bearer <token>', { 'WWW-Authenticate': 'Bearer realm="spgd"' }, hasBody);
       }
     }

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { answer, redirect } from './respond';
 import { authRequired, cookieValue, endSession, principalOfToken, SESSION_COOKIE, SESSION_DAYS, startSession, type AuthConfig } from '../auth';
 
 export const LOGIN_PATH = '/login';
@@ -36,15 +37,6 @@ function cookie(req: IncomingMessage, value: string, maxAgeSeconds: number): str
   return `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
 }
 
-function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): true {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers }).end(JSON.stringify(body));
-  return true;
-}
-
-function redirect(res: ServerResponse, location: string, headers: Record<string, string> = {}): true {
-  res.writeHead(303, { Location: location, 'Cache-Control': 'no-store', ...headers }).end();
-  return true;
-}
 
 export function loginHandlers(auth: AuthConfig) {
   const attempts = new RateLimiterMemory({ points: 10, duration: 60 });
@@ -56,30 +48,30 @@ export function loginHandlers(auth: AuthConfig) {
       const text = await readBody(req, limit);
       fields = form ? Object.fromEntries(new URLSearchParams(text)) : (JSON.parse(text) as { token?: unknown; next?: unknown });
     } catch {
-      return json(res, 400, { error: { message: 'send {"token": "..."} as JSON, or a form with a token field', status: 400 } });
+      return answer(res, 400, { error: { message: 'send {"token": "..."} as JSON, or a form with a token field', status: 400 } });
     }
     const next = safeNext(typeof fields.next === 'string' ? fields.next : null);
-    if (!authRequired(auth)) return form ? redirect(res, next) : json(res, 200, { name: 'local', admin: true });
+    if (!authRequired(auth)) return form ? redirect(res, next) : answer(res, 200, { name: 'local', admin: true });
     try {
       await attempts.consume(req.socket.remoteAddress ?? '?');
     } catch (e) {
       if (!(e instanceof RateLimiterRes)) throw e;
       const wait = String(Math.max(1, Math.ceil(e.msBeforeNext / 1000)));
-      return form ? redirect(res, `${LOGIN_PATH}?error=wait&next=${encodeURIComponent(next)}`) : json(res, 429, { error: { message: `too many attempts; try again in ${wait} s`, status: 429 } }, { 'Retry-After': wait });
+      return form ? redirect(res, `${LOGIN_PATH}?error=wait&next=${encodeURIComponent(next)}`) : answer(res, 429, { error: { message: `too many attempts; try again in ${wait} s`, status: 429 } }, { 'Retry-After': wait });
     }
     const principal = typeof fields.token === 'string' ? principalOfToken(auth, fields.token.trim()) : null;
     if (!principal) {
-      return form ? redirect(res, `${LOGIN_PATH}?error=1&next=${encodeURIComponent(next)}`) : json(res, 401, { error: { message: 'unknown token', status: 401 } });
+      return form ? redirect(res, `${LOGIN_PATH}?error=1&next=${encodeURIComponent(next)}`) : answer(res, 401, { error: { message: 'unknown token', status: 401 } });
     }
     const set = { 'Set-Cookie': cookie(req, startSession(auth, principal), SESSION_DAYS * 86_400) };
-    return form ? redirect(res, next, set) : json(res, 200, principal, set);
+    return form ? redirect(res, next, set) : answer(res, 200, principal, set);
   }
 
   function logout(req: IncomingMessage, res: ServerResponse): true {
     const session = cookieValue(req.headers.cookie, SESSION_COOKIE);
     if (session) endSession(auth, session);
     const clear = { 'Set-Cookie': cookie(req, '', 0) };
-    return isForm(req) ? redirect(res, LOGIN_PATH, clear) : json(res, 200, { ok: true }, clear);
+    return isForm(req) ? redirect(res, LOGIN_PATH, clear) : answer(res, 200, { ok: true }, clear);
   }
 
   return { login, logout };

@@ -11,8 +11,9 @@ import http from 'node:http';
 import { authRequired } from '../auth';
 import { openDb } from '../db';
 import { loadEnv } from '../env';
-import { answer, createGate } from './gate';
+import { createGate } from './gate';
 import { bindingProblem } from './hosts';
+import { answer } from './respond';
 
 interface Args {
   port: number;

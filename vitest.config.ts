@@ -7,6 +7,8 @@ export default defineConfig({
     include: ['lib/**/*.test.ts', 'nodes/**/*.test.ts', 'server/**/*.test.ts', 'bin/**/*.test.ts', 'app/**/*.test.ts', 'bench/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
+    // Loading ONNX Runtime (wasm) in a hook can take a while on a busy machine.
+    hookTimeout: 60_000,
     pool: 'forks',
   },
 });

@@ -1,36 +1,46 @@
 /**
- * Quality report (the paper's Table 1 protocol): every task x method on images `from`..`from +
- * limit - 1` of a folder (name order), sigma_y 0.05, fixed seeds (image k of the folder uses
- * seed k), each method with the engine's per-task defaults.
+ * Quality report (the paper's Table 1 protocol, plus the posterior-mean configurations): every
+ * task x column on images `from`..`from + limit - 1` of a folder (name order), sigma_y 0.05,
+ * fixed seeds (image k of the folder uses seed k), each column a method with the engine's
+ * per-task defaults or a fixed variation of them (COLUMNS below).
  *
  * Runs are logged to bench/results/quality-runs.jsonl and skipped when already there, so the
  * benchmark resumes after a stop; the report (bench/results/quality.md) is rebuilt from the log
- * after every image. Figures for the first image: one PNG grid per task (the measurement, then
- * each method) and the SPGD run's gradient angles (PNG, the paper's Figure 2).
+ * after every image. A column of K > 1 samples logs each chain's metrics too, so "SPGD + warm
+ * start (per sample)" is chain 0 of the preset configuration's runs, not a run of its own.
+ * Figures for one image (`--figure`, default the last): one PNG grid per task (the measurement,
+ * each column's result, then the uncertainty maps of the K-sample columns on the heat scale) and
+ * the SPGD run's gradient angles (the paper's Figure 2).
  *
- *   npm run bench:quality -- --from 2 --limit 3 --size 256
+ *   npm run bench:quality -- --from 2 --limit 10 --size 128
+ *   npm run bench:quality -- --columns preset,ddnm --tasks sr-x4 --no-figures   # a part of it
  *   npm run bench:quality -- --report-only
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readImage, writeArray } from '../bin/cli/files';
-import { openPrior } from '../bin/cli/prior';
-import { TASKS, type TaskName } from '../lib/operators/types';
+import { readArray, writeArray } from '../bin/cli/files';
+import { openPrior, type CliPrior } from '../bin/cli/prior';
+import type { TaskName } from '../lib/operators/types';
 import { bicubicUpsample } from '../lib/operators/kernels/bicubic';
-import { isMethod, type Method } from '../lib/samplers';
+import { heatColor } from '../lib/plan/heat';
+import { methodConfig, samplerOfMethod } from '../lib/samplers';
+import type { Tensor } from '../lib/tensor';
+import { restoreImage, type RestorationOutcome } from '../nodes/recipes';
 import { angleChartSvg, gridPng, writeSvgAsPng } from './support/figures';
-import { formatCell, pickImages, RunLog, summarize, type RunKey, type RunRecord, type Summary } from './support/runs';
+import { BENCHMARK_TASKS, formatCell, pickImages, RunLog, summarize, type RunKey, type RunRecord, type Summary } from './support/runs';
 
 const { values: f } = parseArgs({
   options: {
     data: { type: 'string', default: '../shared/data/cbsd68-256' },
-    from: { type: 'string', default: '0' },
-    limit: { type: 'string', default: '4' },
-    size: { type: 'string', default: '256' },
+    from: { type: 'string', default: '2' },
+    limit: { type: 'string', default: '10' },
+    size: { type: 'string', default: '128' },
     tasks: { type: 'string', default: 'all' },
-    methods: { type: 'string', default: 'spgd,dps-ddim,dps,diffpir,ddim,classical' },
+    columns: { type: 'string', default: 'all' },
+    figure: { type: 'string' },
+    'no-figures': { type: 'boolean', default: false },
     prior: { type: 'string', default: 'default' },
     out: { type: 'string', default: 'bench/results' },
     'report-only': { type: 'boolean', default: false },
@@ -38,119 +48,245 @@ const { values: f } = parseArgs({
 });
 
 const SIGMA_Y = 0.05;
-const DIFFUSION: Method[] = ['spgd', 'dps-ddim', 'dps', 'diffpir', 'ddim'];
-const tasks = (f.tasks === 'all' ? TASKS : f.tasks.split(',')) as TaskName[];
-const methods: Method[] = f.methods.split(',');
-for (const m of methods) if (!isMethod(m)) throw new Error(`unknown method ${m}`);
+
+/** One column of the report: a method, overrides of its defaults, and which number it shows. */
+interface Column {
+  id: string;
+  label: string;
+  method: string;
+  /** Overrides of the method's per-task defaults ({} = the defaults). */
+  params: Record<string, unknown>;
+  /** Key the log by the resolved parameters that differ from the sampler's schema defaults (so a retuned default is a new run). */
+  resolved?: boolean;
+  /** 'chain0': chain 0 of a K-sample run (the single sample of the same seed) instead of the mean. */
+  pick?: 'chain0';
+}
+
+const COLUMNS: Column[] = [
+  { id: 'spgd', label: 'SPGD (per sample, paper protocol)', method: 'spgd', params: {} },
+  { id: 'spgd-k4', label: 'SPGD mean of 4', method: 'spgd', params: { samples: 4 } },
+  { id: 'spgd-warm', label: 'SPGD + warm start (per sample)', method: 'spgd-mean', params: {}, resolved: true, pick: 'chain0' },
+  { id: 'preset', label: 'preset: SPGD + warm start + mean of 4', method: 'spgd-mean', params: {}, resolved: true },
+  { id: 'ddnm', label: 'DDNM+', method: 'ddnm', params: {}, resolved: true },
+  { id: 'daps', label: 'DAPS', method: 'daps', params: {}, resolved: true },
+  { id: 'diffpir', label: 'DiffPIR', method: 'diffpir', params: {} },
+  { id: 'dps-ddim', label: 'DPS-DDIM', method: 'dps-ddim', params: {} },
+  { id: 'dps', label: 'DPS', method: 'dps', params: {} },
+  { id: 'classical', label: 'classical', method: 'classical', params: {} },
+];
+
+const tasks = (f.tasks === 'all' ? BENCHMARK_TASKS : f.tasks.split(',')) as TaskName[];
+const columns = f.columns === 'all' ? COLUMNS : f.columns.split(',').map((id) => COLUMNS.find((c) => c.id === id) ?? fail(`unknown column ${id}`));
 const size = Number(f.size);
 const from = Number(f.from);
 const files = pickImages(f.data, from, Number(f.limit));
+const figureImage = f.figure ?? files[files.length - 1];
 const cacheDir = join('bench', '.cache', 'quality');
 const log = new RunLog(join(f.out, 'quality-runs.jsonl'), f.data);
 
-/** Unconditional DDIM ignores the measurement, so one run per image serves every task. */
-const keyFor = (image: string, task: TaskName, method: Method): RunKey => ({
+function fail(message: string): never {
+  throw new Error(message);
+}
+
+/** The parameters a column runs with for a task, as logged. */
+function paramsOf(c: Column, task: TaskName): Record<string, unknown> {
+  if (!c.resolved) return c.params;
+  const sampler = samplerOfMethod(c.method);
+  const full = methodConfig(c.method, task, { sigmaY: SIGMA_Y }, c.params).params;
+  const defaults: Record<string, unknown> = sampler.params.parse({});
+  return Object.fromEntries(Object.entries(full).filter(([k, v]) => v !== defaults[k] && k !== 'sigmaY'));
+}
+
+const keyFor = (image: string, task: TaskName, c: Column): RunKey => ({
   image,
   size,
   seed: from + files.indexOf(image),
-  task: method === 'ddim' ? 'inpaint-random' : task,
-  method,
+  task,
+  method: c.method,
   prior: f.prior,
-  params: {},
+  params: paramsOf(c, task),
 });
 
-/** The cached PNG of a method's sample, or of the measurement (method 'measurement'). */
-const samplePath = (task: TaskName, method: Method) => join(cacheDir, `${size}-${task}-${method}.png`);
+/** Runs whose log entry two columns share (a column picking chain 0 reads its sibling's runs). */
+const runColumns = (): Column[] => columns.filter((c, i) => columns.findIndex((d) => JSON.stringify([d.method, d.params]) === JSON.stringify([c.method, c.params])) === i);
 
-async function runAll() {
-  const prior = await openPrior(f.prior);
+const cachePath = (task: TaskName, what: string) => join(cacheDir, `${size}-${figureImage}-${task}-${what}.npy`);
+
+function figurePaths(task: TaskName, c: Column) {
+  const id = `${c.method}-${JSON.stringify(paramsOf(c, task))}`.replace(/[^a-z0-9.=-]+/gi, '_');
+  return { sample: cachePath(task, id), spread: cachePath(task, `${id}-spread`), y: cachePath(task, 'measurement') };
+}
+
+/** Keeps what the figures need of a fresh run on the figure image. */
+function cacheFigure(task: TaskName, c: Column, o: RestorationOutcome) {
   mkdirSync(cacheDir, { recursive: true });
-  for (const [k, image] of files.entries()) {
-    for (const task of tasks) {
-      for (const method of methods) {
-        const key = keyFor(image, task, method);
-        const { record, outcome } = await log.run(key, prior, SIGMA_Y);
-        console.error(`${image} ${task} ${method}: ${formatCell(summarize([record]))}, ${record.seconds.toFixed(1)} s`);
-        if (k > 0 || !outcome) continue;
-        // Figures come from the first image. The ground truth is left out: the evaluation
-        // images are not to be copied into the project.
-        writeArray(samplePath(task, 'measurement'), 'out', task === 'sr-x4' ? bicubicUpsample(outcome.measurement) : outcome.measurement);
-        writeArray(samplePath(key.task, method), 'out', outcome.sample);
-        if (method === 'spgd') {
-          const svg = angleChartSvg(`SPGD gradient angles, ${task} (${image}, ${size} px)`, outcome.trace);
-          writeSvgAsPng(join(f.out, `quality-angles-${task}.png`), svg);
-        }
-      }
-      const cached = [samplePath(task, 'measurement'), ...methods.map((m) => samplePath(keyFor(image, task, m).task, m))];
-      if (k === 0 && cached.every(existsSync)) writeFileSync(join(f.out, `quality-${task}.png`), gridPng(cached.map((p) => readImage(p, 'data'))));
-    }
-    writeReport();
+  const paths = figurePaths(task, c);
+  writeArray(paths.sample, 'out', o.sample);
+  writeArray(paths.y, 'out', task === 'sr-x4' ? bicubicUpsample(o.measurement) : o.measurement);
+  if (o.uncertainty) writeArray(paths.spread, 'out', o.uncertainty);
+  if (c.method === 'spgd' && Object.keys(c.params).length === 0) {
+    writeSvgAsPng(join(f.out, `quality-angles-${task}.png`), angleChartSvg(`SPGD gradient angles, ${task} (${figureImage}, ${size} px)`, o.trace));
   }
 }
 
+/** The figure image's result (and spread) of one column, cached; rerun (not logged) when the cache is missing. */
+async function figureOutputs(prior: CliPrior, task: TaskName, c: Column): Promise<{ sample: Tensor; uncertainty?: Tensor; measurement: Tensor }> {
+  const paths = figurePaths(task, c);
+  if (!existsSync(paths.sample) || !existsSync(paths.y)) {
+    const k = keyFor(figureImage, task, c);
+    const o = await restoreImage(
+      { task, method: k.method, seed: k.seed, sigmaY: SIGMA_Y, model: prior.model, samplerParams: k.params },
+      { groundTruth: log.groundTruth(figureImage, size) },
+      prior,
+      { captures: 0 },
+    );
+    cacheFigure(task, c, o);
+  }
+  return {
+    sample: readArray(paths.sample, 'cache'),
+    measurement: readArray(paths.y, 'cache'),
+    ...(existsSync(paths.spread) ? { uncertainty: readArray(paths.spread, 'cache') } : {}),
+  };
+}
+
+/** A `[H, W]` map as a `[3, H, W]` picture in [-1, 1] on the heat scale, 0 to `max`. */
+function heatImage(map: Tensor, max: number): Tensor {
+  const [h, w] = map.shape;
+  const out = new Float32Array(3 * h * w);
+  for (let p = 0; p < h * w; p++) {
+    const rgb = heatColor(max > 0 ? map.data[p] / max : 0);
+    for (let c = 0; c < 3; c++) out[c * h * w + p] = (2 * rgb[c]) / 255 - 1;
+  }
+  return { shape: [3, h, w], data: out };
+}
+
+async function figures(prior: CliPrior) {
+  mkdirSync(cacheDir, { recursive: true });
+  for (const task of tasks) {
+    const outs = [];
+    for (const c of runColumns()) outs.push(await figureOutputs(prior, task, c));
+    const maps = outs.map((o) => o.uncertainty).filter((u): u is Tensor => u !== undefined && u.data.some((v) => v > 0));
+    // One scale for all maps of a task, so they compare.
+    const max = Math.max(...maps.map((m) => Math.max(...m.data)));
+    writeFileSync(join(f.out, `quality-${task}.png`), gridPng([outs[0].measurement, ...outs.map((o) => o.sample), ...maps.map((m) => heatImage(m, max))]));
+  }
+}
+
+async function runAll() {
+  const prior = await openPrior(f.prior);
+  for (const image of files) {
+    for (const task of tasks) {
+      for (const c of runColumns()) {
+        const { record, outcome } = await log.run(keyFor(image, task, c), prior, SIGMA_Y);
+        if (outcome && image === figureImage) cacheFigure(task, c, outcome);
+        console.error(`${image} ${task} ${c.id}: ${formatCell(summarize([record]))}, ${record.seconds.toFixed(1)} s`);
+      }
+    }
+    writeReport();
+  }
+  if (!f['no-figures']) await figures(prior);
+  writeReport();
+}
+
 function writeReport() {
-  // Only images with every task x method logged count, so all methods see the same images.
-  const complete = files.filter((image) => tasks.every((t) => methods.every((m) => log.find(keyFor(image, t, m)))));
-  const records = (t: TaskName, m: Method): RunRecord[] => complete.map((image) => log.find(keyFor(image, t, m))!);
-  const cell = (t: TaskName, m: Method): Summary | undefined => (complete.length ? summarize(records(t, m)) : undefined);
-  const diff = (t: TaskName, a: Method, b: Method) => {
-    const x = cell(t, a);
-    const y = cell(t, b);
+  // Only images with every task x column logged count, so all columns see the same images.
+  const complete = files.filter((image) => tasks.every((t) => columns.every((c) => log.find(keyFor(image, t, c)))));
+  const records = (t: TaskName, c: Column): RunRecord[] =>
+    complete.map((image) => log.find(keyFor(image, t, c))).filter((r): r is RunRecord => r !== undefined);
+  const cell = (t: TaskName, c: Column): Summary | undefined => {
+    if (!complete.length) return undefined;
+    const s = summarize(records(t, c));
+    if (c.pick !== 'chain0') return s;
+    return s.firstChain ? { ...s, psnr: s.firstChain.psnr, ssim: s.firstChain.ssim, nfe: { forward: s.nfe.forward / 4, vjp: s.nfe.vjp / 4 }, seconds: s.seconds / 4 } : s;
+  };
+  const col = (id: string) => columns.find((c) => c.id === id);
+  const diff = (t: TaskName, a: string, b: string) => {
+    const ca = col(a);
+    const cb = col(b);
+    const x = ca && cell(t, ca);
+    const y = cb && cell(t, cb);
     if (!x || !y || x.failed || y.failed) return '-';
     const sign = (v: number, d: number) => (v >= 0 ? '+' : '') + v.toFixed(d);
     return `${sign(x.psnr - y.psnr, 2)} / ${sign(x.ssim - y.ssim, 3)}`;
   };
-  const has = (m: Method) => methods.includes(m);
-  const diffusion = DIFFUSION.filter(has);
-  const worstDiffusion = (t: TaskName): Method | undefined =>
-    diffusion.filter((m) => m !== 'ddim').sort((a, b) => (cell(t, a)?.psnr ?? -Infinity) - (cell(t, b)?.psnr ?? -Infinity))[0];
+  const target = (t: TaskName) => {
+    const p = col('preset');
+    const c = col('classical');
+    const x = p && cell(t, p);
+    const y = c && cell(t, c);
+    if (!x || !y || x.failed || y.failed) return '-';
+    return x.psnr >= y.psnr + 0.5 && x.ssim >= y.ssim ? 'met' : 'missed';
+  };
+  const spread = (id: string, t: TaskName) => {
+    const c = col(id);
+    const s = c && cell(t, c);
+    return s?.uncertaintyRank === undefined ? '-' : s.uncertaintyRank.toFixed(2);
+  };
+  const meanGain = (t: TaskName) => {
+    const c = col('spgd-k4');
+    const s = c && cell(t, c);
+    return s?.firstChain ? `${(s.psnr - s.firstChain.psnr).toFixed(2)} dB` : '-';
+  };
+  const kColumns = columns.filter((c) => c.pick !== 'chain0' && (paramsOf(c, 'inpaint-random').samples ?? 1) !== 1);
 
   const md = [
     '# Quality report (PSNR dB / SSIM)',
     '',
-    `${complete.length} image(s) of ${f.data} at ${size}x${size}: ${complete.join(', ') || 'none finished yet'} (images ${from}..${from + files.length - 1} in name order${from >= 2 ? '; the first two, used for tuning, are left out' : ''}). sigma_y ${SIGMA_Y}, image k of the folder uses seed k, same images and seeds for every method; prior ${f.prior}; each method with the engine's per-task defaults (lib/samplers/defaults.ts).`,
-    `Machine: ${cpus()[0].model}, ${cpus().length} cores; node ${process.version}; ${new Date().toISOString().slice(0, 10)}. \`npm run bench:quality -- --from ${from} --limit ${f.limit} --size ${size} --methods ${f.methods}\``,
+    `${complete.length} image(s) of ${f.data} at ${size}x${size}: ${complete.join(', ') || 'none finished yet'} (images ${from}..${from + files.length - 1} in name order${from >= 2 ? '; the first two, used for tuning, are left out' : ''}). sigma_y ${SIGMA_Y}, image k of the folder uses seed k, same images and seeds for every column; prior ${f.prior}.`,
+    `Machine: ${cpus()[0].model}, ${cpus().length} cores (shared with other work: seconds are indicative only); node ${process.version}; ${new Date().toISOString().slice(0, 10)}. \`npm run bench:quality -- --from ${from} --limit ${f.limit} --size ${size}\``,
     '',
-    `| task | ${methods.join(' | ')} |`,
-    `|---|${methods.map(() => '---:').join('|')}|`,
-    ...tasks.map((t) => `| ${t} | ${methods.map((m) => formatCell(cell(t, m))).join(' | ')} |`),
+    'Columns: ' + columns.map((c) => `**${c.id}** ${c.label} (\`--method ${c.method}\`${Object.keys(c.params).length ? ` ${Object.entries(c.params).map(([k, v]) => `--set ${k}=${String(v)}`).join(' ')}` : ''}${c.pick === 'chain0' ? ', chain 0 of its runs' : ''})`).join('; ') + '.',
     '',
-    'Unconditional DDIM ignores the measurement: one run per image is scored for every task.',
+    `| task | ${columns.map((c) => c.id).join(' | ')} |`,
+    `|---|${columns.map(() => '---:').join('|')}|`,
+    ...tasks.map((t) => `| ${t} | ${columns.map((c) => formatCell(cell(t, c))).join(' | ')} |`),
     '',
-    '## The claim, per task (PSNR dB / SSIM differences; positive = the first wins)',
+    '## Targets, per task (PSNR dB / SSIM differences; positive = the first wins)',
     '',
-    '| task | SPGD - DPS-DDIM (equal NFE) | SPGD - DPS (1000 steps) | weakest guided diffusion method - classical |',
-    '|---|---:|---:|---:|',
-    ...tasks.map((t) => {
-      const worst = worstDiffusion(t);
-      return `| ${t} | ${has('dps-ddim') ? diff(t, 'spgd', 'dps-ddim') : '-'} | ${has('dps') ? diff(t, 'spgd', 'dps') : '-'} | ${worst && has('classical') ? `${worst}: ${diff(t, worst, 'classical')}` : '-'} |`;
-    }),
+    '| task | preset - classical | target (>= +0.5 dB and >= SSIM) | SPGD - DPS-DDIM (per sample, equal NFE) | preset - SPGD (per sample) | mean of 4 - its chain 0 (SPGD) | DiffPIR - classical |',
+    '|---|---:|---|---:|---:|---:|---:|',
+    ...tasks.map((t) => `| ${t} | ${diff(t, 'preset', 'classical')} | ${target(t)} | ${diff(t, 'spgd', 'dps-ddim')} | ${diff(t, 'preset', 'spgd')} | ${meanGain(t)} | ${diff(t, 'diffpir', 'classical')} |`),
+    '',
+    '## Does the uncertainty map know where the error is?',
+    '',
+    'Spearman rank correlation, per image, between the per-pixel std over the K samples and the per-pixel absolute error of their mean (averaged over the channels), then averaged over the images. 0: no relation; 1: the pixels with the largest spread are exactly the worst ones.',
+    '',
+    `| task | ${kColumns.map((c) => c.id).join(' | ')} |`,
+    `|---|${kColumns.map(() => '---:').join('|')}|`,
+    ...tasks.map((t) => `| ${t} | ${kColumns.map((c) => spread(c.id, t)).join(' | ')} |`),
     '',
     '## Per image (PSNR dB)',
     '',
-    `| image | task | ${methods.join(' | ')} |`,
-    `|---|---|${methods.map(() => '---:').join('|')}|`,
+    `| image | task | ${columns.map((c) => c.id).join(' | ')} |`,
+    `|---|---|${columns.map(() => '---:').join('|')}|`,
     ...complete.flatMap((image) =>
-      tasks.map((t) => `| ${image} | ${t} | ${methods.map((m) => { const r = log.find(keyFor(image, t, m))!; return r.failed ? 'failed' : r.psnr.toFixed(2); }).join(' | ')} |`),
+      tasks.map((t) => {
+        const cells = columns.map((c) => {
+          const r = log.find(keyFor(image, t, c));
+          if (!r) return '-';
+          if (r.failed) return 'failed';
+          return (c.pick === 'chain0' ? (r.chains?.[0].psnr ?? NaN) : r.psnr).toFixed(2);
+        });
+        return `| ${image} | ${t} | ${cells.join(' | ')} |`;
+      }),
     ),
     '',
     '## Network evaluations and seconds per image',
     '',
-    `| method | forwards | VJPs | ${tasks.join(' | ')} |`,
+    `| column | forwards | VJPs | ${tasks.join(' | ')} |`,
     `|---|---:|---:|${tasks.map(() => '---:').join('|')}|`,
-    ...methods.map((m) => {
-      const nfe = cell(tasks[0], m)?.nfe;
-      return `| ${m} | ${nfe?.forward ?? '-'} | ${nfe?.vjp ?? '-'} | ${tasks.map((t) => cell(t, m)?.seconds.toFixed(1) ?? '-').join(' | ')} |`;
+    ...columns.map((c) => {
+      const nfe = cell(tasks[0], c)?.nfe;
+      return `| ${c.id} | ${nfe?.forward ?? '-'} | ${nfe?.vjp ?? '-'} | ${tasks.map((t) => cell(t, c)?.seconds.toFixed(1) ?? '-').join(' | ')} |`;
     }),
     '',
-    'SPGD and DPS-DDIM run the fused guidance model (one session call gives D, the loss and its gradient: a VJP counts one forward and one VJP); DPS differentiates the noise-prediction network on its own.',
+    'SPGD and DPS-DDIM run the fused guidance model (one session call gives D, the loss and its gradient: a VJP counts one forward and one VJP); DPS differentiates the noise-prediction network on its own; DiffPIR, DDNM+ and DAPS make forward calls only (DAPS adds Langevin steps that apply the operator). A warm start runs only the steps below sigma_start, so its NFE is a fraction of the cold run\'s. The per-sample warm-start column shows a quarter of its K = 4 run\'s cost.',
     '',
-    `Grids (first image, measurement then ${methods.join(', ')}; the ground truth is in the data folder): ${tasks.map((t) => `[${t}](quality-${t}.png)`).join(', ')}.`,
-    has('spgd') ? `Gradient angles of the SPGD run on the first image (Figure 2): ${tasks.map((t) => `[${t}](quality-angles-${t}.png)`).join(', ')}.` : '',
+    `Grids (${figureImage}; the measurement, then ${runColumns().map((c) => c.id).join(', ')}, then the uncertainty maps of the K-sample columns on one heat scale per task, black 0 to pale yellow at the largest std; the ground truth is in the data folder): ${tasks.map((t) => `[${t}](quality-${t}.png)`).join(', ')}.`,
+    `Gradient angles of the SPGD run on ${figureImage} (Figure 2): ${tasks.map((t) => `[${t}](quality-angles-${t}.png)`).join(', ')}.`,
     '',
   ].join('\n');
   writeFileSync(join(f.out, 'quality.md'), md);
-  console.log(md);
 }
 
 if (f['report-only']) {

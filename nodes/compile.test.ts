@@ -5,6 +5,7 @@ import type { Plan } from '../lib/plan/types';
 import { methodConfig } from '../lib/samplers';
 import type { TaskName } from '../lib/operators/types';
 import { NODE_KIT } from './runs';
+import degrade from './degradation/degrade';
 import { testGraph } from './testing';
 
 const lookup = NODE_KIT;
@@ -13,7 +14,8 @@ const tuned = (method: string, task: TaskName, key: string) => methodConfig(meth
 const presetsDir = new URL('../presets/', import.meta.url);
 /** A preset file: the parts these tests read (the document is compiled as it is, unparsed). */
 interface Preset {
-  document: { nodes: Partial<Record<string, { params: Record<string, unknown> }>> };
+  id: string;
+  document: { nodes: Partial<Record<string, { type: string; params: Record<string, unknown> }>> };
 }
 const preset = (file: string) => JSON.parse(readFileSync(new URL(file, presetsDir), 'utf8')) as Preset;
 
@@ -30,21 +32,25 @@ async function issues(doc: unknown, env?: CompileEnv) {
 }
 
 describe('compileGraph: plans', () => {
-  it('compiles every built-in preset, with eta / zeta equal to the engine defaults', async () => {
+  it('compiles every built-in preset; the SPGD ones run their method\'s configuration exactly (spgd-mean, or spgd for the paper protocol)', async () => {
     const files = readdirSync(presetsDir).filter((f) => f.endsWith('.json'));
-    expect(files.length).toBeGreaterThanOrEqual(6);
+    expect(files.length).toBeGreaterThanOrEqual(11);
     for (const f of files) {
       const p = preset(f);
       const pl = await plan(p.document);
       expect(pl.primary).not.toBeNull();
-      const task = p.document.nodes.op!.params.task as TaskName;
-      if (p.document.nodes.warm) expect(p.document.nodes.warm.params.eta).toBe(tuned('spgd', task, 'eta'));
+      const task = Object.values(p.document.nodes).find((n) => n?.type === degrade.type)!.params.task as TaskName;
+      if (p.id.startsWith('builtin-spgd-')) {
+        // The task presets run their method exactly: the posterior mean, or the paper's per-sample protocol.
+        const method = p.id.endsWith('-paper') ? 'spgd' : 'spgd-mean';
+        expect(pl.steps.find((s) => s.node === 'spgd')!.sampler!.params, p.id).toEqual(methodConfig(method, task, { sigmaY: 0.05 }).params);
+      } else if (p.document.nodes.warm) expect(p.document.nodes.warm.params.eta).toBe(tuned('spgd', task, 'eta'));
       if (p.document.nodes.dps) expect(p.document.nodes.dps.params.zeta).toBe(tuned('dps', task, 'zeta'));
     }
   });
 
   it('orders steps by dependency, resolves params and inputs, and counts SPGD NFE as T*N (reuse)', async () => {
-    const pl = await plan(preset('spgd-inpaint-random.json').document);
+    const pl = await plan(preset('spgd-inpaint-random-paper.json').document);
     const order = pl.steps.map((s) => s.node);
     for (const [a, b] of [['img', 'sim'], ['op', 'sim'], ['sim', 'spgd'], ['prior', 'spgd'], ['spgd', 'metrics'], ['spgd', 'angles']]) {
       expect(order.indexOf(a)).toBeLessThan(order.indexOf(b));

@@ -10,6 +10,7 @@ import { GaussianEpsModel } from '../lib/diffusion/gaussian-prior';
 import type { GraphDocument } from '../lib/graph/document';
 import { PORT_TYPES } from '../lib/graph/ports';
 import { decodeImage, imageToTensor } from '../lib/image';
+import { OPERATORS } from '../lib/operators';
 import { TASKS } from '../lib/operators/types';
 import { compileGraph } from '../lib/plan/compile';
 import { executePlan } from '../lib/plan/execute';
@@ -83,7 +84,34 @@ function tinyGraphs(sources: MemorySources): GraphDocument[] {
     operatorParams: { kernelSize: 5 },
     measurement: { source: y, kernel },
   });
-  return [spgd, testGraph({ sampler: 'dps', size: 16, steps: 2 }), testGraph({ sampler: 'diffpir', size: 16, steps: 2 }), photo, blurred];
+  // A scan with black holes, and a photo blurred by a parametric kernel, with metrics against the operator.
+  const holes = sources.add(tensor([3, 16, 16], Float32Array.from({ length: 768 }, (_, i) => ((i % 256) % 7 === 0 ? -1 : 0.2))));
+  const scan = restorationGraph({ task: 'inpaint', method: 'classical', seed: 0, sigmaY: 0.05, model: 'gaussian', measurement: { source: holes, mask: holes } });
+  delete scan.nodes.mask;
+  scan.nodes.black = n(type('/black-mask'));
+  scan.edges = scan.edges.map((e) => (e.from.node === 'mask' ? { from: { node: 'black', port: 'mask' }, to: e.to } : e));
+  scan.edges.push({ from: { node: 'y', port: 'measurement' }, to: { node: 'black', port: 'measurement' } });
+  const soft = restorationGraph({ task: 'blur', method: 'classical', seed: 0, sigmaY: 0.05, model: 'gaussian', measurement: { source: y, kernel } });
+  delete soft.nodes.kernel;
+  soft.nodes.psf = n(type('/blur-kernel'), { shape: 'motion', length: 5, angle: 30 });
+  soft.nodes.metrics = n(type('/metrics'));
+  soft.edges = soft.edges.map((e) => (e.from.node === 'kernel' ? { from: { node: 'psf', port: 'kernel' }, to: e.to } : e));
+  soft.edges.push(
+    { from: { node: 'sampler', port: 'image' }, to: { node: 'metrics', port: 'image' } },
+    { from: { node: 'y', port: 'measurement' }, to: { node: 'metrics', port: 'measurement' } },
+    { from: { node: 'operator', port: 'operator' }, to: { node: 'metrics', port: 'operator' } },
+  );
+  return [
+    spgd,
+    testGraph({ sampler: 'dps', size: 16, steps: 2 }),
+    testGraph({ sampler: 'diffpir', size: 16, steps: 2 }),
+    testGraph({ sampler: 'ddnm', size: 16, steps: 2, samplerParams: { samples: 2 } }),
+    testGraph({ sampler: 'daps', size: 16, steps: 2, samplerParams: { sigmaStart: 5 }, classicalInit: true }),
+    photo,
+    blurred,
+    scan,
+    soft,
+  ];
 }
 
 describe('node runs on tiny graphs', () => {
@@ -121,8 +149,18 @@ describe('sampler configurations through a graph', () => {
   const cases = METHODS.flatMap((method) => TASKS.map((task) => ({ method, task })));
   it.each(cases)('$method on $task: recipe -> compile gives the method configuration back', async ({ method, task }) => {
     const sources = new MemorySources();
-    const source = sources.add(tensor([3, 64, 64], new Float32Array(3 * 64 * 64)));
-    const doc = restorationGraph({ task, method, seed: 3, sigmaY: 0.07, model: 'gaussian', groundTruth: { source } });
+    const image = sources.add(tensor([3, 64, 64], new Float32Array(3 * 64 * 64)));
+    // Operators that exist only with the user's data restore a measurement with its mask or kernel.
+    const requires = OPERATORS[task].requires;
+    const data = requires === 'mask' ? tensor([64, 64], Float32Array.from({ length: 4096 }, (_, i) => i % 2)) : tensor([3, 3], new Float32Array(9).fill(1));
+    const doc = restorationGraph({
+      task,
+      method,
+      seed: 3,
+      sigmaY: 0.07,
+      model: 'gaussian',
+      ...(requires ? { measurement: { source: image, [requires]: sources.add(data) } } : { groundTruth: { source: image } }),
+    });
     const r = await compileGraph(doc, NODE_KIT, { describeImage: sources.describe });
     if (!r.ok) throw new Error(JSON.stringify(r.issues));
     const step = r.plan.steps.find((s) => s.node === 'sampler')!;

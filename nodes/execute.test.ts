@@ -191,9 +191,55 @@ describe('executePlan', () => {
     g.edges = g.edges.map((e) => (e.to.node === 's' && e.to.port === 'operator' ? { ...e, from: { node: 'op2', port: 'operator' } } : e));
     const twin = await executePlan(await compile(g), NODE_KIT, adapters);
     expect(twin.metrics).toEqual(r.metrics);
-    // ... and one with another seed restores with a mismatched mask: a larger residual
+    // ... and one with another seed restores with a mismatched mask (y is read through that mask:
+    // the pixels the measurement never saw count as black): a worse restoration
     g.nodes.op2.params.seed = 5;
     const other = await executePlan(await compile(g), NODE_KIT, adapters);
-    expect(other.metrics.residual!).toBeGreaterThan(r.metrics.residual!);
+    expect(other.metrics.psnr!).toBeLessThan(r.metrics.psnr!);
+  });
+
+  it('runs K chains: the image is their mean, the uncertainty map their spread, the cost K times one', async () => {
+    const { adapters } = countingAdapters();
+    const events: RunEventPayload[] = [];
+    const one = await executePlan(await compile({ steps: 3, warmup: 1, size: 16 }), NODE_KIT, adapters);
+    const plan = await compile({ steps: 3, warmup: 1, size: 16, samplerParams: { samples: 3 } });
+    expect(plan.nfe).toEqual({ forward: 9, vjp: 9 });
+    const r = await executePlan(plan, NODE_KIT, adapters, { onEvent: (e) => events.push(e), progressIntervalMs: 0 });
+    const out = r.outputs.get('s')!;
+    const u = out.uncertainty as { kind: string; tensor: Tensor; samples: number };
+    expect(u.kind).toBe('Uncertainty');
+    expect(u.samples).toBe(3);
+    expect(u.tensor.shape).toEqual([16, 16]);
+    expect(Math.max(...u.tensor.data)).toBeGreaterThan(0);
+    const tr = out.trace as { chainMetrics: { psnr?: number }[]; trace: unknown[] };
+    expect(tr.chainMetrics).toHaveLength(3);
+    expect(tr.trace).toHaveLength(3);
+    // Chain 0 is the single run.
+    expect(tr.chainMetrics[0].psnr).toBe(one.metrics.psnr);
+    expect(events.filter((e) => e.type === 'trace')).toHaveLength(3);
+    expect(events.filter((e) => e.type === 'progress').at(-1)).toMatchObject({ step: 9, steps: 9 });
+    expect(events.some((e) => e.type === 'probe' && e.port === 'uncertainty' && e.kind === 'heat')).toBe(true);
+  });
+
+  it('warm-starts from a wired initial estimate, and a warm start without one is an error at the sampler node', async () => {
+    const { adapters } = countingAdapters();
+    const plan = await compile({ sampler: 'diffpir', steps: 20, size: 16, samplerParams: { sigmaStart: 1 }, classicalInit: true });
+    const step = plan.steps.find((s) => s.node === 's')!;
+    expect(step.sampler!.nfe.forward).toBeLessThan(20);
+    const r = await executePlan(plan, NODE_KIT, adapters);
+    expect(r.metrics.psnr).toBeGreaterThan(10);
+    const bad = await compileGraph(testGraph({ sampler: 'diffpir', steps: 20, size: 16, samplerParams: { sigmaStart: 1 } }), NODE_KIT);
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.issues.nodes.s[0]).toMatch(/sigmaStart 1 starts warm: wire an initial estimate/);
+  });
+
+  it('the CLI recipe of a warm start wires a Classical estimate into the sampler', async () => {
+    const { restorationGraph } = await import('./recipes');
+    const doc = restorationGraph({ task: 'sr-x4', method: 'spgd', seed: 1, sigmaY: 0.05, model: 'gaussian', samplerParams: { sigmaStart: 2, samples: 2 }, groundTruth: { source: 'sample:default', size: 16 } });
+    expect(doc.nodes.init.type).toBe('spgd:sampler/classical');
+    expect(doc.edges).toContainEqual({ from: { node: 'init', port: 'image' }, to: { node: 'sampler', port: 'init' } });
+    expect(doc.nodes.sampler.params).toMatchObject({ sigmaStart: 2, samples: 2 });
+    const cold = restorationGraph({ task: 'sr-x4', method: 'spgd', seed: 1, sigmaY: 0.05, model: 'gaussian', groundTruth: { source: 'sample:default', size: 16 } });
+    expect(cold.nodes.init).toBeUndefined();
   });
 });

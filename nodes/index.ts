@@ -5,6 +5,8 @@
 import type { NodeDefinition } from './define';
 import angles from './analysis/angles';
 import metrics from './analysis/metrics';
+import blackMask from './degradation/black-mask';
+import blurKernel from './degradation/blur-kernel';
 import degrade from './degradation/degrade';
 import simulate from './degradation/simulate';
 import resize from './image/resize';
@@ -16,6 +18,8 @@ import saveImage from './output/save-image';
 import priorUnet from './prior/prior-unet';
 import adm from './sampler/adm';
 import classical from './sampler/classical';
+import daps from './sampler/daps';
+import ddnm from './sampler/ddnm';
 import diffpir from './sampler/diffpir';
 import dps from './sampler/dps';
 import schedule from './sampler/schedule';
@@ -29,6 +33,8 @@ export const NODE_TYPES: readonly NodeDefinition[] = [
   loadKernel,
   resize,
   degrade,
+  blurKernel,
+  blackMask,
   simulate,
   priorUnet,
   schedule,
@@ -37,13 +43,15 @@ export const NODE_TYPES: readonly NodeDefinition[] = [
   spgd,
   dps,
   diffpir,
+  ddnm,
+  daps,
   classical,
   metrics,
   angles,
   saveImage,
 ];
 
-export const NODE_REGISTRY: ReadonlyMap<string, NodeDefinition> = new Map(NODE_TYPES.map((d) => [d.type, d]));
+const NODE_REGISTRY: ReadonlyMap<string, NodeDefinition> = new Map(NODE_TYPES.map((d) => [d.type, d]));
 
 export function getNodeDefinition(type: string): NodeDefinition | undefined {
   return NODE_REGISTRY.get(type);

@@ -6,7 +6,9 @@
  *
  *   ground truth:  image -> measure (Simulate, seeded) <- operator (Degrade)
  *   measurement:   y (Load measurement) [+ mask / kernel (Load mask / Load kernel) -> operator]
- *   then           prior, the sampler node with its parameter nodes, and Metrics (ground truth only)
+ *   then           prior, the sampler node with its parameter nodes, and Metrics (ground truth only);
+ *                  a warm start (sigmaStart below the first noise level) starts from a Classical
+ *                  estimate of the same measurement, wired to the sampler's initial-estimate input
  *
  * Seeds: one seed feeds the operator's draws, the measurement noise and the sampler's draws
  * (independent named streams), so changing the method never changes the measurement.
@@ -19,7 +21,7 @@ import type { CompileEnv } from '../lib/plan/node-run';
 import { MemorySources } from '../lib/plan/memory-sources';
 import { runGraph } from '../lib/plan/run-graph';
 import type { SamplerNodeRun } from '../lib/plan/sampler-node';
-import { methodConfig } from '../lib/samplers';
+import { methodConfig, samplerCost } from '../lib/samplers';
 import type { StepTrace } from '../lib/samplers/types';
 import type { Tensor } from '../lib/tensor';
 import metrics from './analysis/metrics';
@@ -30,6 +32,7 @@ import loadKernel from './input/load-kernel';
 import loadMask from './input/load-mask';
 import loadMeasurement from './input/load-measurement';
 import priorUnet from './prior/prior-unet';
+import classical from './sampler/classical';
 import { getNodeDefinition } from './index';
 import { NODE_RUNS, NODE_KIT } from './runs';
 
@@ -53,7 +56,7 @@ export interface RestorationRecipe {
 }
 
 /** Node ids of a recipe graph (the sampler's parameter nodes are named after the ports they feed). */
-export const RECIPE_IDS = { image: 'image', operator: 'operator', measurement: 'y', measure: 'measure', prior: 'prior', sampler: 'sampler', metrics: 'metrics' } as const;
+const RECIPE_IDS = { image: 'image', operator: 'operator', measurement: 'y', measure: 'measure', prior: 'prior', sampler: 'sampler', init: 'init', metrics: 'metrics' } as const;
 
 function samplerNodeFor(samplerId: string): { type: string; run: SamplerNodeRun<Record<string, unknown>> } {
   for (const r of NODE_RUNS) {
@@ -109,6 +112,12 @@ export function restorationGraph(r: RestorationRecipe): GraphDocument {
     nodes[port] = node(p.type, p.params);
     edges.push(wire(port, def.outputs[0].name, I.sampler, port));
   }
+  if (samplerCost(sampler, params).warmStart) {
+    const initPort = getNodeDefinition(type)?.inputs.find((p) => p.type === 'Image')?.name;
+    if (!initPort) throw new Error(`the '${sampler.id}' sampler node has no initial-estimate input for a warm start`);
+    nodes[I.init] = node(classical.type, classical.params.parse({}));
+    edges.push(wire(measurementNode, 'measurement', I.init, 'measurement'), wire(I.operator, 'operator', I.init, 'operator'), wire(I.init, 'image', I.sampler, initPort));
+  }
   if (r.groundTruth) {
     nodes[I.metrics] = node(metrics.type);
     edges.push(wire(I.sampler, 'image', I.metrics, 'image'), wire(measurementNode, 'measurement', I.metrics, 'measurement'));
@@ -127,7 +136,12 @@ export interface RestorationInputs {
 }
 
 export interface RestorationOutcome {
+  /** The restoration: the sample, or the mean of the sampler's K samples. */
   sample: Tensor;
+  /** `[H, W]` per-pixel std over the K samples (absent for methods without random draws). */
+  uncertainty?: Tensor;
+  /** Quality of each chain's own sample (chain 0 first; one entry for a single run). */
+  chains: { psnr?: number; ssim?: number }[];
   /** y, as simulated or given. */
   measurement: Tensor;
   psnr?: number;
@@ -172,11 +186,14 @@ export async function restoreImage(
   const measured: Partial<NodeOutputs> | undefined = r.outputs.get(inputs.groundTruth ? I.measure : I.measurement);
   const image = out?.image;
   const tr = out?.trace;
+  const spread = out?.uncertainty;
   const y = measured?.measurement;
   if (image?.kind !== 'Image' || tr?.kind !== 'Trace') throw new Error('the sampler node gave no image and trace');
   if (y?.kind !== 'Measurement') throw new Error('the measurement node gave no measurement');
   return {
     sample: image.tensor,
+    ...(spread?.kind === 'Uncertainty' ? { uncertainty: spread.tensor } : {}),
+    chains: tr.chainMetrics.map((c) => (c.psnr === undefined ? {} : { psnr: c.psnr, ssim: c.ssim })),
     measurement: y.y,
     ...(tr.metrics.psnr === undefined ? {} : { psnr: tr.metrics.psnr, ssim: tr.metrics.ssim }),
     residual: tr.metrics.residual,

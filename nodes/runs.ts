@@ -8,6 +8,8 @@ import { getNodeDefinition } from './index';
 import type { NodeRunEntry } from './run';
 import angles from './analysis/angles.run';
 import metrics from './analysis/metrics.run';
+import blackMask from './degradation/black-mask.run';
+import blurKernel from './degradation/blur-kernel.run';
 import degrade from './degradation/degrade.run';
 import simulate from './degradation/simulate.run';
 import resize from './image/resize.run';
@@ -19,6 +21,8 @@ import saveImage from './output/save-image.run';
 import priorUnet from './prior/prior-unet.run';
 import adm from './sampler/adm.run';
 import classical from './sampler/classical.run';
+import daps from './sampler/daps.run';
+import ddnm from './sampler/ddnm.run';
 import diffpir from './sampler/diffpir.run';
 import dps from './sampler/dps.run';
 import schedule from './sampler/schedule.run';
@@ -32,6 +36,8 @@ export const NODE_RUNS: readonly NodeRunEntry[] = [
   loadKernel,
   resize,
   degrade,
+  blurKernel,
+  blackMask,
   simulate,
   priorUnet,
   schedule,
@@ -40,6 +46,8 @@ export const NODE_RUNS: readonly NodeRunEntry[] = [
   spgd,
   dps,
   diffpir,
+  ddnm,
+  daps,
   classical,
   metrics,
   angles,
@@ -48,7 +56,7 @@ export const NODE_RUNS: readonly NodeRunEntry[] = [
 
 const RUNS: ReadonlyMap<string, NodeRun> = new Map(NODE_RUNS.map((r) => [r.type, r]));
 
-export function getNodeRun(type: string): NodeRun | undefined {
+function getNodeRun(type: string): NodeRun | undefined {
   return RUNS.get(type);
 }
 

@@ -1,9 +1,12 @@
 /**
  * Small graph documents for tests (plan, server): the SPGD chain of the built-in presets with
- * every size and count turned down, plus a DPS variant.
+ * every size and count turned down, plus the other samplers' variants.
  */
 import { GRAPH_FORMAT, type GraphDocument } from '../lib/graph/document';
 import adm from './sampler/adm';
+import classical from './sampler/classical';
+import daps from './sampler/daps';
+import ddnm from './sampler/ddnm';
 import degrade from './degradation/degrade';
 import diffpir from './sampler/diffpir';
 import dps from './sampler/dps';
@@ -22,7 +25,11 @@ export interface TestGraphOptions {
   warmup?: number | null;
   eta?: number;
   model?: string;
-  sampler?: 'spgd' | 'dps' | 'diffpir';
+  sampler?: 'spgd' | 'dps' | 'diffpir' | 'ddnm' | 'daps';
+  /** Sampler node params over the defaults (e.g. samples, sigmaStart). */
+  samplerParams?: Record<string, unknown>;
+  /** Wire a Classical estimate into the sampler's initial-estimate input (for a warm start). */
+  classicalInit?: boolean;
   samplerSeed?: number;
   sigmaY?: number;
   source?: string;
@@ -56,6 +63,8 @@ export function testGraph(o: TestGraphOptions = {}): GraphDocument {
     nodes.sched = n(schedule.type, { steps });
     edges.push(edge('sched', 'schedule', 's', 'schedule'));
     if (sampler === 'diffpir') nodes.s = n(diffpir.type, { seed: o.samplerSeed ?? 0 });
+    else if (sampler === 'ddnm') nodes.s = n(ddnm.type, { seed: o.samplerSeed ?? 0 });
+    else if (sampler === 'daps') nodes.s = n(daps.type, { seed: o.samplerSeed ?? 0, langevinSteps: 3 });
     else {
       nodes.s = n(spgd.type, { seed: o.samplerSeed ?? 0 });
       if (o.warmup !== null) {
@@ -64,6 +73,11 @@ export function testGraph(o: TestGraphOptions = {}): GraphDocument {
         edges.push(edge('warm', 'warmup', 's', 'warmup'), edge('adm', 'momentum', 's', 'momentum'));
       }
     }
+  }
+  nodes.s.params = { ...nodes.s.params, ...o.samplerParams };
+  if (o.classicalInit) {
+    nodes.init = n(classical.type, { sweeps: 20 });
+    edges.push(edge('sim', 'measurement', 'init', 'measurement'), edge('op', 'operator', 'init', 'operator'), edge('init', 'image', 's', 'init'));
   }
   return { format: GRAPH_FORMAT, schemaVersion: 1, nodes, edges, ui: { positions: {}, groups: [] }, assets: {} };
 }

@@ -6,4 +6,9 @@ export interface NodeWidgetProps {
   resultUrl?: string;
   running: boolean;
   setParam: (name: string, value: unknown) => void;
+  /** Opens one of the editor's tools on this node; absent where the canvas offers none. */
+  openTool?: (tool: NodeTool) => void;
 }
+
+/** Editor tools a widget can open: the mask painter (app/editor/MaskPainter.tsx). */
+export type NodeTool = 'mask-painter';

@@ -5,6 +5,8 @@
 import type { ComponentType } from 'react';
 import loadImage from './input/load-image';
 import loadImageWidget from './input/load-image.widget';
+import loadMask from './input/load-mask';
+import loadMaskWidget from './input/load-mask.widget';
 import saveImage from './output/save-image';
 import saveImageWidget from './output/save-image.widget';
 import classical from './sampler/classical';
@@ -16,6 +18,7 @@ import type { NodeWidgetProps } from './widget';
 
 const WIDGETS: ReadonlyMap<string, ComponentType<NodeWidgetProps>> = new Map([
   [loadImage.type, loadImageWidget],
+  [loadMask.type, loadMaskWidget],
   [spgd.type, samplerPreview],
   [dps.type, samplerPreview],
   [diffpir.type, samplerPreview],

@@ -9,14 +9,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { encodePng, tensorToImage } from '../lib/image';
+import { pngWithDocument } from '../lib/graph/files';
 import { encodeNpy, parseNpy } from '../lib/io/npy';
 import type { StoredTensor, TensorStore } from '../lib/plan/execute';
 import type { TensorKind } from '../lib/plan/types';
 import type { Tensor } from '../lib/tensor';
 
-export const GRAPH_PNG_KEY = 'spgd-graph';
-export const ARTIFACT_URL_PREFIX = '/api/artifacts';
+const ARTIFACT_URL_PREFIX = '/api/artifacts';
 
 interface IndexEntry {
   file: string;
@@ -24,7 +23,7 @@ interface IndexEntry {
   shape: number[];
 }
 
-export function tensorKey(node: string, port: string, step?: number): string {
+function tensorKey(node: string, port: string, step?: number): string {
   return step === undefined ? `${node}/${port}` : `${node}/${port}@${step}`;
 }
 
@@ -56,7 +55,7 @@ export class Artifacts {
     const dir = this.runDir(runId);
     fs.mkdirSync(dir, { recursive: true });
     const name = safe(filename.replace(/\.png$/i, '')) + '.png';
-    const png = encodePng(tensorToImage(image), { text: { [GRAPH_PNG_KEY]: JSON.stringify(document) } });
+    const png = pngWithDocument(image, document);
     fs.writeFileSync(path.join(dir, name), png);
     return path.join('runs', runId, name);
   }
@@ -76,7 +75,7 @@ export class Artifacts {
 }
 
 /** Published tensors as .npy files plus an index (key -> file, kind, shape). */
-export class FileTensorStore implements TensorStore {
+class FileTensorStore implements TensorStore {
   private cached?: Partial<Record<string, IndexEntry>>;
 
   constructor(private readonly dir: string) {}

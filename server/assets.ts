@@ -3,14 +3,19 @@
  * (public/models/spgd-prior-v1.onnx) and uploads, stored under the data dir by sha256 and
  * recorded in the assets table. Uploads are validated before anything is stored: images with
  * the engine's decoder (size limit from the header), models with the ONNX inspector and
- * ONNX Runtime (signature, ops the gradient compiler cannot differentiate).
+ * ONNX Runtime (signature, ops the gradient compiler cannot differentiate). Images and masks
+ * that travel inside a graph document (`assets[sha].data`) are stored the same way, before the
+ * graph is compiled, run or saved.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { OrtEpsModel } from '../lib/backends/ort-node';
 import { isSpgdError, SpgdError } from '../lib/errors';
+import type { GraphDocument } from '../lib/graph/document';
+import { assetLabel, embeddedAssets, type EmbeddedAsset } from '../lib/graph/embedded-assets';
 import { sha256Hex } from '../lib/graph/hash';
-import { decodeImage, imageToTensor, sniffImageFormat } from '../lib/image';
+import { decodeImage, greyPlane, imageToTensor, sniffImageFormat } from '../lib/image';
+import { isNpy, parseNpy } from '../lib/io/npy';
 import { inspectModel, type ModelInspection } from '../lib/onnx/compile';
 import { describeOps, signatureProblems } from '../lib/plan/prior-report';
 import { UnsupportedOpError } from '../lib/onnx/errors';
@@ -20,8 +25,8 @@ import type { Db } from './db';
 import type { AssetRow } from './db/schema';
 import type { Env } from './env';
 
-export const DEFAULT_SAMPLE = 'astronaut';
-export const DEFAULT_MODEL_FILE = 'public/models/spgd-prior-v1.onnx';
+const DEFAULT_SAMPLE = 'astronaut';
+const DEFAULT_MODEL_FILE = 'public/models/spgd-prior-v1.onnx';
 
 export interface SampleInfo {
   /** What a Load image node's `source` takes: 'sample:<name>'. */
@@ -39,6 +44,8 @@ export interface ImageRecord {
   sha256: string;
   width: number;
   height: number;
+  /** 'array' for a .npy upload (a mask or kernel), 'image' for a PNG / JPEG. */
+  kind: 'image' | 'array';
 }
 
 export interface ModelRecord {
@@ -85,7 +92,7 @@ export class AssetStore {
     return path.join(this.env.appRoot, DEFAULT_MODEL_FILE);
   }
 
-  private dir(kind: 'images' | 'models'): string {
+  private dir(kind: 'images' | 'models' | 'arrays'): string {
     const d = path.join(this.env.dataDir, kind);
     fs.mkdirSync(d, { recursive: true });
     return d;
@@ -131,7 +138,7 @@ export class AssetStore {
     if (hit) return hit;
     if (source.startsWith('sha256:')) {
       const row = this.asset(source.slice(7));
-      if (row?.kind === 'image') {
+      if (row?.kind === 'image' || row?.kind === 'array') {
         const m = JSON.parse(row.meta) as { width: number; height: number };
         this.sizeCache.set(source, { width: m.width, height: m.height });
         return { width: m.width, height: m.height };
@@ -187,7 +194,69 @@ export class AssetStore {
       .prepare(`INSERT OR IGNORE INTO assets (sha256, kind, name, bytes, path, meta, created_at) VALUES (?, 'image', ?, ?, ?, ?, ?)`)
       .run(sha, name.slice(0, 200), bytes.length, file, JSON.stringify({ width: img.width, height: img.height }), Date.now());
     // The decoded pixels are dropped: a run decodes it again when it needs it (into the bounded cache).
-    return { sha256: sha, width: img.width, height: img.height };
+    return { sha256: sha, width: img.width, height: img.height, kind: 'image' };
+  }
+
+  /** Validates and stores an uploaded .npy array (a mask [H, W] or a kernel [k, k]) by sha256 (idempotent). */
+  storeArray(bytes: Uint8Array, name = 'upload'): ImageRecord {
+    if (bytes.length > this.env.maxImageBytes) {
+      throw new SpgdError('BAD_INPUT', `array file is ${bytes.length} bytes, more than the ${this.env.maxImageBytes}-byte upload limit`);
+    }
+    let shape: number[];
+    try {
+      shape = parseNpy(bytes).shape;
+    } catch (e) {
+      throw new SpgdError('BAD_INPUT', `not a readable .npy file: ${(e as Error).message}`);
+    }
+    if (shape.length !== 2 || shape[0] * shape[1] > this.env.maxImagePixels) {
+      throw new SpgdError('BAD_INPUT', `an uploaded array must be 2-D [H, W] (a mask or a kernel) within ${this.env.maxImagePixels} values, got [${shape.join(', ')}]`);
+    }
+    const sha = sha256Hex(bytes);
+    const file = path.join(this.dir('arrays'), `${sha}.npy`);
+    if (!fs.existsSync(file)) fs.writeFileSync(file, bytes);
+    const [height, width] = shape;
+    this.db
+      .prepare(`INSERT OR IGNORE INTO assets (sha256, kind, name, bytes, path, meta, created_at) VALUES (?, 'array', ?, ?, ?, ?, ?)`)
+      .run(sha, name.slice(0, 200), bytes.length, file, JSON.stringify({ width, height, shape }), Date.now());
+    return { sha256: sha, width, height, kind: 'array' };
+  }
+
+  /** A mask or kernel: an uploaded .npy as stored, or an image as grey levels in [0, 1]. */
+  loadArray(source: string): Tensor {
+    const row = source.startsWith('sha256:') ? this.asset(source.slice(7)) : undefined;
+    if (row?.kind === 'array') {
+      const { shape, data } = parseNpy(fs.readFileSync(row.path));
+      return { shape, data: Float32Array.from(data) };
+    }
+    return greyPlane(this.loadImage(source));
+  }
+
+  /**
+   * Stores files a graph carries (checked against their keys by `embeddedAssets`) like uploads:
+   * validated, by sha256, idempotent; a file already here is not decoded again. Returns one
+   * problem per file that is not a usable image or mask.
+   */
+  storeEmbedded(files: readonly EmbeddedAsset[]): string[] {
+    const problems: string[] = [];
+    for (const f of files) {
+      const row = this.asset(f.sha256);
+      if (row && fs.existsSync(row.path)) continue;
+      try {
+        if (isNpy(f.bytes)) this.storeArray(f.bytes, f.name);
+        else this.storeImage(f.bytes, f.name);
+      } catch (e) {
+        if (!isSpgdError(e)) throw e;
+        problems.push(`${assetLabel(f.sha256, f.name)}: ${e.message}`);
+      }
+    }
+    return problems;
+  }
+
+  /** Stores the files a document's assets carry; @throws SpgdError BAD_INPUT naming every one that cannot be. */
+  requireEmbedded(assets: GraphDocument['assets']): void {
+    const { files, problems } = embeddedAssets(assets);
+    problems.push(...this.storeEmbedded(files));
+    if (problems.length) throw new SpgdError('BAD_INPUT', `the graph carries files that cannot be used: ${problems.join('; ')}`);
   }
 
   asset(sha: string): AssetRow | undefined {

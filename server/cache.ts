@@ -31,7 +31,7 @@ function valueBytes(v: PortValue): number {
   }
 }
 
-export function outputsBytes(o: NodeOutputs): number {
+function outputsBytes(o: NodeOutputs): number {
   return Object.values(o).reduce((s, v) => s + valueBytes(v), 0);
 }
 

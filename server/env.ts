@@ -38,7 +38,7 @@ const list = z
   .default('')
   .transform((s) => s.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean));
 
-export const envSchema = z.object({
+const envSchema = z.object({
   SPGD_HOST: z.string().min(1).default('127.0.0.1'),
   SPGD_AUTH_TOKEN: z
     .string()

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testGraph } from '../nodes/testing';
+import Database from 'better-sqlite3';
 import { openDb } from './db';
 import { MIGRATIONS } from './db/schema';
 import { insertPreset } from './db/presets';
@@ -51,7 +52,7 @@ describe('server start-up', () => {
     expect((await second.caller.presets.get({ id: presetId })).name).toBe('mine');
     // the built-ins are not inserted twice
     expect(second.services.seeded.inserted).toEqual([]);
-    expect((await second.caller.presets.list()).filter((p) => p.builtIn)).toHaveLength(6);
+    expect((await second.caller.presets.list()).filter((p) => p.builtIn)).toHaveLength(15);
   });
 
   it('seeds built-ins without touching a user preset that holds the same name, and refreshes changed built-in files', async () => {
@@ -67,6 +68,21 @@ describe('server start-up', () => {
     expect(await s.caller.presets.get({ id: 'user-1' })).toMatchObject({ name: 'SPGD: 4x super-resolution', description: 'mine', builtIn: false });
     expect(await s.caller.presets.get({ id: 'builtin-spgd-sr-x4' })).toMatchObject({ name: 'SPGD: 4x super-resolution (built-in)', builtIn: true });
     expect((await s.caller.presets.get({ id: 'builtin-spgd-inpaint-box' })).name).toMatch(/^SPGD: box inpainting/);
+  });
+
+  it('migrates a version-1 database: its assets survive and arrays can be stored', () => {
+    const dir = tempDataDir();
+    const file = path.join(dir, 'v1.sqlite');
+    const old = new Database(file);
+    old.exec(MIGRATIONS[0]);
+    old.pragma('user_version = 1');
+    old.prepare(`INSERT INTO assets (sha256, kind, name, bytes, path, meta, created_at) VALUES ('ab', 'image', 'a.png', 3, '/x', '{}', 1)`).run();
+    old.close();
+    const db = openDb(file);
+    expect(db.prepare('SELECT sha256, kind, name FROM assets').all()).toEqual([{ sha256: 'ab', kind: 'image', name: 'a.png' }]);
+    db.prepare(`INSERT INTO assets (sha256, kind, name, bytes, path, meta, created_at) VALUES ('cd', 'array', 'm.npy', 3, '/y', '{}', 2)`).run();
+    expect(() => db.prepare(`INSERT INTO assets (sha256, kind, name, bytes, path, meta, created_at) VALUES ('ef', 'video', 'v', 3, '/z', '{}', 3)`).run()).toThrow(/CHECK/);
+    db.close();
   });
 
   it('creates its tables with WAL journaling in a file database', () => {

@@ -74,7 +74,7 @@ export interface CreateServicesOptions {
 }
 
 /** Marks runs left 'queued' or 'running' by a killed server as 'interrupted'. */
-export function recoverInterruptedRuns(db: Db, log: RunEventLog): string[] {
+function recoverInterruptedRuns(db: Db, log: RunEventLog): string[] {
   const rows = unfinishedRuns(db);
   for (const r of rows) {
     finishRun(db, r.id, { status: 'interrupted', error: { code: 'INTERRUPTED', message: INTERRUPTED_MESSAGE } });
@@ -112,6 +112,7 @@ export function createServices(options: CreateServicesOptions = {}): Services {
     backend,
     inspectPrior: (model, size) => priors.inspect(model, size),
     describeImage: (source) => assets.describeImage(source),
+    storeEmbeddedAssets: (files) => assets.storeEmbedded(files),
   });
   const compile = (document: unknown, backend?: RunsOn) => compileGraph(document, NODE_KIT, compileEnv(backend));
 

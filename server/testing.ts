@@ -12,7 +12,7 @@ import type { RunEvent } from './queue/events';
 import { createCaller } from './routers/_app';
 import { createServices, type Services } from './services';
 
-export const APP_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const APP_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export interface TestServer {
   services: Services;

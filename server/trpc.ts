@@ -42,7 +42,7 @@ const t = initTRPC.context<Context>().create({
 });
 
 /** Engine error code -> tRPC error code. */
-export const SPGD_TO_TRPC: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
+const SPGD_TO_TRPC: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
   BAD_INPUT: 'BAD_REQUEST',
   BAD_IMAGE: 'BAD_REQUEST',
   IMAGE_TOO_SMALL: 'BAD_REQUEST',

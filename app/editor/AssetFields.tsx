@@ -4,10 +4,12 @@
  * field: images (bundled samples from `images.samples`, or an upload through `images.upload`),
  * arrays (masks and kernels, uploaded as pictures) and prior models (`models.list`, or an ONNX
  * upload through `models.upload`). Uploads are referenced by sha256 and recorded in the
- * document's `assets`.
+ * document's `assets`, small pictures with their bytes (lib/graph/embedded-assets.ts).
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type ComponentType } from 'react';
+import { embeddedData } from '../../lib/graph/embedded-assets';
+import { bytesToBase64 } from '../../lib/io/base64';
 import { useTRPC, useTRPCClient } from '../trpc';
 import type { FieldProps } from './ParamField';
 import type { AssetKind } from '../../nodes/input/sources';
@@ -18,24 +20,19 @@ import { errorMessage } from './useServer';
 const selectCls = 'nodrag min-w-0 flex-1 rounded border border-ink-700 bg-ink-950 px-1.5 py-0.5 text-[12px] text-ink-100 outline-none focus:border-accent';
 const btnCls = 'nodrag flex-none rounded border border-ink-600 px-1.5 py-0.5 text-[11.5px] text-ink-300 hover:bg-ink-700 disabled:opacity-40';
 
-async function toBase64(file: File): Promise<string> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
 function useUpload(kind: 'image' | 'model', onDone: (sha: string, name: string, bytes: number) => void) {
   const client = useTRPCClient();
   const [busy, setBusy] = useState(false);
   const upload = async (file: File) => {
     setBusy(true);
     try {
-      const base64 = await toBase64(file);
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const base64 = bytesToBase64(bytes);
       const rec = kind === 'image' ? await client.images.upload.mutate({ name: file.name, base64 }) : await client.models.upload.mutate({ name: file.name, base64 });
       const sha = rec.sha256;
       if (!sha) throw new Error('the server returned no sha256');
-      useEditor.getState().addAsset(sha, { kind, name: file.name, bytes: file.size });
+      // Small pictures travel inside the graph (exports, presets, result PNGs); models never do.
+      useEditor.getState().addAsset(sha, { kind, name: file.name, bytes: file.size, ...(kind === 'image' ? embeddedData(bytes, base64) : {}) });
       onDone(sha, file.name, file.size);
       useEditor.getState().toast('ok', `Uploaded ${file.name}`);
     } catch (e) {

@@ -14,6 +14,7 @@ import { Canvas } from './Canvas';
 import { ComparePanel } from './ComparePanel';
 import { downloadBlob, exportGraphJson, fileNameFor, graphFromFile, pngWithGraph } from './files';
 import { Inspector } from './Inspector';
+import { MaskPainter } from './MaskPainter';
 import { ParamsPanel } from './ParamsPanel';
 import { PresetsPanel } from './PresetsPanel';
 import { ResultPanel } from './ResultPanel';
@@ -293,6 +294,7 @@ function EditorShell({ initialDocument }: { initialDocument?: GraphDocument }) {
         </aside>
       </div>
       <AddNodeSearch />
+      <MaskPainter />
       <Toasts />
     </div>
   );

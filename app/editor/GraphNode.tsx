@@ -10,10 +10,11 @@ import type { PortSpec } from '../../lib/graph/ports';
 import { getNodeDefinition, NODE_TYPES } from '../../nodes';
 import type { NodeCategory } from '../../nodes/define';
 import { PORT_COLORS, type AppNode } from './graph';
+import { openNodeTool } from './nodeTools';
 import { isActive } from './runTypes';
 import { useEditor } from './store';
 import { getNodeWidget } from '../../nodes/widgets';
-import type { NodeWidgetProps } from '../../nodes/widget';
+import type { NodeTool, NodeWidgetProps } from '../../nodes/widget';
 
 export const CATEGORY_COLORS: Record<NodeCategory, string> = {
   input: '#3ecf8e',
@@ -72,6 +73,7 @@ function GraphNodeImpl({ id, type, data, selected }: NodeProps<AppNode>) {
   const openInspector = useEditor((s) => s.openInspector);
   const setParamAction = useEditor((s) => s.setParam);
   const setParam = useCallback((name: string, value: unknown) => setParamAction(id, name, value), [id, setParamAction]);
+  const openTool = useCallback((tool: NodeTool) => openNodeTool(tool, id), [id]);
   const onInspect = useCallback(
     (port: string, side: 'in' | 'out') => {
       if (side === 'out') {
@@ -132,7 +134,7 @@ function GraphNodeImpl({ id, type, data, selected }: NodeProps<AppNode>) {
           ))}
         </dl>
       )}
-      {Widget && <Widget nodeId={id} params={data.params} preview={preview} resultUrl={resultUrl} running={running} setParam={setParam} />}
+      {Widget && <Widget nodeId={id} params={data.params} preview={preview} resultUrl={resultUrl} running={running} setParam={setParam} openTool={openTool} />}
       {running && steps > 0 && (
         <div className="mx-2 mb-1.5" data-testid={`node-progress-${id}`}>
           <div className="h-1.5 overflow-hidden rounded bg-ink-700">

@@ -3,7 +3,7 @@
  * The port inspector: opened by clicking an output port or a wire. Before a run it shows what
  * is known statically (port type, inferred size); after one, the tensor from `tensor.get`:
  * shape, dtype, min/max/mean/std, NaN/Inf counts, histogram, and a zoomable picture with a
- * channel select (gradients and residuals use the signed colour map).
+ * channel select (gradients and residuals use the signed colour map, uncertainty maps the heat scale).
  */
 import { useMemo, useState } from 'react';
 import { inferFacts } from '../../lib/graph/validate';
@@ -11,7 +11,7 @@ import { getNodeDefinition } from '../../nodes';
 import { PORT_COLORS, toSemantic } from './graph';
 import { isActive, probeKey } from './runTypes';
 import { useEditor } from './store';
-import { Histogram, SignedLegend, StatsTable, useTensor } from './TensorView';
+import { HeatLegend, Histogram, SignedLegend, StatsTable, useTensor } from './TensorView';
 
 const ZOOMS = ['fit', 1, 2, 4, 8] as const;
 type Zoom = (typeof ZOOMS)[number];
@@ -114,6 +114,7 @@ export function Inspector() {
               ))}
             </div>
             {t.data.signed && <SignedLegend />}
+            {t.data.kind === 'heat' && <HeatLegend max={t.data.stats.max} unit="" />}
           </div>
           <div className="scroll-thin min-h-0 flex-1 overflow-auto rounded border border-ink-700 bg-[repeating-conic-gradient(#1a1f27_0_25%,#151920_0_50%)] bg-[length:16px_16px]">
             {t.data.png ? (

@@ -9,6 +9,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { getNodeDefinition } from '../../nodes';
 import { lookup, PORT_COLORS, type AppNode } from './graph';
 import { CATEGORY_COLORS } from './GraphNode';
+import { NoiseEstimate } from './NoiseEstimate';
 import { ParamField } from './ParamField';
 import { describeParams } from './schemaForm';
 import { useEditor } from './store';
@@ -50,6 +51,9 @@ function NodeParams({ node }: { node: AppNode }) {
                 </span>
               </div>
               <ParamField field={f} value={node.data.params[f.name] ?? f.defaultValue} onChange={(v) => setParam(node.id, f.name, v)} testId={`param-${f.name}`} />
+              {f.kind === 'number' && f.estimate && (
+                <NoiseEstimate source={node.data.params[f.estimate.from]} onEstimate={(v) => setParam(node.id, f.name, v)} testId={`param-${f.name}-estimate`} />
+              )}
             </label>
           ))}
         </section>

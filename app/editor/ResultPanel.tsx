@@ -1,13 +1,14 @@
 'use client';
 /**
  * The result of the current run: ground truth, measurement and restored image side by side
- * (the live D preview while it runs), with PSNR/SSIM, the residual, time and NFE.
+ * (the live D preview while it runs), the uncertainty map of a sampler with K > 1 samples (the
+ * per-pixel std, on the heat scale with its legend), with PSNR/SSIM, the residual, time and NFE.
  */
 import { useMemo } from 'react';
-import { resultNodes } from './graph';
+import { lookup, resultNodes } from './graph';
 import { isActive, nfeTotal, probeKey } from './runTypes';
 import { useEditor } from './store';
-import { fmt, TensorThumb } from './TensorView';
+import { fmt, HeatLegend, TensorThumb } from './TensorView';
 
 const SIZE = 176;
 
@@ -22,6 +23,8 @@ export function ResultPanel({ onSaveImage }: { onSaveImage: () => void }) {
   const ended = !isActive(run.status);
   const has = (node: string | undefined, port: string) => !!node && (Object.hasOwn(run.probes, probeKey(node, port)) || run.status === 'finished');
   const preview = picks.sampler ? run.previews[picks.sampler] : undefined;
+  const spread = picks.uncertainty ? lookup(run.probes, probeKey(picks.uncertainty.node, picks.uncertainty.port)) : undefined;
+  const restoredSize = picks.sampler ? lookup(run.probes, probeKey(picks.sampler, 'image'))?.shape.slice(1) : undefined;
   const m = run.finished?.metrics;
   return (
     <div className="flex h-full gap-4 overflow-x-auto p-3" data-testid="result-panel">
@@ -43,8 +46,26 @@ export function ResultPanel({ onSaveImage }: { onSaveImage: () => void }) {
             <span className="text-[11px] text-ink-500">{ended ? 'no result' : 'waiting…'}</span>
           )}
         </div>
-        <figcaption className="text-[10.5px] text-ink-300">{run.status === 'finished' ? 'restored' : preview ? `D at step ${preview.step}` : 'restored'}</figcaption>
+        <figcaption className="text-[10.5px] text-ink-300">
+          {run.status === 'finished' && run.resultUrl ? (
+            <a href={run.resultUrl} target="_blank" rel="noreferrer" className="underline decoration-dotted hover:text-ink-100" data-testid="result-full-size" title="The restoration at its full size, in a new tab">
+              restored{restoredSize ? `, ${restoredSize[1]}×${restoredSize[0]} px` : ''} ↗
+            </a>
+          ) : run.status === 'finished' ? (
+            'restored'
+          ) : preview ? (
+            `D at step ${preview.step}`
+          ) : (
+            'restored'
+          )}
+        </figcaption>
       </figure>
+      {picks.uncertainty && spread && (spread.stats?.max ?? 0) > 0 && (
+        <div className="flex flex-col items-center gap-1" data-testid="result-uncertainty">
+          <TensorThumb q={{ runId: run.runId, ...picks.uncertainty }} label={spread.summary ?? 'uncertainty (per-pixel std)'} size={SIZE} />
+          <HeatLegend max={spread.stats?.max} unit="std" />
+        </div>
+      )}
       <div className="flex min-w-48 flex-col gap-2 text-[12px]">
         <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 font-mono text-[12px]" data-testid="result-metrics">
           <dt className="text-ink-500">PSNR</dt>
@@ -52,7 +73,10 @@ export function ResultPanel({ onSaveImage }: { onSaveImage: () => void }) {
           <dt className="text-ink-500">SSIM</dt>
           <dd data-testid="metric-ssim">{m?.ssim !== undefined ? fmt(m.ssim) : '—'}</dd>
           <dt className="text-ink-500">‖Ax − y‖</dt>
-          <dd>{m?.residual !== undefined ? fmt(m.residual) : '—'}</dd>
+          <dd data-testid="metric-residual" title="data consistency; a perfect restoration leaves the noise floor sqrt(m)·sigma_y">
+            {m?.residual !== undefined && m.residual !== null ? fmt(m.residual) : '—'}
+            {m?.noiseFloor !== undefined && <span className="text-ink-500"> (noise floor {fmt(m.noiseFloor)})</span>}
+          </dd>
           <dt className="text-ink-500">time</dt>
           <dd>{run.finished ? `${run.finished.seconds.toFixed(2)} s` : '—'}</dd>
           <dt className="text-ink-500">NFE</dt>

@@ -4,6 +4,7 @@
  * step timeline) and the pieces of the inspector (stats table, histogram).
  */
 import { skipToken, useQuery } from '@tanstack/react-query';
+import { heatGradientCss } from '../../lib/plan/heat';
 import { useTRPC, type RouterOutputs } from '../trpc';
 import { browserTensor, isBrowserRun } from './browserRun';
 
@@ -51,6 +52,18 @@ export function SignedLegend() {
       <span>−max</span>
       <span className="h-2 w-16 rounded-sm" style={{ background: 'linear-gradient(90deg, #0000ff, #ffffff, #ff0000)' }} />
       <span>+max</span>
+    </div>
+  );
+}
+
+/** The heat scale of a non-negative map, 0 to its maximum, with what the values are. */
+export function HeatLegend({ max, unit }: { max: number | null | undefined; unit: string }) {
+  return (
+    <div className="flex items-center gap-1 text-[10px] text-ink-400" data-testid="heat-legend">
+      <span>0</span>
+      <span className="h-2 w-20 rounded-sm" style={{ background: heatGradientCss() }} />
+      <span className="font-mono">{fmt(max, 3)}</span>
+      <span>{unit}</span>
     </div>
   );
 }

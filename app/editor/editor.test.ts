@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { graphHash } from '../../lib/graph/hash';
 import { getNodeDefinition } from '../../nodes';
-import { fallbackDocument, fromDocument, parseDocument, toDocument } from './graph';
+import { fallbackDocument, fromDocument, parseDocument, resultNodes, toDocument } from './graph';
 import { IDLE_RUN, etaSeconds, reduceRunEvent, type RunEvent, type RunState } from './runTypes';
 import { describeParams, fromSlider, toSlider, type NumberField } from './schemaForm';
 import { connectionProblem } from '../../lib/graph/validate';
@@ -58,6 +58,16 @@ describe('graph document', () => {
     );
     expect(moved.ui.positions.spgd).toEqual({ x: 999, y: 999 });
     expect(graphHash(moved, getNodeDefinition)).toBe(graphHash(back, getNodeDefinition));
+  });
+
+  it('finds what the result panel shows: the last sampler, its measurement and ground truth, its uncertainty map', () => {
+    const { nodes, edges } = fromDocument(fallbackDocument());
+    expect(resultNodes(nodes, edges)).toEqual({
+      sampler: 'spgd',
+      measurement: { node: 'sim', port: 'measurement' },
+      groundTruth: { node: 'img', port: 'image' },
+      uncertainty: { node: 'spgd', port: 'uncertainty' },
+    });
   });
 
   it('parses wrapped documents and says why other JSON is not one', () => {

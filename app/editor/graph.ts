@@ -5,6 +5,7 @@
  */
 import type { Edge, Node } from '@xyflow/react';
 import { GRAPH_FORMAT, SCHEMA_VERSION, type GraphDocument } from '../../lib/graph/document';
+import { withoutUnusedData } from '../../lib/graph/embedded-assets';
 import { migrateDocument } from '../../lib/graph/migrate';
 import type { PortSpec, PortType } from '../../lib/graph/ports';
 import { topologicalOrder, type Connection } from '../../lib/graph/validate';
@@ -45,6 +46,7 @@ export const PORT_COLORS: Record<PortType, string> = {
   Momentum: 'var(--color-port-momentum)',
   Mask: 'var(--color-port-mask)',
   Kernel: 'var(--color-port-kernel)',
+  Uncertainty: 'var(--color-port-uncertainty)',
   Trace: 'var(--color-port-trace)',
   Metrics: 'var(--color-port-metrics)',
 };
@@ -115,14 +117,16 @@ export function toSemantic(nodes: readonly AppNode[], edges: readonly AppEdge[])
 export function toDocument(nodes: readonly AppNode[], edges: readonly AppEdge[], meta: DocMeta): GraphDocument {
   const positions: GraphDocument['ui']['positions'] = {};
   for (const n of nodes) positions[n.id] = { x: Math.round(n.position.x), y: Math.round(n.position.y) };
+  const semantic = toSemantic(nodes, edges);
   return {
     format: GRAPH_FORMAT,
     schemaVersion: SCHEMA_VERSION,
     ...(meta.name ? { name: meta.name } : {}),
     ...(meta.description ? { description: meta.description } : {}),
-    ...toSemantic(nodes, edges),
+    ...semantic,
     ui: { positions, groups: meta.groups, ...(meta.viewport ? { viewport: meta.viewport } : {}) },
-    assets: meta.assets,
+    // Only the files the graph uses travel with it (a mask repainted ten times carries one).
+    assets: withoutUnusedData(meta.assets, semantic.nodes),
   };
 }
 
@@ -196,7 +200,10 @@ export function fallbackDocument(): GraphDocument {
  * dependency order, the compiler's rule), the node feeding its measurement, and the clean image
  * that measurement was simulated from, if any. Found by port type, whatever the node types.
  */
-export function resultNodes(nodes: readonly AppNode[], edges: readonly AppEdge[]): { sampler?: string; measurement?: PortRefJson; groundTruth?: PortRefJson } {
+export function resultNodes(
+  nodes: readonly AppNode[],
+  edges: readonly AppEdge[],
+): { sampler?: string; measurement?: PortRefJson; groundTruth?: PortRefJson; uncertainty?: PortRefJson } {
   const doc = toSemantic(nodes, edges);
   const t = topologicalOrder(doc);
   if (!('order' in t)) return {};
@@ -209,7 +216,9 @@ export function resultNodes(nodes: readonly AppNode[], edges: readonly AppEdge[]
   const sampler = t.order.filter((id) => ports(id, 'outputs').some((p) => p.type === 'Trace')).at(-1);
   const measurement = sampler ? feeding(sampler, 'Measurement') : undefined;
   const groundTruth = measurement ? feeding(measurement.node, 'Image') : undefined;
-  return { sampler, measurement, groundTruth };
+  const spread = sampler ? ports(sampler, 'outputs').find((p) => p.type === 'Uncertainty')?.name : undefined;
+  const uncertainty = sampler && spread ? { node: sampler, port: spread } : undefined;
+  return { sampler, measurement, groundTruth, uncertainty };
 }
 
 /** Stable JSON (sorted keys) for change detection. */

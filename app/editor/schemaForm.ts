@@ -5,7 +5,7 @@
  * type, so adding a kind here without a widget does not compile.
  */
 import type { z } from 'zod';
-import type { AssetKind } from '../../nodes/input/sources';
+import type { AssetKind, EstimateMeta } from '../../nodes/input/sources';
 
 interface Base {
   name: string;
@@ -22,6 +22,8 @@ export interface NumberField extends Base {
   integer: boolean;
   /** Slider scale: 'log' for positive reals spanning several decades (step sizes). */
   scale: 'linear' | 'log';
+  /** The editor can estimate the value from another param's image (e.g. a photo's noise level). */
+  estimate?: EstimateMeta;
 }
 export interface EnumField extends Base {
   kind: 'enum';
@@ -90,10 +92,10 @@ function unwrap(schema: z.ZodType): { inner: z.ZodType; defaultValue: unknown; o
   return { inner: s, defaultValue, optional };
 }
 
-function assetKind(...schemas: z.ZodType[]): AssetKind | undefined {
+function metaOf<K extends 'asset' | 'estimate'>(key: K, ...schemas: z.ZodType[]): { asset?: AssetKind; estimate?: EstimateMeta }[K] {
   for (const s of schemas) {
-    const a = (s.meta() as { asset?: AssetKind } | undefined)?.asset;
-    if (a) return a;
+    const v = (s.meta() as { asset?: AssetKind; estimate?: EstimateMeta } | undefined)?.[key];
+    if (v) return v;
   }
   return undefined;
 }
@@ -103,7 +105,7 @@ export function describeParam(name: string, schema: z.ZodType): ParamFieldSpec {
   const d = defOf(inner);
   const description = (schema as { description?: string }).description ?? (inner as { description?: string }).description;
   const base: Base = { name, label: humanize(name), description, optional, defaultValue };
-  const asset = assetKind(schema, inner);
+  const asset = metaOf('asset', schema, inner);
   if (asset) return { ...base, kind: 'asset', asset };
   switch (d.type) {
     case 'number': {
@@ -115,7 +117,8 @@ export function describeParam(name: string, schema: z.ZodType): ParamFieldSpec {
       const integer = n.isInt;
       const lo = min ?? 0;
       const scale = !integer && max !== null && lo >= 0 && max / Math.max(lo, max * 1e-4) >= 1000 ? 'log' : 'linear';
-      return { ...base, kind: 'number', min, max, integer, scale };
+      const estimate = metaOf('estimate', schema, inner);
+      return { ...base, kind: 'number', min, max, integer, scale, ...(estimate ? { estimate } : {}) };
     }
     case 'enum':
       return { ...base, kind: 'enum', options: [...(inner as unknown as { options: string[] }).options] };

@@ -11,6 +11,10 @@ import type { Method } from '../../lib/samplers';
 import { restoreImage, type RestorationOutcome } from '../../nodes/recipes';
 import type { CliPrior } from '../../bin/cli/prior';
 import type { Tensor } from '../../lib/tensor';
+import { absErrorMap, spearman } from './rank';
+
+/** The paper's five simulated tasks, what the quality and tuning benchmarks run (the other tasks need a user's mask or kernel). */
+export const BENCHMARK_TASKS: readonly TaskName[] = ['inpaint-random', 'inpaint-box', 'gaussian-blur', 'motion-blur', 'sr-x4'];
 
 export interface RunKey {
   image: string;
@@ -24,8 +28,13 @@ export interface RunKey {
 }
 
 export interface RunRecord extends RunKey {
+  /** Of the result (the mean, for K samples). */
   psnr: number;
   ssim: number;
+  /** Each chain's own sample, chain 0 (the single run with this seed) first; absent for one chain. */
+  chains?: { psnr: number; ssim: number }[];
+  /** Spearman correlation of the uncertainty map with the per-pixel absolute error of the mean (K > 1). */
+  uncertaintyRank?: number;
   nfe: { forward: number; vjp: number };
   seconds: number;
   /** Set when the run stopped with an error (e.g. "diverged: ..."); metrics are then NaN. */
@@ -90,6 +99,10 @@ export class RunLog {
       );
       const { forward, vjp } = outcome.nfe;
       record = { ...k, psnr: outcome.psnr!, ssim: outcome.ssim!, nfe: { forward, vjp }, seconds: outcome.seconds, date };
+      if (outcome.chains.length > 1) {
+        record.chains = outcome.chains.map((c) => ({ psnr: c.psnr!, ssim: c.ssim! }));
+        if (outcome.uncertainty) record.uncertaintyRank = spearman(outcome.uncertainty.data, absErrorMap(outcome.sample, this.groundTruth(k.image, k.size)));
+      }
     } catch (e) {
       const failed = (e as Error).message.split('\n')[0];
       record = { ...k, psnr: NaN, ssim: NaN, nfe: { forward: 0, vjp: 0 }, seconds: (performance.now() - t0) / 1000, failed, date };
@@ -103,6 +116,10 @@ export class RunLog {
 export interface Summary {
   psnr: number;
   ssim: number;
+  /** Mean over runs of chain 0's own sample (runs of K > 1 samples only). */
+  firstChain?: { psnr: number; ssim: number };
+  /** Mean Spearman correlation of the uncertainty map with the absolute error (K > 1 only). */
+  uncertaintyRank?: number;
   seconds: number;
   nfe: { forward: number; vjp: number };
   /** Number of runs averaged; `failed` is the first failure if any run failed. */
@@ -114,9 +131,16 @@ export interface Summary {
 export function summarize(records: RunRecord[]): Summary {
   const failed = records.find((r) => r.failed)?.failed;
   const mean = (f: (r: RunRecord) => number) => records.reduce((s, r) => s + f(r), 0) / records.length;
+  const chained = records.every((r) => r.chains?.length);
   return {
     psnr: mean((r) => r.psnr),
     ssim: mean((r) => r.ssim),
+    ...(chained && records.length
+      ? {
+          firstChain: { psnr: mean((r) => r.chains?.[0].psnr ?? NaN), ssim: mean((r) => r.chains?.[0].ssim ?? NaN) },
+          uncertaintyRank: mean((r) => r.uncertaintyRank ?? NaN),
+        }
+      : {}),
     seconds: mean((r) => r.seconds),
     nfe: records[0]?.nfe ?? { forward: 0, vjp: 0 },
     n: records.length,

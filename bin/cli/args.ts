@@ -39,7 +39,7 @@ export function parseNumber(value: string | undefined, flag: string, fallback: n
 }
 
 /** Largest --size: a 4096 px image already needs ~2.5 GB for one run of the shipped prior. */
-export const MAX_SIZE = 4096;
+const MAX_SIZE = 4096;
 
 /** --size px: an integer in [8, MAX_SIZE], or undefined when not given. */
 export function parseSize(value: string | undefined): number | undefined {

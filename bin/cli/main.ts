@@ -4,16 +4,19 @@
  * for the stack trace.
  */
 import { SpgdError } from '../../lib/errors';
+import { TASKS } from '../../lib/operators/types';
 import { degrade, degradeHelp } from './commands/degrade';
 import { evaluate, evalHelp } from './commands/eval';
 import { prior, priorHelp } from './commands/prior';
 import { restore, restoreHelp } from './commands/restore';
+import { run, runHelp } from './commands/run';
 import { users, usersHelp } from './commands/users';
 import { UsageError } from './errors';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => void | Promise<void>; help: string }> = {
   degrade: { run: degrade, help: degradeHelp },
   restore: { run: restore, help: restoreHelp },
+  run: { run, help: runHelp },
   eval: { run: evaluate, help: evalHelp },
   prior: { run: prior, help: priorHelp },
   users: { run: users, help: usersHelp },
@@ -25,7 +28,7 @@ ${Object.values(COMMANDS)
   .map((c) => c.help)
   .join('\n\n')}
 
-Tasks: inpaint-random, inpaint-box, gaussian-blur, motion-blur, sr-x4.`;
+Tasks: ${TASKS.join(', ')}.`;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

@@ -10,7 +10,7 @@ import { gaussianPriorReport, priorReport } from '../../lib/plan/prior-report';
 import { UsageError } from './errors';
 
 /** The prior shipped with the project (see public/models/spgd-prior-v1.md). */
-export const DEFAULT_MODEL = fileURLToPath(new URL('../../public/models/spgd-prior-v1.onnx', import.meta.url));
+const DEFAULT_MODEL = fileURLToPath(new URL('../../public/models/spgd-prior-v1.onnx', import.meta.url));
 
 function readModelBytes(path: string, flag: string): Uint8Array {
   try {

@@ -14,15 +14,15 @@ import type { DenoisedLoss, DenoisedWithGrad, Denoiser, EpsModel } from './types
  * e.g. OrtEpsModel with an operator that has an ONNX form), the whole step runs in one backend
  * call instead.
  */
-export const VP_BETA_MIN = 0.1;
-export const VP_BETA_D = 19.9;
+const VP_BETA_MIN = 0.1;
+const VP_BETA_D = 19.9;
 
 export function cIn(sigma: number): number {
   return 1 / Math.sqrt(1 + sigma * sigma);
 }
 
 /** The continuous VP time tau in [0, 1] whose noise level is sigma. */
-export function sigmaToTau(sigma: number): number {
+function sigmaToTau(sigma: number): number {
   return (Math.sqrt(VP_BETA_MIN ** 2 + 2 * VP_BETA_D * Math.log1p(sigma * sigma)) - VP_BETA_MIN) / VP_BETA_D;
 }
 

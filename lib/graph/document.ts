@@ -2,7 +2,8 @@
  * The graph document: one canonical JSON form of a restoration graph (product.md, "Graph
  * document"). Semantics (nodes, params by name, edges) are kept apart from `ui` (positions,
  * viewport), so moving a node never changes the graph's content hash. External assets
- * (uploaded models and images) are referenced by sha256.
+ * (uploaded models and images) are referenced by sha256; a small image or mask may also carry
+ * its bytes (`data`), so the graph works on a server that never saw the upload.
  */
 import { z } from 'zod';
 
@@ -55,10 +56,22 @@ export const graphUi = z.object({
     .default([]),
 });
 
-export const assetRef = z.object({
+/** Largest file an asset may carry inside a document: masks and small photos travel, models never. */
+export const MAX_EMBEDDED_ASSET_BYTES = 256 * 1024;
+
+const assetRef = z.object({
   kind: z.enum(['model', 'image']),
   name: z.string().max(MAX_LABEL),
   bytes: z.number().int().nonnegative().optional(),
+  /**
+   * The file itself, base64, for images and masks up to MAX_EMBEDDED_ASSET_BYTES: the server
+   * stores it (validated like an upload) before it compiles, runs or saves the graph.
+   */
+  data: z
+    .string()
+    .max(4 * Math.ceil(MAX_EMBEDDED_ASSET_BYTES / 3), `an embedded asset is at most ${MAX_EMBEDDED_ASSET_BYTES / 1024} KiB; upload larger files instead`)
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'embedded asset data must be base64')
+    .optional(),
 });
 
 export const graphDocument = z.object({

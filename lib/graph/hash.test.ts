@@ -49,6 +49,21 @@ describe('graphHash', () => {
     s.assets = { ['a'.repeat(64)]: { kind: 'image', name: 'x.png' } };
     for (const d of [p, e, m, s]) expect(graphHash(d, lookup)).not.toBe(h);
   });
+
+  it('hashes a graph the same with its assets embedded or not; another file is another graph', () => {
+    const bytes = new TextEncoder().encode('a mask');
+    const sha = sha256Hex(bytes);
+    const other = sha256Hex('another mask');
+    const withRef = (key: string, data?: string) => {
+      const d = testGraph();
+      d.nodes.img.params.source = `sha256:${key}`;
+      d.assets = { [key]: { kind: 'image', name: 'mask.png', ...(data === undefined ? {} : { data }) } };
+      return d;
+    };
+    const plain = graphHash(withRef(sha), lookup);
+    expect(graphHash(withRef(sha, Buffer.from(bytes).toString('base64')), lookup)).toBe(plain);
+    expect(graphHash(withRef(other), lookup)).not.toBe(plain);
+  });
 });
 
 describe('nodeKey', () => {

@@ -4,7 +4,8 @@
  * - `graphHash(doc)`: sha256 (hex) of the canonical JSON of the document's *semantics*: nodes
  *   (type, typeVersion, params with the type's defaults applied, mode), edges (as a sorted set)
  *   and assets. `ui`, `name`, `description` and node titles are left out, so moving a node,
- *   renaming the graph or reordering edges never changes it.
+ *   renaming the graph or reordering edges never changes it; so is an asset's embedded `data`,
+ *   which its sha256 key already names, so a graph hashes the same with its files inside or not.
  * - `nodeKey(type, params, inputKeys)`: a node output's cache key; it hashes the node's type
  *   and resolved params with the keys of the outputs wired into it, so an unchanged upstream
  *   keeps its key and is not recomputed.
@@ -42,7 +43,7 @@ export function sha256Hex(data: string | Uint8Array): string {
 }
 
 /** Params with the node type's defaults filled in (as they were, when they do not validate). */
-export function resolvedParams(type: string, params: Record<string, unknown>, lookup?: NodeTypeLookup): Record<string, unknown> {
+function resolvedParams(type: string, params: Record<string, unknown>, lookup?: NodeTypeLookup): Record<string, unknown> {
   const def = lookup?.(type);
   if (!def) return params;
   const r = def.params.safeParse(params);
@@ -53,13 +54,15 @@ export function resolvedParams(type: string, params: Record<string, unknown>, lo
 type HashedDocument = Pick<GraphDocument, 'edges'> & Partial<Pick<GraphDocument, 'assets'>> & { nodes: Record<string, z.input<typeof graphNode>> };
 
 /** The semantic part of a document that the content hash covers. */
-export function hashedContent(doc: HashedDocument, lookup?: NodeTypeLookup) {
+function hashedContent(doc: HashedDocument, lookup?: NodeTypeLookup) {
   const nodes: Record<string, unknown> = {};
   for (const [id, n] of Object.entries(doc.nodes)) {
     nodes[id] = { type: n.type, typeVersion: n.typeVersion ?? 1, params: resolvedParams(n.type, n.params ?? {}, lookup), mode: n.mode ?? 'active' };
   }
   const edges = doc.edges.map((e) => `${e.from.node}\u0000${e.from.port}\u0000${e.to.node}\u0000${e.to.port}`).sort();
-  return { nodes, edges, assets: doc.assets ?? {} };
+  const assets: Record<string, unknown> = {};
+  for (const [sha, { data: _embedded, ...ref }] of Object.entries(doc.assets ?? {})) assets[sha] = ref;
+  return { nodes, edges, assets };
 }
 
 /** sha256 hex of the canonical JSON of nodes + edges + assets (defaults applied). */

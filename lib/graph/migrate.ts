@@ -117,7 +117,7 @@ function zodMessages(error: z.ZodError, what: string): string[] {
 }
 
 /** The document brought to SCHEMA_VERSION (not yet validated against the current schema). */
-export function upgradeDocument(raw: unknown): Json {
+function upgradeDocument(raw: unknown): Json {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new GraphDocumentError([`a graph document is a JSON object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`]);
   }
@@ -150,7 +150,7 @@ export type NodeMigrationIssues = Record<string, string[]>;
  * Unknown types are left alone (the validator reports them). Returns the new document and the
  * nodes that could not be migrated (their params are kept as they were).
  */
-export function migrateNodes(doc: GraphDocument, lookup: NodeMigrationLookup): { document: GraphDocument; issues: NodeMigrationIssues } {
+function migrateNodes(doc: GraphDocument, lookup: NodeMigrationLookup): { document: GraphDocument; issues: NodeMigrationIssues } {
   const issues: NodeMigrationIssues = {};
   const nodes: GraphDocument['nodes'] = {};
   for (const [id, node] of Object.entries(doc.nodes)) {

@@ -2,7 +2,7 @@
  * Port types: what flows along an edge. Each carries what the editor needs to refuse a bad
  * wire with a reason (an Image knows its size, an Operator the sizes it accepts).
  */
-export const PORT_TYPES = ['Image', 'Operator', 'Measurement', 'Prior', 'Schedule', 'Warmup', 'Momentum', 'Mask', 'Kernel', 'Trace', 'Metrics'] as const;
+export const PORT_TYPES = ['Image', 'Operator', 'Measurement', 'Prior', 'Schedule', 'Warmup', 'Momentum', 'Mask', 'Kernel', 'Uncertainty', 'Trace', 'Metrics'] as const;
 export type PortType = (typeof PORT_TYPES)[number];
 
 export interface PortSpec {
@@ -20,7 +20,10 @@ export interface PortSpec {
  */
 export interface PortFacts {
   channels?: number;
-  /** Images, masks and kernels: their size. Measurements: the size of y (not of the image it restores). */
+  /**
+   * Images, masks and kernels: their size. Measurements: the size of y (not of the image it
+   * restores). Operators: the image size they take, where their data fixes it (a mask).
+   */
   height?: number;
   width?: number;
   /** Operators: the task and its parameters (the size an operator accepts depends on both). */

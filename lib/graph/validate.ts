@@ -38,7 +38,7 @@ export interface GraphIssues {
 }
 
 /** True if adding `from -> to` (node ids) would close a cycle. */
-export function wouldCreateCycle(edges: readonly GraphEdge[], from: string, to: string): boolean {
+function wouldCreateCycle(edges: readonly GraphEdge[], from: string, to: string): boolean {
   if (from === to) return true;
   const out = new Map<string, string[]>();
   for (const e of edges) out.set(e.from.node, [...(out.get(e.from.node) ?? []), e.to.node]);

@@ -136,12 +136,6 @@ function scanJpeg(b: Uint8Array): JpegInfo {
   return { ...frame, sawJfif, adobe };
 }
 
-/** Width and height from the frame header, without decoding. */
-export function readJpegSize(bytes: Uint8Array): { width: number; height: number } {
-  const { width, height } = scanJpeg(bytes);
-  return { width, height };
-}
-
 function isYcc(info: JpegInfo): boolean {
   if (info.sawJfif) return true;
   if (info.adobe) return info.adobe.transform !== 0;

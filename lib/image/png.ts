@@ -164,12 +164,6 @@ function readHeader(b: Uint8Array): PngHeader {
   return h;
 }
 
-/** Width and height from the IHDR chunk, without decoding anything else. */
-export function readPngSize(bytes: Uint8Array): { width: number; height: number } {
-  const h = readHeader(bytes);
-  return { width: h.width, height: h.height };
-}
-
 // ------------------------------------------------------------------ decoding
 
 function errorText(err: unknown): string {

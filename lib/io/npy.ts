@@ -72,6 +72,11 @@ function parseHeader(text: string): { descr: string; fortran: boolean; shape: nu
 }
 
 /** Parses a `.npy` file into float32 values in C order. */
+/** Whether the bytes start like a .npy file (a mask or a measurement rather than a picture). */
+export function isNpy(bytes: Uint8Array): boolean {
+  return MAGIC.every((m, i) => bytes[i] === m);
+}
+
 export function parseNpy(input: Uint8Array | ArrayBuffer): NpyArray {
   const b = input instanceof Uint8Array ? input : new Uint8Array(input);
   if (b.length < 10 || !MAGIC.every((m, i) => b[i] === m)) {

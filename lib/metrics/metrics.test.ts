@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SpgdError } from '../errors';
 import { parseNpy } from '../io/npy';
-import { Rng } from '../rng';
 import { tensor, type Tensor } from '../tensor';
 import { psnr, ssim } from './index';
 
@@ -103,23 +102,5 @@ describe('input checks', () => {
     expect(codeOf(() => ssim(tensor([3, 12, 12]), tensor([1, 12, 12])))).toBe('SHAPE_MISMATCH');
     expect(codeOf(() => ssim(tensor([3, 10, 40]), tensor([3, 10, 40])))).toBe('IMAGE_TOO_SMALL');
     expect(codeOf(() => psnr(tensor([3, 0, 4]), tensor([3, 0, 4])))).toBe('IMAGE_TOO_SMALL');
-  });
-});
-
-describe('ssim speed', () => {
-  it('runs on 3x256x256 in well under 50 ms (asserted < 100 ms on a shared machine)', () => {
-    const rng = new Rng(1, 'ssim-speed');
-    const x = tensor([3, 256, 256], rng.normals(3 * 256 * 256));
-    const y = tensor([3, 256, 256], rng.normals(3 * 256 * 256));
-    ssim(x, y); // warm-up (JIT)
-    const times: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const t0 = performance.now();
-      ssim(x, y);
-      times.push(performance.now() - t0);
-    }
-    times.sort((a, b) => a - b);
-    console.log(`ssim 3x256x256: median ${times[2].toFixed(1)} ms (min ${times[0].toFixed(1)})`);
-    expect(times[2]).toBeLessThan(100);
   });
 });

@@ -17,7 +17,8 @@
  * ONNX form: `Conv(Pad_reflect(x), K)` on K's nonzero bounding box (ONNX Pad 'reflect' does not
  * repeat the edge, and Conv is cross-correlation, as here); a rank-one box (the Gaussian) as a
  * column Conv then a row Conv. Classical estimate: Tikhonov (Wiener with a white prior)
- * deconvolution, argmin ||A x - y||^2 + lambda ||x - mean(y)||^2, solved by (P)CG.
+ * deconvolution, argmin ||A x - y||^2 + lambda ||x - mean(y)||^2, solved by (P)CG. Pseudo-inverse:
+ * Tikhonov, (A^T A + rho I)^-1 A^T y, by the same (P)CG.
  */
 import { SpgdError } from '../errors';
 import { attr, makeTensor } from '../onnx/attrs';
@@ -44,6 +45,9 @@ export interface BlurOptions {
    */
   preconditioner?: 'auto' | 'none' | PreconditionerBoundary;
 }
+
+/** CG stopping rule of the Tikhonov pseudo-inverse (DiffPIR's data step uses the same tolerance). */
+const PSEUDO_INVERSE_CG = { tol: 1e-4, maxIter: 200 };
 
 /** From this rho on, CG runs unpreconditioned (see normalPreconditioner below). */
 const PLAIN_CG_FROM_RHO = 0.1;
@@ -88,7 +92,7 @@ function preconditionerFor(
 export type BlurOperator = LinearOperator & { readonly impl: 'separable' | 'fft' };
 
 /** Smallest H (and W) a k x k kernel's reflect padding allows: (k-1)/2 + 1. */
-export const minBlurSize = (kernelSize: number): number => (kernelSize - 1) / 2 + 1;
+const minBlurSize = (kernelSize: number): number => (kernelSize - 1) / 2 + 1;
 
 /** null when a `[C, H, W]` image is large enough for a kernelSize blur, else the reason. */
 export function blurSizeIssue(task: string, inShape: readonly number[], kernelSize: number): string | null {
@@ -169,6 +173,11 @@ export function blurOperator(
       adjoint,
       ...extra,
       onnxForm: (names) => blurOnnxForm(trimmed, [a0, a1, b0, b1], kh, kw, c, h, w, formNames(names)),
+      pseudoInverse(y, { rho }) {
+        // No usable exact inverse (A^T A is near singular at high frequencies): Tikhonov,
+        // argmin ||A x - y||^2 + rho ||x||^2, by the same (P)CG as the proximal step.
+        return proxL2(op, { shape, data: new Float32Array(c * h * w) }, y, rho, PSEUDO_INVERSE_CG);
+      },
       classicalEstimate(y, o) {
         let mean = 0;
         for (const v of y.data) mean += v / y.data.length;

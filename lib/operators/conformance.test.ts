@@ -4,12 +4,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
-import { numel } from '../tensor';
+import { numel, type Tensor } from '../tensor';
 import { adjointGap } from './check';
 import { createOperator, OPERATORS, operatorFromState, parseOperatorParams, TASKS } from './index';
 import { cgProxL2, proxL2 } from './solve';
 import { maxAbs, maxAbsDiff, normalResidual, randomTensor } from './testing';
 import type { LinearOperator, OperatorState, TaskName } from './types';
+
+/** Tasks whose pseudo-inverse is Tikhonov-regularised rather than exact. */
+const TIKHONOV_PSEUDO_INVERSE: readonly TaskName[] = ['gaussian-blur', 'motion-blur', 'blur'];
 
 /** Tasks whose operator depends on the rng. */
 const RANDOM_TASKS: readonly TaskName[] = ['inpaint-random', 'inpaint-box', 'motion-blur'];
@@ -19,12 +22,14 @@ const cases = TASKS.flatMap((task) =>
     task,
     inShape: [...ex.inShape],
     params: ex.params ?? {},
+    state: ex.state,
     label: `${task} ${ex.inShape.join('x')}`,
   })),
 );
 
+/** From the example's user data where it has some (operators that draw nothing), else drawn from the seed. */
 const build = (c: (typeof cases)[number], seed = 1): LinearOperator =>
-  createOperator(c.task, c.inShape, c.params, new Rng(seed, 'operator'));
+  c.state ? operatorFromState(c.task, c.inShape, c.params, c.state) : createOperator(c.task, c.inShape, c.params, new Rng(seed, 'operator'));
 
 function stateArrays(s: OperatorState): Float32Array[] {
   return [s.mask?.data, s.kernel?.data].filter((a): a is Float32Array => a !== undefined);
@@ -137,6 +142,22 @@ describe.each(cases)('$label', (c) => {
         expect(maxAbsDiff(closed.data, cg.x.data)).toBeLessThan(1e-4 * (1 + maxAbs(closed.data)));
       }
     }
+  });
+
+  it('has a pseudo-inverse: exact (Penrose: A A+ A = A, A+ A A+ = A+) or Tikhonov (its normal equations)', () => {
+    const rng = new Rng(71, 'test');
+    const pinv = (v: Tensor) => op.pseudoInverse!(v, { rho: 0.01 });
+    const x = randomTensor(op.inShape, rng);
+    const y = randomTensor(op.outShape, rng);
+    const p = pinv(y);
+    expect(p.shape).toEqual(op.inShape);
+    if (TIKHONOV_PSEUDO_INVERSE.includes(c.task)) {
+      expect(normalResidual(op, p, { shape: op.inShape, data: new Float32Array(numel(op.inShape)) }, y, 0.01)).toBeLessThan(1e-3);
+      return;
+    }
+    const ax = op.forward(x).data;
+    expect(maxAbsDiff(op.forward(pinv(op.forward(x))).data, ax)).toBeLessThan(1e-5 * (1 + maxAbs(ax)));
+    expect(maxAbsDiff(pinv(op.forward(p)).data, p.data)).toBeLessThan(1e-5 * (1 + maxAbs(p.data)));
   });
 });
 

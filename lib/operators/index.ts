@@ -11,11 +11,14 @@ import { z } from 'zod';
 import { SpgdError } from '../errors';
 import type { Rng } from '../rng';
 import { numel, type Tensor } from '../tensor';
+import { blur } from './blur';
 import { gaussianBlur } from './gaussian-blur';
+import { inpaint } from './inpaint';
 import { inpaintBox } from './inpaint-box';
 import { inpaintRandom } from './inpaint-random';
 import { motionBlur } from './motion-blur';
 import { imageShapeIssue } from './shape';
+import { srX2 } from './sr-x2';
 import { srX4 } from './sr-x4';
 import { TASKS, type LinearOperator, type OperatorDef, type OperatorState, type TaskName } from './types';
 
@@ -27,9 +30,12 @@ export const OPERATORS: Record<TaskName, OperatorDef<Record<string, unknown>>> =
   'gaussian-blur': gaussianBlur,
   'motion-blur': motionBlur,
   'sr-x4': srX4,
+  'sr-x2': srX2,
+  inpaint,
+  blur,
 };
 
-export function isTaskName(name: string): name is TaskName {
+function isTaskName(name: string): name is TaskName {
   return (TASKS as readonly string[]).includes(name);
 }
 

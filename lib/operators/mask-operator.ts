@@ -8,6 +8,8 @@
  * (m is 0/1 for generated masks, so A^T A = diag(m); a user-supplied soft mask still gets the
  * exact m^2.)
  *
+ * Pseudo-inverse: A^+ y = y / m where m != 0, else 0 (exact; y itself for a 0/1 mask).
+ *
  * ONNX form: `Mul(x, mask)` with mask `[1, 1, H, W]` fed at run time (key `mask:CxHxW`, so every
  * mask of one size shares a compiled model). Classical estimate: interpolation fill of the
  * missing pixels (`kernels/interpolation-fill.ts`).
@@ -61,6 +63,16 @@ export function maskOperator(task: TaskName, inShape: readonly number[], mask: F
     },
     forward: (x) => apply(x, 'x'),
     adjoint: (y) => apply(y, 'y'),
+    pseudoInverse(y) {
+      expectShape(y, shape, `${task} y`);
+      const out = new Float32Array(c * plane);
+      for (let k = 0; k < c; k++) {
+        const o = k * plane;
+        for (let i = 0; i < plane; i++) out[o + i] = m[i] === 0 ? 0 : y.data[o + i] / m[i];
+      }
+      return { shape: [...shape], data: out };
+    },
+    observed: (y) => apply(y, 'y'),
     proxL2(z, y, rho) {
       expectShape(z, shape, `${task} z`);
       expectShape(y, shape, `${task} y`);

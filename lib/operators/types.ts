@@ -12,7 +12,7 @@ import type { OnnxFormNames, OperatorOnnxForm } from '../onnx/operator-form';
 import type { Rng } from '../rng';
 import type { Tensor } from '../tensor';
 
-export const TASKS = ['inpaint-random', 'inpaint-box', 'gaussian-blur', 'motion-blur', 'sr-x4'] as const;
+export const TASKS = ['inpaint-random', 'inpaint-box', 'gaussian-blur', 'motion-blur', 'sr-x4', 'sr-x2', 'inpaint', 'blur'] as const;
 
 export type TaskName = (typeof TASKS)[number];
 
@@ -63,11 +63,30 @@ export interface LinearOperator {
    */
   onnxForm?(names?: OnnxFormNames): OperatorOnnxForm | null;
   /**
+   * The part of a measurement this operator can explain, where the rest is no measurement at all:
+   * for masks, y on the kept pixels (a real photo's holes hold black or garbage, not data).
+   * Absent where every value of y is data.
+   */
+  observed?(y: Tensor): Tensor;
+  /**
    * The classical (no prior) estimate of x from y: bicubic upsampling, Tikhonov deconvolution,
    * interpolation fill. The baseline every diffusion method is compared with.
    */
   classicalEstimate?(y: Tensor, options: ClassicalOptions): Tensor;
+  /**
+   * A^+ y for DDNM's range-null-space split x = A^+ y + (I - A^+ A) x: exact (Moore-Penrose)
+   * where it is cheap (the masks: y / m where m != 0; sr-x4: W^T (W W^T)^-1 per axis, `rho`
+   * ignored), Tikhonov-regularised (A^T A + rho I)^-1 A^T y for the blurs, whose A^T A has no
+   * usable inverse. `[C, H', W'] -> inShape`.
+   */
+  pseudoInverse?(y: Tensor, options: PseudoInverseOptions): Tensor;
   readonly state: OperatorState;
+}
+
+/** Settings of `LinearOperator.pseudoInverse`. */
+export interface PseudoInverseOptions {
+  /** Tikhonov weight for operators without an exact pseudo-inverse (the blurs); > 0. */
+  rho: number;
 }
 
 /** Settings of the classical estimates (`LinearOperator.classicalEstimate`). */
@@ -84,6 +103,8 @@ export type ShapeErrorCode = 'IMAGE_TOO_SMALL' | 'SHAPE_MISMATCH';
 export interface OperatorExample {
   readonly inShape: readonly number[];
   readonly params?: Record<string, unknown>;
+  /** The user data to build it from, for operators that draw nothing at random (`inpaint`, `blur`). */
+  readonly state?: OperatorState;
 }
 
 export interface OperatorDef<P> {
@@ -106,4 +127,6 @@ export interface OperatorDef<P> {
   fromState?(inShape: readonly number[], p: P, state: OperatorState): LinearOperator;
   /** The user data `fromState` accepts in place of a random draw (a painted mask, a measured kernel). */
   readonly userData?: readonly ('mask' | 'kernel')[];
+  /** Set when there is nothing to draw: the operator exists only with this user data. */
+  readonly requires?: 'mask' | 'kernel';
 }

@@ -2,7 +2,8 @@
  * A user's own mask or blur kernel (an upload, a painted mask), checked and brought into the form
  * the operators take, with a reason when it cannot be one.
  *
- *   mask:   [H, W] (or [C, H, W], averaged over C), kept where >= 0.5 -> 1, else 0 (missing)
+ *   mask:   [H, W] (or [C, H, W], averaged over C), kept where >= 0.5 -> 1, else 0 (missing);
+ *           or a photo's own pure-black pixels (every channel at or below an 8-bit level) missing
  *   kernel: [kh, kw], negatives clipped to 0, normalised to sum 1, an even side padded with a
  *           zero row / column to odd (the operators centre odd kernels), at most 127 px a side
  *           and at most 4:1
@@ -10,7 +11,7 @@
 import { SpgdError } from '../errors';
 import type { Tensor } from '../tensor';
 
-export const MAX_KERNEL_SIZE = 127;
+const MAX_KERNEL_SIZE = 127;
 
 /** [H, W] from [H, W] or [C, H, W] (channel mean). */
 function plane(t: Tensor, what: string): Tensor {
@@ -37,6 +38,23 @@ export function maskFromArray(t: Tensor): Tensor {
   if (kept === 0) throw new SpgdError('BAD_INPUT', 'the mask is all black: it keeps no pixel (white = kept, black = missing)');
   if (kept === data.length) throw new SpgdError('BAD_INPUT', 'the mask is all white: no pixel is missing, so there is nothing to inpaint');
   return { shape: [...m.shape], data };
+}
+
+/** The mask of a [C, H, W] image in [-1, 1] whose pixels at or below `level` (0..255) on every channel are missing. */
+export function blackPixelMask(image: Tensor, level = 0): Tensor {
+  const [c, h, w] = image.shape;
+  // 8-bit level l is (2 l / 255 - 1) on the engine's scale; half a step of slack for rounding.
+  const cut = (2 * (level + 0.5)) / 255 - 1;
+  const data = new Float32Array(h * w).fill(0);
+  for (let p = 0; p < h * w; p++) {
+    for (let k = 0; k < c; k++) {
+      if (image.data[k * h * w + p] > cut) {
+        data[p] = 1;
+        break;
+      }
+    }
+  }
+  return maskFromArray({ shape: [h, w], data });
 }
 
 /** A blur kernel the operators take: non-negative, sums to 1, odd sides. */

@@ -1,7 +1,8 @@
 /**
  * Graph document -> execution plan, or every problem found, per node.
  *
- * 1. Migrate (any schema version, node params by typeVersion).
+ * 1. Migrate (any schema version, node params by typeVersion); store the files the document
+ *    carries (`assets[sha].data`) through the env, so the nodes that load them find them.
  * 2. Drop bypassed nodes: their consumers see those inputs as unconnected.
  * 3. Ask each node what the outside world says (`NodeRun.describe`: an upload's real size).
  * 4. The shared checks of lib/graph/validate.ts (unknown type, bad params, missing or doubled
@@ -21,6 +22,7 @@
  * if (r.ok) console.log(r.plan.nfe, r.plan.estimate); else console.log(r.issues.nodes);
  */
 import { nodeAt, type GraphDocument } from '../graph/document';
+import { embeddedAssets } from '../graph/embedded-assets';
 import { graphHash, nodeKey } from '../graph/hash';
 import { GraphDocumentError, migrateDocumentWithIssues } from '../graph/migrate';
 import type { PortFacts } from '../graph/ports';
@@ -30,7 +32,6 @@ import type { CompileEnv, NodeKit, PriorReport, SamplerContribution } from './no
 import type { CompileResult, Plan, PlanStep, PortRefJson } from './types';
 
 export type { CompileEnv, ImageDescription, PriorReport } from './node-run';
-export { DEFAULT_FLOPS_PER_SECOND, VJP_COST } from './estimate';
 
 type Nodes = GraphDocument['nodes'];
 type Edges = GraphDocument['edges'];
@@ -63,6 +64,8 @@ export async function compileGraph(document: unknown, kit: NodeKit, env: Compile
     throw e;
   }
   if (Object.keys(doc.nodes).length === 0) return { ok: false, issues: { nodes: {}, graph: ['the graph is empty'] } };
+  const assetProblems = await storeEmbedded(doc, env);
+  if (assetProblems.length) return { ok: false, issues: { nodes: {}, graph: assetProblems } };
 
   const { active, edges, bypassFed } = dropBypassed(doc, list);
   // A bypassed node is kept in the document: its params must be valid too.
@@ -79,6 +82,13 @@ export async function compileGraph(document: unknown, kit: NodeKit, env: Compile
 
   const plan = buildPlan(doc, order, active, edges, resolved, samplers, { facts, described }, kit, env);
   return { ok: true, plan };
+}
+
+/** The files the document carries, checked against their keys and handed to the env's store; what went wrong. */
+async function storeEmbedded(doc: GraphDocument, env: CompileEnv): Promise<string[]> {
+  const { files, problems } = embeddedAssets(doc.assets);
+  if (files.length && env.storeEmbeddedAssets) problems.push(...(await env.storeEmbeddedAssets(files)));
+  return problems;
 }
 
 /** Active nodes, the wires between them, and which required inputs lost their feed to a bypassed node. */

@@ -16,9 +16,9 @@ import type { Plan } from './types';
  * prior's forward runs at 137-161 GFLOP/s from 64 to 256 px (bench/results/prior.md), well below
  * the convolution peak because its layers are thin.
  */
-export const DEFAULT_FLOPS_PER_SECOND = 150e9;
+const DEFAULT_FLOPS_PER_SECOND = 150e9;
 /** A forward+VJP call (the fused guidance model) costs this many plain forwards (measured 2.48-2.53). */
-export const VJP_COST = 2.5;
+const VJP_COST = 2.5;
 /** Fallback network density (the shipped prior: 1.15 GFLOP at 64x64) when no report is available. */
 const FALLBACK_FLOPS_PER_PIXEL = 1_150_384_128 / (64 * 64);
 /** Heuristic FLOPs per kept activation element (3x3 convolutions over ~8-16 channels). */

@@ -23,7 +23,6 @@ import type { NodeOutputs, PortValue, PortValueOf, TraceValue } from './values';
 
 export type { ExecuteAdapters } from './node-run';
 export type { NodeOutputs, PortValue } from './values';
-export { captureSteps, traceJson } from './publish';
 
 /** Map-like cache of node outputs by content key (a Map, or an LRU with get/set). */
 export interface OutputCache {

@@ -12,6 +12,7 @@
  * const r = await compileGraph(doc, kit, env);
  * if (r.ok) await executePlan(r.plan, kit, adapters, { onEvent });
  */
+import type { EmbeddedAsset } from '../graph/embedded-assets';
 import type { NodeMigrationInfo } from '../graph/migrate';
 import type { PortFacts, PortType } from '../graph/ports';
 import type { NodeTypeInfo } from '../graph/validate';
@@ -48,6 +49,12 @@ export interface CompileEnv {
   describeImage?(source: string): ImageDescription | undefined | Promise<ImageDescription | undefined>;
   /** Sustained FLOP/s of the backend for the estimate (default: DEFAULT_FLOPS_PER_SECOND). */
   flopsPerSecond?: number;
+  /**
+   * Stores the files the document carries (`assets[sha].data`, already checked against their
+   * keys) where `describeImage` and the run will find them; returns a problem per file that is
+   * not a usable image or mask.
+   */
+  storeEmbeddedAssets?(files: EmbeddedAsset[]): string[] | Promise<string[]>;
 }
 
 /** Facts a node learns from the outside world at compile time (e.g. an uploaded image's size). */

@@ -78,6 +78,8 @@ export async function publishOutput(node: string, port: string, v: PortValue, pu
       if (maker && operator && state) await publish({ node: maker, port: 'operator', tensor: state, kind: 'map', summary: operator.task });
       return;
     }
+    case 'Uncertainty':
+      return publish({ node, port, tensor: v.tensor, kind: 'heat', summary: v.samples > 1 ? `per-pixel std over ${v.samples} samples` : 'one sample: no spread (set samples > 1)' });
     case 'Operator':
       return publish({ node, port, summary: `${v.task} (seed ${v.seed})` });
     case 'Prior':

@@ -6,6 +6,7 @@
  *   blue negative, white zero, red positive; a 3-channel tensor without a channel selected
  *   shows the channel mean;
  * - 'map' (masks, kernels): grey from min to max;
+ * - 'heat' (the uncertainty map, non-negative): the heat colour scale (heat.ts) from 0 to max;
  * - 'series' (1-D curves): no picture.
  * NaN and Inf pixels are drawn black.
  *
@@ -17,13 +18,9 @@ import { encodePng, tensorToImage } from '../image';
 import type { Tensor } from '../tensor';
 import { stats } from '../tensor';
 import { SpgdError } from '../errors';
+import { bytesToBase64 } from '../io/base64';
+import { heatColor } from './heat';
 import type { StatsJson, TensorKind } from './types';
-
-export function bytesToBase64(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
 
 export function pngDataUrl(png: Uint8Array): string {
   return `data:image/png;base64,${bytesToBase64(png)}`;
@@ -95,6 +92,21 @@ function signedPng(values: Float32Array, h: number, w: number): Uint8Array {
   return encodePng({ width: w, height: h, data });
 }
 
+function heatPng(values: Float32Array, h: number, w: number): Uint8Array {
+  let hi = 0;
+  for (const v of values) if (Number.isFinite(v) && v > hi) hi = v;
+  const data = new Uint8Array(3 * h * w);
+  for (let i = 0; i < h * w; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v)) continue; // black
+    const [r, g, b] = heatColor(hi > 0 ? v / hi : 0);
+    data[3 * i] = r;
+    data[3 * i + 1] = g;
+    data[3 * i + 2] = b;
+  }
+  return encodePng({ width: w, height: h, data });
+}
+
 /** A picture of a tensor (PNG bytes) and whether it uses the signed colour map. */
 export function renderTensor(t: Tensor, kind: TensorKind, channel?: number): { png: Uint8Array | null; signed: boolean } {
   if (kind === 'series') return { png: null, signed: false };
@@ -109,6 +121,7 @@ export function renderTensor(t: Tensor, kind: TensorKind, channel?: number): { p
   if (channel !== undefined) values = c === 1 && plane.shape.length === 2 ? plane.data : selectChannel({ shape: [c, h, w], data: plane.data }, channel).data;
   else values = c === 1 ? plane.data.subarray(0, h * w) : channelMean({ shape: [c, h, w], data: plane.data }, c, h, w);
   if (kind === 'signed') return { png: signedPng(values, h, w), signed: true };
+  if (kind === 'heat') return { png: heatPng(values, h, w), signed: false };
   if (kind === 'image') return { png: greyPng(values, h, w, -1, 1), signed: false };
   let lo = Infinity;
   let hi = -Infinity;

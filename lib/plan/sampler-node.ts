@@ -1,29 +1,36 @@
 /**
  * Run code shared by every sampler node (a node with a Measurement and an Operator input and an
- * Image and a Trace output; its ports are found by type):
+ * Image and a Trace output; its ports are found by type; optionally an Image input, the initial
+ * estimate of a warm start, and an Uncertainty output):
  *
  * - plan: the sampler's full parameter set from the node's params and the facts of its inputs
  *   (parameter bundles, the measurement's sigma_y), validated by the sampler's own schema, with
- *   its steps and NFE at the size it restores;
- * - run: the sampler loop (lib/samplers/run.ts) with trace, snapshot, preview and progress
- *   events, the final metrics, and Rng(seed, 'sampler') for its draws.
+ *   its steps and NFE (all chains) at the size it restores; a warm start without an initial
+ *   estimate is an error at the node;
+ * - run: K chains of the sampler loop (lib/samplers/ensemble.ts; chain k draws from
+ *   Rng(seed, 'sampler') or its chain-k stream) with the first chain's trace, snapshot and
+ *   preview events, progress over all chains, the mean as the image and the per-pixel std as the
+ *   uncertainty map, and the final metrics of the mean and of each chain.
  *
  * A sampler node's run file is then its mapping between node and sampler parameters, in both
  * directions (`toGraph` builds the node and its parameter nodes from a sampler configuration,
- * which is how the CLI turns `--method` into a graph).
+ * which is how the CLI turns `--method` into a graph). The parameters every sampler shares
+ * (`samples`, `sigmaStart`) map by name here, for every node that declares them.
  */
 import type { z } from 'zod';
 import type { PortFacts, PortSpec, PortType } from '../graph/ports';
 import type { NodeTypeInfo } from '../graph/validate';
-import { Rng } from '../rng';
-import { getSampler, parseSamplerParams, runSampler, samplerCost } from '../samplers';
+import { getSampler, parseSamplerParams, runEnsemble, samplerCost } from '../samplers';
+import { chainsOf } from '../samplers/ensemble';
 import type { SamplerSpec, StepSnapshot } from '../samplers/types';
 import { SpgdError } from '../errors';
 import type { NodeRun } from './node-run';
 import { captureSteps, publishSnapshot, traceJson } from './publish';
-import { finalMetrics, operatorFor } from './values';
+import { finalMetrics, resolveMeasurement, type NodeOutputs } from './values';
 
-/** Default image size for the estimate when the graph does not tell it. */
+/** Sampler parameters that every sampler node declaring them maps by name (node param = sampler param). */
+export const SHARED_SAMPLER_PARAMS = ['samples', 'sigmaStart'] as const;
+
 const DEFAULT_SIZE = 64;
 
 /** A node to create and wire into one input when building a graph from a sampler configuration. */
@@ -52,26 +59,50 @@ function requiredPort(def: Pick<NodeTypeInfo, 'type'>, ports: readonly PortSpec[
   return name;
 }
 
+/** The shared parameters both the node and the sampler declare, with the values `from` holds. */
+function sharedParams(nodeKeys: readonly string[], sampler: SamplerSpec, from: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of SHARED_SAMPLER_PARAMS) if (nodeKeys.includes(k) && k in sampler.params.shape && k in from) out[k] = from[k];
+  return out;
+}
+
 export function samplerNodeRun<S extends z.ZodObject>(def: NodeTypeInfo<S>, spec: SamplerNodeSpec<z.infer<S>>): SamplerNodeRun<z.infer<S>> {
   const priorPort = portOf(def.inputs, 'Prior');
   const measurementPort = requiredPort(def, def.inputs, 'Measurement');
   const operatorPort = requiredPort(def, def.inputs, 'Operator');
+  const initPort = portOf(def.inputs, 'Image');
   const imagePort = requiredPort(def, def.outputs, 'Image');
   const tracePort = requiredPort(def, def.outputs, 'Trace');
+  const uncertaintyPort = portOf(def.outputs, 'Uncertainty');
+  const nodeKeys = Object.keys(def.params.shape);
 
   return {
-    samplerNode: spec,
+    samplerNode: {
+      ...spec,
+      toGraph(config, seed) {
+        const g = spec.toGraph(config, seed);
+        return { ...g, params: { ...g.params, ...sharedParams(nodeKeys, spec.sampler, config) } };
+      },
+    },
 
     plan({ params, inputs, outputs }) {
       let config: Record<string, unknown>;
       let cost: ReturnType<typeof samplerCost>;
       try {
-        config = parseSamplerParams(spec.sampler, spec.config(params, inputs), def.title);
+        const own = spec.config(params, inputs);
+        config = parseSamplerParams(spec.sampler, { ...own, ...sharedParams(nodeKeys, spec.sampler, params) }, def.title);
         cost = samplerCost(spec.sampler, config);
       } catch (e) {
         return { errors: [(e as Error).message] };
       }
       const size = outputs[imagePort] ?? {};
+      const init = initPort ? inputs[initPort] : undefined;
+      if (cost.warmStart && !init) {
+        return { errors: [`sigmaStart ${String(config.sigmaStart)} starts warm: wire an initial estimate (e.g. a Classical estimate) to '${initPort ?? 'init'}'`] };
+      }
+      if (init?.height && size.height && (init.height !== size.height || init.width !== size.width)) {
+        return { errors: [`the initial estimate is ${String(init.width)}x${String(init.height)}, the restored image ${String(size.width)}x${String(size.height)}`] };
+      }
       return {
         sampler: {
           method: spec.sampler.id,
@@ -91,21 +122,27 @@ export function samplerNodeRun<S extends z.ZodObject>(def: NodeTypeInfo<S>, spec
       if (!cfg) throw new SpgdError('BAD_INPUT', `sampler step '${ctx.node}' was compiled without its configuration`);
       const prior = priorPort ? ctx.optionalInput(priorPort, 'Prior') : undefined;
       const m = ctx.input(measurementPort, 'Measurement');
-      const operator = operatorFor(m, ctx.input(operatorPort, 'Operator'));
-      const sampler = getSampler(cfg.method).create(prior ?? null, cfg.params);
-      const captured = captureSteps(sampler.steps, ctx.captures);
+      const resolved = resolveMeasurement(m, ctx.input(operatorPort, 'Operator'));
+      const { operator, y } = resolved;
+      const init = initPort ? ctx.optionalInput(initPort, 'Image')?.tensor : undefined;
+      const spec = getSampler(cfg.method);
+      const create = () => spec.create(prior ?? null, cfg.params);
+      const chains = chainsOf(cfg.params);
+      const captured = captureSteps(create().steps, ctx.captures);
       let lastProgress = -Infinity;
       const pending: Promise<void>[] = [];
-      const result = await runSampler(
-        sampler,
+      const result = await runEnsemble(
+        create,
         {
           operator,
-          measurement: m.y,
-          rng: new Rng(cfg.seed, 'sampler'),
+          measurement: y,
           groundTruth: m.groundTruth,
           signal: ctx.signal,
           captureAt: (i) => captured.has(i),
+          ...(init ? { init } : {}),
         },
+        cfg.seed,
+        chains,
         {
           onStep: (trace, snapshot?: StepSnapshot) => {
             ctx.emit({ type: 'trace', node: ctx.node, step: trace.step, trace: traceJson(trace) });
@@ -121,7 +158,7 @@ export function samplerNodeRun<S extends z.ZodObject>(def: NodeTypeInfo<S>, spec
         },
       );
       await Promise.all(pending);
-      return {
+      const out: NodeOutputs = {
         [imagePort]: { kind: 'Image', tensor: result.sample },
         [tracePort]: {
           kind: 'Trace',
@@ -129,9 +166,12 @@ export function samplerNodeRun<S extends z.ZodObject>(def: NodeTypeInfo<S>, spec
           snapshots: result.snapshots,
           nfe: result.nfe,
           seconds: result.seconds,
-          metrics: finalMetrics(result.sample, m, operator),
+          metrics: finalMetrics(result.sample, resolved, m.sigmaY, m.groundTruth),
+          chainMetrics: result.samples.map((x) => finalMetrics(x, resolved, m.sigmaY, m.groundTruth)),
         },
       };
+      if (uncertaintyPort) out[uncertaintyPort] = { kind: 'Uncertainty', tensor: result.uncertainty, samples: chains };
+      return out;
     },
   };
 }

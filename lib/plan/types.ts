@@ -72,8 +72,11 @@ export interface StatsJson {
   infCount: number;
 }
 
-/** How a stored tensor is drawn: images in [-1, 1], signed maps (gradients, residuals), plain maps (masks, kernels), 1-D series. */
-export type TensorKind = 'image' | 'signed' | 'map' | 'series';
+/**
+ * How a stored tensor is drawn: images in [-1, 1], signed maps (gradients, residuals), plain maps
+ * (masks, kernels), heat maps from 0 to their maximum (the uncertainty map), 1-D series.
+ */
+export type TensorKind = 'image' | 'signed' | 'map' | 'heat' | 'series';
 
 /** An output that became available for `tensor.get` (step: a sampler timeline snapshot). */
 export interface ProbeInfo {
@@ -112,6 +115,8 @@ export interface RunMetrics {
   ssim?: number;
   /** ||A x - y|| of the result (null when the graph has no sampler). */
   residual: number | null;
+  /** sqrt(m) sigma_y: the residual a perfect restoration leaves (the noise of y's m values). */
+  noiseFloor?: number;
 }
 
 export type RunEventPayload =

@@ -12,6 +12,7 @@
  *   Schedule / Warmup / Momentum   parameter bundles (the node's params)
  *   Mask         [H, W], 1 = observed, 0 = missing
  *   Kernel       [k, k] blur kernel, non-negative, sums to 1
+ *   Uncertainty  [H, W] per-pixel std over a sampler's K samples (zeros for one sample)
  *   Trace        a sampler's per-step diagnostics, snapshots and final metrics
  *   Metrics      PSNR / SSIM / ||A x - y||
  */
@@ -23,7 +24,7 @@ import { createOperator, getOperatorDef, operatorFromState } from '../operators'
 import type { LinearOperator, OperatorState, TaskName } from '../operators/types';
 import { Rng } from '../rng';
 import type { Nfe, StepSnapshot, StepTrace } from '../samplers/types';
-import { norm, sameShape, sub, type Tensor } from '../tensor';
+import { norm, sameShape, sub, tensor, type Tensor } from '../tensor';
 import type { RunMetrics } from './types';
 
 export interface ImageValue {
@@ -67,14 +68,24 @@ export interface KernelValue {
   kind: 'Kernel';
   tensor: Tensor;
 }
+export interface UncertaintyValue {
+  kind: 'Uncertainty';
+  tensor: Tensor;
+  /** K, the number of samples it is the spread of. */
+  samples: number;
+}
 export interface TraceValue {
   kind: 'Trace';
+  /** Steps of the first chain. */
   trace: StepTrace[];
   snapshots: StepSnapshot[];
+  /** All chains together. */
   nfe: Nfe;
   seconds: number;
-  /** Quality of the final sample (PSNR/SSIM when the measurement carries a ground truth). */
+  /** Quality of the result, the mean of the chains (PSNR/SSIM when the measurement carries a ground truth). */
   metrics: RunMetrics;
+  /** Quality of each chain's own sample, chain 0 first (one entry for a single run). */
+  chainMetrics: RunMetrics[];
 }
 export interface MetricsValue {
   kind: 'Metrics';
@@ -90,6 +101,7 @@ export type PortValue =
   | BundleValue<'Momentum'>
   | MaskValue
   | KernelValue
+  | UncertaintyValue
   | TraceValue
   | MetricsValue;
 
@@ -104,24 +116,39 @@ export function buildOperator(op: OperatorValue, inShape: readonly number[]): Li
 }
 
 /**
- * The operator a sampler uses for a measurement: the one that made it when its Operator wire is
- * that same operator, else the wired one, built at the size whose output is y.
+ * The operator and the data a sampler (or Metrics) uses for a measurement: the operator that made
+ * it when the Operator wire is that same operator (a simulation: y as simulated); else the wired
+ * operator, built at the size whose output is y, and y reduced to what that operator observes (a
+ * real photo's holes are not data).
  */
-export function operatorFor(m: MeasurementValue, op: OperatorValue): LinearOperator {
-  if (m.operator && op.key === m.operatorKey) return m.operator;
+export function resolveMeasurement(m: MeasurementValue, op: OperatorValue): ResolvedMeasurement {
+  if (m.operator && op.key === m.operatorKey) return { operator: m.operator, y: m.y, dataValues: m.y.data.length };
   const operator = buildOperator(op, getOperatorDef(op.task).inShapeFor(m.y.shape, op.options));
   if (!sameShape(operator.outShape, m.y.shape)) {
     throw new SpgdError('SHAPE_MISMATCH', `the ${op.task} operator gives [${operator.outShape.join(', ')}], the measurement is [${m.y.shape.join(', ')}]`);
   }
-  return operator;
+  if (!operator.observed) return { operator, y: m.y, dataValues: m.y.data.length };
+  const seen = operator.observed(tensor(m.y.shape, new Float32Array(m.y.data.length).fill(1)));
+  return { operator, y: operator.observed(m.y), dataValues: seen.data.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0) };
 }
 
-/** ||A x - y|| of a result, and PSNR / SSIM when the measurement carries a ground truth of its shape. */
-export function finalMetrics(x: Tensor, m: MeasurementValue, operator: LinearOperator): RunMetrics {
-  const out: RunMetrics = { residual: norm(sub(operator.forward(x), m.y)) };
-  if (m.groundTruth && sameShape(m.groundTruth.shape, x.shape)) {
-    out.psnr = psnr(x, m.groundTruth);
-    out.ssim = ssim(x, m.groundTruth);
+export interface ResolvedMeasurement {
+  operator: LinearOperator;
+  y: Tensor;
+  /** How many values of y are data (all of them, but for a real photo's holes): the noise floor counts these. */
+  dataValues: number;
+}
+
+/**
+ * ||A x - y|| of a result against the noise floor sqrt(m) sigma_y (what a perfect restoration
+ * leaves: the noise of y's m data values), and PSNR / SSIM against the ground truth when there is
+ * one of its shape (`truth`, else the one a simulated measurement carries).
+ */
+export function finalMetrics(x: Tensor, r: ResolvedMeasurement, sigmaY: number, truth: Tensor | undefined): RunMetrics {
+  const out: RunMetrics = { residual: norm(sub(r.operator.forward(x), r.y)), noiseFloor: Math.sqrt(r.dataValues) * sigmaY };
+  if (truth && sameShape(truth.shape, x.shape)) {
+    out.psnr = psnr(x, truth);
+    out.ssim = ssim(x, truth);
   }
   return out;
 }
@@ -131,5 +158,6 @@ export function metricsSummary(m: RunMetrics): string {
   if (m.psnr !== undefined) parts.push(`PSNR ${m.psnr.toFixed(2)} dB`);
   if (m.ssim !== undefined) parts.push(`SSIM ${m.ssim.toFixed(4)}`);
   parts.push(`||Ax - y|| ${m.residual === null ? 'n/a' : m.residual.toPrecision(4)}`);
+  if (m.noiseFloor !== undefined) parts.push(`noise floor ${m.noiseFloor.toPrecision(4)}`);
   return parts.join(', ');
 }

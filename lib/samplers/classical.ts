@@ -24,11 +24,12 @@ interface ClassicalState {
   x: Tensor | null;
 }
 
-export function createClassical(input: Partial<ClassicalParams>): Sampler<ClassicalState> {
+function createClassical(input: Partial<ClassicalParams>): Sampler<ClassicalState> {
   const p = classicalParams.parse(input);
   return {
     method: 'classical',
     steps: 1,
+    warmStart: false,
     nfe: { forward: 0, vjp: 0 },
     init: () => ({ x: null }),
     step(_state, ctx): Promise<StepResult<ClassicalState>> {

@@ -14,16 +14,15 @@
  *   const sampler = createDiffPir(vpDenoiser(model), { lambda: 7, zeta: 0.3, sigmaY: 0.05 });
  */
 import { z } from 'zod';
-import { angleDegrees } from '../diagnostics/angles';
-import { karrasParamsShape, karrasSigmas } from '../diffusion/karras';
+import { karrasParamsShape } from '../diffusion/karras';
 import type { Denoiser } from '../diffusion/types';
-import { sigmaToTimestep } from '../diffusion/vp';
 import { DivergedError, throwIfCancelled } from '../errors';
 import { proxL2 } from '../operators/solve';
-import { allFinite, clip, norm, sub, type Tensor } from '../tensor';
+import { allFinite, clip, type Tensor } from '../tensor';
 import { residual } from './guidance/likelihood';
-import { qualityVsTruth } from './quality';
-import { startingNoise } from './init';
+import { dataStepTrace, type PullState } from './pnp-trace';
+import { ensembleShape } from './ensemble';
+import { gridWalk, warmStartShape } from './init';
 import type { TaskName } from '../operators/types';
 import { requirePrior } from './prior';
 import { defineSampler, type Nfe, type Sampler, type StepResult } from './types';
@@ -34,6 +33,8 @@ export const diffPirParams = z.object({
   zeta: z.number().min(0).max(1).default(0.3).describe('share of fresh noise when re-noising (0: deterministic)'),
   /** Measurement noise on the [-1, 1] scale; floored at 1e-3 so the data step stays well posed. */
   sigmaY: z.number().min(0).default(0.05),
+  ...warmStartShape,
+  ...ensembleShape,
 });
 export type DiffPirParams = z.infer<typeof diffPirParams>;
 
@@ -45,31 +46,30 @@ export type DiffPirParams = z.infer<typeof diffPirParams>;
  */
 const DATA_STEP_CG = { tol: 1e-4, maxIter: 200 };
 
-export interface DiffPirState {
+export interface DiffPirState extends PullState {
   x: Tensor;
   nfe: Nfe;
-  prevPriorPull?: Tensor;
-  prevLikelihoodPull?: Tensor;
 }
 
-export function createDiffPir(denoiser: Denoiser, input: Partial<DiffPirParams>): Sampler<DiffPirState> {
+function createDiffPir(denoiser: Denoiser, input: Partial<DiffPirParams>): Sampler<DiffPirState> {
   const p = diffPirParams.parse(input);
-  const sigmas = karrasSigmas(p);
   const sigmaY = Math.max(p.sigmaY, 1e-3);
+  const { sigmas, first, steps, warmStart, start } = gridWalk(p, 'diffpir');
 
   return {
     method: 'diffpir',
-    steps: p.steps,
-    nfe: { forward: p.steps, vjp: 0 },
+    steps,
+    warmStart,
+    nfe: { forward: steps, vjp: 0 },
 
     init(ctx) {
-      return { x: startingNoise(ctx, p.sigmaMax), nfe: { forward: 0, vjp: 0 } };
+      return { x: start(ctx), nfe: { forward: 0, vjp: 0 } };
     },
 
     async step(state, ctx, i): Promise<StepResult<DiffPirState>> {
       throwIfCancelled(ctx.signal);
-      const sigma = sigmas[i];
-      const sigmaNext = sigmas[i + 1];
+      const sigma = sigmas[first + i];
+      const sigmaNext = sigmas[first + i + 1];
       const x = state.x;
       const d = await denoiser.denoise(x, sigma);
       const nfe = { forward: state.nfe.forward + 1, vjp: 0 };
@@ -89,26 +89,11 @@ export function createDiffPir(denoiser: Denoiser, input: Partial<DiffPirParams>)
       const xNext: Tensor = { shape: x.shape, data: next };
       if (!allFinite(xNext)) throw new DivergedError(i, null, 'lambda');
 
-      const priorPull = sub(d, x);
-      const likelihoodPull = sub(x0hat, d);
       const r = residual(ctx.operator, d, ctx.measurement);
+      const { trace, pulls } = dataStepTrace({ step: i, sigma, stepSize: rho, x, denoised: d, corrected: x0hat, residual: r, nfe }, state, ctx.groundTruth);
       return {
-        state: { x: xNext, nfe, prevPriorPull: priorPull, prevLikelihoodPull: likelihoodPull },
-        trace: {
-          step: i,
-          sigma,
-          t: sigmaToTimestep(sigma),
-          stepSize: rho,
-          residualNorm: norm(r),
-          gradNorm: norm(likelihoodPull),
-          admWeights: [],
-          conflict: angleDegrees(priorPull, likelihoodPull),
-          fluctuationRaw: state.prevLikelihoodPull ? angleDegrees(likelihoodPull, state.prevLikelihoodPull) : NaN,
-          fluctuationAdm: NaN,
-          priorStability: state.prevPriorPull ? angleDegrees(priorPull, state.prevPriorPull) : NaN,
-          nfe,
-          ...qualityVsTruth(d, ctx.groundTruth),
-        },
+        state: { x: xNext, nfe, ...pulls },
+        trace,
         snapshot: ctx.captureAt?.(i) ? { step: i, x, denoised: d, residual: r } : undefined,
       };
     },

@@ -9,7 +9,8 @@
  * With a respaced subset t_0 > t_1 > ... the step uses abar_prev = abar_{t_{k+1}} (1 at the end)
  * and beta = 1 - abar_t / abar_prev, as guided-diffusion's respacing does. The variance is
  * betatilde, or for a 6-channel network exp(f log beta + (1 - f) log betatilde), f = (v + 1)/2,
- * Returns x0 of the last step.
+ * Returns x0 of the last step. A warm start (init.ts) begins at the first timestep whose VE noise
+ * level sqrt(1/abar_t - 1) is <= sigma_start, from z = sqrt(abar_t) x_init + sqrt(1 - abar_t) n.
  *
  * @example
  *   const sampler = createDps(model, { zeta: 0.3 });          // 1000 forwards + 1000 VJPs
@@ -23,12 +24,16 @@ import { allFinite, type Tensor } from '../tensor';
 import { residualNormLoss } from './guidance/likelihood';
 import { qualityVsTruth } from './quality';
 import type { TaskName } from '../operators/types';
+import { ensembleShape } from './ensemble';
+import { requireInit, warmStartIndex, warmStartShape } from './init';
 import { requirePrior } from './prior';
 import { defineSampler, type Nfe, type Sampler, type StepResult } from './types';
 
 export const dpsParams = z.object({
   zeta: z.number().positive().max(1e4).default(0.3).describe('step size on ||y - A x0|| (tuned per task and prior)'),
   steps: z.number().int().min(2).max(DDPM_STEPS).default(DDPM_STEPS).describe('ancestral steps (1000, or a respaced subset)'),
+  ...warmStartShape,
+  ...ensembleShape,
 });
 export type DpsParams = z.infer<typeof dpsParams>;
 
@@ -41,29 +46,43 @@ export interface DpsState {
 }
 
 /** Evenly spaced integer timesteps from 999 down to 0 (guided-diffusion's "space_timesteps" with one section). */
-export function respacedTimesteps(steps: number): number[] {
+function respacedTimesteps(steps: number): number[] {
   const out: number[] = [];
   for (let k = 0; k < steps; k++) out.push(Math.round(((DDPM_STEPS - 1) * (steps - 1 - k)) / (steps - 1)));
   return out;
 }
 
-export function createDps(model: EpsModel, input: Partial<DpsParams>): Sampler<DpsState> {
+function createDps(model: EpsModel, input: Partial<DpsParams>): Sampler<DpsState> {
   const p = dpsParams.parse(input);
   const ts = respacedTimesteps(p.steps);
   const { alphaBar } = ddpmTables();
+  // A warm start skips the timesteps whose VE noise level sqrt(1/abar - 1) is above sigma_start.
+  const first = warmStartIndex(ts.length, (k) => Math.sqrt(1 / alphaBar[ts[k]] - 1), p.sigmaStart);
+  const steps = ts.length - first;
 
   return {
     method: 'dps',
-    steps: p.steps,
-    nfe: { forward: p.steps, vjp: p.steps },
+    steps,
+    warmStart: first > 0,
+    nfe: { forward: steps, vjp: steps },
 
     init(ctx) {
       const n = ctx.operator.inShape.reduce((a, b) => a * b, 1);
-      return { z: { shape: [...ctx.operator.inShape], data: ctx.rng.normals(n) }, x0: null, nfe: { forward: 0, vjp: 0 } };
+      const z: Tensor = { shape: [...ctx.operator.inShape], data: ctx.rng.normals(n) };
+      if (first > 0) {
+        // z = sqrt(abar) x_init + sqrt(1 - abar) n: x_init + sigma n in VP coordinates.
+        const init = requireInit(ctx, 'dps');
+        const abar = alphaBar[ts[first]];
+        const a = Math.sqrt(abar);
+        const b = Math.sqrt(1 - abar);
+        for (let i = 0; i < n; i++) z.data[i] = a * init.data[i] + b * z.data[i];
+      }
+      return { z, x0: null, nfe: { forward: 0, vjp: 0 } };
     },
 
-    async step(state, ctx, k): Promise<StepResult<DpsState>> {
+    async step(state, ctx, i): Promise<StepResult<DpsState>> {
       throwIfCancelled(ctx.signal);
+      const k = first + i;
       const t = ts[k];
       const last = k === ts.length - 1;
       const abar = alphaBar[t];
@@ -130,7 +149,7 @@ export function createDps(model: EpsModel, input: Partial<DpsParams>): Sampler<D
         next[i] = mu + (last ? 0 : std * ctx.rng.normal()) - p.zeta * grad[i];
       }
       const zNext: Tensor = { shape: zt.shape, data: next };
-      if (!allFinite(zNext)) throw new DivergedError(k, null, 'zeta');
+      if (!allFinite(zNext)) throw new DivergedError(i, null, 'zeta');
 
       // Diagnostics in VE coordinates x = z / sqrt(abar): prior pull x0 - x, likelihood pull -dR/dz.
       const priorPull = new Float32Array(len);
@@ -147,7 +166,7 @@ export function createDps(model: EpsModel, input: Partial<DpsParams>): Sampler<D
       return {
         state: { z: zNext, x0: x0t, nfe, prevLikelihoodPull: likelihoodPullT, prevPriorPull: priorPullT },
         trace: {
-          step: k,
+          step: i,
           sigma: sqrtRecipM1,
           t,
           stepSize: p.zeta,
@@ -161,8 +180,8 @@ export function createDps(model: EpsModel, input: Partial<DpsParams>): Sampler<D
           nfe,
           ...qualityVsTruth(x0t, ctx.groundTruth),
         },
-        snapshot: ctx.captureAt?.(k)
-          ? { step: k, x: zt, denoised: x0t, grad: { shape: zt.shape, data: grad } }
+        snapshot: ctx.captureAt?.(i)
+          ? { step: i, x: zt, denoised: x0t, grad: { shape: zt.shape, data: grad } }
           : undefined,
       };
     },

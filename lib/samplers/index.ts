@@ -10,12 +10,15 @@
 import { SpgdError } from '../errors';
 import type { TaskName } from '../operators/types';
 import { classicalSampler } from './classical';
+import { dapsSampler } from './daps';
+import { ddnmSampler } from './ddnm';
 import { diffPirSampler } from './diffpir';
 import { dpsSampler } from './dps';
+import { chainsOf } from './ensemble';
 import { spgdSampler } from './spgd';
 import type { MethodSpec, Nfe, PriorHandles, Sampler, SamplerSpec } from './types';
 
-export const SAMPLERS: readonly SamplerSpec[] = [spgdSampler, dpsSampler, diffPirSampler, classicalSampler];
+const SAMPLERS: readonly SamplerSpec[] = [spgdSampler, dpsSampler, diffPirSampler, ddnmSampler, dapsSampler, classicalSampler];
 
 const BY_ID = new Map(SAMPLERS.map((s) => [s.id, s]));
 
@@ -97,12 +100,18 @@ const NO_NETWORK: PriorHandles['eps'] & PriorHandles['denoiser'] = {
   denoiseWithGrad: () => Promise.reject(new Error('no network')),
 };
 
-/** Outer steps and network evaluations a full run of this configuration makes (from the sampler itself). */
-export function samplerCost(spec: SamplerSpec, params: Record<string, unknown>): { steps: number; nfe: Nfe } {
+/**
+ * What a full run of this configuration costs (from the sampler itself): outer steps and network
+ * evaluations of all its chains (`samples`), and whether it starts warm (needs an initial estimate).
+ */
+export function samplerCost(spec: SamplerSpec, params: Record<string, unknown>): { steps: number; nfe: Nfe; chains: number; warmStart: boolean } {
   const s = spec.create({ eps: NO_NETWORK, denoiser: NO_NETWORK }, params);
-  return { steps: s.steps, nfe: { ...s.nfe } };
+  const chains = chainsOf(params);
+  return { steps: s.steps * chains, nfe: { forward: s.nfe.forward * chains, vjp: s.nfe.vjp * chains }, chains, warmStart: s.warmStart };
 }
 
 export { runSampler } from './run';
+export { runEnsemble, chainsOf, chainRng } from './ensemble';
+export type { EnsembleResult } from './ensemble';
 export type { SampleResult, Progress, RunOptions } from './run';
 export type { Sampler, SamplerContext, SamplerSpec, StepTrace, StepSnapshot, Nfe, PriorHandles } from './types';

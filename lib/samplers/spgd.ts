@@ -11,7 +11,8 @@
  *   fresh:  D = D(x, sigma_i);  x = D + (sigma_{i+1}/sigma_i)(x - D)       (N + 1 calls)
  *
  * N = 0 is unconditional DDIM; N = 1 with ADM off is "DPS with DDIM".
- * Images are [3, H, W] in [-1, 1].
+ * Images are [3, H, W] in [-1, 1]. A warm start (`sigmaStart`, init.ts) runs steps k..T-1 from
+ * x_init + sigma_k n; `samples` K > 1 averages K chains (ensemble.ts).
  *
  * @example
  *   const sampler = createSpgd(vpDenoiser(model), { steps: 100, warmup: 5, eta: 1.0 });
@@ -20,14 +21,15 @@
 import { z } from 'zod';
 import { angleDegrees } from '../diagnostics/angles';
 import type { Denoiser } from '../diffusion/types';
-import { karrasParamsShape, karrasSigmas } from '../diffusion/karras';
+import { karrasParamsShape } from '../diffusion/karras';
 import { sigmaToTimestep } from '../diffusion/vp';
 import { DivergedError, throwIfCancelled } from '../errors';
 import { allFinite, clip, norm, sub, type Tensor } from '../tensor';
 import { describedSquaredResidualLoss, residual } from './guidance/likelihood';
 import { likelihoodWarmup } from './guidance/warmup';
 import { qualityVsTruth } from './quality';
-import { startingNoise } from './init';
+import { ensembleShape } from './ensemble';
+import { gridWalk, warmStartShape } from './init';
 import type { TaskName } from '../operators/types';
 import { requirePrior } from './prior';
 import { defineSampler, type Nfe, type Sampler, type StepResult, type StepTrace } from './types';
@@ -40,6 +42,8 @@ export const spgdParams = z.object({
   beta: z.number().min(0).max(1).default(0.9).describe('base momentum of ADM (0: no smoothing)'),
   admApplied: z.boolean().default(true).describe('step with the smoothed direction (paper) or the raw gradient (released code)'),
   denoiseFrom: z.enum(['reuse', 'fresh']).default('reuse').describe("reuse the last warm-up's D (N calls per step) or evaluate D afresh (N + 1)"),
+  ...warmStartShape,
+  ...ensembleShape,
 });
 export type SpgdParams = z.infer<typeof spgdParams>;
 
@@ -53,24 +57,27 @@ export interface SpgdState {
 
 export function createSpgd(denoiser: Denoiser, input: Partial<SpgdParams>): Sampler<SpgdState> {
   const p = spgdParams.parse(input);
-  const sigmas = karrasSigmas(p);
   const N = p.warmup;
   const callsPerStep = N === 0 ? 1 : p.denoiseFrom === 'fresh' ? N + 1 : N;
   const method = N === 0 ? 'ddim' : 'spgd';
+  const { sigmas, first, steps, warmStart, start } = gridWalk(p, method);
 
   return {
     method,
-    steps: p.steps,
-    nfe: { forward: p.steps * callsPerStep, vjp: p.steps * N },
+    steps,
+    warmStart,
+    nfe: { forward: steps * callsPerStep, vjp: steps * N },
 
     init(ctx) {
-      return { x: startingNoise(ctx, p.sigmaMax), nfe: { forward: 0, vjp: 0 } };
+      return { x: start(ctx), nfe: { forward: 0, vjp: 0 } };
     },
 
     async step(state, ctx, i): Promise<StepResult<SpgdState>> {
-      const sigma = sigmas[i];
-      const ratio = sigmas[i + 1] / sigma;
-      const eta = p.eta * (1 + (i / p.steps) * (p.lrMinRatio - 1));
+      // Grid index: a warm start runs the cold run's steps first..T-1, step sizes included.
+      const k = first + i;
+      const sigma = sigmas[k];
+      const ratio = sigmas[k + 1] / sigma;
+      const eta = p.eta * (1 + (k / p.steps) * (p.lrMinRatio - 1));
       const nfe = { ...state.nfe };
       const x0 = state.x;
 
@@ -200,6 +207,22 @@ const tunedEta = (task: TaskName, which: 'spgd' | 'dpsDdim') => {
   return eta === undefined ? {} : { eta };
 };
 
+/**
+ * The posterior-mean configuration per task (the built-in presets, `spgd-mean`): K samples
+ * warm-started at sigma_start from the classical estimate, tuned on the same 2 images at 128 px
+ * (bench/results/sweep-*.md).
+ */
+const TUNED_MEAN: Partial<Record<TaskName, Partial<SpgdParams>>> = {
+  'inpaint-random': { samples: 4, sigmaStart: 0.5 },
+  'inpaint-box': { samples: 4, sigmaStart: 0.5 },
+  'gaussian-blur': { samples: 4, sigmaStart: 0.5 },
+  'motion-blur': { samples: 4, sigmaStart: 0.5 },
+  'sr-x4': { samples: 4, sigmaStart: 0.5 },
+};
+
+/** Tasks without a tuned entry (the photo tasks, sr-x2): the benchmark tasks' choice. */
+const UNTUNED_MEAN: Partial<SpgdParams> = { samples: 4, sigmaStart: 0.5 };
+
 export const spgdSampler = defineSampler({
   id: 'spgd',
   title: 'SPGD / DDIM',
@@ -215,6 +238,10 @@ export const spgdSampler = defineSampler({
       // DPS at SPGD's budget: the SPGD sampler with N = 1 and no ADM, T = 500 (500 NFE).
       description: 'DPS with DDIM steps: the SPGD sampler with N = 1, ADM off, T = 500',
       defaults: (task) => ({ steps: 500, warmup: 1, admApplied: false, beta: 0, ...tunedEta(task, 'dpsDdim') }),
+    },
+    'spgd-mean': {
+      description: 'SPGD warm-started from the classical estimate at a tuned sigma_start, the mean of K = 4 samples (the built-in presets)',
+      defaults: (task) => ({ steps: 100, warmup: 5, admApplied: true, ...tunedEta(task, 'spgd'), ...(TUNED_MEAN[task] ?? UNTUNED_MEAN) }),
     },
     ddim: {
       description: 'unconditional DDIM (N = 0): ignores the measurement',

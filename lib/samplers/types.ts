@@ -17,6 +17,8 @@ export interface SamplerContext {
   signal?: AbortSignal;
   /** Which outer steps keep full tensors (x, D, g, momentum, residual) for the timeline. */
   captureAt?: (step: number) => boolean;
+  /** The initial estimate x_init of a warm start, shaped like operator.inShape (init.ts). */
+  init?: Tensor;
 }
 
 /** Network evaluations: forwards, and backward passes (VJPs) through the network. */
@@ -77,8 +79,10 @@ export interface StepResult<S> {
  */
 export interface Sampler<S> {
   readonly method: string;
-  /** Outer steps. */
+  /** Outer steps it runs (a warm start skips the grid's steps above sigma_start). */
   readonly steps: number;
+  /** True when it starts from `SamplerContext.init` (a warm start) rather than from noise. */
+  readonly warmStart: boolean;
   /** Network evaluations a full run makes. */
   readonly nfe: Nfe;
   init(ctx: SamplerContext): S;

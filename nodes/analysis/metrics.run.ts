@@ -1,5 +1,5 @@
 import { SpgdError } from '../../lib/errors';
-import { finalMetrics } from '../../lib/plan/values';
+import { finalMetrics, resolveMeasurement } from '../../lib/plan/values';
 import { sameShape } from '../../lib/tensor';
 import { defineNodeRun } from '../run';
 import metrics from './metrics';
@@ -8,10 +8,13 @@ export default defineNodeRun(metrics, {
   run(ctx) {
     const img = ctx.input('image', 'Image');
     const m = ctx.input('measurement', 'Measurement');
-    if (!m.operator) throw new SpgdError('BAD_INPUT', 'the measurement was not simulated here: Metrics needs the operator that made it');
-    if (!sameShape(img.tensor.shape, m.operator.inShape)) {
-      throw new SpgdError('SHAPE_MISMATCH', `the image is [${img.tensor.shape.join(', ')}], the measurement's operator takes [${m.operator.inShape.join(', ')}]`);
+    const op = ctx.optionalInput('operator', 'Operator');
+    const resolved = op ? resolveMeasurement(m, op) : m.operator ? { operator: m.operator, y: m.y, dataValues: m.y.data.length } : null;
+    if (!resolved) throw new SpgdError('BAD_INPUT', 'this measurement was not simulated here: wire the Operator that degraded it into Metrics');
+    if (!sameShape(img.tensor.shape, resolved.operator.inShape)) {
+      throw new SpgdError('SHAPE_MISMATCH', `the image is [${img.tensor.shape.join(', ')}], the operator takes [${resolved.operator.inShape.join(', ')}]`);
     }
-    return { metrics: { kind: 'Metrics', metrics: finalMetrics(img.tensor, m, m.operator) } };
+    const truth = ctx.optionalInput('truth', 'Image')?.tensor;
+    return { metrics: { kind: 'Metrics', metrics: finalMetrics(img.tensor, resolved, m.sigmaY, truth ?? m.groundTruth) } };
   },
 });

@@ -32,6 +32,9 @@ export default defineNode({
     for (const data of ['mask', 'kernel'] as const) {
       if (inputs[data] && !def.userData?.includes(data)) errors.push(`${p.task} does not take a ${data}; unwire it or pick a task that does`);
     }
-    return { outputs: { operator: { task: p.task, options: parsed.success ? parsed.data : undefined } }, errors };
+    if (def.requires && !inputs[def.requires]) errors.push(`${p.task} needs a ${def.requires}: wire one into the '${def.requires}' input`);
+    // A mask fixes the size of the images the operator takes.
+    const size = inputs.mask?.height && inputs.mask.width ? { height: inputs.mask.height, width: inputs.mask.width } : {};
+    return { outputs: { operator: { task: p.task, options: parsed.success ? parsed.data : undefined, ...size } }, errors };
   },
 });

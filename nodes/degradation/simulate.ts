@@ -23,11 +23,14 @@ export default defineNode({
     const img = inputs.image;
     const op = inputs.operator;
     const task = op?.task as TaskName | undefined;
-    if (!img?.height || !img.width || !task) return { outputs: { measurement: { channels: 3, sigmaY: p.sigmaY } } };
+    if (!img?.height || !img.width || !op || !task) return { outputs: { measurement: { channels: 3, sigmaY: p.sigmaY } } };
     const def = OPERATORS[task];
     const shape = [3, img.height, img.width];
-    const reason = def.checkShape(shape, op?.options);
-    if (reason || !op?.options) return { outputs: { measurement: { channels: 3, sigmaY: p.sigmaY } }, errors: reason ? [reason] : [] };
+    const reason =
+      op.height && op.width && (op.height !== img.height || op.width !== img.width)
+        ? `the operator's mask is ${op.width}x${op.height} px, the image is ${img.width}x${img.height}`
+        : def.checkShape(shape, op.options);
+    if (reason || !op.options) return { outputs: { measurement: { channels: 3, sigmaY: p.sigmaY } }, errors: reason ? [reason] : [] };
     const [, height, width] = def.outShape(shape, op.options);
     return { outputs: { measurement: { channels: 3, height, width, task, sigmaY: p.sigmaY } } };
   },

@@ -1,18 +1,8 @@
-/**
- * Load image widget: a thumbnail of the source. Bundled samples are served from
- * /samples/<name>.png ('sample:default' is the astronaut, public/samples/README.md); uploads
- * ('sha256:<hex>') have no static URL, so none is shown.
- */
+/** Load image widget: a thumbnail of a bundled sample (uploads show only their hash). */
 import { memo, useState } from 'react';
 
 import type { NodeWidgetProps } from '../widget';
-
-export function sampleUrl(source: unknown): string | null {
-  if (typeof source !== 'string' || !source.startsWith('sample:')) return null;
-  const name = source.slice('sample:'.length) === 'default' ? 'astronaut' : source.slice('sample:'.length);
-  if (!/^[A-Za-z0-9_.-]+$/.test(name)) return null;
-  return /\.(png|jpe?g)$/i.test(name) ? `/samples/${name}` : `/samples/${name}.png`;
-}
+import { sampleUrl } from './source-url';
 
 function LoadImageWidget({ nodeId, params }: NodeWidgetProps) {
   const url = sampleUrl(params.source);

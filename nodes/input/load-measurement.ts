@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineNode } from '../define';
-import { imageSource } from './sources';
+import { imageSource, noiseEstimateFrom } from './sources';
 
 /** A real degraded photo (or a saved measurement) as y, at its own size: no ground truth. */
 export default defineNode({
@@ -13,7 +13,7 @@ export default defineNode({
   outputs: [{ name: 'measurement', type: 'Measurement', label: 'Measurement' }],
   params: z.object({
     source: imageSource('sample:default').describe('the degraded photo'),
-    sigmaY: z.number().min(0).max(1).default(0.05).describe('noise level of the photo (std on the [-1, 1] scale)'),
+    sigmaY: z.number().min(0).max(1).meta(noiseEstimateFrom('source')).default(0.05).describe('noise level of the photo (std on the [-1, 1] scale); "estimate" reads it from the photo'),
   }),
   infer: (p, _inputs, described) => ({ outputs: { measurement: { channels: 3, ...described?.measurement, sigmaY: p.sigmaY } } }),
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { classicalParams } from '../../lib/samplers/classical';
 import { defineNode } from '../define';
-import { inferRestored, MEASUREMENT_INPUTS, SAMPLER_OUTPUTS } from './sampler-ports';
+import { ESTIMATE_OUTPUTS, inferRestored, MEASUREMENT_INPUTS } from './sampler-ports';
 
 /** The classical baseline: the operator's own estimate, no prior network. */
 export default defineNode({
@@ -11,7 +11,7 @@ export default defineNode({
   category: 'sampler',
   description: 'No diffusion prior: bicubic upsampling (super-resolution), Tikhonov / Wiener deconvolution (blurs), interpolation fill (inpainting). The baseline to beat, in milliseconds.',
   inputs: MEASUREMENT_INPUTS,
-  outputs: SAMPLER_OUTPUTS,
+  outputs: ESTIMATE_OUTPUTS,
   params: z.object({ lambda: classicalParams.shape.lambda, sweeps: classicalParams.shape.sweeps }),
   infer: (_p, inputs) => inferRestored(inputs),
 });

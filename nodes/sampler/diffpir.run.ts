@@ -6,7 +6,7 @@ import { samplerNodeRun } from '../../lib/plan/sampler-node';
 import { diffPirSampler } from '../../lib/samplers/diffpir';
 import { defineNodeRun } from '../run';
 import diffpir from './diffpir';
-import schedule from './schedule';
+import { scheduleNode } from './schedule.run';
 
 export default defineNodeRun(
   diffpir,
@@ -15,7 +15,7 @@ export default defineNodeRun(
     config: (p, inputs) => ({ ...inputs.schedule?.value, lambda: p.lambda, zeta: p.zeta, sigmaY: inputs.measurement?.sigmaY ?? 0.05 }),
     toGraph: (c, seed) => ({
       params: { lambda: c.lambda, zeta: c.zeta, seed },
-      inputs: { schedule: { type: schedule.type, params: { steps: c.steps, sigmaMax: c.sigmaMax, sigmaMin: c.sigmaMin, rho: c.rho } } },
+      inputs: { schedule: scheduleNode(c) },
     }),
   }),
 );

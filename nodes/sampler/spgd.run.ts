@@ -10,7 +10,7 @@ import { samplerNodeRun } from '../../lib/plan/sampler-node';
 import { spgdSampler } from '../../lib/samplers/spgd';
 import { defineNodeRun } from '../run';
 import adm from './adm';
-import schedule from './schedule';
+import { scheduleNode } from './schedule.run';
 import spgd from './spgd';
 import warmup from './warmup';
 
@@ -36,7 +36,7 @@ export default defineNodeRun(
       return {
         params: { seed, denoiseFrom: c.denoiseFrom },
         inputs: {
-          schedule: { type: schedule.type, params: { steps: c.steps, sigmaMax: c.sigmaMax, sigmaMin: c.sigmaMin, rho: c.rho } },
+          schedule: scheduleNode(c),
           warmup: c.warmup ? { type: warmup.type, params: { steps: c.warmup, eta: c.eta, lrMinRatio: c.lrMinRatio } } : undefined,
           momentum: hasMomentum ? { type: adm.type, params: { beta: c.beta, applied: c.admApplied } } : undefined,
         },

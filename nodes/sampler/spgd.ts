@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { spgdParams } from '../../lib/samplers/spgd';
 import { defineNode } from '../define';
-import { inferRestored, MEASUREMENT_INPUTS, PRIOR_INPUT, SAMPLER_OUTPUTS } from './sampler-ports';
+import { inferRestored, INIT_INPUT, MEASUREMENT_INPUTS, PRIOR_INPUT, SAMPLER_OUTPUTS, sharedSamplerParams } from './sampler-ports';
 
 /**
  * The SPGD sampler ("DDIM step" in the catalog): DDIM denoising steps, each preceded by the
@@ -19,11 +19,13 @@ export default defineNode({
     ...MEASUREMENT_INPUTS,
     { name: 'warmup', type: 'Warmup', label: 'Warm-up', optional: true },
     { name: 'momentum', type: 'Momentum', label: 'Momentum', optional: true },
+    INIT_INPUT,
   ],
   outputs: SAMPLER_OUTPUTS,
   params: z.object({
     seed: z.number().int().min(0).default(0).describe('draws the starting noise'),
     denoiseFrom: spgdParams.shape.denoiseFrom,
+    ...sharedSamplerParams(spgdParams),
   }),
   infer: (_p, inputs) => inferRestored(inputs),
 });

@@ -21,7 +21,7 @@ export function openDb(file: string): Db {
   return db;
 }
 
-export function migrate(db: Db): void {
+function migrate(db: Db): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
     throw new Error(`the database schema is version ${current}, newer than this SPGD Studio (${MIGRATIONS.length}); update the app`);

@@ -70,7 +70,23 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
-  /* 2 */ `
+  // 2: arrays (.npy masks and kernels) as a third kind of asset; SQLite cannot alter a CHECK, so the table is rebuilt.
+  `
+  CREATE TABLE assets_v2 (
+    sha256     TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL CHECK (kind IN ('image', 'model', 'array')),
+    name       TEXT NOT NULL,
+    bytes      INTEGER NOT NULL,
+    path       TEXT NOT NULL,
+    meta       TEXT NOT NULL DEFAULT '{}',
+    created_at INTEGER NOT NULL
+  );
+  INSERT INTO assets_v2 SELECT sha256, kind, name, bytes, path, meta, created_at FROM assets;
+  DROP TABLE assets;
+  ALTER TABLE assets_v2 RENAME TO assets;
+  `,
+  // 3: owners of presets and runs, pinned runs and their bytes on disk, users and login sessions.
+  `
   ALTER TABLE presets ADD COLUMN owner TEXT;
   ALTER TABLE runs ADD COLUMN owner TEXT;
   ALTER TABLE runs ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
@@ -158,7 +174,7 @@ export interface RunEventRow {
 
 export interface AssetRow {
   sha256: string;
-  kind: 'image' | 'model';
+  kind: 'image' | 'model' | 'array';
   name: string;
   bytes: number;
   path: string;

@@ -19,7 +19,7 @@ export interface RunEvents {
 }
 
 /** An EventEmitter whose event names and payloads are checked against RunEvents. */
-export class RunEventEmitter extends EventEmitter {
+class RunEventEmitter extends EventEmitter {
   constructor() {
     super();
     this.setMaxListeners(0);

@@ -6,7 +6,6 @@
  * calling run.get sees the final record.
  */
 import { isSpgdError } from '../../lib/errors';
-import { greyPlane } from '../../lib/image';
 import { executePlan, NodeExecutionError, type ExecuteAdapters } from '../../lib/plan/execute';
 import { NODE_KIT } from '../../nodes/runs';
 import type { Plan, RunEventPayload } from '../../lib/plan/types';
@@ -48,8 +47,7 @@ export function createRunJob(d: RunnerDeps): RunJob {
     };
     const adapters: ExecuteAdapters = {
       loadImage: (source) => settle(() => d.assets.loadImage(source)),
-      // Masks and kernels are uploaded as pictures: grey levels in [0, 1].
-      loadArray: (source) => settle(() => greyPlane(d.assets.loadImage(source))),
+      loadArray: (source) => settle(() => d.assets.loadArray(source)),
       loadPrior: (model) => d.priors.load(model),
       saveImage: ({ node, filename, image }) =>
         settle(() => {

@@ -61,7 +61,7 @@ describe('graph.compile', () => {
     const r = await s.caller.graph.compile({ document: testGraph({ source: 'sample:nope', model: 'sha256:' + 'a'.repeat(64) }) });
     expect(r.ok).toBe(false);
     if (!r.ok) {
-      expect(r.issues.nodes.img[0]).toMatch(/no sample image 'nope' \(samples: astronaut, chelsea, coffee\)/);
+      expect(r.issues.nodes.img[0]).toMatch(/no sample image 'nope' \(samples: astronaut, chelsea, coffee, photo-/);
     }
     const m = await s.caller.graph.compile({ document: testGraph({ model: 'sha256:' + 'a'.repeat(64) }) });
     expect(!m.ok && m.issues.nodes.prior[0]).toMatch(/no uploaded model sha256:a{64}/);
@@ -102,7 +102,7 @@ describe('the HTTP handler', () => {
   it('answers GET queries and accepts multipart uploads', async () => {
     const res = await call(new Request('http://x/api/trpc/presets.list'));
     const body = (await res.json()) as { result: { data: { builtIn: boolean }[] } };
-    expect(body.result.data.filter((p) => p.builtIn)).toHaveLength(6);
+    expect(body.result.data.filter((p) => p.builtIn)).toHaveLength(15);
 
     const fs = await import('node:fs');
     const form = new FormData();

@@ -11,21 +11,23 @@ beforeAll(() => {
 afterAll(() => s.close());
 
 describe('presets', () => {
-  it('lists the built-in presets: one SPGD preset per task and a DPS baseline, on the 64x64 default sample', async () => {
+  it('lists the built-in presets: per task the SPGD posterior-mean preset and its paper protocol, a DPS baseline and the photo presets; each compiles', async () => {
     const list = await s.caller.presets.list();
     const builtIn = list.filter((p) => p.builtIn);
-    expect(builtIn.map((p) => p.id).sort()).toEqual([
-      'builtin-dps-inpaint-random',
-      'builtin-spgd-gaussian-blur',
-      'builtin-spgd-inpaint-box',
-      'builtin-spgd-inpaint-random',
-      'builtin-spgd-motion-blur',
-      'builtin-spgd-sr-x4',
-    ]);
+    const tasks = ['gaussian-blur', 'inpaint-box', 'inpaint-random', 'motion-blur', 'sr-x4'];
+    const ids = builtIn.map((p) => p.id);
+    expect(ids.filter((id) => id.startsWith('builtin-spgd-')).sort()).toEqual(tasks.flatMap((t) => [`builtin-spgd-${t}`, `builtin-spgd-${t}-paper`]).sort());
+    expect(ids).toContain('builtin-dps-inpaint-random');
+    expect(ids.filter((id) => id.startsWith('builtin-photo-')).sort()).toEqual(['builtin-photo-deblur-gaussian', 'builtin-photo-deblur-motion', 'builtin-photo-inpaint', 'builtin-photo-sr-x4']);
     for (const p of builtIn) {
       const full = await s.caller.presets.get({ id: p.id });
       const doc = full.document as ReturnType<typeof testGraph>;
-      expect(doc.nodes.img.params).toEqual({ source: 'sample:default', size: 64 });
+      // The posterior-mean presets run at the size they were tuned at; the per-sample ones stay small.
+      if (p.id.startsWith('builtin-photo-')) expect(doc.nodes.y.params.source).toMatch(/^sample:photo-/);
+      else {
+        const size = p.id.startsWith('builtin-spgd-') && !p.id.endsWith('-paper') ? 128 : 64;
+        expect(doc.nodes.img.params).toEqual({ source: 'sample:default', size });
+      }
       const compiled = await s.caller.graph.compile({ document: doc });
       expect(compiled.ok).toBe(true);
     }

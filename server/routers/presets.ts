@@ -1,6 +1,7 @@
 /** presets.*: built-in and saved graph documents (the list holds summaries only; `get` has the document). */
 import { z } from 'zod';
-import { anyGraphDocument } from '../../lib/graph/migrate';
+import { anyGraphDocument, migrateDocument } from '../../lib/graph/migrate';
+import { getNodeDefinition } from '../../nodes';
 import { listPresets } from '../db/presets';
 import { readPreset, removePreset, savePreset, thumbnailInput } from '../presets';
 import { publicProcedure, router } from '../trpc';
@@ -22,7 +23,12 @@ export const presetsRouter = router({
         overwrite: z.boolean().optional(),
       }),
     )
-    .mutation(({ ctx, input }) => savePreset(ctx.db, input, ctx.principal)),
+    .mutation(({ ctx, input }) => {
+      // The files the graph carries are stored here too, so the preset runs on this server.
+      const document = migrateDocument(input.document, getNodeDefinition);
+      ctx.assets.requireEmbedded(document.assets);
+      return savePreset(ctx.db, { ...input, document }, ctx.principal);
+    }),
 
   delete: publicProcedure.input(z.object({ id: z.string().min(1).max(100) })).mutation(({ ctx, input }) => removePreset(ctx.db, input.id, ctx.principal)),
 });

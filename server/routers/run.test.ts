@@ -5,7 +5,7 @@ import { readPngText } from '../../lib/image';
 import type { GraphDocument } from '../../lib/graph/document';
 import { tinyEpsModel } from '../../lib/onnx/test-models';
 import { testGraph } from '../../nodes/testing';
-import { GRAPH_PNG_KEY } from '../artifacts';
+import { GRAPH_PNG_KEY } from '../../lib/graph/files';
 import type { RunEvent } from '../queue/events';
 import { collectEvents, matching, testServer, type TestServer } from '../testing';
 import { LOCAL_PRINCIPAL } from '../auth';
@@ -16,9 +16,9 @@ beforeAll(() => {
 });
 afterAll(() => s.close());
 
-/** The built-in SPGD preset, turned down to `size` px and `steps` steps on the given prior. */
+/** The built-in SPGD preset (paper protocol: one cold-started sample), turned down to `size` px and `steps` steps on the given prior. */
 function presetGraph(model: string, size: number, steps: number, warmup: number): GraphDocument {
-  const p = JSON.parse(fs.readFileSync(path.join(s.services.env.appRoot, 'presets', 'spgd-inpaint-random.json'), 'utf8')) as { document: GraphDocument };
+  const p = JSON.parse(fs.readFileSync(path.join(s.services.env.appRoot, 'presets', 'spgd-inpaint-random-paper.json'), 'utf8')) as { document: GraphDocument };
   const doc = p.document;
   doc.nodes.prior.params.model = model;
   doc.nodes.img.params.size = size;

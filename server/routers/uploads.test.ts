@@ -21,7 +21,7 @@ describe('images.upload', () => {
     const form = new FormData();
     form.set('file', new File([png64], 'astronaut.png', { type: 'image/png' }));
     const r = await s.caller.images.upload(form);
-    expect(r).toEqual({ sha256: matching(/^[0-9a-f]{64}$/), width: 64, height: 64 });
+    expect(r).toEqual({ sha256: matching(/^[0-9a-f]{64}$/), width: 64, height: 64, kind: 'image' });
     expect(await s.caller.images.upload({ name: 'again.png', base64: b64(png64) })).toEqual(r);
     expect(fs.existsSync(`${s.dataDir}/images/${r.sha256}.png`)).toBe(true);
     const compiled = await s.caller.graph.compile({ document: testGraph({ source: `sha256:${r.sha256}`, size: 0, task: 'sr-x4' }) });
@@ -50,7 +50,16 @@ describe('images.upload', () => {
 
   it('lists the bundled samples', async () => {
     const samples = await s.caller.images.samples();
-    expect(samples.map((x) => x.source)).toEqual(['sample:astronaut', 'sample:chelsea', 'sample:coffee']);
+    expect(samples.map((x) => x.source)).toEqual([
+      'sample:astronaut',
+      'sample:chelsea',
+      'sample:coffee',
+      'sample:photo-lowres',
+      'sample:photo-scratched-mask',
+      'sample:photo-scratched',
+      'sample:photo-shaken',
+      'sample:photo-soft',
+    ]);
     expect(samples[0]).toMatchObject({ url: '/samples/astronaut.png', width: 256, height: 256, isDefault: true });
     expect(samples.filter((x) => x.isDefault)).toHaveLength(1);
   });
@@ -97,5 +106,23 @@ describe('models', () => {
       code: 'BAD_REQUEST',
       message: matching(/takes 2 inputs .* this model takes 1: x/),
     });
+  });
+});
+
+describe('mask and kernel uploads', () => {
+  it('stores a .npy array as an asset a Load mask node can use, and estimates the noise of a photo', async () => {
+    const { encodeNpy } = await import('../../lib/io/npy');
+    const mask = encodeNpy([64, 64], Float32Array.from({ length: 4096 }, (_, i) => (i % 5 === 0 ? 0 : 1)));
+    const r = await s.caller.images.upload({ name: 'mask.npy', base64: b64(mask) });
+    expect(r).toEqual({ sha256: matching(/^[0-9a-f]{64}$/), width: 64, height: 64, kind: 'array' });
+    expect(s.services.assets.loadArray(`sha256:${r.sha256}`).shape).toEqual([64, 64]);
+    await expect(s.caller.images.upload({ name: 'cube.npy', base64: b64(encodeNpy([2, 2, 2], new Float32Array(8))) })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: matching(/must be 2-D/),
+    });
+    const photo = await s.caller.images.upload({ name: 'astronaut.png', base64: b64(png64) });
+    const { sigmaY } = await s.caller.images.estimateNoise({ source: `sha256:${photo.sha256}` });
+    expect(sigmaY).toBeGreaterThan(0);
+    expect(sigmaY).toBeLessThan(0.1);
   });
 });

@@ -1,23 +1,43 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { GraphDocument } from '../../../lib/graph/document';
+import { MemorySources } from '../../../lib/plan/memory-sources';
+import type { RunMetrics } from '../../../lib/plan/types';
+import type { Tensor } from '../../../lib/tensor';
+import loadImage from '../../../nodes/input/load-image';
 import { restoreImage } from '../../../nodes/recipes';
 import { parseFlags, parseMethod, parseNumber, parseSeed, parseSets, parseSize, parseTask, required } from '../args';
+import { METHODS } from '../../../lib/samplers';
 import { UsageError } from '../errors';
 import { readImage } from '../files';
+import { applySets, graphPriors, presetDocument, runDocument } from '../graph-io';
 import { openPrior } from '../prior';
 import { progressReporter } from '../progress';
 
-export const evalHelp = `spgd eval --task <task> [--method spgd|dps|dps-ddim|ddim|diffpir] --data <dir> [--limit n] [--size px]
+export const evalHelp = `spgd eval --task <task> [--method ${METHODS.join('|')}] --data <dir> [--limit n] [--size px]
           [--seed 0] [--sigma-y 0.05] [--prior default|<m.onnx>|gaussian] [--set key=value ...] [--json] [--quiet]
+spgd eval --preset <id> --data <dir> [--limit n] [--size px] [--seed 0] [--prior ...] [--set NODE.param=value ...] [--json]
   Mean PSNR/SSIM over the PNG/JPEG files of a folder (first n in name order). Image k uses
-  seed + k for its operator, noise and sampler draws.`;
+  seed + k for its operator, noise and sampler draws. With --preset a saved graph is scored like
+  a method: its Load image node takes each image (at --size), the measurement is simulated as the
+  graph says, every seed param is offset by seed + k, and the Metrics node's PSNR/SSIM (else the
+  result's) are averaged.`;
 
 const IMAGE_EXT = /\.(png|jpe?g)$/i;
+
+interface Row {
+  file: string;
+  psnr: number;
+  ssim: number;
+  nfe: number;
+  seconds: number;
+}
 
 export async function evaluate(argv: string[]) {
   const f = parseFlags(argv, {
     task: { type: 'string' },
     method: { type: 'string' },
+    preset: { type: 'string' },
     data: { type: 'string' },
     limit: { type: 'string' },
     size: { type: 'string' },
@@ -28,15 +48,69 @@ export async function evaluate(argv: string[]) {
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
   });
-  const task = parseTask(f.task);
-  const method = parseMethod(f.method);
   const dir = required(f.data, 'data');
   const seed = parseSeed(f.seed);
-  const sigmaY = parseNumber(f['sigma-y'], 'sigma-y', 0.05, (n) => n >= 0 && n <= 1);
   const limit = parseNumber(f.limit, 'limit', Infinity, (n) => Number.isInteger(n) && n >= 1);
   const size = parseSize(f.size);
-  const samplerParams = parseSets(f.set);
+  const files = imageFiles(dir).slice(0, limit);
+  const quiet = f.quiet === true || f.json === true;
 
+  let label: Record<string, string>;
+  let score: (gt: Tensor, k: number, onProgress: (p: Parameters<ReturnType<typeof progressReporter>['update']>[0]) => void) => Promise<Omit<Row, 'file'>>;
+  if (f.preset) {
+    if (f.task || f.method || f['sigma-y']) throw new UsageError('--preset scores a saved graph: its task, method and noise come from the graph (drop --task, --method, --sigma-y)');
+    const doc = presetDocument(f.preset);
+    applySets(doc, f.set);
+    const imageNode = soleLoadImage(doc);
+    const priors = await graphPriors(doc, f.prior);
+    label = { preset: f.preset };
+    score = async (gt, k, onProgress) => {
+      const sources = new MemorySources();
+      const run: GraphDocument = structuredClone(doc);
+      run.nodes[imageNode].params.source = sources.add(gt);
+      if (size !== undefined) run.nodes[imageNode].params.size = size;
+      for (const n of Object.values(run.nodes)) if (typeof n.params.seed === 'number') n.params.seed += seed + k;
+      const r = await runDocument(run, sources, priors, { onEvent: (e) => e.type === 'progress' && onProgress(e) });
+      const m = metricsOf(r.outputs) ?? r.metrics;
+      if (m.psnr === undefined || m.ssim === undefined) throw new UsageError(`--preset ${f.preset}: the graph reports no PSNR/SSIM (its measurement must be simulated from the Load image)`);
+      return { psnr: m.psnr, ssim: m.ssim, nfe: r.nfe.forward, seconds: r.seconds };
+    };
+  } else {
+    const task = parseTask(f.task);
+    const method = parseMethod(f.method);
+    const sigmaY = parseNumber(f['sigma-y'], 'sigma-y', 0.05, (n) => n >= 0 && n <= 1);
+    const samplerParams = parseSets(f.set);
+    const prior = await openPrior(f.prior);
+    label = { task, method };
+    score = async (gt, k, onProgress) => {
+      const o = await restoreImage({ task, method, seed: seed + k, sigmaY, model: prior.model, samplerParams }, { groundTruth: gt, size }, prior, {
+        onEvent: (e) => e.type === 'progress' && onProgress(e),
+      });
+      if (o.psnr === undefined || o.ssim === undefined) throw new Error('a simulated measurement always has PSNR/SSIM');
+      return { psnr: o.psnr, ssim: o.ssim, nfe: o.nfe.forward, seconds: o.seconds };
+    };
+  }
+
+  const rows: Row[] = [];
+  const start = performance.now();
+  for (const [k, file] of files.entries()) {
+    const gt = readImage(join(dir, file), 'data');
+    const progress = progressReporter(`[${k + 1}/${files.length}] ${file}`, quiet);
+    rows.push({ file, ...(await score(gt, k, (p) => progress.update(p))) });
+    progress.done();
+  }
+  const mean = (key: 'psnr' | 'ssim') => rows.reduce((s, r) => s + r[key], 0) / rows.length;
+  const summary = { ...label, n: rows.length, psnr: mean('psnr'), ssim: mean('ssim'), nfe: rows[0].nfe, seconds: (performance.now() - start) / 1000, images: rows };
+  if (f.json) console.log(JSON.stringify(summary));
+  else {
+    console.log(`| image | PSNR (dB) | SSIM | seconds |\n|---|---:|---:|---:|`);
+    for (const r of rows) console.log(`| ${r.file} | ${r.psnr.toFixed(2)} | ${r.ssim.toFixed(4)} | ${r.seconds.toFixed(1)} |`);
+    console.log(`| **mean of ${rows.length}** | **${summary.psnr.toFixed(2)}** | **${summary.ssim.toFixed(4)}** | ${summary.seconds.toFixed(1)} total |`);
+  }
+}
+
+/** The PNG/JPEG files of a folder, in name order. */
+function imageFiles(dir: string): string[] {
   let files: string[];
   try {
     if (!statSync(dir).isDirectory()) throw new UsageError(`--data ${dir}: not a directory`);
@@ -46,39 +120,20 @@ export async function evaluate(argv: string[]) {
     throw new UsageError(`--data ${dir}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (e as Error).message}`);
   }
   if (files.length === 0) throw new UsageError(`--data ${dir}: no PNG or JPEG files`);
-  files = files.slice(0, limit);
+  return files;
+}
 
-  const prior = await openPrior(f.prior);
-  const quiet = f.quiet || f.json;
-  const rows: { file: string; psnr: number; ssim: number; nfe: number; seconds: number }[] = [];
-  const start = performance.now();
-  for (const [k, file] of files.entries()) {
-    const gt = readImage(join(dir, file), 'data');
-    const progress = progressReporter(`[${k + 1}/${files.length}] ${file}`, quiet);
-    const o = await restoreImage({ task, method, seed: seed + k, sigmaY, model: prior.model, samplerParams }, { groundTruth: gt, size }, prior, {
-      onEvent: (e) => {
-        if (e.type === 'progress') progress.update(e);
-      },
-    });
-    progress.done();
-    if (o.psnr === undefined || o.ssim === undefined) throw new Error(`${file}: the restoration reported no PSNR/SSIM against its ground truth`);
-    rows.push({ file, psnr: o.psnr, ssim: o.ssim, nfe: o.nfe.forward, seconds: o.seconds });
-  }
-  const mean = (key: 'psnr' | 'ssim') => rows.reduce((s, r) => s + r[key], 0) / rows.length;
-  const summary = {
-    task,
-    method,
-    n: rows.length,
-    psnr: mean('psnr'),
-    ssim: mean('ssim'),
-    nfe: rows[0].nfe,
-    seconds: (performance.now() - start) / 1000,
-    images: rows,
-  };
-  if (f.json) console.log(JSON.stringify(summary));
-  else {
-    console.log(`| image | PSNR (dB) | SSIM | seconds |\n|---|---:|---:|---:|`);
-    for (const r of rows) console.log(`| ${r.file} | ${r.psnr.toFixed(2)} | ${r.ssim.toFixed(4)} | ${r.seconds.toFixed(1)} |`);
-    console.log(`| **mean of ${rows.length}** | **${summary.psnr.toFixed(2)}** | **${summary.ssim.toFixed(4)}** | ${summary.seconds.toFixed(1)} total |`);
-  }
+/** The id of the graph's one Load image node (each dataset image goes there). */
+function soleLoadImage(doc: GraphDocument): string {
+  const ids = Object.entries(doc.nodes)
+    .filter(([, n]) => n.type === loadImage.type && n.mode !== 'bypass')
+    .map(([id]) => id);
+  if (ids.length !== 1) throw new UsageError(`--preset: the graph needs exactly one Load image node for the dataset images, it has ${ids.length}${ids.length ? ` (${ids.join(', ')})` : ''}`);
+  return ids[0];
+}
+
+/** The metrics of the graph's Metrics node, when it has exactly one. */
+function metricsOf(outputs: Map<string, Record<string, { kind: string }>>): RunMetrics | undefined {
+  const found = [...outputs.values()].flatMap((o) => Object.values(o)).filter((v): v is { kind: 'Metrics'; metrics: RunMetrics } => v.kind === 'Metrics');
+  return found.length === 1 ? found[0].metrics : undefined;
 }

@@ -1,16 +1,19 @@
 import { restoreImage, type RestorationInputs } from '../../../nodes/recipes';
 import { parseFlags, parseMethod, parseNumber, parseSeed, parseSets, parseSize, parseTask, required } from '../args';
+import { METHODS } from '../../../lib/samplers';
 import { UsageError } from '../errors';
 import { checkOutput, readArray, readImage, readPlane, writeArray } from '../files';
 import { openPrior } from '../prior';
 import { progressReporter } from '../progress';
 
-export const restoreHelp = `spgd restore --task <task> [--method spgd|dps|dps-ddim|ddim|diffpir|classical] (--gt <img> | --measurement <y.npy|img>)
+export const restoreHelp = `spgd restore --task <task> [--method ${METHODS.join('|')}] (--gt <img> | --measurement <y.npy|img>)
              --out <x.png|x.npy> [--seed 0] [--sigma-y 0.05] [--size px] [--prior default|<m.onnx>|gaussian]
              [--mask m.npy|m.png] [--kernel k.npy|k.png] [--set key=value ...] [--json] [--quiet]
   With --gt the measurement is simulated (seeded) and PSNR/SSIM are reported. With --measurement
   the operator is rebuilt from --mask (white = kept) / --kernel, or from --seed (the same seed as
-  'spgd degrade'). --set overrides sampler parameters, e.g. --set eta=1.5 --set warmup=5.
+  'spgd degrade'). --set overrides sampler parameters, e.g. --set eta=1.5 --set warmup=5;
+  --set samples=4 returns the mean of 4 samples, --set sigmaStart=2 starts warm from the
+  classical estimate at noise level 2.
   Runs as a graph (Load image / Load measurement, Degrade, Simulate, Prior, the method's sampler).`;
 
 export async function restore(argv: string[]) {

@@ -120,7 +120,7 @@ export function motionPath(rng: Rng, size: number, intensity: number): MotionPat
 }
 
 /** Width-1 polyline on a `canvas x canvas` 8-bit image (row-major, 255 on the path, 0 elsewhere). */
-export function rasterisePath(path: MotionPath): Float64Array {
+function rasterisePath(path: MotionPath): Float64Array {
   const n = path.canvas;
   const img = new Float64Array(n * n);
   const plot = (cx: number, cy: number): void => {
@@ -216,7 +216,7 @@ function lanczos3(x: number): number {
  * output o is centred at (o + 0.5) * scale in input pixel units, the filter is stretched by the
  * scale, and each row is normalised to sum 1 over the taps inside the image.
  */
-export function lanczosResizeMatrix(inSize: number, outSize: number): Float64Array {
+function lanczosResizeMatrix(inSize: number, outSize: number): Float64Array {
   const scale = inSize / outSize;
   const fscale = Math.max(scale, 1);
   const support = 3 * fscale;

@@ -36,7 +36,7 @@ export interface Correlate1dPlan {
 }
 
 /** Plan for "reflect-pad, correlate with `taps` centred at index `centre`" on an axis of length n. */
-export function correlate1dPlan(n: number, taps: ArrayLike<number>, centre = (taps.length - 1) / 2): Correlate1dPlan {
+function correlate1dPlan(n: number, taps: ArrayLike<number>, centre = (taps.length - 1) / 2): Correlate1dPlan {
   let a0 = 0;
   let a1 = taps.length - 1;
   while (a0 < a1 && taps[a0] === 0) a0++;

@@ -1,0 +1,133 @@
+/**
+ * DDNM+ (Wang, Yu, Zhang, ICLR 2023): zero-shot restoration by range-null-space decomposition,
+ * with its noise-aware variant. Forward calls only; no gradient through the network. In VE
+ * coordinates on the Karras grid sigma_0 > ... > sigma_{T-1} > sigma_T = 0:
+ *
+ *   D     = D(x, sigma_i);   eps = (x - D) / sigma_i                  (1 network forward)
+ *   c     = sqrt(zeta) sigma_{i+1}                                    (fresh-noise budget)
+ *   lambda = 1,  or (noise-aware) min(1, c / sigma_y)
+ *   x0hat = D - lambda A^+ (A D - y)          = lambda A^+ y + (I - lambda A^+ A) D
+ *   x     = x0hat + sigma_{i+1} sqrt(1 - zeta) eps + sqrt(c^2 - (lambda sigma_y)^2) n
+ *                                                                     (x = x0hat at the end)
+ *
+ * With lambda = 1 and sigma_y = 0 the result satisfies A x0hat = A A^+ y = y wherever A has an
+ * exact pseudo-inverse (inpainting, sr-x4): the range space comes from y, the null space from
+ * the prior. With noisy y the correction lambda A^+ (A D - y) carries lambda sigma_y of y's noise
+ * into x; the noise-aware variant shrinks lambda once that would exceed the fresh noise the
+ * next level adds, and adds only the remainder (DDNM+'s Sigma_t and Phi_t, as scalars). The
+ * blurs' A^+ is Tikhonov-regularised with weight `tikhonov` (`LinearOperator.pseudoInverse`).
+ * Images are [3, H, W] in [-1, 1].
+ *
+ * @example
+ *   const sampler = createDdnm(vpDenoiser(model), { steps: 100, zeta: 0.5, sigmaY: 0.05 });
+ *   const { sample } = await runSampler(sampler, { operator, measurement: y, rng: new Rng(0, 'sampler') });
+ */
+import { z } from 'zod';
+import { karrasParamsShape } from '../diffusion/karras';
+import type { Denoiser } from '../diffusion/types';
+import { DivergedError, SpgdError, throwIfCancelled } from '../errors';
+import type { LinearOperator, TaskName } from '../operators/types';
+import { allFinite, clip, type Tensor } from '../tensor';
+import { ensembleShape } from './ensemble';
+import { residual } from './guidance/likelihood';
+import { gridWalk, warmStartShape } from './init';
+import { requirePrior } from './prior';
+import { dataStepTrace, type PullState } from './pnp-trace';
+import { defineSampler, type Nfe, type Sampler, type StepResult } from './types';
+
+export const ddnmParams = z.object({
+  ...karrasParamsShape,
+  zeta: z.number().min(0).max(1).default(0.5).describe('share of fresh noise when re-noising (0: deterministic DDIM-like steps)'),
+  noiseAware: z.boolean().default(true).describe('DDNM+: shrink the range-space correction where it would add more of y\'s noise than the next level holds'),
+  tikhonov: z.number().positive().max(10).default(0.01).describe('Tikhonov weight rho of A^+ = (A^T A + rho I)^-1 A^T for operators without an exact pseudo-inverse (the blurs)'),
+  /** Measurement noise on the [-1, 1] scale (the noise-aware correction needs it). */
+  sigmaY: z.number().min(0).default(0.05),
+  ...warmStartShape,
+  ...ensembleShape,
+});
+export type DdnmParams = z.infer<typeof ddnmParams>;
+
+export interface DdnmState extends PullState {
+  x: Tensor;
+  nfe: Nfe;
+}
+
+function pseudoInverseOf(op: LinearOperator): NonNullable<LinearOperator['pseudoInverse']> {
+  if (!op.pseudoInverse) throw new SpgdError('BAD_INPUT', `DDNM+ needs a pseudo-inverse of the operator; the ${op.task} operator has none`);
+  return op.pseudoInverse.bind(op);
+}
+
+export function createDdnm(denoiser: Denoiser, input: Partial<DdnmParams>): Sampler<DdnmState> {
+  const p = ddnmParams.parse(input);
+  const { sigmas, first, steps, warmStart, start } = gridWalk(p, 'ddnm');
+
+  return {
+    method: 'ddnm',
+    steps,
+    warmStart,
+    nfe: { forward: steps, vjp: 0 },
+
+    init(ctx) {
+      return { x: start(ctx), nfe: { forward: 0, vjp: 0 } };
+    },
+
+    async step(state, ctx, i): Promise<StepResult<DdnmState>> {
+      throwIfCancelled(ctx.signal);
+      const pinv = pseudoInverseOf(ctx.operator);
+      const sigma = sigmas[first + i];
+      const sigmaNext = sigmas[first + i + 1];
+      const x = state.x;
+      const d = await denoiser.denoise(x, sigma);
+      const nfe = { forward: state.nfe.forward + 1, vjp: 0 };
+
+      const budget = Math.sqrt(p.zeta) * sigmaNext;
+      const lambda = p.noiseAware && p.sigmaY > 0 ? Math.min(1, budget / p.sigmaY) : 1;
+      const r = residual(ctx.operator, d, ctx.measurement);
+      const correction = pinv(r, { rho: p.tikhonov });
+      const x0hat = new Float32Array(x.data.length);
+      for (let k = 0; k < x0hat.length; k++) x0hat[k] = d.data[k] - lambda * correction.data[k];
+
+      const next = new Float32Array(x.data.length);
+      if (sigmaNext === 0) next.set(x0hat);
+      else {
+        const a = sigmaNext * Math.sqrt(1 - p.zeta);
+        const fresh = p.noiseAware ? Math.sqrt(Math.max(0, budget * budget - (lambda * p.sigmaY) ** 2)) : budget;
+        for (let k = 0; k < next.length; k++) {
+          const eps = (x.data[k] - d.data[k]) / sigma;
+          next[k] = x0hat[k] + a * eps + fresh * ctx.rng.normal();
+        }
+      }
+      const xNext: Tensor = { shape: x.shape, data: next };
+      if (!allFinite(xNext)) throw new DivergedError(i, null, 'tikhonov');
+
+      const corrected: Tensor = { shape: x.shape, data: x0hat };
+      const { trace, pulls } = dataStepTrace({ step: i, sigma, stepSize: lambda, x, denoised: d, corrected, residual: r, nfe }, state, ctx.groundTruth);
+      return {
+        state: { x: xNext, nfe, ...pulls },
+        trace,
+        snapshot: ctx.captureAt?.(i) ? { step: i, x, denoised: d, residual: r } : undefined,
+      };
+    },
+
+    finish(state) {
+      return clip(state.x, -1, 1);
+    },
+  };
+}
+
+/** zeta and the Tikhonov weight tuned per task for the shipped prior (bench/results/tuning-ddnm.md). */
+const TUNED: Partial<Record<TaskName, Partial<DdnmParams>>> = {};
+
+export const ddnmSampler = defineSampler({
+  id: 'ddnm',
+  title: 'DDNM+',
+  params: ddnmParams,
+  needs: () => 'forward',
+  create: (prior, p) => createDdnm(requirePrior(prior, 'ddnm').denoiser, p),
+  methods: {
+    ddnm: {
+      description: 'DDNM+: T = 100, range-null-space projection with the operator\'s pseudo-inverse, noise-aware, forward calls only',
+      defaults: (task, { sigmaY }) => ({ steps: 100, sigmaY, ...TUNED[task] }),
+    },
+  },
+});

@@ -6,7 +6,8 @@
  * 2. Host must name this server (hosts.ts), else 403 (DNS rebinding);
  * 3. a body must declare its length (411 otherwise) and stay within the route's limit, checked
  *    before a byte of it is read (413): uploads SPGD_MAX_IMAGE_BYTES / SPGD_MAX_MODEL_BYTES
- *    (as base64 or multipart), everything else SPGD_MAX_JSON_BYTES;
+ *    (as base64 or multipart), calls that take a graph document SPGD_MAX_JSON_BYTES plus room
+ *    for the files a document may carry, everything else SPGD_MAX_JSON_BYTES;
  * 4. a state-changing request (not GET/HEAD/OPTIONS) from a browser must come from this origin
  *    (`Sec-Fetch-Site`, else `Origin`), else 403 (cross-site requests and uploads);
  * 5. credentials (server/auth.ts), unless the path is public (the login page, its assets, the
@@ -16,6 +17,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { MAX_EMBEDDED_ASSET_BYTES } from '../../lib/graph/document';
 import { authenticate, LOCAL_PRINCIPAL, type AuthConfig, type Principal } from '../auth';
 import type { Env } from '../env';
 import { securityHeaders, newNonce } from './headers';
@@ -37,6 +39,10 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const TRPC_PREFIX = '/api/trpc/';
 /** Room for multipart boundaries and JSON around an upload. */
 const UPLOAD_SLACK = 64 * 1024;
+/** Procedures whose input is a graph document, which may carry files (masks, small photos). */
+const DOCUMENT_PROCEDURES = new Set(['graph.compile', 'run.start', 'presets.save']);
+/** Embedded files (each at most MAX_EMBEDDED_ASSET_BYTES, as base64) a document call has room for beyond the JSON limit. */
+const EMBEDDED_FILES_ROOM = 8;
 
 /** How long a refused body may keep arriving (read and dropped) after the answer, before the connection is cut. */
 const LINGER_MS = 10_000;
@@ -68,6 +74,7 @@ export function bodyLimit(pathname: string, env: GateConfig['env']): number {
   if (procs.length === 1 && procs[0] === 'images.upload') return upload(env.maxImageBytes);
   if (procs.length === 1 && procs[0] === 'models.upload') return upload(env.maxModelBytes);
   if (pathname.startsWith('/api/auth/')) return 8 * 1024;
+  if (procs.some((p) => DOCUMENT_PROCEDURES.has(p))) return env.maxJsonBytes + EMBEDDED_FILES_ROOM * Math.ceil((MAX_EMBEDDED_ASSET_BYTES * 4) / 3);
   return env.maxJsonBytes;
 }
 

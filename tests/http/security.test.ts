@@ -262,7 +262,7 @@ describe('bounded requests', () => {
     }
   });
 
-  it('refuses bodies over the limit before reading them: a 300 MB upload, a 3 MiB JSON body, 20 MB of junk in params', async () => {
+  it('refuses bodies over the limit before reading them: a 300 MB upload, a 3 MiB JSON body, a 6 MiB document, 20 MB of junk in params', async () => {
     const before = guarded.rssMB();
     const up = await postDeclared(`${guarded.base}/api/trpc/images.upload`, 300 * MiB, bearer);
     record({ finding: '4 body', probe: 'images.upload declaring 300 MB', status: up.status, ms: up.ms, note: `RSS +${(guarded.rssMB() - before).toFixed(0)} MB` });
@@ -270,9 +270,13 @@ describe('bounded requests', () => {
     expect(guarded.rssMB() - before).toBeLessThan(50);
 
     const c = client(guarded.base, bearer);
-    const big = await c.raw('graph.compile', JSON.stringify({ document: presetGraph(), pad: 'x'.repeat(3 * MiB) }));
-    record({ finding: '4 body', probe: 'graph.compile, 3 MiB JSON', status: big.status, ms: big.ms });
+    const big = await c.raw('run.cancel', JSON.stringify({ runId: 'x', pad: 'x'.repeat(3 * MiB) }));
+    record({ finding: '4 body', probe: 'run.cancel, 3 MiB JSON', status: big.status, ms: big.ms });
     expect(big.status).toBe(413);
+    // a document may carry a few embedded files beyond the JSON limit, not megabytes more
+    const bigDocument = await c.raw('graph.compile', JSON.stringify({ document: presetGraph(), pad: 'x'.repeat(6 * MiB) }));
+    record({ finding: '4 body', probe: 'graph.compile, 6 MiB JSON', status: bigDocument.status, ms: bigDocument.ms });
+    expect(bigDocument.status).toBe(413);
     const junk = presetGraph();
     junk.nodes.img.params.junk = 'x'.repeat(20 * MiB);
     const j = await c.raw('presets.save', JSON.stringify({ name: 'junk', document: junk }));

@@ -266,7 +266,8 @@ function buildPlan(
     keys.set(id, key);
     const s = samplers.get(id);
     const p = s ? { ...s, flopsPerSecond: env.flopsPerSecond } : undefined;
-    const cost = p ? samplerCost(p) : dataNodeCost(elements(sizes.described.get(id)), elements(sizes.facts.get(id)));
+    const written = elements(sizes.facts.get(id));
+    const cost = p ? samplerCost(p, written) : dataNodeCost(elements(sizes.described.get(id)), written);
     costs.push(cost);
     const step: PlanStep = { node: id, type: node.type, runsOn, key, params, inputs, outputs: def.outputs.map((o) => o.name), estimate: toEstimate(cost) };
     if (s && p) {

@@ -1,7 +1,9 @@
 /**
  * The plan's time and memory estimate, per step and in total. Every node costs something:
  *
- *   samplers    seconds = (plain forwards + VJP_COST x VJP calls) x FLOPs / FLOP/s
+ *   samplers    seconds = (plain forwards + VJP_COST x VJP calls) x FLOPs / FLOP/s, plus what any
+ *                         node costs for the elements it writes (a sampler without a network, the
+ *                         classical estimate, costs that much)
  *               memory  = captured snapshots and working tensors, plus the activations a VJP keeps
  *   other nodes seconds = NODE_SECONDS + SECONDS_PER_ELEMENT x elements read and written
  *               memory  = NODE_BYTES + 4 bytes x elements read (a decoded source) and written (outputs)
@@ -57,13 +59,17 @@ export interface StepCost {
   bytes: number;
 }
 
-/** A sampler's network calls and working memory (its model's weights are counted once per plan). */
-export function samplerCost(s: PricedSampler): StepCost {
+/**
+ * A sampler's network calls and working memory (its model's weights are counted once per plan),
+ * plus the fixed and per-element time of any node for the `written` elements of its outputs.
+ */
+export function samplerCost(s: PricedSampler, written: number): StepCost {
   const c = s.contribution;
   const perForward = secondsPerForward(s);
   let bytes = 3 * c.height * c.width * 4 * (SNAPSHOT_TENSORS + 12);
   if (c.nfe.vjp > 0) bytes += s.report?.activationBytes ?? activationBytes(forwardFlops(s));
-  return { seconds: (c.nfe.forward - c.nfe.vjp) * perForward + c.nfe.vjp * VJP_COST * perForward, bytes };
+  const network = (c.nfe.forward - c.nfe.vjp) * perForward + c.nfe.vjp * VJP_COST * perForward;
+  return { seconds: network + dataNodeCost(0, written).seconds, bytes };
 }
 
 /** Fixed cost of any node: publishing its outputs, the cache lookup, the run's bookkeeping. */

@@ -233,7 +233,7 @@ function writeReport() {
     '# Quality report (PSNR dB / SSIM)',
     '',
     `${complete.length} image(s) of ${f.data} at ${size}x${size}: ${complete.join(', ') || 'none finished yet'} (images ${from}..${from + files.length - 1} in name order${from >= 2 ? '; the first two, used for tuning, are left out' : ''}). sigma_y ${SIGMA_Y}, image k of the folder uses seed k, same images and seeds for every column; prior ${f.prior}.`,
-    `Machine: ${cpus()[0].model}, ${cpus().length} cores (shared with other work: seconds are indicative only); node ${process.version}; ${new Date().toISOString().slice(0, 10)}. \`npm run bench:quality -- --from ${from} --limit ${f.limit} --size ${size}\``,
+    `Machine: ${cpus()[0].model}, ${cpus().length} cores (shared with other work: seconds are indicative only); node ${process.version}; ${new Date().toISOString().slice(0, 10)}. \`npm run bench:quality -- --from ${from} --limit ${f.limit} --size ${size}${f.columns === 'all' ? '' : ` --columns ${f.columns}`}\``,
     '',
     'Columns: ' + columns.map((c) => `**${c.id}** ${c.label} (\`--method ${c.method}\`${Object.keys(c.params).length ? ` ${Object.entries(c.params).map(([k, v]) => `--set ${k}=${String(v)}`).join(' ')}` : ''}${c.pick === 'chain0' ? ', chain 0 of its runs' : ''})`).join('; ') + '.',
     '',

@@ -125,12 +125,15 @@ function describe(task: TaskName, kind: 'mean' | 'paper'): { name: string; descr
   };
 }
 
+/** The editor opens on this task's preset (the 'default' tag, app/editor/useServer.ts). */
+const DEFAULT_TASK = 'inpaint-random';
+
 for (const task of BENCHMARK_TASKS) {
   for (const kind of ['mean', 'paper'] as const) {
     const { name, description } = describe(task, kind);
     const id = kind === 'mean' ? `builtin-spgd-${task}` : `builtin-spgd-${task}-paper`;
     const file = kind === 'mean' ? `spgd-${task}.json` : `spgd-${task}-paper.json`;
-    const preset = { id, name, description, tags: ['built-in', 'spgd', task, ...(kind === 'paper' ? ['paper-protocol'] : [])], document: document(task, kind, name, description) };
+    const preset = { id, name, description, tags: ['built-in', 'spgd', task, ...(kind === 'paper' ? ['paper-protocol'] : []), ...(kind === 'mean' && task === DEFAULT_TASK ? ['default'] : [])], document: document(task, kind, name, description) };
     writeFileSync(join('presets', file), JSON.stringify(preset, null, 2) + '\n');
     console.log(`presets/${file}: ${name}`);
   }

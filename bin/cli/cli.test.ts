@@ -153,7 +153,7 @@ describe('spgd command line', () => {
   });
 
   it('scores a preset on a folder like a method', () => {
-    const r = spgd('eval', '--preset', 'builtin-spgd-gaussian-blur', '--data', 'set', '--limit', '2', '--size', '32', '--set', 'sched.steps=3', '--prior', 'gaussian', '--json');
+    const r = spgd('eval', '--preset', 'builtin-spgd-gaussian-blur-paper', '--data', 'set', '--limit', '2', '--size', '32', '--set', 'sched.steps=3', '--prior', 'gaussian', '--json');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { n: number; psnr: number; images: { psnr: number }[] };
     expect(out.n).toBe(2);

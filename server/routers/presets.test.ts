@@ -19,6 +19,8 @@ describe('presets', () => {
     expect(ids.filter((id) => id.startsWith('builtin-spgd-')).sort()).toEqual(tasks.flatMap((t) => [`builtin-spgd-${t}`, `builtin-spgd-${t}-paper`]).sort());
     expect(ids).toContain('builtin-dps-inpaint-random');
     expect(ids.filter((id) => id.startsWith('builtin-photo-')).sort()).toEqual(['builtin-photo-deblur-gaussian', 'builtin-photo-deblur-motion', 'builtin-photo-inpaint', 'builtin-photo-sr-x4']);
+    // The editor opens on the one tagged 'default': the posterior-mean random-inpainting preset.
+    expect(builtIn.filter((p) => p.tags.includes('default')).map((p) => p.id)).toEqual(['builtin-spgd-inpaint-random']);
     for (const p of builtIn) {
       const full = await s.caller.presets.get({ id: p.id });
       const doc = full.document as ReturnType<typeof testGraph>;

@@ -71,13 +71,16 @@ export async function selectNode(page: Page, id: string): Promise<void> {
   await expect(page.getByTestId('params-node-id')).toHaveText(id);
 }
 
-/** A screenshot for the README (e2e/artifacts/<name>.png); fails if it grows past 300 KB. */
+/**
+ * A screenshot for the README (e2e/artifacts/<name>.png); fails if it grows past 512 KB (the
+ * finished default preset, with its 128 px noisy measurement and uncertainty map, is ~450 KB).
+ */
 export async function artifact(page: Page, name: string, clip?: { x: number; y: number; width: number; height: number }): Promise<void> {
   mkdirSync('e2e/artifacts', { recursive: true });
   const path = `e2e/artifacts/${name}.png`;
   await page.screenshot({ path, clip, animations: 'disabled', caret: 'hide' });
   const kb = statSync(path).size / 1024;
-  expect(kb, `${path} is ${kb.toFixed(0)} KB`).toBeLessThan(300);
+  expect(kb, `${path} is ${kb.toFixed(0)} KB`).toBeLessThan(512);
 }
 
 /** Waits until the current run reaches one of the given statuses. */

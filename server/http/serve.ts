@@ -64,6 +64,11 @@ async function main(): Promise<void> {
         else res.end();
       });
   });
+  // A run's first network calls (building a session at a large size) can hold the event loop
+  // for seconds; with Node's 5 s keep-alive timeout, a request already sent on a kept-alive
+  // connection in that time would have its connection closed under it (ECONNRESET).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   if (args.dev) {
     // Fast refresh's websocket: the same host check and credentials as any request.
     const upgrade = app.getUpgradeHandler();

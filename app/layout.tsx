@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { THEME_BOOT_SCRIPT } from './editor/themeBoot';
 import './globals.css';
 import { Providers } from './providers';
 
@@ -9,7 +10,11 @@ export const metadata = {
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
-    <html lang="en">
+    // The theme attribute is set before hydration by the boot script.
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        <script dangerouslySetInnerHTML={{ __html: THEME_BOOT_SCRIPT }} />
+      </head>
       <body className="h-full overflow-hidden bg-ink-950 text-ink-200 antialiased">
         <Providers>{children}</Providers>
       </body>

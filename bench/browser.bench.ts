@@ -2,23 +2,52 @@
  * Browser backend benchmark: NFE per second of the same plan (the shipped prior, 64x64,
  * 10 SPGD steps: e2e/fixtures/browser-bench.json) on the server (onnxruntime-node, CPU) and in
  * the browser (onnxruntime-web, wasm in a worker), driven by Playwright in Debian's Chromium,
- * plus the tab's memory. Writes bench/results/browser.md.
+ * plus the tab's memory; and, without the app, the forward and fused models' times in
+ * onnxruntime-node and in ONNX Runtime Web under several setups (`support/ort-web-probe.ts`:
+ * build, wasm threads, graph optimization), to see where the browser loses.
+ * Writes bench/results/browser.md.
  *
  * Needs the app running with the test routes:
- *   SPGD_TEST_ROUTES=1 npx next start -p 3100 &   # after npm run build
- *   BASE=http://localhost:3100 npx tsx bench/browser.bench.ts
- * Options (env): BASE, FIXTURE (browser-bench), REPEATS (2), OUT (bench/results/browser.md).
+ *   SPGD_TEST_ROUTES=1 npx next start -p 3300 &   # after npm run build
+ *   BASE=http://localhost:3300 npx tsx bench/browser.bench.ts
+ * Options (env): BASE, FIXTURE (browser-bench), REPEATS (2), OUT (bench/results/browser.md),
+ * PROBE_REPS (9; 0 skips the setups without the app).
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
+import { probeOrtWeb, type ProbeRow, type ProbeSetup } from './support/ort-web-probe';
 
-const BASE = process.env.BASE ?? 'http://localhost:3100';
+const BASE = process.env.BASE ?? 'http://localhost:3300';
 const FIXTURE = process.env.FIXTURE ?? 'browser-bench';
 const REPEATS = Number(process.env.REPEATS ?? 2);
 const OUT = process.env.OUT ?? 'bench/results/browser.md';
+const PROBE_REPS = Number(process.env.PROBE_REPS ?? 9);
+const PROBE_SIZE = 64;
+
+/** ONNX Runtime Web setups compared without the app (the app's own setup first). */
+const SETUPS: ProbeSetup[] = [
+  { name: 'webgpu bundle (asyncify build), 2 threads', bundle: 'ort.webgpu.bundle.min.mjs', threads: 2 },
+  { name: 'webgpu bundle (asyncify build), 1 thread', bundle: 'ort.webgpu.bundle.min.mjs', threads: 1 },
+  { name: 'wasm bundle (plain build), 2 threads', bundle: 'ort.wasm.bundle.min.mjs', threads: 2 },
+  { name: 'wasm bundle (plain build), 1 thread', bundle: 'ort.wasm.bundle.min.mjs', threads: 1 },
+  { name: 'wasm bundle (plain build), 2 threads, optimization extended', bundle: 'ort.wasm.bundle.min.mjs', threads: 2, graphOptimizationLevel: 'extended' },
+  { name: 'wasm bundle (plain build), 2 threads, optimization basic', bundle: 'ort.wasm.bundle.min.mjs', threads: 2, graphOptimizationLevel: 'basic' },
+];
+
+function probeTable(node: ProbeRow, web: ProbeRow[]): string[] {
+  const r = (row: ProbeRow) =>
+    `| ${row.setup} | ${row.forwardMs.toFixed(1)} | ${row.fusedMs.toFixed(1)} | ${row.copyMs.toFixed(2)} | ${row.forwardCpuMs.toFixed(0)} | ${row.fusedCpuMs.toFixed(0)} | ` +
+    `${(node.forwardMs / row.forwardMs).toFixed(2)} | ${(node.fusedMs / row.fusedMs).toFixed(2)} | ${(node.fusedCpuMs / row.fusedCpuMs).toFixed(2)} |`;
+  return [
+    '| setup | forward ms | fused ms | copy ms | forward CPU ms | fused CPU ms | node / this, forward | node / this, fused | node / this, fused CPU |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    r(node),
+    ...web.map(r),
+  ];
+}
 
 type Nfe = number | { forward: number; vjp: number };
 interface RunSnapshot {
@@ -120,7 +149,14 @@ const NOTES = `## Notes
 - Both sides use 2 threads here (the server's onnxruntime-node intra-op pool; the worker's wasm
   pool = navigator.hardwareConcurrency, the page being cross-origin isolated). The server's
   ~1 s runs vary by +-20 % between repeats on this 2-core box (the browser, Playwright and the
-  server share the cores).
+  server share the cores), and much more when other work loads the box (see the load average).
+- The wasm execution provider runs on ONNX Runtime Web's plain wasm build
+  (\`onnxruntime-web/wasm\`); the WebGPU build (\`onnxruntime-web/webgpu\`, asyncify), which the
+  app used for both providers before, runs wasm threads so slowly that 2 threads lose to 1 (see
+  the setups above). The plain build's files must be in \`public/ort/\` with the asyncify ones.
+- What is left between the browser and the server is wasm itself: ONNX Runtime's x64 kernels
+  (AVX2/AVX-512 SGEMM, NCHWc convolutions) against 128-bit wasm SIMD without NCHWc, on the
+  same threads; the per-call cost of feeding and fetching tensors ("copy") is well under 1 ms.
 - The browser's cold run is about 2x slower inside the sampler than its warm runs: ONNX Runtime
   Web creates the VJP / fused guidance sessions lazily on first use, and wasm kernels warm up.
   Loading (Cache Storage read or download of 13.3 MiB, wasm instantiation, session creation and
@@ -136,6 +172,7 @@ async function main() {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--enable-precise-memory-info', '--enable-blink-features=ForceEagerMeasureMemory'],
   });
+  const probe = PROBE_REPS > 0 ? await probeOrtWeb({ root: process.cwd(), browser, size: PROBE_SIZE, reps: PROBE_REPS, setups: SETUPS }) : null;
   const page = await browser.newPage({ viewport: { width: 1600, height: 950 } });
   await page.goto(`${BASE}/test/${FIXTURE}`);
   await page.getByTestId('canvas').waitFor();
@@ -164,7 +201,7 @@ async function main() {
     '# Browser backend benchmark',
     '',
     `Generated by \`bench/browser.bench.ts\` on ${new Date().toISOString()} (${os.cpus().length} CPU cores: ${os.cpus()[0]?.model ?? 'unknown'}; ` +
-      `Chromium via Playwright, headless; page cross-origin isolated: ${isolated}).`,
+      `Chromium via Playwright, headless; page cross-origin isolated: ${isolated}; load average ${os.loadavg().map((v) => v.toFixed(2)).join(' / ')} at the end, the box is shared).`,
     '',
     `Plan: e2e/fixtures/${FIXTURE}.json (the shipped prior spgd-prior-v1.onnx, SPGD random inpainting, warm-up + ADM). ` +
       'NFE/s = the sampler\'s network evaluations (forward + VJP, as the run reports them) / the sampler\'s own time ' +
@@ -179,6 +216,20 @@ async function main() {
     `**Warm mean: server ${srv.toFixed(2)} NFE/s, browser wasm ${web.toFixed(2)} NFE/s: browser / server = ${(web / srv).toFixed(2)}** ` +
       `(server ${(srv / web).toFixed(2)}x faster).`,
     '',
+    ...(probe
+      ? [
+          `## Where the time goes: the models alone (${PROBE_SIZE}x${PROBE_SIZE})`,
+          '',
+          `The shipped prior's forward model and its fused guidance model (random inpainting) at ${PROBE_SIZE}x${PROBE_SIZE}, without the app: onnxruntime-node in the bench's process (2 threads) and ` +
+            `ONNX Runtime Web's wasm execution provider in a module worker of the same Chromium (page cross-origin isolated: ${probe.isolated}), one worker per setup, the setups' runs alternating with the node runs; ` +
+            `medians of ${PROBE_REPS} interleaved runs after 2 warm-up runs (CPU: mean CPU time of all threads, of this process for node and of the Chromium it launched for the browser, 10 ms clock ticks summed over the runs). ` +
+            `"copy" runs a model that only copies x [1,3,${PROBE_SIZE},${PROBE_SIZE}]: the per-call cost of feeding and fetching tensors. ` +
+            'Graph optimization "all" unless stated.',
+          '',
+          ...probeTable(probe.node, probe.web),
+          '',
+        ]
+      : []),
     '## Memory in the tab (after the runs)',
     '',
     ...memory.split('\n').map((l) => `- ${l}`),

@@ -5,14 +5,20 @@
       --out-dir /tmp/prior-bench --sizes 64,128,256
 
 The network is the default prior's UNet (training/model.py):
-  * the trained prior when training/runs/v1/ema.npz (+ meta.json) exists -- the weights that
-    public/models/spgd-prior-v1.onnx was exported from;
+  * the shipped prior when public/models/spgd-prior-v1.onnx exists: its weights are read from
+    that file (the `onnx` package) and mapped onto the UNet -- the configuration follows from
+    the weight shapes, every parameter must be found (load_state_dict strict), so a clean
+    checkout reproduces the comparison;
   * otherwise a stand-in of the default prior's size (guided-diffusion style, base 32 channels,
     multipliers (1, 2, 4, 4), 2 res blocks per level, GroupNorm + SiLU, no attention) with
     seeded random weights (the zero-initialised output convolutions get small random weights
-    too, so the gradient is not trivially zero).
-The same script exports that network to ONNX (opset 17) in --out-dir, and writes a probe
-input and torch's eps on it, so the ONNX Runtime side can check that it runs identical weights.
+    too, so the gradient is not trivially zero), exported to ONNX (opset 17) in --out-dir for
+    the ONNX Runtime side.
+Either way the script writes a probe input and torch's eps on it, so the ONNX Runtime side can
+check that it runs identical weights (bench/prior.bench.ts prints the relative L2 error).
+
+Requirements (Debian): apt-get install -y python3-torch python3-onnx python3-numpy; for fast
+BLAS, LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp.
 
 Timings (torch.set_num_threads(--threads), float32, CPU), per size, median of --reps
 interleaved rounds after 4 warm-up rounds (oneDNN compiles its kernels on the first calls at
@@ -38,18 +44,55 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "training"))
 from model import UNet, count_flops, n_params  # noqa: E402
 
-TRAINED = os.path.join(ROOT, "training", "runs", "v1")
+SHIPPED = os.path.join(ROOT, "public", "models", "spgd-prior-v1.onnx")
+NORMS = ("norm1", "norm2", "norm_out")
+
+
+def onnx_state_dict(path):
+    """The UNet's state dict from an ONNX export of it. Conv and Linear parameters keep their
+    names in the export; GroupNorm's weight and bias become the [C, 1, 1] constants of the Mul
+    and Add nodes that follow the normalization (node names carry the module path)."""
+    import onnx
+    from onnx import numpy_helper
+
+    model = onnx.load(path)
+    inits = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+    state = {k: v for k, v in inits.items() if not k.startswith("onnx::")}
+    for node in model.graph.node:
+        parts = node.name.strip("/").split("/")
+        if node.op_type not in ("Mul", "Add") or len(parts) < 2 or parts[-2] not in NORMS:
+            continue
+        const = [inits[i] for i in node.input if i in inits]
+        if len(const) == 1:
+            module = ".".join(parts[:-1])
+            state[f"{module}.{'weight' if node.op_type == 'Mul' else 'bias'}"] = const[0].reshape(-1)
+    return {k: torch.from_numpy(np.array(v, dtype=np.float32)) for k, v in state.items()}
+
+
+def config_of(state):
+    """UNet(**config) from the parameter shapes: base width, per-level multipliers and res-block
+    counts (down.<i> is a res block when it has parameters, else the pooling between levels)."""
+    ch = state["conv_in.weight"].shape[0]
+    last = max(int(k.split(".")[1]) for k in state if k.startswith("down."))
+    mult, num_res = [], [0]
+    for i in range(last + 1):
+        w = state.get(f"down.{i}.conv1.weight")
+        if w is None:
+            num_res.append(0)
+            continue
+        if num_res[-1] == 0:
+            mult.append(w.shape[0] // ch)
+        num_res[-1] += 1
+    return dict(ch=ch, mult=tuple(mult), num_res=tuple(num_res), emb_mult=state["time_mlp.0.weight"].shape[0] // ch, out_ch=state["conv_out.weight"].shape[0])
 
 
 def build(seed):
-    weights = os.path.join(TRAINED, "ema.npz")
-    meta = os.path.join(TRAINED, "meta.json")
-    if os.path.exists(weights) and os.path.exists(meta):
-        cfg = {k: tuple(v) if isinstance(v, list) else v for k, v in json.load(open(meta))["config"].items()}
+    if os.path.exists(SHIPPED):
+        state = onnx_state_dict(SHIPPED)
+        cfg = config_of(state)
         net = UNet(**cfg)
-        z = np.load(weights)
-        net.load_state_dict({k: torch.from_numpy(z[k].copy()) for k in z.files})
-        return net.eval(), "trained spgd-prior-v1 (training/runs/v1/ema.npz)", cfg
+        net.load_state_dict(state, strict=True)
+        return net.eval(), "spgd-prior-v1, weights read from public/models/spgd-prior-v1.onnx", cfg
     cfg = dict(ch=32, mult=(1, 2, 4, 4), num_res=2, emb_mult=4, out_ch=3)
     torch.manual_seed(seed)
     net = UNet(**cfg)
@@ -99,8 +142,9 @@ def main():
     net, source, cfg = build(a.seed)
     for q in net.parameters():
         q.requires_grad_(False)
-    onnx_path = os.path.join(a.out_dir, "prior.onnx")
-    export(net, onnx_path)
+    onnx_path = SHIPPED if os.path.exists(SHIPPED) else os.path.join(a.out_dir, "prior.onnx")
+    if onnx_path != SHIPPED:
+        export(net, onnx_path)
 
     # Probe: ONNX Runtime must reproduce these (same weights).
     g = torch.Generator().manual_seed(1)

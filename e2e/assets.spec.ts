@@ -15,7 +15,9 @@ test('an uploaded image becomes the Load image source and runs', async ({ page }
 
   await page.getByTestId('param-source-upload').setInputFiles('public/samples/coffee.png');
   await expect(source).toHaveValue(/^sha256:[0-9a-f]{64}$/);
-  await expect(page.getByTestId('node-img')).toContainText('sha256:');
+  // The node names the upload by its file name, with its thumbnail.
+  await expect(page.getByTestId('node-img')).toContainText('coffee.png');
+  await expect(page.getByTestId('node-thumb-img')).toBeVisible();
   await expect(page.locator('[data-testid^="node-error-"]')).toHaveCount(0);
 
   await page.getByTestId('run-button').click();

@@ -2,10 +2,10 @@
 import { expect, type Page } from '@playwright/test';
 import { mkdirSync, statSync } from 'node:fs';
 
-/** Opens the editor on a fixture graph (test-only route, e2e/fixtures/<name>.json). */
+/** Opens the editor on a fixture graph (test-only route, e2e/fixtures/<name>.json) and waits until it is on the canvas. */
 export async function openFixture(page: Page, name: string): Promise<void> {
   await page.goto(`/test/${name}`);
-  await expect(page.getByTestId('editor')).toBeVisible();
+  await expect(page.getByTestId('editor')).toHaveAttribute('data-ready', 'true');
   await expect(page.getByTestId('canvas')).toBeVisible();
 }
 

@@ -22,11 +22,12 @@ test('save a preset, reload the page, load it again', async ({ page }) => {
   const row = page.locator(`[data-testid^="preset-"][data-name="${name}"]`);
   await expect(row).toBeVisible();
 
+  // The working graph survives the reload (autosaved); change it so that loading the preset shows.
   await page.reload();
   await expect(page.getByTestId('node-warm')).toBeVisible();
-  // The fixture is back to 3 warm-up steps.
   await selectNode(page, 'warm');
-  await expect(page.getByTestId('param-steps')).toHaveValue('3');
+  await expect(page.getByTestId('param-steps')).toHaveValue('4');
+  await page.getByTestId('param-steps').fill('5');
 
   await row.locator('[data-testid^="preset-load-"]').click();
   await expect(page.getByTestId('graph-name')).toHaveValue(name);

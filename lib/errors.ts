@@ -18,7 +18,9 @@ export type ErrorCode =
   /** The browser backend ran out of memory, lost its GPU device or got a model too large for a tab. */
   | 'BROWSER_RESOURCE'
   /** A run whose estimate passes the server's limits (time, memory, image size, node count). */
-  | 'RUN_TOO_LARGE';
+  | 'RUN_TOO_LARGE'
+  /** The run queue's store (Redis) cannot be reached: nothing was queued. */
+  | 'QUEUE_UNAVAILABLE';
 
 export class SpgdError extends Error {
   constructor(
@@ -100,6 +102,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'GRAPH_INVALID',
   'BROWSER_RESOURCE',
   'RUN_TOO_LARGE',
+  'QUEUE_UNAVAILABLE',
 ]);
 
 /**

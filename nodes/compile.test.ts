@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileGraph, type CompileEnv, type PriorReport } from '../lib/plan/compile';
+import { emptyThroughput, Throughput } from '../lib/plan/throughput';
 import type { Plan } from '../lib/plan/types';
 import { methodConfig } from '../lib/samplers';
 import type { TaskName } from '../lib/operators/types';
@@ -78,7 +79,7 @@ describe('compileGraph: plans', () => {
     expect(pir.steps.find((s) => s.node === 's')!.sampler!.params).toMatchObject({ sigmaY: 0.1, steps: 12 });
   });
 
-  it('estimates time from the prior FLOPs at the image size (VJP calls cost 2.5 forwards) and memory', async () => {
+  it('estimates time from the prior FLOPs at the image size (VJP calls cost 2.5 forwards), every node, and memory', async () => {
     const seen: string[] = [];
     const env: CompileEnv = {
       inspectPrior: (model, { height, width }): PriorReport => {
@@ -88,12 +89,28 @@ describe('compileGraph: plans', () => {
     };
     const pl = await plan(testGraph({ size: 32, steps: 10, warmup: 2, model: 'default' }), env);
     expect(seen).toEqual(['default@32x32']);
-    // 20 forward+VJP calls x 2.5 x 4e9 / 150e9 = 1.333 s (and 1 ms for the node itself)
-    const spgd = (p: Plan) => p.steps.find((st) => st.node === 's')!.estimate;
-    expect(spgd(pl).seconds).toBeCloseTo(4 / 3, 2);
+    const s = pl.steps.find((x) => x.node === 's')?.sampler;
+    expect(s).toMatchObject({ model: 'default', flops: 4e9, guidance: 'fused', task: 'inpaint-random' });
+    // 20 forward+VJP calls x 2.5 x 4e9 / 150e9 = 1.333 s, plus the sampler's own work and the other nodes (ms each)
+    expect(pl.estimate.seconds).toBeGreaterThan(4 / 3);
+    expect(pl.estimate.seconds).toBeLessThan(4 / 3 + 0.05);
     expect(pl.estimate.memoryMB).toBeGreaterThan(8); // 2 x 4 MB of weights at least
     const ddim = await plan(testGraph({ size: 32, steps: 10, warmup: null, model: 'default' }), env);
-    expect(spgd(ddim).seconds).toBeCloseTo(10 * 4 / 150, 2);
+    expect(ddim.estimate.seconds).toBeGreaterThan((10 * 4) / 150);
+    expect(ddim.estimate.seconds).toBeLessThan((10 * 4) / 150 + 0.05);
+    // With measured speeds: 20 fused calls at 0.1 s; a cached sampler costs nothing.
+    const throughput = new Throughput(emptyThroughput('server'));
+    throughput.recordNetwork('default', 32 * 32, 4e9, { forward: 0.04, fused: 0.1, pullback: 0.14 });
+    const measured = await plan(testGraph({ size: 32, steps: 10, warmup: 2, model: 'default' }), { ...env, throughput });
+    expect(measured.estimate.seconds).toBeGreaterThan(2);
+    expect(measured.estimate.seconds).toBeLessThan(2.05);
+    const key = measured.steps.find((x) => x.node === 's')?.key;
+    const cached = await plan(testGraph({ size: 32, steps: 10, warmup: 2, model: 'default' }), { ...env, throughput, isCached: (k) => k === key });
+    expect(cached.estimate.seconds).toBeLessThan(0.05);
+    // each step carries its share of the estimate
+    const spgd = (p: Plan) => p.steps.find((st) => st.node === 's')!.estimate;
+    expect(spgd(pl).seconds).toBeCloseTo(4 / 3, 1);
+    expect(spgd(cached).seconds).toBe(0);
   });
 
   it('counts every node: a fan-out of 30 resizes to 1024 px is estimated at the 360 MB its outputs hold', async () => {
@@ -161,6 +178,33 @@ describe('compileGraph: plans', () => {
     doc.nodes.metrics.params = { junk: 'x'.repeat(1000) };
     const r = await compileGraph(doc, lookup);
     expect(!r.ok && r.issues.nodes.metrics.join(' ')).toMatch(/junk/);
+  });
+
+  it("prices DDNM+'s pseudo-inverses, DAPS's Langevin steps and K samples from the operator's measured speeds", async () => {
+    const t = new Throughput(emptyThroughput('server'));
+    t.recordNetwork('gaussian', 32 * 32, 0, { forward: 0.01, fused: 0.03, pullback: 0.04 });
+    t.recordOperator('gaussian-blur', 32 * 32, 0.001, 0.02, 0.05);
+    t.recordStepOverhead(32 * 32, 0);
+    const sampled = async (sampler: 'ddnm' | 'daps', samplerParams: Record<string, unknown> = {}) => {
+      const pl = await plan(testGraph({ task: 'gaussian-blur', size: 32, steps: 10, sampler, samplerParams }), { throughput: t });
+      const step = pl.steps.find((x) => x.node === 's');
+      if (!step?.sampler) throw new Error('no sampler step');
+      return { s: step.sampler, seconds: pl.estimate.seconds };
+    };
+    const ddnm = await sampled('ddnm');
+    expect(ddnm.s).toMatchObject({ steps: 10, pinvSteps: 10, task: 'gaussian-blur' });
+    // 10 forwards at 0.01 s and 10 pseudo-inverses at 0.05 s, plus the other nodes
+    expect(ddnm.seconds).toBeGreaterThan(0.6);
+    expect(ddnm.seconds).toBeLessThan(0.65);
+    const daps = await sampled('daps', { odeSteps: 1, langevinSteps: 20 });
+    expect(daps.s).toMatchObject({ applySteps: 10 * 21 });
+    // 10 forwards, 10 x (20 Langevin steps + the residual) round trips at 0.001 s
+    expect(daps.seconds).toBeGreaterThan(0.31);
+    expect(daps.seconds).toBeLessThan(0.36);
+    // K = 3 samples: three chains' steps, calls and operator work
+    const k3 = await sampled('ddnm', { samples: 3 });
+    expect(k3.s).toMatchObject({ steps: 30, pinvSteps: 30, nfe: { forward: 30, vjp: 0 } });
+    expect(k3.seconds - ddnm.seconds).toBeCloseTo(2 * 0.6, 2);
   });
 
   it('hash ignores the ui, and a bypassed optional input compiles as unconnected', async () => {

@@ -17,7 +17,8 @@ import { executePlan } from '../lib/plan/execute';
 import { MemorySources } from '../lib/plan/memory-sources';
 import { METHODS, methodConfig } from '../lib/samplers';
 import { tensor } from '../lib/tensor';
-import { NODE_CATEGORIES } from './define';
+import type { ZodType } from 'zod';
+import { NODE_CATEGORIES, paramDescription } from './define';
 import { NODE_TYPES } from './index';
 import { restorationGraph } from './recipes';
 import { NODE_KIT, NODE_RUNS } from './runs';
@@ -41,6 +42,13 @@ describe.each(NODE_TYPES.map((d) => ({ def: d, label: d.type })))('$label', ({ d
     expect(def.params.strict().parse(defaults)).toEqual(defaults);
     expect(def.params.parse(JSON.parse(JSON.stringify(defaults)))).toEqual(defaults);
     expect(def.params.strict().safeParse({ ...defaults, notAParam: 1 }).success).toBe(false);
+  });
+
+  it('explains every param (its help text in the params panel)', () => {
+    const shape: Record<string, ZodType> = def.params.shape;
+    for (const [name, schema] of Object.entries(shape)) {
+      expect(paramDescription(schema), `${def.type} param '${name}'`).toMatch(/\w{3,}/);
+    }
   });
 
   it('has run code registered under its type', () => {

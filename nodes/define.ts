@@ -39,6 +39,19 @@ export interface NodeDefinition<P extends z.ZodObject = z.ZodObject> {
   migrate?: Record<number, (params: Record<string, unknown>) => Record<string, unknown>>;
 }
 
+/**
+ * A param's help text: its schema's `.describe()` text, looked up through the wrappers
+ * (`.default()`, `.optional()`) a description may sit inside or outside of.
+ */
+export function paramDescription(schema: z.ZodType): string | undefined {
+  let s: z.ZodType | undefined = schema;
+  for (let i = 0; s && i < 8; i++) {
+    if (s.description) return s.description;
+    s = (s as unknown as { _zod: { def: { innerType?: z.ZodType } } })._zod.def.innerType;
+  }
+  return undefined;
+}
+
 export function defineNode<P extends z.ZodObject>(def: NodeDefinition<P>): NodeDefinition<P> {
   if (!/^spgd:[a-z]+\/[a-z0-9-]+$/.test(def.type)) throw new Error(`bad node type '${def.type}'`);
   return def;

@@ -16,10 +16,11 @@
 import { GRAPH_FORMAT, SCHEMA_VERSION, type GraphDocument } from '../lib/graph/document';
 import type { TaskName } from '../lib/operators/types';
 import type { EpsModel } from '../lib/diffusion/types';
-import type { ExecuteOptions, NodeOutputs } from '../lib/plan/execute';
+import type { NodeOutputs } from '../lib/plan/execute';
 import type { CompileEnv } from '../lib/plan/node-run';
 import { MemorySources } from '../lib/plan/memory-sources';
-import { runGraph } from '../lib/plan/run-graph';
+import { runGraph, type RunGraphOptions } from '../lib/plan/run-graph';
+import type { Plan } from '../lib/plan/types';
 import type { SamplerNodeRun } from '../lib/plan/sampler-node';
 import { methodConfig, samplerCost } from '../lib/samplers';
 import type { StepTrace } from '../lib/samplers/types';
@@ -151,6 +152,10 @@ export interface RestorationOutcome {
   /** The sampler's own time. */
   seconds: number;
   trace: StepTrace[];
+  /** The compiled plan, and each node's real seconds (the estimate learns from them). */
+  plan: Plan;
+  nodeSeconds: Record<string, number>;
+  cached: string[];
 }
 
 /**
@@ -162,7 +167,9 @@ export async function restoreImage(
   recipe: Omit<RestorationRecipe, 'groundTruth' | 'measurement'>,
   inputs: RestorationInputs,
   prior: { load(model: string): Promise<EpsModel>; inspect?: CompileEnv['inspectPrior'] },
-  options: ExecuteOptions = {},
+  options: RunGraphOptions = {},
+  /** The estimate's speeds (CompileEnv `throughput`, `isWarm`). */
+  speed: Pick<CompileEnv, 'throughput' | 'isWarm'> = {},
 ): Promise<RestorationOutcome> {
   const sources = new MemorySources();
   const doc = restorationGraph({
@@ -178,7 +185,7 @@ export async function restoreImage(
         }
       : {}),
   });
-  const env: CompileEnv = { describeImage: sources.describe, ...(prior.inspect ? { inspectPrior: prior.inspect } : {}) };
+  const env: CompileEnv = { ...speed, describeImage: sources.describe, ...(prior.inspect ? { inspectPrior: prior.inspect } : {}) };
   const r = await runGraph(doc, NODE_KIT, env, { ...sources.adapters(), loadPrior: (m) => prior.load(m) }, options);
   const I = RECIPE_IDS;
   // Ports a node left out are absent from its outputs.
@@ -200,5 +207,8 @@ export async function restoreImage(
     nfe: tr.nfe,
     seconds: tr.seconds,
     trace: tr.trace,
+    plan: r.plan,
+    nodeSeconds: r.nodeSeconds,
+    cached: r.cached,
   };
 }

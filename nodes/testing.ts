@@ -2,7 +2,7 @@
  * Small graph documents for tests (plan, server): the SPGD chain of the built-in presets with
  * every size and count turned down, plus the other samplers' variants.
  */
-import { GRAPH_FORMAT, type GraphDocument } from '../lib/graph/document';
+import { GRAPH_FORMAT, SCHEMA_VERSION, type GraphDocument } from '../lib/graph/document';
 import adm from './sampler/adm';
 import classical from './sampler/classical';
 import daps from './sampler/daps';
@@ -79,5 +79,5 @@ export function testGraph(o: TestGraphOptions = {}): GraphDocument {
     nodes.init = n(classical.type, { sweeps: 20 });
     edges.push(edge('sim', 'measurement', 'init', 'measurement'), edge('op', 'operator', 'init', 'operator'), edge('init', 'image', 's', 'init'));
   }
-  return { format: GRAPH_FORMAT, schemaVersion: 1, nodes, edges, ui: { positions: {}, groups: [] }, assets: {} };
+  return { format: GRAPH_FORMAT, schemaVersion: SCHEMA_VERSION, nodes, edges, ui: { positions: {}, groups: [] }, assets: {} };
 }

@@ -75,7 +75,7 @@ export class Artifacts {
 }
 
 /** Published tensors as .npy files plus an index (key -> file, kind, shape). */
-class FileTensorStore implements TensorStore {
+export class FileTensorStore implements TensorStore {
   private cached?: Partial<Record<string, IndexEntry>>;
 
   constructor(private readonly dir: string) {}

@@ -76,6 +76,8 @@ export class AssetStore {
   private readonly imageCache: ByteLru<Tensor>;
   private readonly sizeCache = new Map<string, { width: number; height: number }>();
   private defaultModel?: ModelRecord;
+  /** sha256 -> file of the bundled samples and the shipped prior (hashed once, on first need). */
+  private builtInFiles?: Map<string, string>;
 
   constructor(
     private readonly db: Db,
@@ -261,6 +263,38 @@ export class AssetStore {
 
   asset(sha: string): AssetRow | undefined {
     return this.db.prepare<[string], AssetRow>('SELECT * FROM assets WHERE sha256 = ?').get(sha);
+  }
+
+  // ----------------------------------------------------------------------------- by content
+
+  /**
+   * The content hash of an image source or a prior model ('sample:<name>', 'sha256:<hex>',
+   * 'default'), or null when there is no such file ('gaussian' has none). What a distributed
+   * worker fetches and caches by.
+   */
+  contentHash(id: string): string | null {
+    if (/^sha256:[0-9a-f]{64}$/.test(id)) return this.asset(id.slice(7)) ? id.slice(7) : null;
+    const file = id === 'default' ? (fs.existsSync(this.defaultModelPath) ? this.defaultModelPath : null) : id.startsWith('sample:') ? this.imagePath(id) : null;
+    if (!file) return null;
+    for (const [sha, f] of this.builtIns()) if (f === file) return sha;
+    return null;
+  }
+
+  /** Bytes of any asset the server holds, by content hash (uploads, samples, the shipped prior), or null. */
+  bytesByHash(sha: string): Uint8Array | null {
+    if (!/^[0-9a-f]{64}$/.test(sha)) return null;
+    const row = this.asset(sha);
+    const file = row ? row.path : this.builtIns().get(sha);
+    return file && fs.existsSync(file) ? new Uint8Array(fs.readFileSync(file)) : null;
+  }
+
+  private builtIns(): Map<string, string> {
+    if (!this.builtInFiles) {
+      const files = this.samples().flatMap((s) => this.imagePath(s.source) ?? []);
+      if (fs.existsSync(this.defaultModelPath)) files.push(this.defaultModelPath);
+      this.builtInFiles = new Map(files.map((f) => [sha256Hex(new Uint8Array(fs.readFileSync(f))), f]));
+    }
+    return this.builtInFiles;
   }
 
   // ----------------------------------------------------------------------------- models

@@ -52,6 +52,11 @@ export class ByteLru<V> {
     return this.total;
   }
 
+  /** Whether `key` is cached (without touching its recency). */
+  has(key: string): boolean {
+    return this.map.has(key);
+  }
+
   get(key: string): V | undefined {
     const e = this.map.get(key);
     if (!e) return undefined;

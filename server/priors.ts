@@ -1,8 +1,9 @@
 /**
  * Priors for the executor and the compiler: 'gaussian' (the analytic N(0, 0.5^2) prior, as
  * in the CLI), 'default' (the shipped ONNX network) or 'sha256:<hex>' (an upload), loaded once
- * with onnxruntime-node and kept (a few at a time), and described per image size for
- * `graph.compile` (FLOPs, ops the gradient compiler cannot differentiate).
+ * with onnxruntime-node on the configured execution providers and kept (a few at a time), and
+ * described per image size for `graph.compile` (FLOPs, ops the gradient compiler cannot
+ * differentiate). Distributed workers load theirs through the same registry.
  *
  * Memory: each ONNX Runtime session keeps an arena as large as the biggest image it ran, so
  * after every run `trim` brings what the kept sessions hold (estimated from the model's FLOPs at
@@ -17,12 +18,16 @@ import { SpgdError } from '../lib/errors';
 import type { PriorReport } from '../lib/plan/node-run';
 import { activationBytes } from '../lib/plan/estimate';
 import { gaussianPriorReport, priorReport } from '../lib/plan/prior-report';
-import type { AssetStore } from './assets';
 import type { Env } from './env';
 
 const KEEP_MODELS = 3;
 /** What a forward-only session's arena holds, as a share of a gradient session's (which keeps activations for the backward pass). */
 const FORWARD_SHARE = 0.25;
+
+/** Where the ONNX bytes of a model id come from (the server's asset store, a worker's download cache). */
+export interface ModelBytesSource {
+  modelBytes(model: string): Uint8Array | null;
+}
 
 export class PriorRegistry {
   private readonly loaded = new Map<string, Promise<OrtEpsModel>>();
@@ -30,10 +35,12 @@ export class PriorRegistry {
   private readonly retired: Promise<OrtEpsModel>[] = [];
   private readonly reports = new Map<string, PriorReport>();
   private readonly bytes = new Map<string, Uint8Array>();
+  /** "model|task|pixels" that ran since the model was opened: its gradient sessions exist. */
+  private readonly used = new Set<string>();
 
   constructor(
-    private readonly assets: AssetStore,
-    private readonly env: Env,
+    private readonly assets: ModelBytesSource,
+    private readonly env: Pick<Env, 'executionProviders' | 'ortThreads'>,
   ) {}
 
   private modelBytes(model: string): Uint8Array | null {
@@ -74,7 +81,23 @@ export class PriorRegistry {
       this.retired.push(this.loaded.get(key) ?? p);
       this.loaded.delete(key);
     }
+    this.forgetUsed((m) => !this.loaded.has(m));
     return p;
+  }
+
+  /** Whether a run with this model, operator task and size would find its sessions open (the estimate's cold start). */
+  isWarm(model: string, task: string | undefined, pixels: number): boolean {
+    return model === 'gaussian' || (this.loaded.has(model) && this.used.has(`${model}|${task ?? ''}|${pixels}`));
+  }
+
+  /** Records that a run opened the sessions of this model, task and size. */
+  markUsed(model: string, task: string | undefined, pixels: number): void {
+    this.used.add(`${model}|${task ?? ''}|${pixels}`);
+  }
+
+  /** Forgets which sizes ran for the models `drop` names (their sessions were released). */
+  private forgetUsed(drop: (model: string) => boolean): void {
+    for (const key of [...this.used]) if (drop(key.split('|')[0])) this.used.delete(key);
   }
 
   /** Estimated bytes a held session keeps at its size. */
@@ -102,6 +125,8 @@ export class PriorRegistry {
         if (total <= budgetBytes) return;
         if (h.session.key === 'forward') continue;
         await m.model.releaseSession(h.session.key);
+        // The next run of this model opens its gradient sessions again: its estimate counts the cold start.
+        this.forgetUsed((id) => id === m.id);
         total -= h.bytes;
         h.bytes = 0;
       }
@@ -109,6 +134,7 @@ export class PriorRegistry {
     for (const m of models) {
       if (total <= budgetBytes) return;
       this.loaded.delete(m.id);
+      this.forgetUsed((id) => id === m.id);
       await m.model.release();
       total -= m.held.reduce((a, h) => a + h.bytes, 0);
     }

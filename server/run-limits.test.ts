@@ -17,7 +17,7 @@ function step(node: string, type: string, seconds: number, memoryMB: number, siz
     outputs: [],
     estimate: { seconds, memoryMB },
     ...(size
-      ? { sampler: { method: 'spgd', params: {}, seed: 0, steps: 100, nfe: { forward: 500, vjp: 500 }, height: size, width: size, secondsPerForward: 0.1 } }
+      ? { sampler: { method: 'spgd', params: {}, seed: 0, steps: 100, nfe: { forward: 500, vjp: 500 }, height: size, width: size, model: 'default', flops: 1e9, guidance: 'fused' as const, secondsPerForward: 0.1 } }
       : {}),
   };
 }
@@ -60,7 +60,7 @@ describe('the work cap', () => {
 
   it('refuses a sampler image over the pixel limit, and graphs with too many nodes', () => {
     expect(refusal(plan([step('spgd', 'spgd:sampler/spgd', 1, 1, 2048)]))).toMatch(
-      /'spgd' \(SPGD sampler\) restores a 2048x2048 image \(4\.2 MP\), more than this server runs \(1\.0 MP, SPGD_MAX_RUN_PIXELS\): downscale the image to 1024 px/,
+      /'spgd' \(SPGD sampler\) restores a 2048x2048 image \(4\.2 MP, an estimated \d+ s and \d+ MB\), more than this server runs \(1\.0 MP, SPGD_MAX_RUN_PIXELS\): downscale the image to 1024 px/,
     );
     expect(() => checkNodeCount(501, limits)).toThrow(/501 nodes, more than this server runs \(500, SPGD_MAX_RUN_NODES\)/);
     expect(() => checkNodeCount(500, limits)).not.toThrow();

@@ -1,9 +1,11 @@
 /**
  * The work cap: what run.start refuses, judged on the compiled plan's estimate (every node
  * counts, `lib/plan/estimate.ts`) against the server's limits (SPGD_MAX_RUN_SECONDS,
- * SPGD_MAX_RUN_MB, SPGD_MAX_RUN_PIXELS, SPGD_MAX_RUN_NODES). The error names the node that costs
- * most and what to do instead: a smaller image, or the browser backend (which these limits do
- * not bind, since it spends the visitor's machine).
+ * SPGD_MAX_RUN_MB, SPGD_MAX_RUN_PIXELS, SPGD_MAX_RUN_NODES). The error gives the estimate, names
+ * the node that costs most and what to do instead: downscale to a size that fits, or the browser
+ * backend (which these limits do not bind, since it spends the visitor's machine). The estimate
+ * is the compiler's (`estimate.ts`, priced with this server's calibrated speeds), so the cap
+ * holds for either queue (embedded or BullMQ workers): services.startRun checks it before queueing.
  */
 import { RunTooLargeError } from '../lib/errors';
 import type { Plan, PlanStep } from '../lib/plan/types';
@@ -53,15 +55,24 @@ export function checkNodeCount(count: number, limits: RunLimits): void {
   }
 }
 
-/** @throws RunTooLargeError naming the limit, the costliest node and the options. */
+/** "an estimated 12 s and 340 MB" */
+function estimated(plan: Plan): string {
+  return `an estimated ${Math.round(plan.estimate.seconds)} s and ${Math.round(plan.estimate.memoryMB)} MB`;
+}
+
+/** @throws RunTooLargeError naming the limit, the estimate, the costliest node and the options. */
 export function checkRunLimits(plan: Plan, limits: RunLimits, title: Titles): void {
-  checkNodeCount(plan.steps.length, limits);
+  if (plan.steps.length > limits.nodes) {
+    throw new RunTooLargeError(
+      `the graph has ${plan.steps.length} nodes (${estimated(plan)}), more than this server runs (${limits.nodes}, SPGD_MAX_RUN_NODES); split it, or run it in the browser`,
+    );
+  }
   const big = largestSampler(plan);
   if (big?.sampler && big.sampler.height * big.sampler.width > limits.pixels) {
     const { height, width } = big.sampler;
     const side = Math.floor(Math.sqrt(limits.pixels) / 8) * 8;
     throw new RunTooLargeError(
-      `${nodeName(big, title)} restores a ${width}x${height} image (${((width * height) / 1e6).toFixed(1)} MP), more than this server runs (${(limits.pixels / 1e6).toFixed(1)} MP, SPGD_MAX_RUN_PIXELS): downscale the image to ${side} px, or run it in the browser`,
+      `${nodeName(big, title)} restores a ${width}x${height} image (${((width * height) / 1e6).toFixed(1)} MP, ${estimated(plan)}), more than this server runs (${(limits.pixels / 1e6).toFixed(1)} MP, SPGD_MAX_RUN_PIXELS): downscale the image to ${side} px, or run it in the browser`,
       big.node,
     );
   }

@@ -85,13 +85,31 @@ describe('server start-up', () => {
     db.close();
   });
 
+  it('migrates a version-2 database: its runs survive and gain the queue columns (embedded, no worker, interactive), a label and cached nodes', () => {
+    const dir = tempDataDir();
+    const file = path.join(dir, 'v2.sqlite');
+    const old = new Database(file);
+    old.exec(MIGRATIONS[0]);
+    old.exec(MIGRATIONS[1]);
+    old.pragma('user_version = 2');
+    old.prepare(`INSERT INTO runs (id, status, document, graph_hash, plan, created_at) VALUES ('r1', 'finished', '{}', 'h', '{}', 1)`).run();
+    old.close();
+    const db = openDb(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(getRun(db, 'r1')).toMatchObject({ status: 'finished', queue: 'embedded', worker: null, attempts: 0, priority: 'interactive' });
+    expect(db.prepare('SELECT id, status, label, cached FROM runs').all()).toEqual([{ id: 'r1', status: 'finished', label: null, cached: null }]);
+    db.close();
+  });
+
   it('creates its tables with WAL journaling in a file database', () => {
     const dir = tempDataDir();
     const db = openDb(path.join(dir, 'x.sqlite'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
-    expect(tables).toEqual(expect.arrayContaining(['assets', 'presets', 'run_events', 'runs', 'users', 'sessions']));
+    expect(tables).toEqual(expect.arrayContaining(['assets', 'presets', 'queue_state', 'run_events', 'runs', 'users', 'sessions']));
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    // runs carry their history label and cached nodes (migration 4)
+    expect((db.prepare(`SELECT name FROM pragma_table_info('runs')`).all() as { name: string }[]).map((c) => c.name)).toEqual(expect.arrayContaining(['label', 'cached']));
     db.close();
     expect(fs.existsSync(path.join(dir, 'x.sqlite'))).toBe(true);
     const again = openDb(path.join(dir, 'x.sqlite'));

@@ -30,7 +30,7 @@ export function tempDataDir(): string {
 
 export function testServer(env: Record<string, string> = {}, dataDir = tempDataDir()): TestServer {
   const services = createServices({
-    env: { SPGD_DATA_DIR: dataDir, SPGD_DB: ':memory:', SPGD_APP_ROOT: APP_ROOT, NODE_ENV: 'test', SPGD_ORT_THREADS: '1', ...env },
+    env: { SPGD_DATA_DIR: dataDir, SPGD_DB: ':memory:', SPGD_APP_ROOT: APP_ROOT, NODE_ENV: 'test', SPGD_ORT_THREADS: '1', SPGD_CALIBRATE: 'off', ...env },
   });
   return {
     services,

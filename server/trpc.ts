@@ -55,6 +55,7 @@ const SPGD_TO_TRPC: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
   CANCELLED: 'CLIENT_CLOSED_REQUEST',
   BROWSER_RESOURCE: 'BAD_REQUEST',
   RUN_TOO_LARGE: 'BAD_REQUEST',
+  QUEUE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 };
 
 /** Engine errors -> TRPCError with the engine's message (the cause is kept for the formatter). */

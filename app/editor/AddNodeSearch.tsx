@@ -1,14 +1,27 @@
 'use client';
 /**
- * The add-node search ('/' or Ctrl+K): type, arrow through the matches, Enter adds the node at
- * the centre of the viewport.
+ * The add-node search ('/', Ctrl+K, or a double-click on the canvas): type, arrow through the
+ * matches, Enter adds the node at the centre of the view or where the canvas was clicked. Opened
+ * by a wire dropped on empty canvas, it lists only the nodes with a port that can take that wire
+ * and wires the new node to it.
  */
 import { useReactFlow } from '@xyflow/react';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { NODE_TYPES } from '../../nodes';
 import type { NodeDefinition } from '../../nodes/define';
+import type { PortType } from '../../lib/graph/ports';
+import { getNodeDefinition } from '../../nodes';
 import { CATEGORY_COLORS } from './GraphNode';
-import { useEditor } from './store';
+import { useEditor, type SearchContext } from './store';
+
+/** The port type of the port a wire was dragged from, and which side of a new node must match it. */
+function wireNeed(from: SearchContext['from']): { type: PortType; side: 'inputs' | 'outputs' } | null {
+  if (!from) return null;
+  const n = useEditor.getState().nodes.find((x) => x.id === from.node);
+  const def = n ? getNodeDefinition(n.type) : undefined;
+  const port = def?.[from.side === 'source' ? 'outputs' : 'inputs'].find((p) => p.name === from.port);
+  return port ? { type: port.type, side: from.side === 'source' ? 'inputs' : 'outputs' } : null;
+}
 
 function score(def: NodeDefinition, terms: string[]): number {
   if (!terms.length) return 1;
@@ -31,6 +44,8 @@ export function AddNodeSearch() {
 function SearchDialog() {
   const setOpen = useEditor((s) => s.setSearchOpen);
   const addNode = useEditor((s) => s.addNode);
+  const context = useEditor((s) => s.searchContext);
+  const need = useMemo(() => wireNeed(context.from), [context.from]);
   const rf = useReactFlow();
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
@@ -38,11 +53,12 @@ function SearchDialog() {
 
   const matches = useMemo(() => {
     const terms = query.toLowerCase().split(/\s+/).filter(Boolean);
-    return NODE_TYPES.map((d) => ({ d, s: score(d, terms) }))
+    return NODE_TYPES.filter((d) => !need || d[need.side].some((p) => p.type === need.type))
+      .map((d) => ({ d, s: score(d, terms) }))
       .filter((x) => x.s > 0)
       .sort((a, b) => b.s - a.s)
       .map((x) => x.d);
-  }, [query]);
+  }, [query, need]);
 
   useEffect(() => {
     setTimeout(() => inputRef.current?.focus(), 0);
@@ -50,11 +66,18 @@ function SearchDialog() {
 
   const add = (def: NodeDefinition | undefined) => {
     if (!def) return;
-    const pane = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
-    const centre = pane ? { x: pane.left + pane.width / 2, y: pane.top + pane.height / 2 } : { x: window.innerWidth / 2, y: window.innerHeight / 2 };
-    const p = rf.screenToFlowPosition(centre);
-    // Nudge so the node's centre (not its corner) lands on the viewport centre.
-    addNode(def.type, { x: p.x - 112, y: p.y - 40 });
+    let at = context.at;
+    if (!at) {
+      const pane = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
+      const centre = pane ? { x: pane.left + pane.width / 2, y: pane.top + pane.height / 2 } : { x: window.innerWidth / 2, y: window.innerHeight / 2 };
+      const p = rf.screenToFlowPosition(centre);
+      // Nudge so the node's centre (not its corner) lands on the viewport centre.
+      at = { x: p.x - 112, y: p.y - 40 };
+    }
+    if (context.from) {
+      const id = useEditor.getState().addNodeWired(def.type, at, context.from);
+      if (!id) useEditor.getState().toast('error', `${def.title} cannot take this wire here`);
+    } else addNode(def.type, at);
     setOpen(false);
   };
 
@@ -83,7 +106,7 @@ function SearchDialog() {
               setOpen(false);
             }
           }}
-          placeholder="Add a node: type to search…"
+          placeholder={need ? `Add a node that ${need.side === 'inputs' ? 'takes this' : 'gives a'} ${need.type}: type to search…` : 'Add a node: type to search…'}
           className="w-full border-b border-ink-700 bg-ink-900 px-3 py-2.5 text-[14px] text-ink-100 outline-none placeholder:text-ink-500"
           data-testid="add-node-search"
         />
@@ -109,7 +132,9 @@ function SearchDialog() {
           ))}
           {matches.length === 0 && <li className="px-3 py-2 text-ink-500">No node matches “{query}”.</li>}
         </ul>
-        <div className="border-t border-ink-700 px-3 py-1 text-[11px] text-ink-500">↑↓ choose · Enter add at the centre · Esc close</div>
+        <div className="border-t border-ink-700 px-3 py-1 text-[11px] text-ink-500" data-testid="add-node-hint">
+          {need ? `only nodes with a ${need.type} ${need.side === 'inputs' ? 'input' : 'output'} · ` : ''}↑↓ choose · Enter add {context.at ? 'here' : 'at the centre'} · Esc close
+        </div>
       </div>
     </div>
   );

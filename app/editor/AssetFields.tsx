@@ -10,6 +10,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type ComponentType } from 'react';
 import { embeddedData } from '../../lib/graph/embedded-assets';
 import { bytesToBase64 } from '../../lib/io/base64';
+import { imageSourceUrl } from '../../lib/image/source-url';
 import { useTRPC, useTRPCClient } from '../trpc';
 import type { FieldProps } from './ParamField';
 import type { AssetKind } from '../../nodes/input/sources';
@@ -89,11 +90,20 @@ function ImageSourceField({ value, onChange, testId }: FieldProps<ParamFieldSpec
             {a.name} (upload)
           </option>
         ))}
-        {!known && <option value={current}>{current}</option>}
+        {!known && <option value={current}>{current.startsWith('sha256:') ? `upload ${current.slice(7, 15)}…` : current}</option>}
       </select>
       <UploadButton accept="image/png,image/jpeg" busy={busy} onFile={(f) => void upload(f)} testId={`${testId}-upload`} />
+      <Thumb source={current} testId={`${testId}-thumb`} />
     </div>
   );
+}
+
+/** A small picture of an image source next to its picker. */
+function Thumb({ source, testId }: { source: string; testId: string }) {
+  const url = imageSourceUrl(source);
+  const [failed, setFailed] = useState<string | null>(null);
+  if (!url || failed === url) return null;
+  return <img src={url} alt="" onError={() => setFailed(url)} className="h-6 w-6 flex-none rounded border border-ink-700 object-cover" data-testid={testId} />;
 }
 
 function PriorModelField({ value, onChange, testId }: FieldProps<ParamFieldSpec>) {

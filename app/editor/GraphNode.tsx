@@ -26,7 +26,12 @@ export const CATEGORY_COLORS: Record<NodeCategory, string> = {
   output: '#a3b1c6',
 };
 
-function summarize(v: unknown): string {
+/** A param value in a few characters; an upload by its file name (`assets`), not its hash. */
+function summarize(v: unknown, assets: Readonly<Record<string, { name: string }>>): string {
+  if (typeof v === 'string' && /^sha256:[0-9a-f]{64}$/.test(v)) {
+    const name = Object.hasOwn(assets, v.slice(7)) ? assets[v.slice(7)].name : 'upload';
+    return name.length > 18 ? `${name.slice(0, 16)}…` : name;
+  }
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
   if (typeof v === 'boolean') return v ? 'on' : 'off';
   if (typeof v === 'string') return v.length > 18 ? `${v.slice(0, 16)}…` : v;
@@ -68,9 +73,16 @@ function GraphNodeImpl({ id, type, data, selected }: NodeProps<AppNode>) {
   const running = useEditor((s) => isActive(s.run.status) && s.run.progress?.node === id);
   const step = useEditor((s) => (s.run.progress?.node === id ? s.run.progress.step : 0));
   const steps = useEditor((s) => (s.run.progress?.node === id ? s.run.progress.steps : 0));
-  const preview = useEditor((s) => s.run.previews[id]);
-  const resultUrl = useEditor((s) => (s.run.status === 'finished' ? s.run.resultUrl : undefined));
+  // The run's pictures belong to the nodes it ran (a node added since shows none), its result to its result node.
+  const inRun = useEditor((s) => s.run.nodesInRun?.includes(id) ?? false);
+  const preview = useEditor((s) => (inRun ? s.run.previews[id] : undefined));
+  const resultUrl = useEditor((s) => {
+    if (!inRun || s.run.status !== 'finished') return undefined;
+    const sampler = def?.outputs.some((p) => p.type === 'Trace') ?? false;
+    return !sampler || s.run.primary === id ? s.run.resultUrl : undefined;
+  });
   const openInspector = useEditor((s) => s.openInspector);
+  const assets = useEditor((s) => s.meta.assets);
   const setParamAction = useEditor((s) => s.setParam);
   const setParam = useCallback((name: string, value: unknown) => setParamAction(id, name, value), [id, setParamAction]);
   const openTool = useCallback((tool: NodeTool) => openNodeTool(tool, id), [id]);
@@ -129,7 +141,7 @@ function GraphNodeImpl({ id, type, data, selected }: NodeProps<AppNode>) {
           {summary.map(([k, v]) => (
             <div key={k} className="contents">
               <dt className="text-ink-500">{k}</dt>
-              <dd className="truncate text-right text-ink-300">{summarize(v)}</dd>
+              <dd className="truncate text-right text-ink-300">{summarize(v, assets)}</dd>
             </div>
           ))}
         </dl>
@@ -147,7 +159,7 @@ function GraphNodeImpl({ id, type, data, selected }: NodeProps<AppNode>) {
       )}
       {errors.length > 0 && (
         <ul
-          className={`rounded-b-md border-t px-2 py-1 text-[11px] leading-4 ${hasError ? 'border-bad/50 bg-bad/10 text-[#ff9a9d]' : 'border-warn/40 bg-warn/10 text-warn'}`}
+          className={`rounded-b-md border-t px-2 py-1 text-[11px] leading-4 ${hasError ? 'border-bad/50 bg-bad/10 text-bad-fg' : 'border-warn/40 bg-warn/10 text-warn'}`}
           data-testid={`node-error-${id}`}
         >
           {errors.slice(0, 4).map((e, i) => (

@@ -1,13 +1,16 @@
 'use client';
 /**
- * The params panel: the selected node's params as a form generated from its zod schema, its
- * mode (active / bypass), its ports and its problems. With nothing selected it shows the
- * graph's problems and the compiled plan.
+ * The params panel: the selected node's params as a form generated from its zod schema, each
+ * with its help text (the schema's `.describe()`), its mode (active / bypass), its ports and its
+ * problems. With nothing selected it shows the graph's description, its problems and the
+ * compiled plan with its estimate for the chosen backend.
  */
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { getNodeDefinition } from '../../nodes';
-import { lookup, PORT_COLORS, type AppNode } from './graph';
+import { browserBackendOf, browserEstimate } from './browserSpeed';
+import { currentDescription, lookup, PORT_COLORS, toSemantic, type AppNode } from './graph';
+import { fmtSeconds } from './RunBar';
 import { CATEGORY_COLORS } from './GraphNode';
 import { NoiseEstimate } from './NoiseEstimate';
 import { ParamField } from './ParamField';
@@ -43,9 +46,7 @@ function NodeParams({ node }: { node: AppNode }) {
           {fields.map((f) => (
             <label key={f.name} className="block">
               <div className="mb-0.5 flex items-baseline justify-between gap-2">
-                <span className="text-[12px] text-ink-300" title={f.description}>
-                  {f.label}
-                </span>
+                <span className="text-[12px] text-ink-300">{f.label}</span>
                 <span className="font-mono text-[10px] text-ink-500">
                   {f.kind === 'number' && (f.min !== null || f.max !== null) ? `${f.min ?? '−∞'} … ${f.max ?? '∞'}` : ''}
                 </span>
@@ -53,6 +54,11 @@ function NodeParams({ node }: { node: AppNode }) {
               <ParamField field={f} value={node.data.params[f.name] ?? f.defaultValue} onChange={(v) => setParam(node.id, f.name, v)} testId={`param-${f.name}`} />
               {f.kind === 'number' && f.estimate && (
                 <NoiseEstimate source={node.data.params[f.estimate.from]} onEstimate={(v) => setParam(node.id, f.name, v)} testId={`param-${f.name}-estimate`} />
+              )}
+              {f.description && (
+                <p className="mt-0.5 text-[11px] leading-snug text-ink-500" data-testid={`param-help-${f.name}`}>
+                  {f.description}
+                </p>
               )}
             </label>
           ))}
@@ -92,7 +98,7 @@ function NodeParams({ node }: { node: AppNode }) {
       {issues && issues.length > 0 && (
         <section>
           <h3 className="mb-1 text-[11px] font-semibold uppercase tracking-wide text-bad">Problems</h3>
-          <ul className="space-y-0.5 text-[12px] text-[#ff9a9d]">
+          <ul className="space-y-0.5 text-[12px] text-bad-fg">
             {issues.map((m, i) => (
               <li key={i}>• {m}</li>
             ))}
@@ -103,14 +109,39 @@ function NodeParams({ node }: { node: AppNode }) {
   );
 }
 
+/** The graph's description: the preset's own while the graph is that preset, editable (then it is the user's). */
+function DescriptionField() {
+  const { description, current } = useEditor(
+    useShallow((s) => ({ description: s.meta.description, current: currentDescription(s.meta, toSemantic(s.nodes, s.edges)) })),
+  );
+  const stale = !!description && current === undefined;
+  return (
+    <section>
+      <h3 className="mb-1 text-[11px] font-semibold uppercase tracking-wide text-ink-500">Description</h3>
+      <textarea
+        value={current ?? ''}
+        onChange={(e) => useEditor.getState().setDescription(e.target.value)}
+        placeholder={stale ? 'The preset’s description no longer fits this graph: describe it here' : 'What this graph does (saved with it)'}
+        rows={3}
+        className="w-full resize-y rounded border border-ink-700 bg-ink-950 px-1.5 py-1 text-[12px] text-ink-200 outline-none focus:border-accent"
+        data-testid="graph-description"
+      />
+    </section>
+  );
+}
+
 function GraphSummary() {
-  const { compile, nodeCount, edgeCount } = useEditor(useShallow((s) => ({ compile: s.compile, nodeCount: s.nodes.length, edgeCount: s.edges.length })));
+  const { compile, nodeCount, edgeCount, backendChoice } = useEditor(
+    useShallow((s) => ({ compile: s.compile, nodeCount: s.nodes.length, edgeCount: s.edges.length, backendChoice: s.backendChoice })),
+  );
   const nodeIssues = Object.entries(compile.issues.nodes);
+  const browser = backendChoice !== 'server' && compile.plan ? browserEstimate(compile.plan, browserBackendOf(backendChoice)) : null;
   return (
     <div className="space-y-3 p-3 text-[12px]" data-testid="graph-summary">
       <div className="text-ink-400">
-        {nodeCount} nodes · {edgeCount} wires. Select a node to edit its params; click an output port or a wire to inspect it.
+        {nodeCount} nodes · {edgeCount} wires. Select a node to edit its params (each explained below it); click an output port or a wire to inspect it; right-click for more.
       </div>
+      <DescriptionField />
       {compile.plan && compile.status === 'ok' && (
         <section data-testid="plan-summary">
           <h3 className="mb-1 text-[11px] font-semibold uppercase tracking-wide text-ink-500">Plan</h3>
@@ -122,8 +153,9 @@ function GraphSummary() {
               {compile.plan.nfe.forward} fwd + {compile.plan.nfe.vjp} vjp
             </dd>
             <dt className="text-ink-500">estimate</dt>
-            <dd>
-              ~{compile.plan.estimate.seconds.toFixed(1)} s, {Math.round(compile.plan.estimate.memoryMB)} MB
+            <dd data-testid="plan-estimate">
+              ~{fmtSeconds(browser?.seconds ?? compile.plan.estimate.seconds)}
+              {browser ? ' in this browser' : backendChoice === 'server' ? ' on the server' : ' (server speed: this browser is measured at its first run)'}, {Math.round(compile.plan.estimate.memoryMB)} MB
             </dd>
           </dl>
           <ol className="mt-2 space-y-0.5 font-mono text-[11px] text-ink-400">
@@ -138,7 +170,7 @@ function GraphSummary() {
       {(nodeIssues.length > 0 || compile.issues.graph.length > 0) && (
         <section data-testid="graph-issues">
           <h3 className="mb-1 text-[11px] font-semibold uppercase tracking-wide text-bad">Problems</h3>
-          <ul className="space-y-1 text-[#ff9a9d]">
+          <ul className="space-y-1 text-bad-fg">
             {compile.issues.graph.map((m, i) => (
               <li key={`g${i}`}>• {m}</li>
             ))}
@@ -161,6 +193,10 @@ function GraphSummary() {
           <li className="contents"><kbd className="font-mono">Ctrl+C / V</kbd><span>copy / paste</span></li>
           <li className="contents"><kbd className="font-mono">Ctrl+Z / Shift+Z</kbd><span>undo / redo</span></li>
           <li className="contents"><kbd className="font-mono">Del</kbd><span>delete selection</span></li>
+          <li className="contents"><kbd className="font-mono">Ctrl+G</kbd><span>group the selection</span></li>
+          <li className="contents"><kbd className="font-mono">Ctrl+S</kbd><span>save as a preset</span></li>
+          <li className="contents"><kbd className="font-mono">double-click</kbd><span>add a node there</span></li>
+          <li className="contents"><kbd className="font-mono">right-click</kbd><span>menu</span></li>
         </ul>
       </section>
     </div>

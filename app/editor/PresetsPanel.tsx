@@ -1,12 +1,14 @@
 'use client';
 /**
- * Presets: list (built-ins marked), load, save the current graph under a name (overwriting
- * asks first; built-ins cannot be overwritten), delete your own.
+ * Presets: list (built-ins marked, each with a thumbnail of its picture), load, save the current
+ * graph under a name (overwriting asks first; built-ins cannot be overwritten; Ctrl+S lands
+ * here when the graph needs a name), delete your own.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTRPC, useTRPCClient, type RouterOutputs } from '../trpc';
 import { parseDocument } from './graph';
+import { useSaveGraph } from './presetSave';
 import { useEditor } from './store';
 import { errorMessage } from './useServer';
 
@@ -24,29 +26,27 @@ export function PresetsPanel() {
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
   const [loading, setLoading] = useState<string | null>(null);
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.presets.list.queryKey() });
+  const { saveAs } = useSaveGraph();
+  const nameInput = useRef<HTMLInputElement>(null);
+  // Ctrl+S on a graph without a user preset: ask for the name here.
+  const saveAsRequest = useEditor((s) => s.saveAsRequest);
+  useEffect(() => {
+    if (saveAsRequest > 0) nameInput.current?.focus();
+  }, [saveAsRequest]);
 
   const save = useMutation({
     mutationFn: async ({ overwrite }: { overwrite: boolean }) => {
-      const s = useEditor.getState();
       const finalName = (name || graphName || '').trim();
-      if (!finalName) throw new Error('give the preset a name');
-      const document = { ...s.document(), name: finalName };
-      return client.presets.save.mutate({ name: finalName, description: document.description, document, overwrite });
+      const r = await saveAs(finalName, { overwrite });
+      return { r, finalName };
     },
-    onSuccess: (r) => {
-      setConfirmOverwrite(null);
-      const s = useEditor.getState();
-      const finalName = (name || graphName || '').trim();
-      useEditor.setState({ presetId: r.id, meta: { ...s.meta, name: finalName } });
-      s.toast('ok', `Saved preset “${finalName}”`);
-      setName('');
-      void invalidate();
-    },
-    onError: (e) => {
-      const code = (e as { data?: { code?: string } }).data?.code;
-      const msg = errorMessage(e);
-      if (code === 'CONFLICT' && !/built-?in/i.test(msg)) setConfirmOverwrite((name || graphName || '').trim());
-      else useEditor.getState().toast('error', `Save failed: ${msg}`);
+    onSuccess: ({ r, finalName }) => {
+      if (r.ok) {
+        setConfirmOverwrite(null);
+        useEditor.getState().toast('ok', `Saved preset “${finalName}”`);
+        setName('');
+      } else if (r.conflict) setConfirmOverwrite(finalName);
+      else useEditor.getState().toast('error', `Save failed: ${r.message}`);
     },
   });
 
@@ -87,6 +87,7 @@ export function PresetsPanel() {
         }}
       >
         <input
+          ref={nameInput}
           value={name}
           onChange={(e) => {
             setName(e.target.value);
@@ -122,9 +123,9 @@ export function PresetsPanel() {
             data-name={p.name}
           >
             {p.thumbnail ? (
-              <img src={p.thumbnail} alt="" className="h-9 w-9 flex-none rounded border border-ink-700 object-cover" />
+              <img src={p.thumbnail} alt="" className="h-9 w-9 flex-none rounded border border-ink-700 object-cover" data-testid={`preset-thumb-${p.id}`} />
             ) : (
-              <div className="h-9 w-9 flex-none rounded border border-ink-700 bg-ink-800" />
+              <div className="flex h-9 w-9 flex-none items-center justify-center rounded border border-ink-700 bg-ink-800 text-[9px] text-ink-500">graph</div>
             )}
             <button className="min-w-0 flex-1 text-left" onClick={() => void load(p)} title={p.description} data-testid={`preset-load-${p.id}`}>
               <div className="truncate text-[12px] text-ink-100">{p.name}</div>

@@ -94,7 +94,7 @@ export function ResultPanel({ onSaveImage }: { onSaveImage: () => void }) {
           </button>
         )}
         {run.status === 'error' && run.error && (
-          <div className="max-w-md text-[12px] text-[#ff9a9d]" data-testid="result-error">
+          <div className="max-w-md text-[12px] text-bad-fg" data-testid="result-error">
             {run.error.node ? <span className="font-mono">{run.error.node}: </span> : null}
             {run.error.message}
           </div>

@@ -12,6 +12,8 @@
 import { configureOrtWeb, OrtWebEpsModel } from '../../lib/backends/ort-web';
 import type { ToWorker } from '../../lib/browser/protocol';
 import { BrowserRunner, MODEL_CACHE } from '../../lib/browser/runner';
+import { priorReport } from '../../lib/plan/prior-report';
+import { calibrate } from '../../nodes/calibrate';
 import { NODE_KIT } from '../../nodes/runs';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -38,10 +40,15 @@ const runner = new BrowserRunner({
     return OrtWebEpsModel.create(bytes, opts);
   },
   openCache: async () => (typeof caches === 'undefined' ? null : caches.open(MODEL_CACHE)),
+  calibrate,
+  flops: (bytes, size) => priorReport(bytes, size).flops,
 });
+
+/** Runs and calibrations one at a time (they would share the wasm threads and skew each other). */
+let busy: Promise<void> = Promise.resolve();
 
 self.onmessage = (e: MessageEvent<ToWorker>) => {
   const m = e.data;
-  if (m.type === 'run') void runner.run(m);
-  else runner.cancel(m.runId);
+  if (m.type === 'cancel') runner.cancel(m.runId);
+  else busy = busy.then(() => (m.type === 'run' ? runner.run(m) : runner.calibrate(m)));
 };

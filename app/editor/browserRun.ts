@@ -4,13 +4,33 @@
  * the store (the same reducer as server runs), keeps the tensors it publishes (so the inspector,
  * step timeline and result panel are served locally instead of by `tensor.get`), and cancels.
  * A worker that dies or stops answering ends the run with an error: never a silent hang.
+ *
+ * It also measures this browser's speed (a calibration in the worker, once), teaches the
+ * estimate from every finished run (./browserSpeed.ts), and hands each ended run to the
+ * recorder that stores it in the server's history (`run.record`, set by the editor).
  */
-import type { BackendInfo, BrowserBackend, FromWorker, ModelSource, RunRequest } from '../../lib/browser/protocol';
+import type { BackendInfo, BrowserBackend, CalibrateRequest, FromWorker, ModelSource, RunRequest } from '../../lib/browser/protocol';
 import { backendLabel, BROWSER_RESOURCE } from '../../lib/browser/protocol';
+import type { GraphDocument } from '../../lib/graph/document';
+import { readThroughput } from '../../lib/plan/throughput';
 import { pngDataUrl, renderTensor, tensorSnapshot } from '../../lib/plan/render';
 import type { Plan, TensorKind } from '../../lib/plan/types';
 import type { Tensor } from '../../lib/tensor';
-import { isActive, probeKey } from './runTypes';
+import {
+  BROWSER_CALIBRATION_SIZES,
+  browserEstimate,
+  checkModelCache,
+  coldModels,
+  expectedProvider,
+  forgetWarm,
+  learnBrowserRun,
+  loadBrowserThroughput,
+  markWarm,
+  rememberProvider,
+  saveBrowserThroughput,
+  type BrowserProvider,
+} from './browserSpeed';
+import { isActive, probeKey, type RunState } from './runTypes';
 import { useEditor } from './store';
 
 export const BROWSER_RUN_PREFIX = 'browser-';
@@ -45,6 +65,76 @@ function getWorker(): Worker {
 function dropWorker(): void {
   worker?.terminate();
   worker = null;
+  forgetWarm();
+}
+
+/** What a browser run needs after it ends: to learn from it and to record it. */
+interface RunInfo {
+  plan: Plan;
+  document: GraphDocument;
+  presetId: string | null;
+  models: Record<string, ModelSource>;
+  startedAt: number;
+  provider: BrowserProvider;
+  cold: string[];
+  /** The model download this run made: when it began, and the last bytes seen. */
+  download: { at: number; loaded: number; lastAt: number } | null;
+}
+const info = new Map<string, RunInfo>();
+
+/** An ended browser run as the history stores it. */
+export interface EndedBrowserRun {
+  runId: string;
+  document: GraphDocument;
+  presetId: string | null;
+  startedAt: number;
+  state: RunState;
+  plan: Plan;
+}
+let recorder: ((r: EndedBrowserRun) => void) | null = null;
+
+/** Who stores ended browser runs in the server's history (the editor sets it; null: nobody). */
+export function setBrowserRunRecorder(fn: ((r: EndedBrowserRun) => void) | null): void {
+  recorder = fn;
+}
+
+let calibration: { runId: string; resolve: (ok: boolean) => void } | null = null;
+
+/**
+ * Measures this browser's speed once per provider (a few seconds; the model is downloaded and
+ * kept in Cache Storage as a run would). Resolves false when it could not.
+ */
+export function calibrateBrowser(backend: BrowserBackend, models: Record<string, ModelSource>, images: Record<string, string>): Promise<boolean> {
+  if (calibration) return Promise.resolve(false);
+  const runId = `calibrate-${Date.now().toString(36)}`;
+  return new Promise<boolean>((resolve) => {
+    calibration = { runId, resolve };
+    const req: CalibrateRequest = { type: 'calibrate', runId, backend, model: 'default', models, images, sizes: BROWSER_CALIBRATION_SIZES };
+    try {
+      getWorker().postMessage(req);
+    } catch {
+      calibration = null;
+      resolve(false);
+    }
+  });
+}
+
+function onCalibrationMessage(m: FromWorker): void {
+  const c = calibration;
+  if (!c) return;
+  const s = useEditor.getState();
+  if (m.type === 'download') s.setRunDownload(m.cached ? { model: m.model, loaded: 0, total: null, phase: 'calibrate' } : { model: m.model, loaded: m.loaded, total: m.total, phase: 'calibrate' });
+  else if (m.type === 'calibrated') {
+    const t = m.throughput && m.provider !== 'js' ? readThroughput(m.throughput, `browser-${m.provider}`) : null;
+    if (t && m.provider !== 'js') {
+      saveBrowserThroughput(m.provider, t);
+      rememberProvider(m.provider);
+    }
+    if (!t) s.toast('info', `Could not measure this browser's speed (${m.error ?? 'no result'}): the estimate uses nominal speeds.`);
+    calibration = null;
+    s.setRunDownload(null);
+    c.resolve(!!t);
+  }
 }
 
 function endCurrent(): void {
@@ -65,17 +155,29 @@ function failCurrent(message: string, code = 'BROWSER_FAILED'): void {
 }
 
 function onMessage(m: FromWorker): void {
+  if (calibration && m.runId === calibration.runId) {
+    onCalibrationMessage(m);
+    return;
+  }
   if (!current || m.runId !== current.runId) return;
   current.lastMessage = Date.now();
   const s = useEditor.getState();
+  const run = info.get(m.runId);
   switch (m.type) {
     case 'backend':
       s.setRunBackend(backendLabel(m.info), m.info.note);
       lastBackend = m.info;
+      rememberProvider(m.info.provider);
+      if (run && m.info.provider !== 'js') run.provider = m.info.provider;
       break;
-    case 'download':
-      s.setRunDownload(m.cached ? null : { model: m.model, loaded: m.loaded, total: m.total });
+    case 'download': {
+      const now = Date.now();
+      if (run && !m.cached) run.download = { at: run.download?.at ?? now, loaded: m.loaded, lastAt: now };
+      // Once the bytes are here the worker opens the model and compiles its gradient: say so until steps run.
+      const done = m.cached || (m.total !== null && m.loaded >= m.total);
+      s.setRunDownload(done ? { model: m.model, loaded: m.loaded, total: m.total, phase: 'compile' } : { model: m.model, loaded: m.loaded, total: m.total, phase: 'download' });
       break;
+    }
     case 'tensor': {
       const t = m.tensor;
       runs.get(m.runId)?.set(probeKey(t.node, t.port, t.step), { tensor: { shape: t.shape, data: t.data }, kind: t.kind });
@@ -90,6 +192,11 @@ function onMessage(m: FromWorker): void {
         const r = img ? renderTensor(img.tensor, 'image') : null;
         s.setRunDownload(null);
         s.applyRunEvent({ ...ev, runId: m.runId, ...(r?.png ? { result: pngDataUrl(r.png) } : {}) });
+        if (run && ev.timings) {
+          const d = run.download;
+          learnBrowserRun(run.provider, run.plan, { nodeSeconds: ev.timings.nodes, cached: ev.timings.cached, coldModels: run.cold }, d && d.lastAt > d.at ? { bytes: d.loaded, seconds: (d.lastAt - d.at) / 1000 } : null);
+          markWarm(run.provider, run.plan, run.models);
+        }
       } else {
         s.applyRunEvent({ ...ev, runId: m.runId });
       }
@@ -101,6 +208,11 @@ function onMessage(m: FromWorker): void {
       // The worker ended without a terminal event (should not happen): say so.
       if (isActive(st.run.status) && st.run.runId === m.runId) st.applyRunEvent({ type: 'error', runId: m.runId, code: 'BROWSER_FAILED', message: 'the browser run ended without a result' });
       if (st.run.error?.code === BROWSER_RESOURCE) dropWorker();
+      if (run) {
+        info.delete(m.runId);
+        const ended = useEditor.getState().run;
+        if (ended.runId === m.runId) recorder?.({ runId: m.runId, document: run.document, presetId: run.presetId, startedAt: run.startedAt, state: ended, plan: run.plan });
+      }
       break;
     }
   }
@@ -114,6 +226,20 @@ export interface BrowserRunOptions {
   backend: BrowserBackend;
   images?: Record<string, string>;
   models?: Record<string, ModelSource>;
+  /** The graph it runs, and the preset it came from (for the history). */
+  document: GraphDocument;
+  presetId?: string | null;
+}
+
+/**
+ * The plan priced for this tab (its estimate replaced): calibrates this browser first when it
+ * was never measured, and looks up whether its models are in Cache Storage.
+ */
+export async function priceBrowserPlan(plan: Plan, backend: BrowserBackend, models: Record<string, ModelSource>, images: Record<string, string>): Promise<Plan> {
+  if (!loadBrowserThroughput(expectedProvider(backend))) await calibrateBrowser(backend, models, images);
+  await checkModelCache(plan, models);
+  const e = browserEstimate(plan, backend, models);
+  return e ? { ...plan, estimate: { ...plan.estimate, seconds: e.seconds } } : plan;
 }
 
 /** Starts a browser run of a compiled plan; returns its run id. */
@@ -131,8 +257,10 @@ export function startBrowserRun(o: BrowserRunOptions): string {
     if (current && Date.now() - current.lastMessage > STALL_MS) failCurrent(`the browser backend stopped responding for ${STALL_MS / 1000} s; run it on the server instead`, BROWSER_RESOURCE);
   }, 5000);
   current = { runId, lastMessage: Date.now(), timer };
+  const provider = expectedProvider(o.backend);
+  info.set(runId, { plan: o.plan, document: o.document, presetId: o.presetId ?? null, models: o.models ?? {}, startedAt: Date.now(), provider, cold: coldModels(provider, o.plan), download: null });
   const s = useEditor.getState();
-  s.runStarted(runId, 0);
+  s.runStarted(runId, 0, o.plan);
   s.setRunBackend(`browser · ${o.backend}`);
   try {
     const req: RunRequest = { type: 'run', runId, plan: o.plan, backend: o.backend, images: o.images, models: o.models };

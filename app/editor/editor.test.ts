@@ -12,6 +12,7 @@ import { IDLE_RUN, etaSeconds, reduceRunEvent, type RunEvent, type RunState } fr
 import { describeParams, fromSlider, toSlider, type NumberField } from './schemaForm';
 import { connectionProblem } from '../../lib/graph/validate';
 import { useEditor } from './store';
+import { niceTicks, shownCurves, tickLabel } from './AngleCharts';
 
 const wireProblem = (doc: Parameters<typeof connectionProblem>[0], c: Parameters<typeof connectionProblem>[1]) => connectionProblem(doc, c, getNodeDefinition);
 
@@ -77,6 +78,26 @@ describe('graph document', () => {
     expect(!bad.ok && bad.error).toMatch(/not an SPGD Studio graph/);
     expect(parseDocument('{').ok).toBe(false);
   });
+
+  it('refuses a graph with a node type this app does not have, naming it', () => {
+    const doc = fallbackDocument();
+    const r = parseDocument({ ...doc, nodes: { ...doc.nodes, x: { type: 'spgd:other/thing', typeVersion: 1, params: {}, mode: 'active' } } });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.error).toMatch(/unknown node type 'spgd:other\/thing' \(node 'x'\)/);
+  });
+
+  it("drops a preset's description from the document once the graph differs from the preset", () => {
+    const doc = { ...fallbackDocument(), description: 'eta 0.5, tuned' };
+    const { nodes, edges, meta } = fromDocument(doc);
+    expect(toDocument(nodes, edges, meta).description).toBe('eta 0.5, tuned');
+    const edited = nodes.map((n) => (n.id === 'warm' ? { ...n, data: { ...n.data, params: { ...n.data.params, eta: 2 } } } : n));
+    expect(toDocument(edited, edges, meta).description).toBeUndefined();
+    // moving a node changes no semantics: the description stays
+    const moved = nodes.map((n) => (n.id === 'warm' ? { ...n, position: { x: 1, y: 1 } } : n));
+    expect(toDocument(moved, edges, meta).description).toBe('eta 0.5, tuned');
+    // a description the user wrote stays with any graph
+    expect(toDocument(edited, edges, { ...meta, descriptionFor: undefined }).description).toBe('eta 0.5, tuned');
+  });
 });
 
 describe('wire checks', () => {
@@ -100,8 +121,10 @@ describe('editor store', () => {
     const a = useEditor.getState().addNode('spgd:degradation/degrade', { x: 0, y: 0 });
     const b = useEditor.getState().addNode('spgd:degradation/simulate', { x: 0, y: 0 });
     expect([a, b]).toEqual(['degrade', 'simulate']);
-    // Cascaded off the first node's spot.
-    expect(useEditor.getState().nodes[1].position).toEqual({ x: 32, y: 32 });
+    // Placed clear of the first node (240 x 170 plus a gap), as near to the asked spot as that allows.
+    const [pa, pb] = useEditor.getState().nodes.map((n) => n.position);
+    expect(Math.abs(pb.x - pa.x) >= 264 || Math.abs(pb.y - pa.y) >= 194).toBe(true);
+    expect(Math.hypot(pb.x, pb.y)).toBeLessThan(400);
     expect(useEditor.getState().connect({ from: { node: a, port: 'operator' }, to: { node: b, port: 'image' } })).toMatch(/takes Image/);
     expect(useEditor.getState().connectionError).toMatch(/takes Image/);
     expect(useEditor.getState().connect({ from: { node: a, port: 'operator' }, to: { node: b, port: 'operator' } })).toBeNull();
@@ -112,6 +135,9 @@ describe('editor store', () => {
     useEditor.getState().paste();
     expect(useEditor.getState().nodes.map((n) => n.id)).toEqual(['degrade', 'simulate', 'degrade-2', 'simulate-2']);
     expect(useEditor.getState().edges.map((e) => e.id)).toContain('degrade-2.operator->simulate-2.operator');
+    // The pasted block overlaps none of the originals.
+    const all = useEditor.getState().nodes.map((n) => n.position);
+    for (const p of all.slice(2)) for (const q of all.slice(0, 2)) expect(Math.abs(p.x - q.x) >= 264 || Math.abs(p.y - q.y) >= 194).toBe(true);
 
     useEditor.getState().setParam('simulate', 'sigmaY', 0.1);
     useEditor.getState().setParam('simulate', 'sigmaY', 0.2); // coalesced into one undo step
@@ -124,6 +150,56 @@ describe('editor store', () => {
   });
 });
 
+describe('wires and groups', () => {
+  it('replaces the wire of an occupied input, in one undo step, and refuses a replacement that does not fit', () => {
+    useEditor.getState().loadDocument(fallbackDocument(), { keepHistory: false });
+    const s = () => useEditor.getState();
+    const into = (node: string, port: string) => s().edges.filter((e) => e.target === node && e.targetHandle === port);
+    const dup = s().addNode('spgd:input/load-image', { x: 0, y: 600 });
+    expect(s().connect({ from: { node: dup, port: 'image' }, to: { node: 'sim', port: 'image' } })).toBeNull();
+    expect(into('sim', 'image').map((e) => e.source)).toEqual([dup]);
+    s().undo();
+    expect(into('sim', 'image').map((e) => e.source)).toEqual(['img']);
+    expect(s().connect({ from: { node: 'op', port: 'operator' }, to: { node: 'sim', port: 'image' } })).toMatch(/takes Image/);
+    expect(into('sim', 'image').map((e) => e.source)).toEqual(['img']);
+  });
+
+  it('adds a node wired to the port a wire was dropped from', () => {
+    useEditor.getState().loadDocument(fallbackDocument(), { keepHistory: false });
+    const s = () => useEditor.getState();
+    const id = s().addNodeWired('spgd:output/save-image', { x: 900, y: 0 }, { node: 'spgd', port: 'image', side: 'source' });
+    expect(id).toBe('save-image');
+    expect(s().edges.map((e) => e.id)).toContain('spgd.image->save-image.image');
+    // from an input: the new node's output feeds it (the old wire is replaced)
+    const img = s().addNodeWired('spgd:input/load-image', { x: -400, y: 0 }, { node: 'sim', port: 'image', side: 'target' });
+    expect(s().edges.filter((e) => e.target === 'sim' && e.targetHandle === 'image').map((e) => e.source)).toEqual([img]);
+    // a node without a matching port is not added
+    expect(s().addNodeWired('spgd:sampler/schedule', { x: 0, y: 0 }, { node: 'spgd', port: 'image', side: 'source' })).toBeNull();
+  });
+
+  it('groups the selection in a frame that moves its members, and nodes dragged out leave it', () => {
+    useEditor.getState().loadDocument(fallbackDocument(), { keepHistory: false });
+    const s = () => useEditor.getState();
+    const pos = (id: string) => s().nodes.find((n) => n.id === id)?.position;
+    s().selectOnly('img');
+    useEditor.setState((st) => ({ nodes: st.nodes.map((n) => (n.id === 'op' ? { ...n, selected: true } : n)) }));
+    const g = s().groupSelection('inputs');
+    expect(g).not.toBeNull();
+    const group = s().meta.groups.find((x) => x.id === g);
+    expect(group?.nodes.sort()).toEqual(['img', 'op']);
+    const before = pos('img');
+    s().moveGroup(group?.id ?? '', { x: (group?.bounds.x ?? 0) + 100, y: (group?.bounds.y ?? 0) + 50 });
+    expect(pos('img')).toEqual({ x: (before?.x ?? 0) + 100, y: (before?.y ?? 0) + 50 });
+    // a member dragged far away leaves; the document keeps the group
+    useEditor.setState((st) => ({ nodes: st.nodes.map((n) => (n.id === 'op' ? { ...n, position: { x: 5000, y: 5000 } } : n)) }));
+    s().regroup(['op']);
+    expect(s().meta.groups[0].nodes).toEqual(['img']);
+    expect(s().document().ui.groups[0]).toMatchObject({ title: 'inputs', nodes: ['img'] });
+    s().renameGroup(group?.id ?? '', 'sources');
+    expect(s().document().ui.groups[0].title).toBe('sources');
+  });
+});
+
 describe('run events', () => {
   it('folds queue, progress, trace, probe and finish events', () => {
     const ev = (e: RunEvent) => e;
@@ -133,7 +209,11 @@ describe('run events', () => {
     s = reduceRunEvent(s, ev({ type: 'started', nfe: { forward: 10, vjp: 0 }, estimate: { seconds: 1, memoryMB: 1 } }), 1000);
     s = reduceRunEvent(s, ev({ type: 'progress', node: 'spgd', step: 5, steps: 10, nfe: { forward: 5, vjp: 0 }, elapsedMs: 500 }), 1500);
     expect(s.status).toBe('running');
-    expect(etaSeconds(s.progress)).toBeCloseTo(0.5);
+    // Before a few steps have run: the estimate less the time gone (0.5 s of 1 s).
+    expect(etaSeconds(s, 1500)).toBeCloseTo(0.5);
+    // After them: the measured pace since the first progress (steps 5 -> 9 in 400 ms: 100 ms a step).
+    s = reduceRunEvent(s, ev({ type: 'progress', node: 'spgd', step: 9, steps: 10, nfe: { forward: 9, vjp: 0 }, elapsedMs: 900 }), 1900);
+    expect(etaSeconds(s, 1900)).toBeCloseTo(0.1);
     const trace = { step: 0, sigma: 1, t: 1, stepSize: null, residualNorm: 1, gradNorm: 1, admWeights: [], conflict: 90, fluctuationRaw: null, fluctuationAdm: null, priorStability: null, nfe: { forward: 1, vjp: 0 } };
     s = reduceRunEvent(s, ev({ type: 'trace', node: 'spgd', step: 0, trace }), 0);
     s = reduceRunEvent(s, ev({ type: 'trace', node: 'spgd', step: 0, trace }), 0); // a replay does not duplicate
@@ -141,7 +221,32 @@ describe('run events', () => {
     s = reduceRunEvent(s, ev({ type: 'probe', node: 'spgd', port: 'D', step: 0, shape: [3, 8, 8], dtype: 'float32', stats: null, kind: 'image' }), 0);
     expect(Object.keys(s.probes)).toEqual(['spgd.D@0']);
     s = reduceRunEvent(s, ev({ type: 'trace', node: 'spgd', step: 0, trace, runId: 'other' }), 0);
-    s = reduceRunEvent(s, ev({ type: 'finished', metrics: { residual: 1, psnr: 20 }, seconds: 2, nfe: { forward: 10, vjp: 0 }, result: '/api/artifacts/x.png' }), 0);
-    expect(s).toMatchObject({ status: 'finished', resultUrl: '/api/artifacts/x.png', finished: { metrics: { psnr: 20 } } });
+    s = reduceRunEvent(s, ev({ type: 'finished', metrics: { residual: 1, psnr: 20 }, seconds: 2, nfe: { forward: 10, vjp: 0 }, result: '/api/artifacts/x.png', timings: { nodes: { spgd: 2 }, cached: [] } }), 0);
+    expect(s).toMatchObject({ status: 'finished', resultUrl: '/api/artifacts/x.png', finished: { metrics: { psnr: 20 } }, fromCache: false });
+    const cachedRun = reduceRunEvent({ ...IDLE_RUN, runId: 'r2', status: 'running', primary: 'spgd' }, ev({ type: 'finished', metrics: { residual: 1 }, seconds: 0.1, nfe: { forward: 0, vjp: 0 }, timings: { nodes: {}, cached: ['spgd'] } }), 0);
+    expect(cachedRun.fromCache).toBe(true);
+  });
+});
+
+describe('angle charts', () => {
+  it('puts round ticks on the step axis and at most 3 digits on value ticks', () => {
+    expect(niceTicks(99)).toEqual([0, 20, 40, 60, 80]);
+    expect(niceTicks(100)).toEqual([0, 20, 40, 60, 80, 100]);
+    expect(niceTicks(9)).toEqual([0, 2, 4, 6, 8]);
+    expect(niceTicks(1, 4)).toEqual([0, 0.5, 1]);
+    expect(tickLabel(0.2996162899441966)).toBe('0.3');
+    expect(tickLabel(1234.5678)).toBe('1230');
+  });
+
+  it("draws the curves a wired Gradient angles node asks for, or all of them", () => {
+    const { nodes, edges } = fromDocument(fallbackDocument());
+    const angles = nodes.find((n) => n.type === 'spgd:analysis/angles');
+    const sampler = edges.find((e) => e.target === angles?.id)?.source ?? '';
+    const only = nodes.map((n) => (n === angles ? { ...n, data: { ...n.data, params: { show: ['conflict', 'residualNorm'] } } } : n));
+    expect([...shownCurves(sampler, only, edges)].sort()).toEqual(['conflict', 'residualNorm']);
+    expect(shownCurves(sampler, nodes.filter((n) => n !== angles), edges).size).toBe(7);
+    // a bypassed node asks for nothing
+    const bypassed = only.map((n) => (n.id === angles?.id ? { ...n, data: { ...n.data, mode: 'bypass' as const } } : n));
+    expect(shownCurves(sampler, bypassed, edges).size).toBe(7);
   });
 });

@@ -31,6 +31,12 @@ export type AppEdge = Edge<EdgeData>;
 export interface DocMeta {
   name?: string;
   description?: string;
+  /**
+   * The semantic key (`semanticKey`) of the graph the description was written for (a preset's
+   * description describes that preset's graph): once the graph differs, the description is
+   * left out of the document. Absent: the user wrote it for whatever the graph is.
+   */
+  descriptionFor?: string;
   assets: GraphDocument['assets'];
   groups: GraphDocument['ui']['groups'];
   viewport?: GraphDocument['ui']['viewport'];
@@ -114,15 +120,27 @@ export function toSemantic(nodes: readonly AppNode[], edges: readonly AppEdge[])
   return { nodes: docNodes, edges: edges.map(edgeToConnection) };
 }
 
+/** Stable JSON of the graph's semantics: equal for graphs that compute the same thing. */
+export function semanticKey(doc: Pick<GraphDocument, 'nodes' | 'edges'>): string {
+  return stableStringify({ nodes: doc.nodes, edges: doc.edges });
+}
+
+/** The description, if it still describes this graph (see `DocMeta.descriptionFor`). */
+export function currentDescription(meta: DocMeta, semantic: Pick<GraphDocument, 'nodes' | 'edges'>): string | undefined {
+  if (!meta.description) return undefined;
+  return meta.descriptionFor === undefined || meta.descriptionFor === semanticKey(semantic) ? meta.description : undefined;
+}
+
 export function toDocument(nodes: readonly AppNode[], edges: readonly AppEdge[], meta: DocMeta): GraphDocument {
   const positions: GraphDocument['ui']['positions'] = {};
   for (const n of nodes) positions[n.id] = { x: Math.round(n.position.x), y: Math.round(n.position.y) };
   const semantic = toSemantic(nodes, edges);
+  const description = currentDescription(meta, semantic);
   return {
     format: GRAPH_FORMAT,
     schemaVersion: SCHEMA_VERSION,
     ...(meta.name ? { name: meta.name } : {}),
-    ...(meta.description ? { description: meta.description } : {}),
+    ...(description ? { description } : {}),
     ...semantic,
     ui: { positions, groups: meta.groups, ...(meta.viewport ? { viewport: meta.viewport } : {}) },
     // Only the files the graph uses travel with it (a mask repainted ten times carries one).
@@ -166,7 +184,13 @@ export function parseDocument(input: unknown): ParsedDocument {
   if (value && typeof value === 'object' && 'document' in value && !('nodes' in value)) value = value.document;
   try {
     // Any schema version this app ever wrote, and node params migrations (lib/graph/migrate.ts).
-    return { ok: true, doc: migrateDocument(value, getNodeDefinition) };
+    const doc = migrateDocument(value, getNodeDefinition);
+    const unknown = Object.entries(doc.nodes).filter(([, n]) => !getNodeDefinition(n.type));
+    if (unknown.length) {
+      const list = unknown.map(([id, n]) => `'${n.type}' (node '${id}')`).join(', ');
+      return { ok: false, error: `unknown node type${unknown.length > 1 ? 's' : ''} ${list}: this graph needs node types this SPGD Studio does not have` };
+    }
+    return { ok: true, doc };
   } catch (e) {
     if (!value || typeof value !== 'object' || !('format' in value) || value.format !== GRAPH_FORMAT) return { ok: false, error: `not an SPGD Studio graph (format must be '${GRAPH_FORMAT}')` };
     return { ok: false, error: (e as Error).message };
@@ -186,9 +210,25 @@ export function fromDocument(doc: GraphDocument): { nodes: AppNode[]; edges: App
   return {
     nodes,
     edges,
-    meta: { name: doc.name, description: doc.description, assets: doc.assets, groups: doc.ui.groups, viewport: doc.ui.viewport },
+    meta: {
+      name: doc.name,
+      description: doc.description,
+      ...(doc.description ? { descriptionFor: semanticKey(doc) } : {}),
+      assets: doc.assets,
+      groups: doc.ui.groups,
+      viewport: doc.ui.viewport,
+    },
   };
 }
+
+/** Stable JSON of everything a save keeps (semantics, layout, groups, name, description): unequal means unsaved changes. */
+export function contentKey(doc: GraphDocument): string {
+  const { viewport: _v, ...ui } = doc.ui;
+  return stableStringify({ ...doc, ui });
+}
+
+/** Ids of the built-in presets (server/presets.ts): they cannot be saved over. */
+export const BUILTIN_PRESET_PREFIX = 'builtin-';
 
 /** The built-in default (SPGD, random inpainting on the bundled sample), used until the server's preset arrives. */
 export function fallbackDocument(): GraphDocument {

@@ -8,7 +8,7 @@ import { decodeImage, fitToSize, imageToTensor, tensorToImage, type RgbImage } f
 import { blankMask, KEPT, maskFromPng, MISSING, type PaintMask } from '../../lib/image/mask-paint';
 import { base64ToBytes } from '../../lib/io/base64';
 import { isNpy, parseNpy } from '../../lib/io/npy';
-import { sourceUrl } from '../../nodes/input/source-url';
+import { imageSourceUrl } from '../../lib/image/source-url';
 import { lookup } from './graph';
 import type { MaskPhoto } from './maskPhoto';
 
@@ -37,7 +37,7 @@ async function sourceBytes(source: string, assets: GraphDocument['assets']): Pro
   const sha = /^sha256:([0-9a-f]{64})$/.exec(source)?.[1];
   const data = sha === undefined ? undefined : lookup(assets, sha)?.data;
   if (data !== undefined) return base64ToBytes(data);
-  const url = sourceUrl(source);
+  const url = imageSourceUrl(source);
   if (!url) throw new Error(`${source} is not a picture the editor can load`);
   const res = await fetch(url);
   if (!res.ok) throw new Error(`${source} could not be loaded (HTTP ${res.status})`);

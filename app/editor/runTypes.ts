@@ -19,6 +19,15 @@ export interface RunState {
   position?: number;
   backend?: string;
   progress?: { node: string; step: number; steps: number; nfe?: NfeCount; elapsedMs: number };
+  /** The first progress event of the current sampler: steps after it give the measured pace (the first step opens sessions). */
+  paceFrom?: { node: string; step: number; elapsedMs: number };
+  /** The plan's node ids (widgets show this run's pictures only on them) and its result node. */
+  nodesInRun?: string[];
+  primary?: string | null;
+  /** Every node of the run (or its result node) was served from the output cache. */
+  fromCache?: boolean;
+  /** The nodes that were. */
+  cachedNodes?: string[];
   /** Network evaluations and time the plan expects (from 'started'). */
   expected?: { nfe: NfeCount; seconds: number };
   /** Wall-clock ms when the run started (for ETA). */
@@ -35,8 +44,8 @@ export interface RunState {
   resultUrl?: string;
   /** A note about the backend that ran (e.g. the WebGPU -> wasm fallback). */
   note?: string;
-  /** Browser runs: the model download in progress (null/absent when none). */
-  download?: { model: string; loaded: number; total: number | null } | null;
+  /** Browser runs: the model download, then its gradient compile, in progress (null/absent when neither). */
+  download?: { model: string; loaded: number; total: number | null; phase?: 'download' | 'compile' | 'calibrate' } | null;
 }
 
 /** Where runs go: the server queue, or this tab (ONNX Runtime Web in a worker). */
@@ -62,15 +71,19 @@ export function reduceRunEvent(s: RunState, ev: RunEvent, now: number): RunState
   switch (ev.type) {
     case 'queued':
       return { ...next, status: 'queued', position: ev.position };
+    case 'retry':
+      // Its worker stopped: the run starts over on another one (run.get keeps only the last attempt too).
+      return { ...next, status: 'queued', progress: undefined, traces: {}, previews: {}, note: `attempt ${ev.attempt} of ${ev.maxAttempts}: ${ev.reason}` };
     case 'started':
       return {
         ...next,
         status: s.status === 'queued' || s.status === 'starting' ? 'running' : s.status,
         position: 0,
         startedAt: s.startedAt ?? now,
-        expected: { nfe: ev.nfe, seconds: ev.estimate.seconds },
-        // Not in the documented payload yet; shown when a server sends it.
-        backend: (ev as { backend?: string }).backend ?? s.backend,
+        // A browser run keeps the estimate the tab priced it with.
+        expected: s.expected ?? { nfe: ev.nfe, seconds: ev.estimate.seconds },
+        // Set when a distributed worker runs it, e.g. "gpu-1 · cuda".
+        backend: ev.backend ?? s.backend,
       };
     case 'progress':
       return {
@@ -79,6 +92,9 @@ export function reduceRunEvent(s: RunState, ev: RunEvent, now: number): RunState
         position: 0,
         startedAt: s.startedAt ?? now - ev.elapsedMs,
         progress: { node: ev.node, step: ev.step, steps: ev.steps, nfe: ev.nfe, elapsedMs: ev.elapsedMs },
+        paceFrom: s.paceFrom?.node === ev.node ? s.paceFrom : { node: ev.node, step: ev.step, elapsedMs: ev.elapsedMs },
+        // The model is loaded once steps run.
+        download: null,
       };
     case 'preview':
       return { ...next, previews: { ...s.previews, [ev.node]: { step: ev.step, png: ev.png } } };
@@ -96,7 +112,9 @@ export function reduceRunEvent(s: RunState, ev: RunEvent, now: number): RunState
       return { ...next, status: 'error', error: { node: ev.node, code: ev.code, message: ev.message } };
     case 'cancelled':
       return { ...next, status: 'cancelled' };
-    case 'finished':
+    case 'finished': {
+      const cached = new Set(ev.timings?.cached ?? []);
+      const fromCache = ev.timings ? (s.primary ? cached.has(s.primary) : Object.keys(ev.timings.nodes).length === 0 && cached.size > 0) : s.fromCache;
       return {
         ...next,
         // A run served from the cache reports no progress: show its traced steps as done.
@@ -104,10 +122,19 @@ export function reduceRunEvent(s: RunState, ev: RunEvent, now: number): RunState
         status: 'finished',
         finished: { metrics: ev.metrics, seconds: ev.seconds, nfe: ev.nfe, samplers: ev.samplers },
         resultUrl: ev.result ?? s.resultUrl,
+        fromCache,
+        cachedNodes: ev.timings?.cached ?? s.cachedNodes,
+        download: null,
       };
+    }
     default:
       return next;
   }
+}
+
+/** What ran a stored run, for the run bar: its worker ("gpu-1 · cuda") or the backend ("server"). */
+export function runBackendLabel(rec: { backend: string; worker: { name: string; backend: string } | null }): string {
+  return rec.worker && rec.worker.name !== 'server' ? `${rec.worker.name} · ${rec.worker.backend}` : rec.backend;
 }
 
 function lastTraced(traces: RunState['traces'], seconds: number): RunState['progress'] {
@@ -124,8 +151,28 @@ export function isActive(status: RunStatus): boolean {
   return status === 'starting' || status === 'queued' || status === 'running';
 }
 
-/** Estimated seconds left from the progress so far, or undefined. */
-export function etaSeconds(p: RunState['progress']): number | undefined {
-  if (!p || p.step <= 0 || p.steps <= 0 || p.step >= p.steps) return undefined;
-  return ((p.elapsedMs / p.step) * (p.steps - p.step)) / 1000;
+/** Steps past the first progress event after which the ETA follows the measured pace instead of the estimate. */
+export const PACE_STEPS = 3;
+
+/**
+ * Seconds left: the plan's estimate less the time gone until the sampler has run a few steps,
+ * then the measured pace of its steps since its first progress event (that first step also
+ * opened sessions, so it is left out). Undefined when nothing is known.
+ */
+export function etaSeconds(s: Pick<RunState, 'progress' | 'paceFrom' | 'expected' | 'startedAt'>, now: number): number | undefined {
+  const p = s.progress;
+  const from = s.paceFrom;
+  if (p && from && from.node === p.node && p.step - from.step >= PACE_STEPS && p.step < p.steps) {
+    const perStep = (p.elapsedMs - from.elapsedMs) / (p.step - from.step);
+    return (perStep * (p.steps - p.step)) / 1000;
+  }
+  if (p && p.step >= p.steps) return undefined;
+  if (s.expected && s.startedAt !== undefined) return Math.max(0, s.expected.seconds - (now - s.startedAt) / 1000);
+  return undefined;
+}
+
+/** Whether the ETA comes from the measured pace (else from the estimate). */
+export function etaMeasured(s: Pick<RunState, 'progress' | 'paceFrom'>): boolean {
+  const p = s.progress;
+  return !!p && !!s.paceFrom && s.paceFrom.node === p.node && p.step - s.paceFrom.step >= PACE_STEPS;
 }

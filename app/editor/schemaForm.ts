@@ -5,6 +5,7 @@
  * type, so adding a kind here without a widget does not compile.
  */
 import type { z } from 'zod';
+import { paramDescription } from '../../nodes/define';
 import type { AssetKind, EstimateMeta } from '../../nodes/input/sources';
 
 interface Base {
@@ -103,7 +104,7 @@ function metaOf<K extends 'asset' | 'estimate'>(key: K, ...schemas: z.ZodType[])
 export function describeParam(name: string, schema: z.ZodType): ParamFieldSpec {
   const { inner, defaultValue, optional } = unwrap(schema);
   const d = defOf(inner);
-  const description = (schema as { description?: string }).description ?? (inner as { description?: string }).description;
+  const description = paramDescription(schema);
   const base: Base = { name, label: humanize(name), description, optional, defaultValue };
   const asset = metaOf('asset', schema, inner);
   if (asset) return { ...base, kind: 'asset', asset };

@@ -6,10 +6,12 @@
  */
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange, type Viewport } from '@xyflow/react';
 import { create } from 'zustand';
-import type { GraphDocument } from '../../lib/graph/document';
+import type { GraphDocument, GraphGroup } from '../../lib/graph/document';
+import { boundsAround } from '../../lib/graph/migrate';
 import { connectionProblem, validateGraph, type Connection, type GraphIssues } from '../../lib/graph/validate';
 import { getNodeDefinition } from '../../nodes';
 import {
+  contentKey,
   edgeToConnection,
   freshId,
   fromDocument,
@@ -21,6 +23,7 @@ import {
   type AppNode,
   type DocMeta,
 } from './graph';
+import { freeOffsetFor, freeSpot, nodeRect } from './placement';
 import { IDLE_RUN, isActive, reduceRunEvent, type BackendChoice, type Plan, type RunEvent, type RunState } from './runTypes';
 
 interface Snapshot {
@@ -30,7 +33,7 @@ interface Snapshot {
 }
 
 export type BottomTab = 'result' | 'inspector' | 'timeline' | 'angles' | 'compare';
-export type SideTab = 'presets' | 'runs';
+export type SideTab = 'presets' | 'runs' | 'workers';
 
 export interface Toast {
   id: number;
@@ -51,6 +54,32 @@ export interface InspectTarget {
   port: string;
 }
 
+/** Where the add-node search puts its node: at a canvas point, wired to the port a dropped wire came from. */
+export interface SearchContext {
+  /** Canvas (flow) coordinates of the new node; absent: the centre of the view. */
+  at?: { x: number; y: number };
+  /** The port a wire was dragged from: only nodes with a compatible port are listed, and the new one is wired to it. */
+  from?: { node: string; port: string; side: 'source' | 'target' };
+}
+
+/** A right-click menu: on the canvas (at a flow point), a node, a wire or a group. */
+export type ContextMenu =
+  | { kind: 'canvas'; x: number; y: number; at: { x: number; y: number } }
+  | { kind: 'node'; x: number; y: number; id: string }
+  | { kind: 'edge'; x: number; y: number; id: string }
+  | { kind: 'group'; x: number; y: number; id: string };
+
+/** A run waiting in this tab behind the current one (server runs are queued on the server already). */
+export interface QueuedRun {
+  /** Server runs: their id and queue position from run.start. Browser runs: null until they start. */
+  runId: string | null;
+  position?: number;
+  backend: BackendChoice;
+  document: GraphDocument;
+  plan?: Plan;
+  presetId: string | null;
+}
+
 const HISTORY_LIMIT = 100;
 const EMPTY_META: DocMeta = { assets: {}, groups: [] };
 const NO_ISSUES: GraphIssues = { nodes: {}, graph: [] };
@@ -59,6 +88,16 @@ export interface EditorState {
   nodes: AppNode[];
   edges: AppEdge[];
   meta: DocMeta;
+  /** `contentKey` of the graph as last loaded from or saved to a preset or a file: another key means unsaved changes. */
+  savedKey: string;
+  /** The group whose frame is selected (groups are not React Flow selections of their own). */
+  selectedGroup: string | null;
+  /** When the working graph was last kept in the browser (./autosave.ts); 0: not yet. */
+  autosavedAt: number;
+  /** Bumped to ask the presets panel for a name to save under (Ctrl+S on a graph that is no user preset). */
+  saveAsRequest: number;
+  /** Small screens: which side panel is open over the canvas. */
+  panel: 'left' | 'right' | null;
   past: Snapshot[];
   future: Snapshot[];
   /** Coalesces a burst of edits of one field into one undo step. */
@@ -71,6 +110,10 @@ export interface EditorState {
   connectionError: string | null;
   toasts: Toast[];
   searchOpen: boolean;
+  searchContext: SearchContext;
+  menu: ContextMenu | null;
+  /** Runs started from this tab while another was going, in order. */
+  queue: QueuedRun[];
   inspect: InspectTarget | null;
   bottomTab: BottomTab;
   bottomOpen: boolean;
@@ -92,7 +135,10 @@ export interface EditorState {
   /** Adds a wire if allowed; otherwise records the reason and returns it. */
   connect: (c: Connection) => string | null;
   checkConnection: (c: Connection) => string | null;
+  /** Adds a node at the free spot nearest to `position` (never on top of another). */
   addNode: (type: string, position: { x: number; y: number }) => string;
+  /** Adds a node and wires it to the port a dropped wire came from (its first compatible port). */
+  addNodeWired: (type: string, position: { x: number; y: number }, from: NonNullable<SearchContext['from']>) => string | null;
   setParam: (id: string, name: string, value: unknown) => void;
   setNodeMode: (id: string, mode: 'active' | 'bypass') => void;
   removeSelection: () => void;
@@ -106,8 +152,24 @@ export interface EditorState {
   setViewport: (v: Viewport) => void;
   undo: () => void;
   redo: () => void;
-  loadDocument: (doc: GraphDocument, opts?: { presetId?: string | null; keepHistory?: boolean }) => void;
+  /**
+   * Replaces the graph. It counts as saved unless `savedKey` says what was saved (the autosaved
+   * working graph); `descriptionFor` restores whom the description belongs to (null: the user).
+   */
+  loadDocument: (doc: GraphDocument, opts?: { presetId?: string | null; keepHistory?: boolean; savedKey?: string; descriptionFor?: string | null }) => void;
   setGraphName: (name: string) => void;
+  setDescription: (text: string) => void;
+  /** Marks the current graph as saved (a preset save or load, an export, an import). */
+  markSaved: () => void;
+  // groups
+  groupSelection: (title?: string) => string | null;
+  ungroup: (id: string) => void;
+  renameGroup: (id: string, title: string) => void;
+  moveGroup: (id: string, to: { x: number; y: number }) => void;
+  resizeGroup: (id: string, bounds: GraphGroup['bounds']) => void;
+  selectGroup: (id: string | null) => void;
+  /** After nodes were dragged: each joins the group its centre lies in (or leaves its group). */
+  regroup: (ids: readonly string[]) => void;
   addAsset: (sha256: string, ref: DocMeta['assets'][string]) => void;
   document: () => GraphDocument;
 
@@ -115,18 +177,26 @@ export interface EditorState {
   setConnectionError: (text: string | null) => void;
   toast: (kind: Toast['kind'], text: string) => void;
   dismissToast: (id: number) => void;
-  setSearchOpen: (open: boolean) => void;
+  setSearchOpen: (open: boolean, context?: SearchContext) => void;
+  openMenu: (menu: ContextMenu | null) => void;
   openInspector: (t: InspectTarget) => void;
   setBottomTab: (tab: BottomTab) => void;
   setBottomOpen: (open: boolean) => void;
   setSideTab: (tab: SideTab) => void;
+  setPanel: (panel: EditorState['panel']) => void;
+  requestSaveAs: () => void;
   setCompare: (slot: 'a' | 'b', runId: string | null) => void;
 
   // compile and run
   setCompile: (c: CompileState) => void;
   localIssues: () => GraphIssues;
   runStarting: () => void;
-  runStarted: (runId: string, position: number) => void;
+  runStarted: (runId: string, position: number, plan?: Plan) => void;
+  enqueue: (r: QueuedRun) => void;
+  /** The next queued run, taken off the queue (it becomes the current run), or null. */
+  takeQueued: () => QueuedRun | null;
+  /** Clears a failed run's status once the graph changed (its problem may be fixed). */
+  clearStaleFailure: () => void;
   runFailed: (message: string, node?: string, code?: string) => void;
   applyRunEvent: (ev: RunEvent) => void;
   showRun: (run: RunState) => void;
@@ -157,11 +227,29 @@ export const useEditor = create<EditorState>()((set, get) => {
   };
   const taken = (s: EditorState) => new Set(s.nodes.map((n) => n.id));
   const semanticOf = (s: Pick<EditorState, 'nodes' | 'edges'>) => toSemantic(s.nodes, s.edges);
+  const rects = (nodes: readonly AppNode[]) => nodes.map(nodeRect);
+  /** The new node's id and where it goes (the free spot nearest `at`). */
+  const placeNew = (s: EditorState, type: string, at: { x: number; y: number }) => {
+    const id = freshId(type, taken(s));
+    return { id, node: { ...newNode(type, id, freeSpot(rects(s.nodes), at)), selected: true } };
+  };
+  const deselected = (nodes: readonly AppNode[]) => nodes.map((n) => (n.selected ? { ...n, selected: false } : n));
+  const updateGroup = (id: string, fn: (g: GraphGroup) => GraphGroup) => (s: EditorState) => ({
+    meta: { ...s.meta, groups: s.meta.groups.map((g) => (g.id === id ? fn(g) : g)) },
+  });
 
   return {
     nodes: [],
     edges: [],
     meta: EMPTY_META,
+    savedKey: '',
+    selectedGroup: null,
+    autosavedAt: 0,
+    saveAsRequest: 0,
+    panel: null,
+    searchContext: {},
+    menu: null,
+    queue: [],
     past: [],
     future: [],
     lastEditKey: null,
@@ -191,27 +279,53 @@ export const useEditor = create<EditorState>()((set, get) => {
       const kept = changes.filter((c) => c.type !== 'remove');
       if (kept.length) set((s) => ({ edges: applyEdgeChanges(kept, s.edges) }));
     },
-    checkConnection: (c) => connectionProblem(semanticOf(get()), c, getNodeDefinition),
+    // A wire dropped on an input that is wired already replaces that wire (if the new one fits).
+    checkConnection: (c) => {
+      const s = get();
+      const rest = s.edges.filter((e) => !(e.target === c.to.node && e.targetHandle === c.to.port));
+      return connectionProblem(toSemantic(s.nodes, rest), c, getNodeDefinition);
+    },
     connect: (c) => {
+      const s = get();
+      const old = s.edges.find((e) => e.target === c.to.node && e.targetHandle === c.to.port);
       const problem = get().checkConnection(c);
       if (problem) {
         set({ connectionError: problem });
         return problem;
       }
-      const src = get().nodes.find((n) => n.id === c.from.node);
-      commit((s) => ({ edges: [...s.edges, makeEdge(c, src?.type)], connectionError: null }));
+      const src = s.nodes.find((n) => n.id === c.from.node);
+      commit((st) => ({ edges: [...st.edges.filter((e) => e.id !== old?.id), makeEdge(c, src?.type)], connectionError: null }));
       return null;
     },
     addNode: (type, at) => {
-      const id = freshId(type, taken(get()));
-      // Cascade away from nodes already sitting on that spot.
-      const position = { ...at };
-      while (get().nodes.some((n) => Math.abs(n.position.x - position.x) < 24 && Math.abs(n.position.y - position.y) < 24)) {
-        position.x += 32;
-        position.y += 32;
-      }
-      commit((s) => ({
-        nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), { ...newNode(type, id, position), selected: true }],
+      const { id, node } = placeNew(get(), type, at);
+      commit((s) => ({ nodes: [...deselected(s.nodes), node], selectedGroup: null }));
+      return id;
+    },
+    addNodeWired: (type, at, from) => {
+      const s = get();
+      const def = getNodeDefinition(type);
+      const other = s.nodes.find((n) => n.id === from.node);
+      const otherPort = other ? getNodeDefinition(other.type)?.[from.side === 'source' ? 'outputs' : 'inputs'].find((p) => p.name === from.port) : undefined;
+      if (!def || !otherPort) return null;
+      const { id, node } = placeNew(s, type, at);
+      const withNode = [...s.nodes, node];
+      // The new node's first port of the same type on the opposite side that the wire checks accept.
+      const candidates = from.side === 'source' ? def.inputs : def.outputs;
+      const conn = candidates
+        .filter((p) => p.type === otherPort.type)
+        .map((p): Connection => (from.side === 'source' ? { from: { node: from.node, port: from.port }, to: { node: id, port: p.name } } : { from: { node: id, port: p.name }, to: { node: from.node, port: from.port } }))
+        .find((c) => {
+          const rest = s.edges.filter((e) => !(from.side === 'target' && e.target === from.node && e.targetHandle === from.port));
+          return connectionProblem(toSemantic(withNode, rest), c, getNodeDefinition) === null;
+        });
+      if (!conn) return null;
+      const srcType = conn.from.node === id ? type : other?.type;
+      commit((st) => ({
+        nodes: [...deselected(st.nodes), node],
+        // Wiring into an input that had a wire replaces it.
+        edges: [...st.edges.filter((e) => !(e.target === conn.to.node && e.targetHandle === conn.to.port)), makeEdge(conn, srcType)],
+        selectedGroup: null,
       }));
       return id;
     },
@@ -227,10 +341,15 @@ export const useEditor = create<EditorState>()((set, get) => {
       const s = get();
       const gone = new Set(s.nodes.filter((n) => n.selected).map((n) => n.id));
       const edgesGone = (e: AppEdge) => e.selected || gone.has(e.source) || gone.has(e.target);
-      if (gone.size === 0 && !s.edges.some((e) => e.selected)) return;
+      if (gone.size === 0 && !s.edges.some((e) => e.selected)) {
+        // A selected group frame goes on its own (its nodes stay).
+        if (s.selectedGroup) get().ungroup(s.selectedGroup);
+        return;
+      }
       commit((st) => ({
         nodes: st.nodes.filter((n) => !gone.has(n.id)),
         edges: st.edges.filter((e) => !edgesGone(e)),
+        meta: { ...st.meta, groups: st.meta.groups.map((g) => (g.nodes.some((id) => gone.has(id)) ? { ...g, nodes: g.nodes.filter((id) => !gone.has(id)) } : g)) },
         inspect: st.inspect && gone.has(st.inspect.node) ? null : st.inspect,
       }));
     },
@@ -239,8 +358,8 @@ export const useEditor = create<EditorState>()((set, get) => {
       const s = get();
       const sel = s.nodes.filter((n) => n.selected);
       if (!sel.length) return;
-      const { nodes, edges } = cloneSubgraph(sel, s.edges, taken(s), 40);
-      commit((st) => ({ nodes: [...st.nodes.map((n) => ({ ...n, selected: false })), ...nodes], edges: [...st.edges, ...edges] }));
+      const { nodes, edges } = cloneSubgraph(sel, s.edges, taken(s), s.nodes);
+      commit((st) => ({ nodes: [...deselected(st.nodes), ...nodes], edges: [...st.edges, ...edges] }));
     },
     copySelection: () => {
       const s = get();
@@ -252,9 +371,9 @@ export const useEditor = create<EditorState>()((set, get) => {
     paste: () => {
       const s = get();
       if (!s.clipboard) return;
-      const { nodes, edges } = cloneSubgraph(s.clipboard.nodes, s.clipboard.edges, taken(s), 60);
+      const { nodes, edges } = cloneSubgraph(s.clipboard.nodes, s.clipboard.edges, taken(s), s.nodes);
       commit((st) => ({
-        nodes: [...st.nodes.map((n) => ({ ...n, selected: false })), ...nodes],
+        nodes: [...deselected(st.nodes), ...nodes],
         edges: [...st.edges, ...edges],
         // Paste again lands further along.
         clipboard: { nodes: nodes.map((n) => ({ ...n })), edges },
@@ -264,6 +383,7 @@ export const useEditor = create<EditorState>()((set, get) => {
       set((s) => ({
         nodes: s.nodes.map((n) => ((n.id === id) !== !!n.selected ? { ...n, selected: n.id === id } : n)),
         edges: s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
+        selectedGroup: null,
       })),
     selectAll: () => set((s) => ({ nodes: s.nodes.map((n) => (n.selected ? n : { ...n, selected: true })) })),
     beginMove: () => commit((s) => ({ nodes: s.nodes }), null, false),
@@ -294,10 +414,13 @@ export const useEditor = create<EditorState>()((set, get) => {
       }),
     loadDocument: (doc, opts = {}) => {
       const { nodes, edges, meta } = fromDocument(doc);
+      const loaded = { ...meta, ...(opts.descriptionFor === undefined ? {} : { descriptionFor: opts.descriptionFor ?? undefined }) };
       const apply = () => ({
         nodes,
         edges,
-        meta,
+        meta: loaded,
+        savedKey: opts.savedKey ?? contentKey(toDocument(nodes, edges, loaded)),
+        selectedGroup: null,
         inspect: null,
         connectionError: null,
         presetId: opts.presetId === undefined ? get().presetId : opts.presetId,
@@ -310,6 +433,60 @@ export const useEditor = create<EditorState>()((set, get) => {
       else commit(apply);
     },
     setGraphName: (name) => commit((s) => ({ meta: { ...s.meta, name: name || undefined } }), 'graph:name'),
+    setDescription: (text) => commit((s) => ({ meta: { ...s.meta, description: text || undefined, descriptionFor: undefined } }), 'graph:description'),
+    markSaved: () => set((s) => ({ savedKey: contentKey(toDocument(s.nodes, s.edges, s.meta)) })),
+
+    groupSelection: (title = 'Group') => {
+      const s = get();
+      const sel = s.nodes.filter((n) => n.selected);
+      if (sel.length === 0) return null;
+      const ids = new Set(sel.map((n) => n.id));
+      let k = s.meta.groups.length + 1;
+      while (s.meta.groups.some((g) => g.id === `group-${k}`)) k++;
+      const group: GraphGroup = { id: `group-${k}`, title, nodes: sel.map((n) => n.id), bounds: boundsAround(sel.map(nodeRect)), color: 'slate' };
+      commit((st) => ({
+        // A node belongs to one group: it leaves its old one.
+        meta: { ...st.meta, groups: [...st.meta.groups.map((g) => ({ ...g, nodes: g.nodes.filter((id) => !ids.has(id)) })), group] },
+        selectedGroup: group.id,
+      }));
+      return group.id;
+    },
+    ungroup: (id) => commit((s) => ({ meta: { ...s.meta, groups: s.meta.groups.filter((g) => g.id !== id) }, selectedGroup: s.selectedGroup === id ? null : s.selectedGroup })),
+    renameGroup: (id, title) => commit(updateGroup(id, (g) => ({ ...g, title })), `group:title:${id}`),
+    moveGroup: (id, to) =>
+      set((s) => {
+        const g = s.meta.groups.find((x) => x.id === id);
+        if (!g) return {};
+        const dx = to.x - g.bounds.x;
+        const dy = to.y - g.bounds.y;
+        if (dx === 0 && dy === 0) return {};
+        const members = new Set(g.nodes);
+        return {
+          nodes: s.nodes.map((n) => (members.has(n.id) ? { ...n, position: { x: n.position.x + dx, y: n.position.y + dy } } : n)),
+          ...updateGroup(id, (x) => ({ ...x, bounds: { ...x.bounds, x: to.x, y: to.y } }))(s),
+        };
+      }),
+    resizeGroup: (id, bounds) => set(updateGroup(id, (g) => ({ ...g, bounds }))),
+    selectGroup: (id) => set((s) => ({ selectedGroup: id, nodes: id ? deselected(s.nodes) : s.nodes })),
+    regroup: (ids) =>
+      set((s) => {
+        const moved = new Set(ids);
+        const home = new Map<string, string | null>();
+        for (const n of s.nodes) {
+          if (!moved.has(n.id)) continue;
+          const r = nodeRect(n);
+          const cx = r.x + r.width / 2;
+          const cy = r.y + r.height / 2;
+          const g = [...s.meta.groups].reverse().find((x) => cx >= x.bounds.x && cx <= x.bounds.x + x.bounds.width && cy >= x.bounds.y && cy <= x.bounds.y + x.bounds.height);
+          home.set(n.id, g?.id ?? null);
+        }
+        const groups = s.meta.groups.map((g) => {
+          const keep = g.nodes.filter((id) => !home.has(id) || home.get(id) === g.id);
+          const join = [...home].filter(([id, gid]) => gid === g.id && !g.nodes.includes(id)).map(([id]) => id);
+          return keep.length === g.nodes.length && join.length === 0 ? g : { ...g, nodes: [...keep, ...join] };
+        });
+        return groups.some((g, i) => g !== s.meta.groups[i]) ? { meta: { ...s.meta, groups } } : {};
+      }),
     addAsset: (sha256, ref) => set((s) => ({ meta: { ...s.meta, assets: { ...s.meta.assets, [sha256]: ref } } })),
     document: () => {
       const s = get();
@@ -323,18 +500,36 @@ export const useEditor = create<EditorState>()((set, get) => {
       setTimeout(() => get().dismissToast(id), kind === 'error' ? 8000 : 4000);
     },
     dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
-    setSearchOpen: (open) => set({ searchOpen: open }),
+    setSearchOpen: (open, context = {}) => set({ searchOpen: open, searchContext: open ? context : {}, menu: null }),
+    openMenu: (menu) => set({ menu }),
     openInspector: (t) => set({ inspect: t, bottomTab: 'inspector', bottomOpen: true }),
     setBottomTab: (tab) => set({ bottomTab: tab, bottomOpen: true }),
     setBottomOpen: (open) => set({ bottomOpen: open }),
     setSideTab: (tab) => set({ sideTab: tab }),
+    setPanel: (panel) => set({ panel }),
+    requestSaveAs: () => set((s) => ({ sideTab: 'presets', panel: 'left', saveAsRequest: s.saveAsRequest + 1 })),
     setCompare: (slot, runId) => set((s) => ({ compare: { ...s.compare, [slot]: runId } })),
 
     setCompile: (c) => set({ compile: c }),
     localIssues: () => validateGraph(semanticOf(get()), getNodeDefinition),
     runStarting: () => set({ run: { ...IDLE_RUN, status: 'starting' } }),
-    runStarted: (runId, position) =>
-      set((s) => ({ run: { ...s.run, runId, position, status: s.run.status === 'starting' ? (position > 0 ? 'queued' : 'running') : s.run.status } })),
+    runStarted: (runId, position, plan) =>
+      set((s) => ({
+        run: {
+          ...s.run,
+          runId,
+          position,
+          status: s.run.status === 'starting' ? (position > 0 ? 'queued' : 'running') : s.run.status,
+          ...(plan ? { nodesInRun: plan.steps.map((x) => x.node), primary: plan.primary, expected: { nfe: plan.nfe, seconds: plan.estimate.seconds } } : {}),
+        },
+      })),
+    enqueue: (r) => set((s) => ({ queue: [...s.queue, r] })),
+    takeQueued: () => {
+      const next = get().queue.at(0) ?? null;
+      if (next) set((s) => ({ queue: s.queue.slice(1) }));
+      return next;
+    },
+    clearStaleFailure: () => set((s) => (s.run.status === 'error' && s.queue.length === 0 ? { run: IDLE_RUN } : {})),
     runFailed: (message, node, code = 'START_FAILED') => set((s) => ({ run: { ...s.run, status: 'error', error: { node, code, message } } })),
     applyRunEvent: (ev) => set((s) => ({ run: reduceRunEvent(s.run, ev, Date.now()) })),
     showRun: (run) => set({ run }),
@@ -345,15 +540,17 @@ export const useEditor = create<EditorState>()((set, get) => {
 });
 
 /**
- * Why a wire may not be drawn, or null. `connectionProblem` (lib/graph/validate.ts) checks the
- * ports, types, the free input and cycles, then the static facts of the target node -- and
- * there it returns the node's first problem even when the wire has nothing to do with it (e.g.
- * another input that is simply not wired yet). Keep only problems this wire brings.
+ * Copies nodes (and the wires among them) with fresh ids, selected, moved together to the free
+ * place nearest to just below-right of the originals (clear of every node on the canvas).
  */
-/** Copies nodes (and the wires among them) with fresh ids, shifted by `offset`, selected. */
-function cloneSubgraph(nodes: readonly AppNode[], edges: readonly AppEdge[], taken: Set<string>, offset: number) {
+function cloneSubgraph(nodes: readonly AppNode[], edges: readonly AppEdge[], taken: Set<string>, onCanvas: readonly AppNode[]) {
   const rename = new Map<string, string>();
   const ids = new Set(taken);
+  const block = nodes.map(nodeRect);
+  const first = block.at(0);
+  const to = first ? freeOffsetFor(onCanvas.map(nodeRect), block, { x: first.x + 40, y: first.y + 40 }) : { x: 0, y: 0 };
+  const dx = first ? to.x - first.x : 0;
+  const dy = first ? to.y - first.y : 0;
   const out: AppNode[] = nodes.map((n) => {
     const id = freshId(n.type, ids);
     ids.add(id);
@@ -361,9 +558,10 @@ function cloneSubgraph(nodes: readonly AppNode[], edges: readonly AppEdge[], tak
     return {
       id,
       type: n.type,
-      position: { x: n.position.x + offset, y: n.position.y + offset },
+      position: { x: n.position.x + dx, y: n.position.y + dy },
       data: { ...n.data, params: structuredClone(n.data.params) },
       selected: true,
+      ...(n.measured ? { measured: { ...n.measured } } : {}),
     };
   });
   // Only the wires among the copied nodes come along.

@@ -7,14 +7,16 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { skipToken } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
-import { useCallback, useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { GraphDocument } from '../../lib/graph/document';
 import type { GraphIssues } from '../../lib/graph/validate';
 import { useTRPC, useTRPCClient } from '../trpc';
 import type { ModelSource } from '../../lib/browser/protocol';
-import { cancelBrowserRun, isBrowserRun, startBrowserRun } from './browserRun';
-import { fallbackDocument, parseDocument, stableStringify, toSemantic } from './graph';
-import { isActive, type RunEvent } from './runTypes';
+import { readWorkingGraph } from './autosave';
+import { cancelBrowserRun, isBrowserRun, priceBrowserPlan, setBrowserRunRecorder, startBrowserRun, type EndedBrowserRun } from './browserRun';
+import { browserBackendOf } from './browserSpeed';
+import { fallbackDocument, parseDocument, semanticKey as docSemanticKey, stableStringify, toSemantic } from './graph';
+import { IDLE_RUN, isActive, runBackendLabel, type BackendChoice, type RunEvent } from './runTypes';
 import { useEditor } from './store';
 
 export function errorMessage(e: unknown): string {
@@ -33,7 +35,13 @@ export function useCompileWatcher(): void {
   const revision = useEditor((s) => s.revision);
   useEffect(() => {
     const s = useEditor.getState();
-    if (s.nodes.length === 0) return;
+    // A failed run's status belongs to the graph it ran: an edit may have fixed it.
+    if (revision > 0) s.clearStaleFailure();
+    if (s.nodes.length === 0) {
+      // Nothing to compile: no plan, no problems (the last graph's stay no longer).
+      if (s.compile.status !== 'idle' || s.compile.plan) s.setCompile({ status: 'idle', issues: { nodes: {}, graph: [] } });
+      return;
+    }
     const key = semanticKey();
     if (s.compile.key === key && (s.compile.status === 'ok' || s.compile.status === 'issues')) return;
     s.setCompile({ status: 'pending', key, issues: s.localIssues(), plan: undefined });
@@ -69,42 +77,25 @@ function errorData(e: unknown): ErrorData {
   return (e as { data?: ErrorData } | null)?.data ?? {};
 }
 
+/** The per-node issues a failed run.start or graph.compile carries (BAD_REQUEST with data.graphIssues). */
+function graphIssuesOf(e: unknown): GraphIssues | null {
+  return errorData(e).graphIssues ?? null;
+}
+
 /**
- * Run and cancel. A server run is one call: run.start compiles, and answers the per-node issues
- * when the graph does not compile. A browser run compiles on the server (graph.compile) and runs
- * the plan in this tab.
+ * Run, queue and cancel. A server run is one call: run.start compiles (answering the per-node
+ * issues when the graph does not compile) and queues it on the server. A browser run compiles on
+ * the server (graph.compile), is priced again with this tab's own speeds, and runs in this tab.
+ * Run while a run is going queues the graph as it is now: server runs are queued on the server at
+ * once, browser runs wait in this tab; each becomes the current run when the one before ends.
  */
 export function useRunControls() {
   const client = useTRPCClient();
-  const run = useCallback(async () => {
-    const s = useEditor.getState();
-    if (isActive(s.run.status)) return;
-    if (s.nodes.length === 0) {
-      s.toast('info', 'The graph is empty: add nodes first (press /).');
-      return;
-    }
-    const document = s.document();
-    const key = semanticKey();
-    s.runStarting();
-    const showIssues = (issues: GraphIssues) => {
-      useEditor.getState().setCompile({ status: 'issues', key, issues });
-      const n = Object.values(issues.nodes).reduce((a, m) => a + m.length, 0) + issues.graph.length;
-      useEditor.getState().runFailed(`the graph has ${n} problem${n === 1 ? '' : 's'}: see the marked nodes`, undefined, 'COMPILE');
-    };
-    try {
-      const choice = useEditor.getState().backendChoice;
-      if (choice === 'server') {
-        const r = await client.run.start.mutate({ document, backend: 'server' });
-        useEditor.getState().setCompile({ status: 'ok', key, issues: { nodes: {}, graph: [] }, plan: r.plan });
-        useEditor.getState().runStarted(r.runId, r.position);
-        return;
-      }
+
+  const startBrowser = useCallback(
+    async (document: GraphDocument, choice: BackendChoice, presetId: string | null) => {
       const c = await client.graph.compile.mutate({ document, backend: 'browser' });
-      if (!c.ok) {
-        showIssues(c.issues);
-        return;
-      }
-      useEditor.getState().setCompile({ status: 'ok', key, issues: { nodes: {}, graph: [] }, plan: c.plan });
+      if (!c.ok) return c.issues;
       // The same plan, run in this tab: image and model URLs from the server's lists.
       const [samples, models] = await Promise.all([client.images.samples.query().catch(() => []), client.models.list.query().catch(() => [])]);
       const images: Record<string, string> = {};
@@ -113,18 +104,93 @@ export function useRunControls() {
       if (def) images['sample:default'] = def.url;
       const modelSources: Record<string, ModelSource> = {};
       for (const m of models) {
-        if (m.id === 'default') modelSources.default = { url: '/models/spgd-prior-v1.onnx', sha256: m.sha256 };
-        else if (m.sha256) modelSources[`sha256:${m.sha256}`] = { url: `/api/assets/${m.sha256}`, sha256: m.sha256 };
+        if (m.id === 'default') modelSources.default = { url: '/models/spgd-prior-v1.onnx', sha256: m.sha256, bytes: m.bytes };
+        else if (m.sha256) modelSources[`sha256:${m.sha256}`] = { url: `/api/assets/${m.sha256}`, sha256: m.sha256, bytes: m.bytes };
       }
-      const backend = choice === 'browser-webgpu' ? 'webgpu' : choice === 'browser-wasm' ? 'wasm' : 'auto';
-      startBrowserRun({ plan: c.plan, backend, images, models: modelSources });
-    } catch (e) {
-      // A graph that does not compile: issues per node. A run over the server's limits: the costliest node and RUN_TOO_LARGE.
-      const { graphIssues, spgdCode, node } = errorData(e);
-      if (graphIssues) showIssues(graphIssues);
-      else useEditor.getState().runFailed(errorMessage(e), node ?? undefined, spgdCode ?? undefined);
+      const backend = browserBackendOf(choice);
+      const plan = await priceBrowserPlan(c.plan, backend, modelSources, images);
+      startBrowserRun({ plan, backend, images, models: modelSources, document, presetId });
+      return null;
+    },
+    [client],
+  );
+
+  /** Starts a run now (nothing else is going): the current run becomes this one. */
+  const startNow = useCallback(
+    async (document: GraphDocument, choice: BackendChoice, presetId: string | null) => {
+      const key = docSemanticKey(document);
+      useEditor.getState().runStarting();
+      const showIssues = (issues: GraphIssues) => {
+        useEditor.getState().setCompile({ status: 'issues', key, issues });
+        const n = Object.values(issues.nodes).reduce((a, m) => a + m.length, 0) + issues.graph.length;
+        useEditor.getState().runFailed(`the graph has ${n} problem${n === 1 ? '' : 's'}: see the marked nodes`, undefined, 'COMPILE');
+      };
+      try {
+        if (choice === 'server') {
+          const r = await client.run.start.mutate({ document, backend: 'server', presetId });
+          useEditor.getState().setCompile({ status: 'ok', key, issues: { nodes: {}, graph: [] }, plan: r.plan });
+          useEditor.getState().runStarted(r.runId, r.position, r.plan);
+          return;
+        }
+        const issues = await startBrowser(document, choice, presetId);
+        if (issues) showIssues(issues);
+      } catch (e) {
+        // A graph that does not compile: issues per node. A run over the server's limits: RUN_TOO_LARGE, the costliest node.
+        const issues = graphIssuesOf(e);
+        if (issues) showIssues(issues);
+        else {
+          const { spgdCode, node } = errorData(e);
+          useEditor.getState().runFailed(errorMessage(e), node ?? undefined, spgdCode ?? undefined);
+        }
+      }
+    },
+    [client, startBrowser],
+  );
+
+  const run = useCallback(async () => {
+    const s = useEditor.getState();
+    if (s.nodes.length === 0) {
+      s.toast('info', 'The graph is empty: add nodes first (press /).');
+      return;
     }
-  }, [client]);
+    const document = s.document();
+    const choice = s.backendChoice;
+    if (s.run.status === 'starting') return;
+    if (!isActive(s.run.status)) {
+      await startNow(document, choice, s.presetId);
+      return;
+    }
+    // A run is going: queue this one behind it.
+    if (choice !== 'server') {
+      s.enqueue({ runId: null, backend: choice, document, presetId: s.presetId });
+      s.toast('info', `Queued: runs in this tab after the current run (${s.queue.length + 1} waiting)`);
+      return;
+    }
+    try {
+      const r = await client.run.start.mutate({ document, backend: 'server', presetId: s.presetId });
+      useEditor.getState().enqueue({ runId: r.runId, position: r.position, backend: choice, document, plan: r.plan, presetId: s.presetId });
+      useEditor.getState().toast('info', `Queued on the server at position ${r.position}`);
+    } catch (e) {
+      // A graph that does not compile: issues per node; a run over the server's limits: its message gives the estimate and the options.
+      const issues = graphIssuesOf(e);
+      useEditor.getState().toast('error', issues ? 'Not queued: the graph has problems (see the marked nodes).' : `Not queued: ${errorMessage(e)}`);
+      if (issues) useEditor.getState().setCompile({ status: 'issues', key: semanticKey(), issues });
+    }
+  }, [client, startNow]);
+
+  /** When the current run ends, the next queued one becomes current (a browser run starts now). */
+  const status = useEditor((s) => s.run.status);
+  const queued = useEditor((s) => s.queue.length);
+  useEffect(() => {
+    if (isActive(status) || queued === 0) return;
+    const next = useEditor.getState().takeQueued();
+    if (!next) return;
+    if (next.runId) {
+      const s = useEditor.getState();
+      s.showRun({ ...IDLE_RUN, runId: next.runId, status: 'queued', position: next.position });
+      if (next.plan) s.runStarted(next.runId, next.position ?? 0, next.plan);
+    } else void startNow(next.document, next.backend, next.presetId);
+  }, [status, queued, startNow]);
 
   const cancel = useCallback(async () => {
     const s = useEditor.getState();
@@ -141,6 +207,42 @@ export function useRunControls() {
     }
   }, [client]);
   return { run, cancel };
+}
+
+const RECORD_STATUS = { finished: 'finished', error: 'failed', cancelled: 'cancelled' } as const;
+
+/** Stores every browser run that ends in the server's history (`run.record`), with its result picture and trace. */
+export function useBrowserRunRecorder(): void {
+  const trpc = useTRPC();
+  const client = useTRPCClient();
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    setBrowserRunRecorder((r: EndedBrowserRun) => {
+      const st = r.state;
+      if (st.status !== 'finished' && st.status !== 'error' && st.status !== 'cancelled') return;
+      const png = st.resultUrl?.startsWith('data:image/png;base64,') ? st.resultUrl.slice('data:image/png;base64,'.length) : null;
+      const nfe = st.finished?.nfe;
+      client.run.record
+        .mutate({
+          id: r.runId,
+          document: r.document,
+          presetId: r.presetId,
+          backend: st.backend ?? 'browser',
+          status: RECORD_STATUS[st.status],
+          startedAt: r.startedAt,
+          seconds: st.finished?.seconds ?? null,
+          nfe: nfe === undefined ? null : typeof nfe === 'number' ? { forward: nfe, vjp: 0 } : nfe,
+          metrics: st.finished ? { residual: null, ...st.finished.metrics } : null,
+          error: st.error ?? null,
+          cached: st.cachedNodes ?? [],
+          traces: Object.fromEntries(Object.entries(st.traces).map(([node, list]) => [node, list.map((t) => ({ ...t }))])),
+          resultPng: st.status === 'finished' ? png : null,
+        })
+        .then(() => queryClient.invalidateQueries({ queryKey: trpc.run.list.queryKey() }))
+        .catch((e: unknown) => useEditor.getState().toast('error', `The browser run was not stored in the history: ${errorMessage(e)}`));
+    });
+    return () => setBrowserRunRecorder(null);
+  }, [client, queryClient, trpc]);
 }
 
 /** Unwraps a tracked() envelope ({id, data}) or takes a plain event as it is. */
@@ -180,7 +282,7 @@ export function RunEventsListener(): null {
       .then((rec) => {
         const s = useEditor.getState();
         if (s.run.runId !== runId) return;
-        s.showRun({ ...s.run, backend: rec.backend, resultUrl: s.run.resultUrl ?? rec.resultUrl ?? undefined });
+        s.showRun({ ...s.run, backend: runBackendLabel(rec), resultUrl: s.run.resultUrl ?? rec.resultUrl ?? undefined });
       })
       .catch(() => undefined);
   }, [runId, status, client, queryClient, trpc]);
@@ -207,19 +309,30 @@ export function pickDefaultPreset<P extends PresetSummary>(list: readonly P[]): 
   );
 }
 
-/** Loads the first graph once: a given document (test fixtures), else the default preset. */
-export function useInitialGraph(initial?: GraphDocument): void {
+/**
+ * Loads the first graph once: the working graph this page kept in the browser (./autosave.ts),
+ * else a given document (test fixtures), else the default preset. Returns true once loaded.
+ */
+export function useInitialGraph(path: string, initial?: GraphDocument): boolean {
   const client = useTRPCClient();
   const done = useRef(false);
+  const [ready, setReady] = useState(false);
   useEffect(() => {
     if (done.current) return;
     done.current = true;
-    const s = useEditor.getState();
-    if (initial) {
-      s.loadDocument(initial, { keepHistory: false, presetId: null });
-      return;
-    }
     void (async () => {
+      const kept = await readWorkingGraph(path);
+      const s = useEditor.getState();
+      if (kept) {
+        s.loadDocument({ ...kept.document, ...(kept.description ? { description: kept.description } : {}) }, { keepHistory: false, presetId: kept.presetId, savedKey: kept.savedKey, descriptionFor: kept.descriptionFor });
+        setReady(true);
+        return;
+      }
+      if (initial) {
+        s.loadDocument(initial, { keepHistory: false, presetId: null });
+        setReady(true);
+        return;
+      }
       try {
         const list = await client.presets.list.query();
         const def = pickDefaultPreset(list);
@@ -228,6 +341,7 @@ export function useInitialGraph(initial?: GraphDocument): void {
           const parsed = parseDocument(p.document);
           if (parsed.ok) {
             useEditor.getState().loadDocument(parsed.doc, { keepHistory: false, presetId: p.id });
+            setReady(true);
             return;
           }
           useEditor.getState().toast('error', `The default preset could not be read: ${parsed.error}`);
@@ -236,6 +350,8 @@ export function useInitialGraph(initial?: GraphDocument): void {
         useEditor.getState().toast('error', `Server unreachable (${errorMessage(e)}): showing the built-in default graph.`);
       }
       useEditor.getState().loadDocument(fallbackDocument(), { keepHistory: false, presetId: null });
+      setReady(true);
     })();
-  }, [client, initial]);
+  }, [client, initial, path]);
+  return ready;
 }

@@ -14,10 +14,10 @@ import { assetLabel, type EmbeddedAsset } from '../../lib/graph/embedded-assets'
 import { documentFromFile, parseDocument } from '../../lib/graph/files';
 import { decodeImage, greyPlane, imageToTensor } from '../../lib/image';
 import { isNpy, parseNpy } from '../../lib/io/npy';
-import type { ExecuteOptions, ExecuteResult } from '../../lib/plan/execute';
+import type { ExecuteResult } from '../../lib/plan/execute';
 import { MemorySources } from '../../lib/plan/memory-sources';
 import type { Plan } from '../../lib/plan/types';
-import { runGraph } from '../../lib/plan/run-graph';
+import { runGraph, type RunGraphOptions } from '../../lib/plan/run-graph';
 import type { Tensor } from '../../lib/tensor';
 import { getNodeDefinition } from '../../nodes';
 import { assetParams } from '../../nodes/input/sources';
@@ -149,7 +149,7 @@ function readEmbedded(bytes: Uint8Array): { tensor: Tensor; picture: boolean } {
  * Runs a document whose inputs are in `sources` (bundled samples load from public/samples, the
  * files the graph carries from the graph itself).
  */
-export async function runDocument(doc: GraphDocument, sources: MemorySources, priors: Map<string, CliPrior>, options: ExecuteOptions = {}): Promise<GraphRun> {
+export async function runDocument(doc: GraphDocument, sources: MemorySources, priors: Map<string, CliPrior>, options: RunGraphOptions = {}): Promise<GraphRun> {
   const embedded = new Map<string, { tensor: Tensor; picture: boolean }>();
   const storeEmbeddedAssets = (files: EmbeddedAsset[]) =>
     files.flatMap((f) => {

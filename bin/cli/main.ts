@@ -11,6 +11,7 @@ import { prior, priorHelp } from './commands/prior';
 import { restore, restoreHelp } from './commands/restore';
 import { run, runHelp } from './commands/run';
 import { users, usersHelp } from './commands/users';
+import { worker, workerHelp } from './commands/worker';
 import { UsageError } from './errors';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => void | Promise<void>; help: string }> = {
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => void | Promise<void>; 
   eval: { run: evaluate, help: evalHelp },
   prior: { run: prior, help: priorHelp },
   users: { run: users, help: usersHelp },
+  worker: { run: worker, help: workerHelp },
 };
 
 const usage = `usage: spgd <command> [flags]

@@ -14,6 +14,7 @@ import { ModelBuilder } from '../onnx/builder';
 import { DataType } from '../onnx/proto';
 import { Rng } from '../rng';
 import { OrtSession, type HostTensor } from './ort-node';
+import { lookup } from '../onnx/attrs';
 
 export interface GradCheckInput {
   name: string;
@@ -80,7 +81,8 @@ export async function gradCheck(spec: GradCheckSpec): Promise<GradCheckResult> {
   const feeds: Record<string, HostTensor> = {};
   for (const inp of spec.inputs) {
     if (inp.dtype === 'int64') {
-      feeds[inp.name] = { dtype: 'int64', dims: inp.shape, data: BigInt64Array.from(inp.values!.map((v) => BigInt(v))) };
+      if (!inp.values) throw new Error(`int64 input '${inp.name}' needs its values`);
+      feeds[inp.name] = { dtype: 'int64', dims: inp.shape, data: BigInt64Array.from(inp.values, (v) => BigInt(v)) };
       continue;
     }
     const v = inp.values ?? Array.from({ length: numel(inp.shape) }, (_, i) => (inp.transform ?? ((s) => s))(rng.normal(), i));
@@ -106,7 +108,7 @@ export async function gradCheck(spec: GradCheckSpec): Promise<GradCheckResult> {
       let s = 0;
       for (const o of outs) {
         const d = r[o].data as Float32Array | Float64Array;
-        const v = cots.get(o)!;
+        const v = lookup(cots, o, 'cotangents');
         for (let i = 0; i < d.length; i++) s += d[i] * v[i];
       }
       return s;
@@ -114,7 +116,7 @@ export async function gradCheck(spec: GradCheckSpec): Promise<GradCheckResult> {
     const errors: Record<string, number> = {};
     let checked = 0;
     for (const w of wrt) {
-      const x = values.get(w)!;
+      const x = lookup(values, w, 'input values');
       const shape = feeds[w].dims;
       const grad = Array.from(gres[gm.grads[w]].data as Float32Array | Float64Array, (g) => g * (spec.corrupt ?? 1));
       const fd = new Array<number>(x.length);

@@ -5,6 +5,7 @@ import { tinyEpsModel } from '../onnx/test-models';
 import { Rng } from '../rng';
 import { tensor, type Tensor } from '../tensor';
 import { OrtEpsModel } from './ort-node';
+import type { OrtEpsModelOptions } from './ort-session';
 
 function randImage(h: number, w: number, seed: number): Tensor {
   const r = new Rng(seed, 'ort-node-test');
@@ -116,6 +117,8 @@ describe('OrtEpsModel', () => {
   it('validates the model and the options at load', async () => {
     await expect(OrtEpsModel.create(new Uint8Array([1, 2, 3]))).rejects.toMatchObject({ code: 'BAD_MODEL' });
     await expect(OrtEpsModel.create(tinyEpsModel({ outChannels: 5 }))).rejects.toThrow(/has 5 channels/);
-    await expect(OrtEpsModel.create(tinyEpsModel(), { executionProviders: ['tpu' as never] })).rejects.toBeInstanceOf(SpgdError);
+    // Options as read from an untrusted settings file: a provider name the type does not allow.
+    const untrusted = JSON.parse('{ "executionProviders": ["tpu"] }') as OrtEpsModelOptions;
+    await expect(OrtEpsModel.create(tinyEpsModel(), untrusted)).rejects.toBeInstanceOf(SpgdError);
   });
 });

@@ -4,7 +4,7 @@
  * shared with the browser backend in `ort-session.ts`.
  *
  * `OrtEpsModel` runs the forward model for `eps(z, t)`, a VJP model compiled by
- * `lib/onnx/compile.ts` for `epsPullback` (one session per (H, W)), and a fused guidance model
+ * `lib/onnx/vjp-model.ts` for `epsPullback` (one session per (H, W)), and a fused guidance model
  * compiled by `lib/onnx/guidance.ts` for SPGD's data term (one session per operator kind and
  * size; `vpDenoiser` uses it automatically).
  *
@@ -24,14 +24,14 @@ import {
   type OrtSessionOptions,
 } from './ort-session';
 
-export type { ExecutionProvider, HeldSession, HostTensor, OrtEpsModelOptions, OrtSessionOptions } from './ort-session';
+export type { HeldSession, HostTensor } from './ort-session';
 
 /** onnxruntime-node as an `OrtRuntime` (CPU by default). */
-export const nodeRuntime: OrtRuntime = {
+const nodeRuntime: OrtRuntime = {
   name: 'onnxruntime-node',
   ort,
   providers: ['cpu', 'cuda', 'webgpu'],
-  defaultProviders: async () => ['cpu'],
+  defaultProviders: () => Promise.resolve(['cpu']),
 };
 
 /** A thin wrapper over an onnxruntime-node session that speaks HostTensor. */

@@ -188,7 +188,8 @@ class SessionCache<R> {
   private readonly compiled = new Map<string, R>();
   constructor(private readonly max: number) {}
 
-  get(key: string, size: { height: number; width: number }, make: () => Promise<{ session: Promise<OrtSession>; report: R }>): Promise<OrtSession> {
+  /** The session for `key`; on a miss, `make` compiles the model (a throw rejects the returned promise). */
+  get(key: string, size: { height: number; width: number }, make: () => { session: Promise<OrtSession>; report: R }): Promise<OrtSession> {
     const hit = this.entries.get(key);
     if (hit) {
       this.entries.delete(key);
@@ -198,9 +199,9 @@ class SessionCache<R> {
     const entry: CacheEntry = {
       ...size,
       session: (async () => {
-        const made = await make();
+        const made = make();
         this.compiled.set(key, made.report);
-        return made.session;
+        return await made.session;
       })(),
     };
     entry.session.catch(() => this.entries.delete(key));
@@ -260,6 +261,13 @@ export interface OrtEpsModelOptions extends OrtSessionOptions {
   maxCachedSizes?: number;
   /** Offer `fusedVpLossGrad` (default true). false: guidance always takes `epsPullback`. */
   fuse?: boolean;
+  /**
+   * ORT's memory-pattern planning for the gradient sessions (VJP, fused guidance); default
+   * false. It lays out their many long-lived activations poorly: at 256 px the fused model's
+   * peak RSS is 1.8x as high with it, for the same speed (`bench/results/prior-notes.md`).
+   * `enableMemPattern` applies to the forward session.
+   */
+  gradientMemPattern?: boolean;
 }
 
 type ModelCtor<M> = new (
@@ -366,12 +374,16 @@ export class OnnxEpsModel implements EpsModel {
     return this.split(out.data as Float32Array, h, w);
   }
 
+  private gradientSessionOptions(): OrtSessionOptions {
+    return { ...this.opts, enableMemPattern: this.opts.gradientMemPattern ?? false };
+  }
+
   /** The compiled VJP session for one size (compiled and created on first use). */
   private vjpSession(h: number, w: number): Promise<OrtSession> {
     if (this.vjpError) return Promise.reject(this.vjpError);
-    return this.gradientSessions.get(`vjp:${h}x${w}`, { height: h, width: w }, async () => {
+    return this.gradientSessions.get(`vjp:${h}x${w}`, { height: h, width: w }, () => {
       const { bytes, report } = compileVjpModel(this.model, { height: h, width: w });
-      return { session: OrtSession.open(this.rt, bytes, this.opts), report };
+      return { session: OrtSession.open(this.rt, bytes, this.gradientSessionOptions()), report };
     });
   }
 
@@ -396,7 +408,7 @@ export class OnnxEpsModel implements EpsModel {
     feeds.v = { dtype: 'float32', dims: [1, 3, h, w], data: v.data };
     const res = await session.run(feeds);
     const out: EpsOutput = { eps: tensor([3, h, w], res.eps.data as Float32Array) };
-    if (res.eps_extra) out.varianceLogit = tensor([3, h, w], res.eps_extra.data as Float32Array);
+    if ('eps_extra' in res) out.varianceLogit = tensor([3, h, w], res.eps_extra.data as Float32Array);
     return { out, vjp: tensor([3, h, w], res.vjp.data as Float32Array) };
   }
 
@@ -419,15 +431,19 @@ export class OnnxEpsModel implements EpsModel {
 
   /** The operator's ONNX form (cached per operator), or null when it has none. */
   private formOf(op: LinearOperator): OperatorOnnxForm | null {
-    if (!this.forms.has(op)) this.forms.set(op, op.onnxForm?.(GUIDANCE_OPERATOR_NAMES) ?? null);
-    return this.forms.get(op)!;
+    let form = this.forms.get(op);
+    if (form === undefined) {
+      form = op.onnxForm?.(GUIDANCE_OPERATOR_NAMES) ?? null;
+      this.forms.set(op, form);
+    }
+    return form;
   }
 
   private guidanceSession(form: OperatorOnnxForm, h: number, w: number): Promise<OrtSession> {
     if (this.vjpError) return Promise.reject(this.vjpError);
-    return this.gradientSessions.get(`guidance:${form.key}`, { height: h, width: w }, async () => {
+    return this.gradientSessions.get(`guidance:${form.key}`, { height: h, width: w }, () => {
       const { bytes, report } = compileGuidanceModel(this.model, { height: h, width: w, operator: form });
-      return { session: OrtSession.open(this.rt, bytes, this.opts), report };
+      return { session: OrtSession.open(this.rt, bytes, this.gradientSessionOptions()), report };
     });
   }
 
@@ -438,7 +454,8 @@ export class OnnxEpsModel implements EpsModel {
    * ONNX form, or the shapes do not match (the fallback then reports them).
    */
   async fusedVpLossGrad(x: Tensor, s: VpScalars, loss: DenoisedLossDescription): Promise<DenoisedWithGrad | null> {
-    if (this.opts.fuse === false || loss.kind !== 'squared-residual') return null;
+    // A squared residual is the only loss description there is (DenoisedLossDescription).
+    if (this.opts.fuse === false) return null;
     const { h, w } = this.checkImage(x, 'x');
     const op = loss.operator;
     const inOk = op.inShape.length === 3 && op.inShape[0] === 3 && op.inShape[1] === h && op.inShape[2] === w;

@@ -19,7 +19,8 @@ const [H, W] = [GOLDEN_H, GOLDEN_W];
 
 
 describe('OrtWebEpsModel (onnxruntime-web, wasm, in Node)', () => {
-  let prior: OrtWebEpsModel;
+  // Undefined when loading failed (afterAll still runs).
+  let prior: OrtWebEpsModel | undefined;
   beforeAll(async () => {
     configureOrtWeb({ numThreads: 1 });
     prior = await OrtWebEpsModel.create(golden, { name: 'golden-web' });
@@ -34,7 +35,7 @@ describe('OrtWebEpsModel (onnxruntime-web, wasm, in Node)', () => {
   it('eps and epsPullback match the PyTorch golden values', async () => {
     const x = tensor([3, H, W], load(manifest.x.file));
     const v = tensor([3, H, W], load(manifest.v.file));
-    const { out, vjp } = await prior.epsPullback(x, manifest.t, () => v);
+    const { out, vjp } = await prior!.epsPullback(x, manifest.t, () => v);
     const eErr = relL2(out.eps.data, load(manifest.eps.file));
     const gErr = relL2(vjp.data, load(manifest.vjp.file));
     console.log(`web golden: eps rel L2 ${eErr.toExponential(2)}, vjp rel L2 ${gErr.toExponential(2)}`);
@@ -49,7 +50,7 @@ describe('OrtWebEpsModel (onnxruntime-web, wasm, in Node)', () => {
     const y = simulateMeasurement(op, tensor(shape, r.normals(3 * 64 * 64)), 0.05, new Rng(3, 'measurement'));
     const x = tensor(shape, r.normals(3 * 64 * 64));
     const loss = describedSquaredResidualLoss(op, y);
-    const web = await vpDenoiser(prior).denoiseWithGrad(x, 1.3, loss);
+    const web = await vpDenoiser(prior!).denoiseWithGrad(x, 1.3, loss);
     expect(web.residual).toBeDefined();
     const node = await OrtEpsModel.create(golden);
     try {

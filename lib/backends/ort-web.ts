@@ -4,30 +4,24 @@
  * the Node backend (`ort-session.ts`; the graphs are compiled in pure TS by `lib/onnx`).
  *
  * Execution providers: ['webgpu'] when `navigator.gpu` gives an adapter, else ['wasm'] (pass
- * `executionProviders` to choose). The wasm thread count (`ort.env.wasm.numThreads`) is fixed
- * before the first session is created: `configureOrtWeb({ numThreads })`, or by default
- * min(4, hardwareConcurrency) where the page is cross-origin isolated (threads need
- * SharedArrayBuffer) and 1 elsewhere.
+ * `executionProviders` to choose). Two builds of ONNX Runtime Web serve them: the WebGPU build
+ * ('onnxruntime-web/webgpu', asyncify) for the WebGPU EP, the plain wasm build
+ * ('onnxruntime-web/wasm') for the wasm EP -- the asyncify build runs wasm threads so slowly
+ * that 2 threads are slower than 1 (3x slower than the plain build with 2 threads, see
+ * bench/results/browser.md). Each build loads its own .wasm/.mjs (`wasmPaths`) on first use.
+ * The wasm thread count (`env.wasm.numThreads`) is fixed before the first session is created:
+ * `configureOrtWeb({ numThreads })`, or by default min(4, hardwareConcurrency) where the page is
+ * cross-origin isolated (threads need SharedArrayBuffer) and 1 elsewhere.
  *
  * @example
  * configureOrtWeb({ wasmPaths: '/ort/' });           // optional, before the first session
  * const prior = await OrtWebEpsModel.create(bytes);  // WebGPU if available, else wasm
  * const denoiser = vpDenoiser(prior);                // SPGD's guidance runs fused
  */
-import * as ort from 'onnxruntime-web/webgpu';
+import * as ortWasm from 'onnxruntime-web/wasm';
+import * as ortWebGpu from 'onnxruntime-web/webgpu';
 import { SpgdError } from '../errors';
-import {
-  OnnxEpsModel,
-  OrtSession,
-  runOnnxWith,
-  type ExecutionProvider,
-  type HostTensor,
-  type OrtEpsModelOptions,
-  type OrtRuntime,
-  type OrtSessionOptions,
-} from './ort-session';
-
-export type { ExecutionProvider, HostTensor, OrtEpsModelOptions, OrtSessionOptions } from './ort-session';
+import { OnnxEpsModel, type ExecutionProvider, type OrtEpsModelOptions, type OrtRuntime } from './ort-session';
 
 export interface OrtWebConfig {
   /** wasm threads (default: min(4, hardwareConcurrency) when cross-origin isolated, else 1). */
@@ -46,8 +40,8 @@ interface NavigatorLike {
 const nav = (): NavigatorLike | undefined => (globalThis as { navigator?: NavigatorLike }).navigator;
 
 /**
- * Sets the wasm options; must run before the first session (ONNX Runtime reads them once).
- * Throws when called after sessions exist with a different thread count.
+ * Sets the wasm options of both builds; must run before the first session (ONNX Runtime reads
+ * them once). Throws when called after sessions exist with a different thread count.
  */
 export function configureOrtWeb(c: OrtWebConfig = {}): void {
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
@@ -58,8 +52,10 @@ export function configureOrtWeb(c: OrtWebConfig = {}): void {
     }
     return;
   }
-  ort.env.wasm.numThreads = numThreads;
-  if (c.wasmPaths) ort.env.wasm.wasmPaths = c.wasmPaths;
+  for (const ort of [ortWasm, ortWebGpu]) {
+    ort.env.wasm.numThreads = numThreads;
+    if (c.wasmPaths) ort.env.wasm.wasmPaths = c.wasmPaths;
+  }
   configured = { numThreads };
 }
 
@@ -78,33 +74,26 @@ export function detectWebProviders(): Promise<readonly ExecutionProvider[]> {
   return providers;
 }
 
-/** onnxruntime-web as an `OrtRuntime`. */
-export const webRuntime: OrtRuntime = {
-  name: 'onnxruntime-web',
-  ort: ort as unknown as OrtRuntime['ort'],
-  providers: ['webgpu', 'wasm', 'cpu'],
-  defaultProviders: () => {
-    if (!configured) configureOrtWeb();
-    return detectWebProviders();
-  },
-};
-
-/** Opens an onnxruntime-web session that speaks HostTensor. */
-export function openWebSession(bytes: Uint8Array, opts?: OrtSessionOptions): Promise<OrtSession> {
-  if (!configured) configureOrtWeb();
-  return OrtSession.open(webRuntime, bytes, opts);
+/** A build of onnxruntime-web as an `OrtRuntime`. */
+function runtime(ort: typeof ortWasm, eps: readonly ExecutionProvider[]): OrtRuntime {
+  return {
+    name: 'onnxruntime-web',
+    ort,
+    providers: eps,
+    defaultProviders: () => Promise.resolve([eps[0]]),
+  };
 }
 
-/** Runs a model once with onnxruntime-web (creates and releases a session). */
-export function runOnnxWeb(bytes: Uint8Array, feeds: Record<string, HostTensor>, opts?: OrtSessionOptions): Promise<Record<string, HostTensor>> {
-  if (!configured) configureOrtWeb();
-  return runOnnxWith(webRuntime, bytes, feeds, opts);
-}
+const wasmRuntime = runtime(ortWasm, ['wasm', 'cpu']);
+const webGpuRuntime = runtime(ortWebGpu, ['webgpu', 'wasm', 'cpu']);
 
 /** An epsilon network run by onnxruntime-web, with compiled VJP and fused guidance models. */
 export class OrtWebEpsModel extends OnnxEpsModel {
-  static create(bytes: Uint8Array, opts: OrtEpsModelOptions = {}): Promise<OrtWebEpsModel> {
+  static async create(bytes: Uint8Array, opts: OrtEpsModelOptions = {}): Promise<OrtWebEpsModel> {
     if (!configured) configureOrtWeb();
-    return OrtWebEpsModel.open(webRuntime, bytes, opts);
+    const asked = opts.executionProviders;
+    const eps = asked === undefined ? await detectWebProviders() : typeof asked === 'string' ? [asked] : asked;
+    const rt = eps.includes('webgpu') ? webGpuRuntime : wasmRuntime;
+    return OrtWebEpsModel.open(rt, bytes, { ...opts, executionProviders: eps });
   }
 }

@@ -3,6 +3,7 @@
  * (app/editor/browser-runner.worker.ts). Plain structured-clone data: the plan is the one
  * `graph.compile` returned, the events are the run events of docs/api.md (lib/plan/types.ts).
  */
+import type { ThroughputData } from '../plan/throughput';
 import type { Plan, RunEventPayload, TensorKind } from '../plan/types';
 
 /** Which browser execution provider to use: 'auto' = WebGPU when an adapter exists, else wasm. */
@@ -13,6 +14,13 @@ export interface ModelSource {
   url: string;
   /** Content hash when known: part of the Cache Storage key, so a changed file is fetched again. */
   sha256?: string | null;
+  /** Size of the file, when known (the estimate prices its download). */
+  bytes?: number;
+}
+
+/** The Cache Storage key of a model's bytes (the runner stores them under it; the editor looks for them). */
+export function modelCacheKey(url: string, sha256?: string | null): string {
+  return sha256 ? `${url}${url.includes('?') ? '&' : '?'}sha256=${sha256}` : url;
 }
 
 export interface RunRequest {
@@ -33,7 +41,19 @@ export interface CancelRequest {
   runId: string;
 }
 
-export type ToWorker = RunRequest | CancelRequest;
+/** Measure this browser's speed for the estimate (nodes/calibrate.ts in the worker). */
+export interface CalibrateRequest {
+  type: 'calibrate';
+  /** Reported like a run id (download progress messages carry it). */
+  runId: string;
+  backend: BrowserBackend;
+  model: string;
+  models?: Record<string, ModelSource>;
+  images?: Record<string, string>;
+  sizes: number[];
+}
+
+export type ToWorker = RunRequest | CancelRequest | CalibrateRequest;
 
 /** What actually ran: e.g. { provider: 'wasm', threads: 2 } and a note when it fell back. */
 export interface BackendInfo {
@@ -57,6 +77,8 @@ export type FromWorker =
   | { type: 'backend'; runId: string; info: BackendInfo }
   | { type: 'download'; runId: string; model: string; loaded: number; total: number | null; cached: boolean }
   | { type: 'tensor'; runId: string; tensor: TensorMessage }
+  /** A calibration's result: the backend's throughput table (lib/plan/throughput.ts), or why it failed. */
+  | { type: 'calibrated'; runId: string; provider: BackendInfo['provider']; throughput: ThroughputData | null; error?: string; seconds: number }
   | { type: 'done'; runId: string };
 
 /** Human-readable backend label for the run bar, e.g. "browser · wasm ×2 threads". */

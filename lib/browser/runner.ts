@@ -16,11 +16,13 @@ import { GaussianEpsModel } from '../diffusion/gaussian-prior';
 import type { EpsModel } from '../diffusion/types';
 import { isSpgdError, SpgdError } from '../errors';
 import { decodeImage, imageToTensor } from '../image';
+import { imageSourceUrl } from '../image/source-url';
 import { executePlan, type NodeOutputs } from '../plan/execute';
 import type { NodeKit } from '../plan/node-run';
 import type { RunEventPayload } from '../plan/types';
 import type { Tensor } from '../tensor';
-import { BROWSER_RESOURCE, isResourceError, type BackendInfo, type BrowserBackend, type FromWorker, type ModelSource, type RunRequest } from './protocol';
+import { emptyThroughput, Throughput } from '../plan/throughput';
+import { BROWSER_RESOURCE, isResourceError, modelCacheKey, type BackendInfo, type BrowserBackend, type CalibrateRequest, type FromWorker, type ModelSource, type RunRequest } from './protocol';
 
 export const MODEL_CACHE = 'spgd-models';
 const DEFAULT_MAX_MODEL_BYTES = 1 << 30;
@@ -45,16 +47,23 @@ export interface RunnerDeps {
   openCache?: () => Promise<CacheLike | null>;
   /** Resolves relative URLs (the worker's origin). */
   base?: string;
+  /**
+   * Measures the backend's speed (nodes/calibrate.ts, injected: lib/ does not import nodes/):
+   * fills `t` using `load` for the prior and `groundTruth` as the picture to restore.
+   */
+  calibrate?: (
+    t: Throughput,
+    deps: { load: (model: string) => Promise<EpsModel>; groundTruth: Tensor; model: string; sizes: number[]; pullback: boolean; flops: (model: string, size: { height: number; width: number }) => number },
+  ) => Promise<unknown>;
+  /** FLOPs of a model's forward at a size, from its bytes (lib/plan/prior-report.ts). */
+  flops?: (bytes: Uint8Array, size: { height: number; width: number }) => number;
 }
 
 /** Default URL of an image source: the bundled samples (and uploads through /api/assets). */
 export function imageUrl(source: string): string {
-  if (source.startsWith('sample:')) {
-    const name = source.slice(7) === 'default' ? 'astronaut' : source.slice(7);
-    return `/samples/${encodeURIComponent(name)}.png`;
-  }
-  if (/^sha256:[0-9a-f]{64}$/.test(source)) return `/api/assets/${source.slice(7)}`;
-  throw new SpgdError('BAD_INPUT', `the browser cannot load image source '${source}'`);
+  const url = imageSourceUrl(source);
+  if (url === null) throw new SpgdError('BAD_INPUT', `the browser cannot load image source '${source}'`);
+  return url;
 }
 
 /** Default URL of a prior model: the shipped one from public/, uploads through /api/assets. */
@@ -62,6 +71,11 @@ export function modelUrl(model: string): string {
   if (model === 'default') return '/models/spgd-prior-v1.onnx';
   if (/^sha256:[0-9a-f]{64}$/.test(model)) return `/api/assets/${model.slice(7)}`;
   throw new SpgdError('BAD_MODEL', `model must be 'default', 'gaussian' or 'sha256:<hex of an upload>', got '${model}'`);
+}
+
+/** The throughput table's backend name for a browser provider ('browser-wasm', 'browser-webgpu'). */
+export function browserBackendName(provider: 'webgpu' | 'wasm'): string {
+  return `browser-${provider}`;
 }
 
 export class BrowserRunner {
@@ -77,6 +91,45 @@ export class BrowserRunner {
 
   cancel(runId: string): void {
     this.controllers.get(runId)?.abort();
+  }
+
+  /** Measures this backend's speed for the estimate; posts 'calibrated' then 'done'. */
+  async calibrate(req: CalibrateRequest): Promise<void> {
+    const { runId } = req;
+    const post = (m: FromWorker, transfer?: Transferable[]) => this.d.post(m, transfer);
+    const start = Date.now();
+    let provider: BackendInfo['provider'] = 'wasm';
+    try {
+      const calibrateFn = this.d.calibrate;
+      const flops = this.d.flops;
+      if (!calibrateFn || !flops) throw new Error('this runner cannot calibrate');
+      const info = await this.chooseBackend(req.backend, true);
+      provider = info.provider;
+      const p = info.provider === 'webgpu' ? 'webgpu' : 'wasm';
+      const request: RunRequest = { type: 'run', runId, plan: { hash: '', steps: [], nfe: { forward: 0, vjp: 0 }, estimate: { seconds: 0, memoryMB: 0 }, primary: null, models: [req.model] }, backend: req.backend, models: req.models, images: req.images };
+      let bytes: Uint8Array | null = null;
+      const src: ModelSource = req.models?.[req.model] ?? { url: modelUrl(req.model) };
+      const load = async (model: string) => {
+        bytes ??= await this.modelBytes(model, src, request, post);
+        return this.loadPrior(model, p, request, post);
+      };
+      const groundTruth = await this.loadImage('sample:default', req.images?.['sample:default']);
+      const t = new Throughput(emptyThroughput(browserBackendName(p)));
+      await calibrateFn(t, {
+        load,
+        groundTruth,
+        model: req.model,
+        sizes: req.sizes,
+        // DPS in a tab is rare: its call is priced from the fused one (a shorter calibration).
+        pullback: false,
+        flops: (_model, size) => (bytes ? flops(bytes, size) : 0),
+      });
+      post({ type: 'calibrated', runId, provider, throughput: t.toJSON(), seconds: (Date.now() - start) / 1000 });
+    } catch (e) {
+      post({ type: 'calibrated', runId, provider, throughput: null, error: e instanceof Error ? e.message : String(e), seconds: (Date.now() - start) / 1000 });
+    } finally {
+      post({ type: 'done', runId });
+    }
   }
 
   private url(u: string): string {
@@ -206,7 +259,7 @@ export class BrowserRunner {
     const runId = req.runId;
     const max = req.maxModelBytes ?? DEFAULT_MAX_MODEL_BYTES;
     const url = this.url(src.url);
-    const key = src.sha256 ? `${url}${url.includes('?') ? '&' : '?'}sha256=${src.sha256}` : url;
+    const key = modelCacheKey(url, src.sha256);
     const cache = this.d.openCache ? await this.d.openCache().catch(() => null) : null;
     const hit = await cache?.match(key).catch(() => undefined);
     if (hit) {

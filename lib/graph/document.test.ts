@@ -60,8 +60,8 @@ describe('compactDocument', () => {
     raw.ui = {
       positions: { img: { x: 10.4, y: 20.6 }, gone: { x: 1, y: 1 } },
       groups: [
-        { id: 'g1', title: 'inputs', nodes: ['img', 'gone'] },
-        { id: 'g2', title: 'empty', nodes: ['gone'] },
+        { id: 'g1', title: 'inputs', nodes: ['img', 'gone'], bounds: { x: 0, y: 0, width: 100, height: 100 }, color: 'slate' },
+        { id: 'g2', title: 'empty', nodes: ['gone'], bounds: { x: 0, y: 0, width: 100, height: 100 }, color: 'slate' },
       ],
     };
     raw.assets = { [used]: { kind: 'image', name: 'photo.png' }, ['c'.repeat(64)]: { kind: 'image', name: 'unused.png' } };
@@ -70,7 +70,7 @@ describe('compactDocument', () => {
     expect(Object.keys(compact.nodes).sort()).toEqual(Object.keys(doc.nodes).sort());
     expect(compact.edges).toEqual(doc.edges);
     expect(compact.ui.positions).toEqual({ img: { x: 10, y: 21 } });
-    expect(compact.ui.groups).toEqual([{ id: 'g1', title: 'inputs', nodes: ['img'] }]);
+    expect(compact.ui.groups).toEqual([{ id: 'g1', title: 'inputs', nodes: ['img'], bounds: { x: 0, y: 0, width: 100, height: 100 }, color: 'slate' }]);
     expect(Object.keys(compact.assets)).toEqual([used]);
     expect(graphDocument.parse(compact)).toEqual(compact);
   });

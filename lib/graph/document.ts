@@ -9,7 +9,7 @@ import { z } from 'zod';
 
 export const GRAPH_FORMAT = 'spgd-studio.graph';
 /** Bump with a migration in migrate.ts whenever the document's shape changes. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 /**
  * The most nodes a document may hold: far above any real graph, low enough that validating and
  * compiling one stays cheap (a server may set a lower limit for runs, SPGD_MAX_RUN_NODES).
@@ -47,13 +47,23 @@ export const graphNode = z.object({
 
 export const graphEdge = z.object({ from: portRef, to: portRef });
 
+export const GROUP_COLORS = ['slate', 'blue', 'green', 'amber', 'red', 'violet'] as const;
+
+/** A titled frame on the canvas: its member nodes move with it. Layout only (not in the content hash). */
+export const graphGroup = z.object({
+  id: z.string().min(1).max(64),
+  title: z.string().max(200),
+  /** Member node ids (a node belongs to at most one group). */
+  nodes: z.array(nodeId).max(MAX_NODES),
+  /** The frame in canvas coordinates. */
+  bounds: z.object({ x: z.number(), y: z.number(), width: z.number().positive(), height: z.number().positive() }),
+  color: z.enum(GROUP_COLORS).default('slate'),
+});
+
 export const graphUi = z.object({
   positions: z.record(z.string(), z.object({ x: z.number(), y: z.number() })).default({}),
   viewport: z.object({ x: z.number(), y: z.number(), zoom: z.number() }).optional(),
-  groups: z
-    .array(z.object({ id: z.string().max(MAX_LABEL), title: z.string().max(MAX_LABEL), nodes: z.array(nodeId).max(MAX_NODES) }))
-    .max(MAX_NODES)
-    .default([]),
+  groups: z.array(graphGroup).max(MAX_NODES).default([]),
 });
 
 /** Largest file an asset may carry inside a document: masks and small photos travel, models never. */
@@ -91,6 +101,7 @@ export const graphDocument = z.object({
 
 export type GraphNode = z.infer<typeof graphNode>;
 export type GraphEdge = z.infer<typeof graphEdge>;
+export type GraphGroup = z.infer<typeof graphGroup>;
 export type GraphDocument = z.infer<typeof graphDocument>;
 export type PortRef = z.infer<typeof portRef>;
 

@@ -1,8 +1,11 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { getNodeDefinition } from '../../nodes';
 import { GRAPH_FORMAT, SCHEMA_VERSION } from './document';
-import { graphHash } from './hash';
+import { embeddedAssets } from './embedded-assets';
+import { graphHash, sha256Hex } from './hash';
+import { bytesToBase64 } from '../io/base64';
 import { GraphDocumentError, migrateDocument, migrateDocumentWithIssues, type NodeMigrationLookup } from './migrate';
 
 const v0 = {
@@ -41,6 +44,64 @@ describe('migrateDocument', () => {
     const v1 = migrateDocument(v0, getNodeDefinition);
     const moved = { ...v1, ui: { positions: {}, groups: [] } };
     expect(graphHash(migrateDocument(v0), getNodeDefinition)).toBe(graphHash(moved, getNodeDefinition));
+  });
+
+  it('gives version-1 groups a frame around their members (and drops unknown or doubled members)', () => {
+    const v1 = {
+      format: GRAPH_FORMAT,
+      schemaVersion: 1,
+      nodes: {
+        a: { type: 'spgd:input/load-image', params: {} },
+        b: { type: 'spgd:degradation/degrade', params: {} },
+      },
+      edges: [],
+      ui: {
+        positions: { a: { x: 100, y: 50 }, b: { x: 400, y: 300 } },
+        groups: [
+          { id: 'g1', title: 'inputs', nodes: ['a', 'b', 'gone'] },
+          { id: 'g2', title: 'again', nodes: ['b'] },
+          { id: 'g3', title: 'empty', nodes: [] },
+        ],
+      },
+    };
+    const doc = migrateDocument(v1, getNodeDefinition);
+    expect(doc.schemaVersion).toBe(SCHEMA_VERSION);
+    const [g1, g2, g3] = doc.ui.groups;
+    expect(g1).toEqual({ id: 'g1', title: 'inputs', nodes: ['a', 'b'], color: 'slate', bounds: { x: 80, y: 10, width: 580, height: 480 } });
+    expect(g2.nodes).toEqual([]);
+    expect(g3.bounds.width).toBeGreaterThan(0);
+    // the positions and the graph itself are untouched
+    expect(doc.ui.positions).toEqual(v1.ui.positions);
+    expect(Object.keys(doc.nodes)).toEqual(['a', 'b']);
+  });
+
+  it("keeps a version-1 document's embedded files (assets[sha].data) and its group members through the migration", () => {
+    const png = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]);
+    const sha = sha256Hex(png);
+    const v1 = {
+      format: GRAPH_FORMAT,
+      schemaVersion: 1,
+      nodes: { m: { type: 'spgd:input/load-mask', params: { source: `sha256:${sha}` } } },
+      edges: [],
+      ui: { positions: { m: { x: 0, y: 0 } }, groups: [{ id: 'g', title: 'mask', nodes: ['m'] }] },
+      assets: { [sha]: { kind: 'image', name: 'mask.png', data: bytesToBase64(png) } },
+    };
+    const doc = migrateDocument(v1, getNodeDefinition);
+    expect(doc.schemaVersion).toBe(SCHEMA_VERSION);
+    expect(doc.assets[sha]).toEqual(v1.assets[sha]);
+    expect(embeddedAssets(doc.assets).files.map((f) => [f.sha256, f.name, [...f.bytes]])).toEqual([[sha, 'mask.png', [...png]]]);
+    expect(doc.ui.groups.map((g) => g.nodes)).toEqual([['m']]);
+  });
+
+  it('reads every preset and fixture shipped with an older schema version', () => {
+    for (const dir of ['presets', 'e2e/fixtures']) {
+      for (const file of readdirSync(new URL(`../../${dir}/`, import.meta.url))) {
+        if (!file.endsWith('.json')) continue;
+        const json = JSON.parse(readFileSync(new URL(`../../${dir}/${file}`, import.meta.url), 'utf8')) as { document?: unknown };
+        const doc = migrateDocument(json.document ?? json, getNodeDefinition);
+        expect(doc.schemaVersion, `${dir}/${file}`).toBe(SCHEMA_VERSION);
+      }
+    }
   });
 
   it('passes a current document through', () => {

@@ -18,8 +18,12 @@
  * `{from: {node, port}, to: {node, port}}`, renames `version` to `typeVersion` and
  * `bypass: true` to `mode: 'bypass'`.
  *
+ * Version 2 gives each group in `ui.groups` (version 1: `{ id, title, nodes }`) its frame,
+ * `bounds: { x, y, width, height }` around its members' positions, and a `color`; members that
+ * are not nodes of the graph, and second memberships of a node, are dropped.
+ *
  * @example
- * const doc = migrateDocument(JSON.parse(text), getNodeDefinition);  // GraphDocument (v1)
+ * const doc = migrateDocument(JSON.parse(text), getNodeDefinition);  // GraphDocument (current version)
  */
 import { z } from 'zod';
 import { SpgdError } from '../errors';
@@ -105,9 +109,54 @@ function fromV0(raw: Json): Json {
   };
 }
 
+// ---------------------------------------------------------------------------------- v1
+
+const v1Group = z.looseObject({ id: z.string(), title: z.string(), nodes: z.array(z.string()).default([]) });
+const v1Document = z.looseObject({
+  nodes: z.record(z.string(), z.unknown()),
+  ui: z
+    .looseObject({
+      positions: z.record(z.string(), z.object({ x: z.number(), y: z.number() })).default({}),
+      groups: z.array(v1Group).default([]),
+    })
+    .optional(),
+});
+
+/** The size a node is assumed to have where the real one is unknown (the editor's node is 240 px wide). */
+export const NOMINAL_NODE_SIZE = { width: 240, height: 170 };
+/** Room around a group's members, and above them for its title. */
+export const GROUP_PADDING = { side: 20, top: 40 };
+
+/** A frame around nodes at `positions` (each of `size`), with the group padding. */
+export function boundsAround(
+  positions: readonly { x: number; y: number; width?: number; height?: number }[],
+): { x: number; y: number; width: number; height: number } {
+  if (positions.length === 0) return { x: 0, y: 0, width: 320, height: 200 };
+  const x0 = Math.min(...positions.map((p) => p.x)) - GROUP_PADDING.side;
+  const y0 = Math.min(...positions.map((p) => p.y)) - GROUP_PADDING.top;
+  const x1 = Math.max(...positions.map((p) => p.x + (p.width ?? NOMINAL_NODE_SIZE.width))) + GROUP_PADDING.side;
+  const y1 = Math.max(...positions.map((p) => p.y + (p.height ?? NOMINAL_NODE_SIZE.height))) + GROUP_PADDING.side;
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
+function fromV1(raw: Json): Json {
+  const r = v1Document.safeParse(raw);
+  if (!r.success) throw new GraphDocumentError(zodMessages(r.error, 'version 1 document'));
+  const ui = r.data.ui ?? { positions: {}, groups: [] };
+  const seen = new Set<string>();
+  const groups = ui.groups.map((g) => {
+    const members = g.nodes.filter((id) => Object.hasOwn(r.data.nodes, id) && !seen.has(id));
+    for (const id of members) seen.add(id);
+    const placed = members.flatMap((id) => (Object.hasOwn(ui.positions, id) ? [ui.positions[id]] : []));
+    return { id: g.id, title: g.title, nodes: members, bounds: boundsAround(placed), color: 'slate' };
+  });
+  return { ...raw, schemaVersion: 2, ui: { ...(raw.ui as Json | undefined), positions: ui.positions, groups } };
+}
+
 /** MIGRATIONS[k]: a version-k document to version k + 1. Keep one entry per version ever written. */
 export const MIGRATIONS: Partial<Record<number, (doc: Json) => Json>> = {
   0: fromV0,
+  1: fromV1,
 };
 
 // ---------------------------------------------------------------------------------- driver

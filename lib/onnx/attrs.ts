@@ -31,6 +31,25 @@ export function attrInts(node: OnnxNode, name: string): number[] | undefined {
   return getAttr(node, name)?.ints;
 }
 
+/** An ints attribute the op requires (a model without it is malformed: throws, naming the node). */
+export function requiredAttrInts(node: OnnxNode, name: string): number[] {
+  const v = attrInts(node, name);
+  if (!v) throw new RangeError(`${node.opType} '${node.name}' has no '${name}' attribute, which it requires`);
+  return v;
+}
+
+/** `map.get(key)` for a key that is there by construction; throws, naming `what`, if it is not. */
+export function lookup<K, V>(map: ReadonlyMap<K, V>, key: K, what: string): V {
+  const v = map.get(key);
+  if (v === undefined) throw new Error(`${what}: no entry for '${String(key)}'`);
+  return v;
+}
+
+/** True when every entry is present (narrows the array's element type). */
+export function allDefined<T>(xs: readonly (T | undefined)[]): xs is T[] {
+  return xs.every((x) => x !== undefined);
+}
+
 export function attrString(node: OnnxNode, name: string, def: string): string {
   return getAttr(node, name)?.s ?? def;
 }
@@ -57,7 +76,7 @@ export function numelOf(dims: readonly number[]): number {
 /** Builds a tensor from JS numbers (int64 values are converted to BigInt). */
 export function makeTensor(name: string, dataType: DataTypeCode, dims: number[], values: ArrayLike<number>): OnnxTensor {
   const n = numelOf(dims);
-  if (values.length !== n) throw new RangeError(`tensor ${name}: ${values.length} values for shape [${dims}]`);
+  if (values.length !== n) throw new RangeError(`tensor ${name}: ${values.length} values for shape [${dims.join(',')}]`);
   let data: OnnxTensor['data'];
   switch (dataType) {
     case DataType.FLOAT:
@@ -95,3 +114,10 @@ export function tensorValues(t: OnnxTensor): number[] {
   return Array.from(d as ArrayLike<number | bigint>, (v) => Number(v));
 }
 
+/** True when `t` is known and all its elements equal `value`. */
+export function isConstantFill(t: OnnxTensor | undefined, value: number): boolean {
+  if (!t || Array.isArray(t.data)) return false;
+  const data = t.data as ArrayLike<number | bigint>;
+  for (let i = 0; i < data.length; i++) if (Number(data[i]) !== value) return false;
+  return true;
+}

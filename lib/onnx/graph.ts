@@ -2,21 +2,18 @@
  * In-memory graph IR for the ONNX compiler: nodes, initializers (typed arrays), inputs and
  * outputs, plus topological sorting, dead-code elimination and constant folding of shape
  * subgraphs (Shape -> Gather -> Unsqueeze -> Concat -> Reshape ...) for a fixed static input
- * size, interleaved with static shape inference (`shapes.ts`).
+ * size, interleaved with static shape inference (`shape-inference.ts`).
  */
 import { SpgdError } from '../errors';
-import { evaluateConstant, FOLD_MAX_ELEMENTS } from './fold';
+import { evaluateConstant } from './fold';
 import {
   type OnnxGraph,
   type OnnxNode,
   type OnnxTensor,
   type OnnxValueInfo,
 } from './proto';
-import { inferNodeShapes, type ValueMeta } from './shapes';
-
-export * from './attrs';
-
-export type { ValueMeta } from './shapes';
+import { inferNodeShapes } from './shape-inference';
+import type { ValueMeta } from './shapes';
 
 /** A mutable graph: the working representation of every compiler pass. */
 export class Graph {
@@ -176,8 +173,7 @@ export function eliminateDeadCode(g: Graph, outputs: readonly string[] = g.outpu
   const producers = g.producers();
   const keep = new Set<OnnxNode>();
   const stack = [...outputs];
-  while (stack.length) {
-    const v = stack.pop()!;
+  for (let v = stack.pop(); v !== undefined; v = stack.pop()) {
     const n = producers.get(v);
     if (!n || keep.has(n)) continue;
     keep.add(n);
@@ -223,7 +219,7 @@ export function foldAndInferShapes(
     const s = inputShapes.get(inp.name);
     if (s) meta.set(inp.name, { shape: [...s], dtype: inp.elemType });
     else if (inp.shape && inp.shape.every((d) => typeof d === 'number')) {
-      meta.set(inp.name, { shape: inp.shape as number[], dtype: inp.elemType });
+      meta.set(inp.name, { shape: inp.shape, dtype: inp.elemType });
     }
   }
   const order = topoSort(g.nodes, [...g.inputs.map((i) => i.name), ...g.initializers.keys()]);
@@ -262,12 +258,10 @@ export function foldAndInferShapes(
   return { graph: g, meta, constants, foldedNodes: folded };
 }
 
-export { FOLD_MAX_ELEMENTS };
-
 /** Renames values everywhere they appear (node inputs/outputs, initializers, graph inputs/outputs). */
 export function renameValues(g: Graph, map: ReadonlyMap<string, string>): void {
   if (map.size === 0) return;
-  const r = (v: string) => (v && map.has(v) ? map.get(v)! : v);
+  const r = (v: string) => map.get(v) ?? v;
   for (const n of g.nodes) {
     n.inputs = n.inputs.map(r);
     n.outputs = n.outputs.map(r);

@@ -6,7 +6,7 @@
  *   z = c_in * x,   D = x - sigma * eps(z, t),   r = A(D) - y,   loss = sum(r^2),
  *   g = dloss/dx = J_D^T (2 A^T r)
  *
- * The loss subgraph (`OperatorOnnxForm`, `lib/operators/onnx-form.ts`) is appended to the
+ * The loss subgraph (`OperatorOnnxForm`, built by each operator's `onnxForm`) is appended to the
  * forward graph and the reverse-mode builder (`grad/backprop.ts`) runs over the whole thing,
  * seeded with dloss/dloss = 1. One session run gives D, loss, g and r, so a guidance step
  * costs one forward and one backward pass (the unfused path, `compileVjpModel`, needs the
@@ -18,18 +18,28 @@
  *   outputs D [1,3,H,W], loss [] (scalar), g [1,3,H,W], r (A's output shape)
  *
  * @example
- * const form = operatorOnnxForm(op, GUIDANCE_OPERATOR_NAMES)!;
+ * const form = op.onnxForm!(GUIDANCE_OPERATOR_NAMES)!;
  * const { bytes } = compileGuidanceModel(priorBytes, { height: 64, width: 64, operator: form });
  * // feeds: x, c_in, sigma, t, y, ...form.feeds  ->  D, loss, g, r
  */
 import { SpgdError } from '../errors';
-import type { OperatorOnnxForm } from './operator-form';
-import { attr, makeTensor } from './attrs';
-import { gradientModelStats, normalizeNames, type GradientModelStats, outputModel, readEpsSignature, sortNodes, splitOutputConv, TARGET_OPSET, valueInfo } from './compile';
+import { attr, lookup, makeTensor } from './attrs';
+import {
+  addIdentity,
+  checkSize,
+  closeGraph,
+  gradientModelStats,
+  normalizeNames,
+  outputModel,
+  splitOutputConv,
+  type GradientModelStats,
+} from './compiled-model';
 import { ShapeInferenceError } from './errors';
 import { buildGradient } from './grad/backprop';
-import { eliminateDeadCode, foldAndInferShapes, Graph } from './graph';
+import { foldAndInferShapes, Graph, type FoldResult } from './graph';
+import type { OperatorOnnxForm } from './operator-form';
 import { DataType, decodeModel, encodeModel, type OnnxModel, type OnnxNode } from './proto';
+import { checkEpsOutput, readEpsSignature, TARGET_OPSET, type EpsSignature } from './signature';
 
 /** Input and output names of a compiled guidance model. */
 export const GUIDANCE_IO = {
@@ -64,38 +74,20 @@ function n(name: string, opType: string, inputs: string[], outputs: string[], at
   return { name, opType, domain: '', inputs, outputs, attributes };
 }
 
-/**
- * Builds the fused guidance model. Throws UnsupportedOpError when the network (or the
- * operator subgraph) cannot be differentiated, SpgdError('BAD_MODEL'/'BAD_INPUT') for a model
- * that is not an epsilon network or a form that does not fit the size.
- */
-export function compileGuidanceModel(
-  forwardModel: Uint8Array | OnnxModel,
-  opts: GuidanceModelOptions,
-): { bytes: Uint8Array; report: GuidanceReport } {
-  const t0 = Date.now();
-  const { height: H, width: W, operator: form } = opts;
-  for (const [k, v] of [['height', H], ['width', W]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new SpgdError('BAD_INPUT', `${k} must be a positive integer, got ${v}`);
-  }
-  const imageShape = [1, 3, H, W];
+function checkForm(form: OperatorOnnxForm, imageShape: readonly number[]): void {
   if (form.inShape.length !== 4 || form.inShape.some((d, i) => d !== imageShape[i])) {
     throw new SpgdError('BAD_INPUT', `operator form '${form.key}' takes [${form.inShape.join(', ')}], the image is [${imageShape.join(', ')}]`);
   }
   if (form.input !== GUIDANCE_IO.denoised) {
     throw new SpgdError('BAD_INPUT', `operator form must read '${GUIDANCE_IO.denoised}' (build it with GUIDANCE_OPERATOR_NAMES), not '${form.input}'`);
   }
-  const model = forwardModel instanceof Uint8Array ? decodeModel(forwardModel) : forwardModel;
-  const sig = readEpsSignature(model);
-  const opset = Math.max(TARGET_OPSET, sig.opset);
-  const graph = Graph.fromProto(model.graph);
-  const formNames = [
-    ...form.nodes.flatMap((x) => [x.name, ...x.outputs]),
-    ...form.initializers.map((x) => x.name),
-    ...form.feeds.map((x) => x.name),
-  ];
-  normalizeNames(graph, sig, { x: NETWORK_INPUT, t: GUIDANCE_IO.t, reserved: [...Object.values(GUIDANCE_IO), ...formNames] });
-  const forwardNodes = graph.nodes.length;
+}
+
+/**
+ * The forward part on the network's graph: z = c_in * x feeds the network, D = x - sigma * eps,
+ * r = A(D) - y, loss = sum(r^2). Returns the network output's name and the eps slice's.
+ */
+function appendForward(graph: Graph, sig: EpsSignature, form: OperatorOnnxForm, imageShape: number[]): { outName: string; eps: string } {
   graph.outputs = graph.outputs.slice(0, 1);
   const outName = graph.outputs[0].name;
   const f = DataType.FLOAT;
@@ -133,41 +125,28 @@ export function compileGuidanceModel(
   const r2 = graph.uniqueName('r_squared');
   graph.addNode(n(graph.uniqueName('r_squared_Mul'), 'Mul', [GUIDANCE_IO.residual, GUIDANCE_IO.residual], [r2]));
   graph.addNode(n(graph.uniqueName('loss_ReduceSum'), 'ReduceSum', [r2], [GUIDANCE_IO.loss], [attr.int('keepdims', 0)]));
+  return { outName, eps };
+}
 
-  // Keep the loss subgraph alive through folding (it removes what the outputs do not read).
-  graph.outputs = [outName, GUIDANCE_IO.denoised, GUIDANCE_IO.loss, GUIDANCE_IO.residual].map((name) => ({ name, elemType: f }));
-  const shapes = new Map<string, number[]>(graph.inputs.map((i) => [i.name, i.shape as number[]]));
-  const folded = foldAndInferShapes(graph, shapes, opset);
-  const g = folded.graph;
-  const { meta, constants } = folded;
-  const outMeta = meta.get(outName);
-  if (!outMeta) throw new ShapeInferenceError(outName, 'output', `the shape of the output at ${H}x${W} could not be inferred`);
-  const [ob, oc, oh, ow] = outMeta.shape;
-  if (outMeta.shape.length !== 4 || (oc !== 3 && oc !== 6) || ob !== 1 || oh !== H || ow !== W) {
-    throw new SpgdError(
-      'BAD_MODEL',
-      `at input [1, 3, ${H}, ${W}] the output '${outName}' has shape [${outMeta.shape.join(', ')}]; expected [1, 3 or 6, ${H}, ${W}]`,
-    );
-  }
-  for (const v of [GUIDANCE_IO.denoised, GUIDANCE_IO.residual, GUIDANCE_IO.loss]) {
-    if (!meta.has(v)) throw new ShapeInferenceError(v, 'guidance', `the shape of '${v}' could not be inferred (operator '${form.key}')`);
-  }
-  const rShape = meta.get(GUIDANCE_IO.residual)!.shape;
+/** Checks the folded shapes of D, r and the loss against the form. */
+function checkLossShapes(folded: FoldResult, form: OperatorOnnxForm): void {
+  const shapeOf = (v: string): readonly number[] => {
+    const m = folded.meta.get(v);
+    if (!m) throw new ShapeInferenceError(v, 'guidance', `the shape of '${v}' could not be inferred (operator '${form.key}')`);
+    return m.shape;
+  };
+  shapeOf(GUIDANCE_IO.denoised);
+  shapeOf(GUIDANCE_IO.loss);
+  const rShape = shapeOf(GUIDANCE_IO.residual);
   if (rShape.some((d, i) => d !== form.outShape[i])) {
     throw new SpgdError('BAD_INPUT', `operator form '${form.key}' gives [${rShape.join(', ')}], it declares [${form.outShape.join(', ')}]`);
   }
+}
 
-  if (oc === 6) {
-    // Let the gradient flow through a 3-channel output Conv (see splitOutputConv).
-    const slice = g.nodes.find((x) => x.outputs[0] === eps);
-    const split = slice ? splitOutputConv(g, meta, constants, outName, [slice]) : null;
-    if (slice && split) {
-      slice.opType = 'Identity';
-      slice.inputs = [split.eps];
-    }
-  }
-
-  // Backward: seed dloss/dloss = 1 and differentiate with respect to x.
+/** Seeds dloss/dloss = 1, emits the backward graph and names dloss/dx 'g'. */
+function appendBackward(folded: FoldResult, opset: number, imageShape: number[]): ReturnType<typeof buildGradient> {
+  const { graph: g, meta, constants } = folded;
+  const f = DataType.FLOAT;
   const seed = g.uniqueName('loss_seed');
   const one = makeTensor(seed, f, [], [1]);
   g.addInitializer(one);
@@ -176,18 +155,64 @@ export function compileGuidanceModel(
   const grad = buildGradient(g, meta, constants, opset, { wrt: [GUIDANCE_IO.x], seeds: [{ value: GUIDANCE_IO.loss, grad: seed }] });
   for (const x of grad.nodes) g.addNode(x);
   g.reserve([GUIDANCE_IO.grad]);
-  g.addNode(n(g.uniqueName('g_Identity'), 'Identity', [grad.grads.get(GUIDANCE_IO.x)!], [GUIDANCE_IO.grad]));
+  addIdentity(g, lookup(grad.grads, GUIDANCE_IO.x, 'gradients'), GUIDANCE_IO.grad);
   meta.set(GUIDANCE_IO.grad, { shape: imageShape, dtype: f });
+  return grad;
+}
 
-  g.outputs = [GUIDANCE_IO.denoised, GUIDANCE_IO.loss, GUIDANCE_IO.grad, GUIDANCE_IO.residual].map((v) => valueInfo(v, meta.get(v)!));
-  g.inputs = g.inputs.map((i) => (meta.has(i.name) ? valueInfo(i.name, meta.get(i.name)!) : i));
-  eliminateDeadCode(g);
-  sortNodes(g);
+/**
+ * Builds the fused guidance model. Throws UnsupportedOpError when the network (or the
+ * operator subgraph) cannot be differentiated, SpgdError('BAD_MODEL'/'BAD_INPUT') for a model
+ * that is not an epsilon network or a form that does not fit the size.
+ */
+export function compileGuidanceModel(
+  forwardModel: Uint8Array | OnnxModel,
+  opts: GuidanceModelOptions,
+): { bytes: Uint8Array; report: GuidanceReport } {
+  const t0 = Date.now();
+  const { height: H, width: W, operator: form } = opts;
+  checkSize({ height: H, width: W });
+  const imageShape = [1, 3, H, W];
+  checkForm(form, imageShape);
+  const model = forwardModel instanceof Uint8Array ? decodeModel(forwardModel) : forwardModel;
+  const sig = readEpsSignature(model);
+  const opset = Math.max(TARGET_OPSET, sig.opset);
+  const graph = Graph.fromProto(model.graph);
+  const formNames = [
+    ...form.nodes.flatMap((x) => [x.name, ...x.outputs]),
+    ...form.initializers.map((x) => x.name),
+    ...form.feeds.map((x) => x.name),
+  ];
+  normalizeNames(graph, sig, { x: NETWORK_INPUT, t: GUIDANCE_IO.t, reserved: [...Object.values(GUIDANCE_IO), ...formNames] });
+  const forwardNodes = graph.nodes.length;
+  const { outName, eps } = appendForward(graph, sig, form, imageShape);
+
+  // Keep the loss subgraph alive through folding (it removes what the outputs do not read).
+  graph.outputs = [outName, GUIDANCE_IO.denoised, GUIDANCE_IO.loss, GUIDANCE_IO.residual].map((name) => ({ name, elemType: DataType.FLOAT }));
+  const shapes = new Map<string, number[]>(graph.inputs.map((i) => [i.name, i.shape as number[]]));
+  const folded = foldAndInferShapes(graph, shapes, opset);
+  const g = folded.graph;
+  const { channels } = checkEpsOutput(folded.meta, outName, 1, H, W);
+  checkLossShapes(folded, form);
+
+  if (channels === 6) {
+    // Let the gradient flow through a 3-channel output Conv (see splitOutputConv).
+    const slice = g.nodes.find((x) => x.outputs[0] === eps);
+    const split = slice ? splitOutputConv(g, folded.meta, folded.constants, outName, [slice]) : null;
+    if (slice && split) {
+      slice.opType = 'Identity';
+      slice.inputs = [split.eps];
+    }
+  }
+
+  const grad = appendBackward(folded, opset, imageShape);
+  g.outputs = [GUIDANCE_IO.denoised, GUIDANCE_IO.loss, GUIDANCE_IO.grad, GUIDANCE_IO.residual].map((name) => ({ name, elemType: DataType.FLOAT }));
+  closeGraph(g, folded.meta);
   const bytes = encodeModel({ ...outputModel(model, g, opset), producerName: 'spgd-studio-guidance' });
   return {
     bytes,
     report: {
-      ...gradientModelStats({ height: H, width: W, opset, outChannels: oc as 3 | 6, forwardNodes, folded, grad, t0 }),
+      ...gradientModelStats({ height: H, width: W, opset, outChannels: channels, forwardNodes, folded, grad, t0 }),
       operatorKey: form.key,
     },
   };

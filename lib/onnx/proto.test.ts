@@ -46,6 +46,23 @@ describe('ONNX protobuf codec', () => {
     expect(Array.from(a.z.data as Float32Array)).toEqual([1.5, 1, 5, 7.25, 4.875, 13]);
   });
 
+  it('round-trips names that are not ASCII or longer than a one-byte length', () => {
+    const m = decodeModel(golden);
+    const long = 'n'.repeat(300);
+    const nodes = [{ ...m.graph.nodes[0], name: 'Zürich ≈ 東京' }, { ...m.graph.nodes[1], name: long }, ...m.graph.nodes.slice(2)];
+    const again = decodeModel(encodeModel({ ...m, graph: { ...m.graph, nodes } }));
+    expect(again.graph.nodes.slice(0, 2).map((n) => n.name)).toEqual(['Zürich ≈ 東京', long]);
+    expect(again.graph.nodes).toEqual(nodes);
+  });
+
+  it('decodes from a Node Buffer that is a view into a larger allocation (tensors are copied, not viewed)', () => {
+    const pool = Buffer.alloc(golden.length + 3);
+    pool.set(golden, 3);
+    const m = decodeModel(pool.subarray(3));
+    const ref = decodeModel(golden);
+    for (let i = 0; i < ref.graph.initializers.length; i++) expect(m.graph.initializers[i].data).toEqual(ref.graph.initializers[i].data);
+  });
+
   it('rejects garbage with SpgdError BAD_MODEL', () => {
     expect(() => decodeModel(new Uint8Array([0x0a, 0xff, 0xff, 0xff]))).toThrow(SpgdError);
     expect(() => decodeModel(new Uint8Array())).toThrow(/not a valid ONNX model/);

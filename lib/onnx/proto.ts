@@ -9,7 +9,8 @@
  * the encoder always writes `raw_data` (strings go to `string_data`). Unknown fields are
  * skipped on read. int64 scalars (attribute `i`, `ints`, dims) are JS numbers; values past
  * 2^53 (for example Slice's INT64_MAX ends) are clamped back into int64 range on write.
- * Tensors with external data are rejected.
+ * Tensors with external data are rejected. Compared with protobufjs in
+ * `bench/results/protobuf.md` (`npm run bench:protobuf`).
  */
 import { SpgdError } from '../errors';
 
@@ -292,7 +293,7 @@ function decodeStringEntry(r: Reader): { key: string; value: string } {
 }
 
 /** Bytes per element of a data type's raw_data encoding (0 for strings/unknown). */
-export function elemSize(dt: DataTypeCode): number {
+function elemSize(dt: DataTypeCode): number {
   switch (dt) {
     case DataType.FLOAT:
     case DataType.INT32:
@@ -349,65 +350,93 @@ export function allocData(dt: DataTypeCode, n: number): TensorData {
   }
 }
 
-function decodeTensor(r: Reader): OnnxTensor {
-  let name = '';
-  let dataType: number = DataType.UNDEFINED;
-  const dims: number[] = [];
-  let raw: Uint8Array | undefined;
-  const floats: number[] = [];
-  const int32s: number[] = [];
-  const int64s: bigint[] = [];
-  const uint64s: bigint[] = [];
-  const doubles: number[] = [];
-  const strings: string[] = [];
-  let external = false;
+/** A TensorProto's fields as read from the wire (before they become one typed array). */
+interface TensorFields {
+  name: string;
+  dataType: number;
+  dims: number[];
+  raw?: Uint8Array;
+  floats: number[];
+  int32s: number[];
+  int64s: bigint[];
+  uint64s: bigint[];
+  doubles: number[];
+  strings: string[];
+  external: boolean;
+}
+
+function readTensorFields(r: Reader): TensorFields {
+  const t: TensorFields = { name: '', dataType: DataType.UNDEFINED, dims: [], floats: [], int32s: [], int64s: [], uint64s: [], doubles: [], strings: [], external: false };
   while (!r.done) {
     const tag = r.varint();
     const f = tag >>> 3;
     const w = tag & 7;
     switch (f) {
       case 1:
-        readRepeated(r, w, (s) => s.int64(), dims);
+        readRepeated(r, w, (s) => s.int64(), t.dims);
         break;
       case 2:
-        dataType = r.int32();
+        t.dataType = r.int32();
         break;
       case 4:
-        readRepeated(r, w, (s) => s.float(), floats);
+        readRepeated(r, w, (s) => s.float(), t.floats);
         break;
       case 5:
-        readRepeated(r, w, (s) => s.int32(), int32s);
+        readRepeated(r, w, (s) => s.int32(), t.int32s);
         break;
       case 6:
-        strings.push(r.string());
+        t.strings.push(r.string());
         break;
       case 7:
-        readRepeatedBig(r, w, int64s);
+        readRepeatedBig(r, w, t.int64s);
         break;
       case 8:
-        name = r.string();
+        t.name = r.string();
         break;
       case 9:
-        raw = r.bytes();
+        t.raw = r.bytes();
         break;
       case 10:
-        readRepeated(r, w, (s) => s.double(), doubles);
+        readRepeated(r, w, (s) => s.double(), t.doubles);
         break;
       case 11:
-        readRepeatedBig(r, w, uint64s);
+        readRepeatedBig(r, w, t.uint64s);
         break;
       case 13:
-        external = true;
+        t.external = true;
         r.skip(w);
         break;
       case 14:
-        if (r.varint() === 1) external = true;
+        if (r.varint() === 1) t.external = true;
         break;
       default:
         r.skip(w);
     }
   }
-  if (external) {
+  return t;
+}
+
+/** The typed-repeated-field values of a tensor without raw_data. */
+function typedValues(t: TensorFields): ArrayLike<number | bigint> {
+  switch (t.dataType) {
+    case DataType.FLOAT:
+      return t.floats;
+    case DataType.DOUBLE:
+      return t.doubles;
+    case DataType.INT64:
+      return t.int64s;
+    case DataType.UINT64:
+    case DataType.UINT32:
+      return t.uint64s.length ? t.uint64s : t.int32s;
+    default:
+      return t.int32s;
+  }
+}
+
+function decodeTensor(r: Reader): OnnxTensor {
+  const t = readTensorFields(r);
+  const { name, dataType, dims, raw } = t;
+  if (t.external) {
     throw new SpgdError(
       'BAD_MODEL',
       `tensor '${name}' stores its data in an external file; save the model with all weights inside the .onnx file`,
@@ -415,45 +444,32 @@ function decodeTensor(r: Reader): OnnxTensor {
   }
   let n = 1;
   for (const d of dims) n *= d;
-  let data: TensorData;
-  if (dataType === DataType.STRING) {
-    data = strings;
-  } else if (raw !== undefined) {
+  if (dataType === DataType.STRING) return { name, dataType, dims, data: t.strings };
+  if (raw !== undefined) {
     const size = elemSize(dataType);
     if (size === 0) throw new SpgdError('BAD_MODEL', `tensor '${name}' has unsupported data type ${dataType}`);
     if (raw.length !== n * size) {
       throw new SpgdError('BAD_MODEL', `tensor '${name}' raw_data has ${raw.length} bytes, expected ${n * size}`);
     }
-    // Copy into a fresh, aligned buffer (little-endian on every platform we run on).
-    const copy = raw.slice();
-    data = viewAs(dataType, copy.buffer, n);
-  } else {
-    data = allocData(dataType, n);
-    const src: ArrayLike<number | bigint> =
-      dataType === DataType.FLOAT
-        ? floats
-        : dataType === DataType.DOUBLE
-          ? doubles
-          : dataType === DataType.INT64
-            ? int64s
-            : dataType === DataType.UINT64 || dataType === DataType.UINT32
-              ? uint64s.length
-                ? uint64s
-                : int32s
-              : int32s;
-    if (src.length !== n) {
-      throw new SpgdError('BAD_MODEL', `tensor '${name}' holds ${src.length} values, its shape needs ${n}`);
-    }
-    for (let i = 0; i < src.length; i++) {
-      const v = src[i];
-      if (data instanceof BigInt64Array || data instanceof BigUint64Array) (data as BigInt64Array)[i] = BigInt(v);
-      else (data as Float32Array)[i] = Number(v);
-    }
+    // Copy into a fresh, aligned buffer (little-endian on every platform we run on). Not
+    // raw.slice(): on a Node Buffer that is a view into the whole file, not a copy.
+    return { name, dataType, dims, data: viewAs(dataType, new Uint8Array(raw).buffer, n) };
+  }
+  const data = allocData(dataType, n);
+  const src = typedValues(t);
+  if (src.length !== n) {
+    throw new SpgdError('BAD_MODEL', `tensor '${name}' holds ${src.length} values, its shape needs ${n}`);
+  }
+  for (let i = 0; i < src.length; i++) {
+    const v = src[i];
+    if (data instanceof BigInt64Array || data instanceof BigUint64Array) data[i] = BigInt(v);
+    else (data as Float32Array)[i] = Number(v);
   }
   return { name, dataType, dims, data };
 }
 
-function viewAs(dt: DataTypeCode, buf: ArrayBufferLike, n: number): TensorData {
+/** `n` elements of `dt` over `buf` from offset 0 (buf holds little-endian raw_data). */
+export function viewAs(dt: DataTypeCode, buf: ArrayBufferLike, n: number): TensorData {
   switch (dt) {
     case DataType.FLOAT:
       return new Float32Array(buf, 0, n);
@@ -732,7 +748,10 @@ export function decodeModel(bytes: Uint8Array): OnnxModel {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Wire-format writer (chunked: large payloads are referenced, copied once at the end)
+// Wire-format writer. A message's length prefix comes before it, so the encoder runs twice over
+// the same code: the first pass only measures (the size of every message, in visiting order),
+// the second writes into one buffer of the exact size. Tensor payloads are copied once, into
+// that buffer; nothing is allocated per message.
 
 const INT64_MAX = (1n << 63n) - 1n;
 const INT64_MIN = -(1n << 63n);
@@ -745,75 +764,73 @@ function toInt64(v: number | bigint): bigint {
   return BigInt(Math.trunc(v));
 }
 
+/** True when every UTF-16 unit of `s` is ASCII (then its UTF-8 length is s.length). */
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
 class Writer {
-  private chunks: Uint8Array[] = [];
-  private cur = new Uint8Array(256);
-  private curLen = 0;
-  length = 0;
+  /** null while measuring. */
+  private buf: Uint8Array | null = null;
+  private pos = 0;
+  private readonly sizes: number[] = [];
+  private nextSize = 0;
 
-  private ensure(n: number): void {
-    if (this.curLen + n <= this.cur.length) return;
-    this.flush();
-    if (n > this.cur.length) this.cur = new Uint8Array(Math.max(n, 256));
-  }
-
-  private flush(): void {
-    if (this.curLen > 0) {
-      this.chunks.push(this.cur.subarray(0, this.curLen));
-      this.cur = new Uint8Array(Math.max(256, this.cur.length));
-      this.curLen = 0;
-    }
-  }
-
-  byte(b: number): void {
-    this.ensure(1);
-    this.cur[this.curLen++] = b;
-    this.length++;
+  /** Runs `fill` to measure, then again to write; returns the bytes. */
+  static encode(fill: (w: Writer) => void): Uint8Array {
+    const w = new Writer();
+    fill(w);
+    w.buf = new Uint8Array(w.pos);
+    w.pos = 0;
+    fill(w);
+    return w.buf;
   }
 
   varint(v: number | bigint): void {
-    let x = BigInt.asUintN(64, toInt64(v));
+    const b = this.buf;
     if (typeof v === 'number' && v >= 0 && v < 2 ** 31) {
-      let n = v;
-      while (n >= 0x80) {
-        this.byte((n & 0x7f) | 0x80);
-        n >>>= 7;
+      if (!b) {
+        this.pos += v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
+        return;
       }
-      this.byte(n);
+      while (v >= 0x80) {
+        b[this.pos++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+      b[this.pos++] = v;
       return;
     }
-    while (x >= 0x80n) {
-      this.byte(Number(x & 0x7fn) | 0x80);
-      x >>= 7n;
+    let x = BigInt.asUintN(64, toInt64(v));
+    for (; x >= 0x80n; x >>= 7n) {
+      if (b) b[this.pos] = Number(x & 0x7fn) | 0x80;
+      this.pos++;
     }
-    this.byte(Number(x));
+    if (b) b[this.pos] = Number(x);
+    this.pos++;
   }
 
   tag(field: number, wire: number): void {
     this.varint(field * 8 + wire);
   }
 
-  rawBytes(b: Uint8Array): void {
-    if (b.length > 1024) {
-      this.flush();
-      this.chunks.push(b);
-      this.length += b.length;
-    } else {
-      this.ensure(b.length);
-      this.cur.set(b, this.curLen);
-      this.curLen += b.length;
-      this.length += b.length;
-    }
-  }
-
-  bytesField(field: number, b: Uint8Array): void {
+  bytesField(field: number, bytes: Uint8Array): void {
     this.tag(field, 2);
-    this.varint(b.length);
-    this.rawBytes(b);
+    this.varint(bytes.length);
+    this.buf?.set(bytes, this.pos);
+    this.pos += bytes.length;
   }
 
   stringField(field: number, s: string): void {
-    this.bytesField(field, textEncoder.encode(s));
+    if (!isAscii(s)) {
+      this.bytesField(field, textEncoder.encode(s));
+      return;
+    }
+    this.tag(field, 2);
+    this.varint(s.length);
+    const b = this.buf;
+    if (b) for (let i = 0; i < s.length; i++) b[this.pos + i] = s.charCodeAt(i);
+    this.pos += s.length;
   }
 
   int64Field(field: number, v: number | bigint): void {
@@ -823,24 +840,29 @@ class Writer {
 
   floatField(field: number, v: number): void {
     this.tag(field, 5);
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setFloat32(0, v, true);
-    this.rawBytes(b);
+    if (this.buf) new DataView(this.buf.buffer, this.pos, 4).setFloat32(0, v, true);
+    this.pos += 4;
   }
 
-  message(field: number, child: Writer): void {
+  /** A length-delimited sub-message written by `fill`. */
+  message(field: number, fill: (w: Writer) => void): void {
     this.tag(field, 2);
-    this.varint(child.length);
-    this.flush();
-    child.flush();
-    for (const c of child.chunks) this.chunks.push(c);
-    this.length += child.length;
+    if (this.buf) {
+      this.varint(this.sizes[this.nextSize++]);
+      fill(this);
+      return;
+    }
+    const k = this.sizes.push(0) - 1;
+    const start = this.pos;
+    fill(this);
+    this.sizes[k] = this.pos - start;
+    this.varint(this.sizes[k]);
   }
 
   packedInt64(field: number, vals: readonly (number | bigint)[]): void {
-    const w = new Writer();
-    for (const v of vals) w.varint(v);
-    this.message(field, w);
+    this.message(field, (w) => {
+      for (const v of vals) w.varint(v);
+    });
   }
 
   packedFloat(field: number, vals: readonly number[]): void {
@@ -849,21 +871,9 @@ class Writer {
     vals.forEach((v, i) => dv.setFloat32(i * 4, v, true));
     this.bytesField(field, b);
   }
-
-  finish(): Uint8Array {
-    this.flush();
-    const out = new Uint8Array(this.length);
-    let off = 0;
-    for (const c of this.chunks) {
-      out.set(c, off);
-      off += c.length;
-    }
-    return out;
-  }
 }
 
-function encodeTensor(t: OnnxTensor): Writer {
-  const w = new Writer();
+function encodeTensor(w: Writer, t: OnnxTensor): void {
   for (const d of t.dims) w.int64Field(1, d);
   w.int64Field(2, t.dataType);
   if (t.name) w.stringField(8, t.name);
@@ -873,11 +883,9 @@ function encodeTensor(t: OnnxTensor): Writer {
     const a = t.data as Exclude<TensorData, string[]>;
     w.bytesField(9, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   }
-  return w;
 }
 
-function encodeAttribute(a: OnnxAttribute): Writer {
-  const w = new Writer();
+function encodeAttribute(w: Writer, a: OnnxAttribute): void {
   w.stringField(1, a.name);
   switch (a.type) {
     case AttrType.FLOAT:
@@ -890,10 +898,16 @@ function encodeAttribute(a: OnnxAttribute): Writer {
       w.stringField(4, a.s ?? '');
       break;
     case AttrType.TENSOR:
-      if (a.t) w.message(5, encodeTensor(a.t));
+      if (a.t) {
+        const t = a.t;
+        w.message(5, (c) => encodeTensor(c, t));
+      }
       break;
     case AttrType.GRAPH:
-      if (a.g) w.message(6, encodeGraph(a.g));
+      if (a.g) {
+        const sub = a.g;
+        w.message(6, (c) => encodeGraph(c, sub));
+      }
       break;
     case AttrType.FLOATS:
       w.packedFloat(7, a.floats ?? []);
@@ -905,84 +919,80 @@ function encodeAttribute(a: OnnxAttribute): Writer {
       for (const s of a.strings ?? []) w.stringField(9, s);
       break;
     case AttrType.TENSORS:
-      for (const t of a.tensors ?? []) w.message(10, encodeTensor(t));
+      for (const t of a.tensors ?? []) w.message(10, (c) => encodeTensor(c, t));
       break;
     case AttrType.GRAPHS:
-      for (const g of a.graphs ?? []) w.message(11, encodeGraph(g));
+      for (const g of a.graphs ?? []) w.message(11, (c) => encodeGraph(c, g));
       break;
     default:
       throw new SpgdError('BAD_MODEL', `attribute '${a.name}' has unsupported type ${a.type}`);
   }
   w.int64Field(20, a.type);
-  return w;
 }
 
-function encodeNode(n: OnnxNode): Writer {
-  const w = new Writer();
+function encodeNode(w: Writer, n: OnnxNode): void {
   for (const i of n.inputs) w.stringField(1, i);
   for (const o of n.outputs) w.stringField(2, o);
   if (n.name) w.stringField(3, n.name);
   w.stringField(4, n.opType);
-  for (const a of n.attributes) w.message(5, encodeAttribute(a));
+  for (const a of n.attributes) w.message(5, (c) => encodeAttribute(c, a));
   if (n.domain) w.stringField(7, n.domain);
-  return w;
 }
 
-function encodeValueInfo(v: OnnxValueInfo): Writer {
-  const w = new Writer();
+function encodeValueInfo(w: Writer, v: OnnxValueInfo): void {
   w.stringField(1, v.name);
-  const tt = new Writer();
-  tt.int64Field(1, v.elemType);
-  if (v.shape) {
-    const sh = new Writer();
-    for (const d of v.shape) {
-      const dw = new Writer();
-      if (typeof d === 'number') dw.int64Field(1, d);
-      else if (typeof d === 'string') dw.stringField(2, d);
-      sh.message(1, dw);
-    }
-    tt.message(2, sh);
-  }
-  const tp = new Writer();
-  tp.message(1, tt);
-  w.message(2, tp);
-  return w;
+  // TypeProto { tensor_type: { elem_type, shape { dim* } } }
+  w.message(2, (tp) =>
+    tp.message(1, (tt) => {
+      tt.int64Field(1, v.elemType);
+      const shape = v.shape;
+      if (!shape) return;
+      tt.message(2, (sh) => {
+        for (const d of shape) {
+          sh.message(1, (dw) => {
+            if (typeof d === 'number') dw.int64Field(1, d);
+            else if (typeof d === 'string') dw.stringField(2, d);
+          });
+        }
+      });
+    }),
+  );
 }
 
-function encodeGraph(g: OnnxGraph): Writer {
-  const w = new Writer();
-  for (const n of g.nodes) w.message(1, encodeNode(n));
+function encodeGraph(w: Writer, g: OnnxGraph): void {
+  for (const n of g.nodes) w.message(1, (c) => encodeNode(c, n));
   w.stringField(2, g.name || 'graph');
-  for (const t of g.initializers) w.message(5, encodeTensor(t));
-  for (const v of g.inputs) w.message(11, encodeValueInfo(v));
-  for (const v of g.outputs) w.message(12, encodeValueInfo(v));
-  for (const v of g.valueInfo) w.message(13, encodeValueInfo(v));
-  return w;
+  for (const t of g.initializers) w.message(5, (c) => encodeTensor(c, t));
+  for (const v of g.inputs) w.message(11, (c) => encodeValueInfo(c, v));
+  for (const v of g.outputs) w.message(12, (c) => encodeValueInfo(c, v));
+  for (const v of g.valueInfo) w.message(13, (c) => encodeValueInfo(c, v));
 }
 
 /** Serializes a model to ONNX protobuf bytes. */
 export function encodeModel(m: OnnxModel): Uint8Array {
-  const w = new Writer();
+  return Writer.encode((w) => encodeModelFields(w, m));
+}
+
+function encodeModelFields(w: Writer, m: OnnxModel): void {
   w.int64Field(1, m.irVersion);
   if (m.producerName) w.stringField(2, m.producerName);
   if (m.producerVersion) w.stringField(3, m.producerVersion);
   if (m.domain) w.stringField(4, m.domain);
   if (m.modelVersion) w.int64Field(5, m.modelVersion);
   if (m.docString) w.stringField(6, m.docString);
-  w.message(7, encodeGraph(m.graph));
+  w.message(7, (c) => encodeGraph(c, m.graph));
   for (const o of m.opsetImport) {
-    const ow = new Writer();
-    if (o.domain) ow.stringField(1, o.domain);
-    ow.int64Field(2, o.version);
-    w.message(8, ow);
+    w.message(8, (c) => {
+      if (o.domain) c.stringField(1, o.domain);
+      c.int64Field(2, o.version);
+    });
   }
   for (const e of m.metadata) {
-    const ew = new Writer();
-    ew.stringField(1, e.key);
-    ew.stringField(2, e.value);
-    w.message(14, ew);
+    w.message(14, (c) => {
+      c.stringField(1, e.key);
+      c.stringField(2, e.value);
+    });
   }
-  return w.finish();
 }
 
 /** The default-domain ('' or 'ai.onnx') opset version a model imports (0 when absent). */

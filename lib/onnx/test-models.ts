@@ -1,5 +1,6 @@
 /**
- * Small hand-built epsilon-network-shaped models for tests and benchmarks:
+ * Small hand-built epsilon-network-shaped models for tests, benchmarks and the backend probe
+ * of `spgd worker` (server/queue/backend.ts):
  * eps(x [N,3,H,W], t [N]) -> [N, C, H, W].
  */
 import { Rng } from '../rng';

@@ -27,7 +27,16 @@ import { graphHash, nodeKey } from '../graph/hash';
 import { GraphDocumentError, migrateDocumentWithIssues } from '../graph/migrate';
 import type { PortFacts } from '../graph/ports';
 import { inferFacts, paramIssues, topologicalOrder, type GraphIssues } from '../graph/validate';
-import { dataNodeCost, planEstimate, samplerCost, secondsPerForward, toEstimate, type PricedSampler, type StepCost } from './estimate';
+import {
+  dataNodeBytes,
+  DEFAULT_FLOPS_PER_SECOND,
+  estimateTime,
+  forwardFlops,
+  planNfeAndMemory,
+  samplerBytes,
+  toMB,
+  type PricedSampler,
+} from './estimate';
 import type { CompileEnv, NodeKit, PriorReport, SamplerContribution } from './node-run';
 import type { CompileResult, Plan, PlanStep, PortRefJson } from './types';
 
@@ -252,7 +261,7 @@ function buildPlan(
   const keys = new Map<string, string>();
   const steps: PlanStep[] = [];
   const priced: PricedSampler[] = [];
-  const costs: StepCost[] = [];
+  let otherBytes = 0;
   let primary: string | null = null;
   for (const id of order) {
     const node = active[id];
@@ -265,22 +274,42 @@ function buildPlan(
     const key = nodeKey(node.type, params, inputKeys, node.typeVersion);
     keys.set(id, key);
     const s = samplers.get(id);
-    const p = s ? { ...s, flopsPerSecond: env.flopsPerSecond } : undefined;
+    // Memory per step; seconds are priced below for the whole plan (estimateTime) and put on each step.
     const written = elements(sizes.facts.get(id));
-    const cost = p ? samplerCost(p, written) : dataNodeCost(elements(sizes.described.get(id)), written);
-    costs.push(cost);
-    const step: PlanStep = { node: id, type: node.type, runsOn, key, params, inputs, outputs: def.outputs.map((o) => o.name), estimate: toEstimate(cost) };
-    if (s && p) {
-      priced.push(p);
+    const bytes = s ? samplerBytes(s) : dataNodeBytes(elements(sizes.described.get(id)), written);
+    if (!s) otherBytes += bytes;
+    const step: PlanStep = {
+      node: id,
+      type: node.type,
+      runsOn,
+      key,
+      params,
+      inputs,
+      outputs: def.outputs.map((o) => o.name),
+      estimate: { seconds: 0, memoryMB: toMB(bytes) },
+    };
+    if (s) {
+      priced.push(s);
       const { priorPort: _port, ...c } = s.contribution;
-      step.sampler = { ...c, nfe: { ...c.nfe }, secondsPerForward: secondsPerForward(p) };
+      const flops = forwardFlops(s);
+      const net = s.model === null ? undefined : env.throughput?.network(s.model, c.height * c.width, flops);
+      step.sampler = { ...c, nfe: { ...c.nfe }, model: s.model, flops, secondsPerForward: net?.forward ?? flops / DEFAULT_FLOPS_PER_SECOND };
       primary = id;
     }
     steps.push(step);
   }
-  const { nfe, estimate } = planEstimate(priced, costs);
+  const { nfe, memoryMB } = planNfeAndMemory(priced, otherBytes);
+  const time = estimateTime(
+    { steps },
+    {
+      throughput: env.throughput,
+      cached: env.isCached ? (key) => env.isCached?.(key) ?? false : undefined,
+      warm: env.isWarm ? (model, task, px) => env.isWarm?.(model, task, px) ?? true : undefined,
+    },
+  );
+  for (const step of steps) step.estimate.seconds = time.steps[step.node] ?? 0;
   const models = [...new Set(priced.flatMap((p) => (p.model === null ? [] : [p.model])))];
-  return { hash: graphHash(doc, kit.definition), steps, nfe, estimate, primary, models };
+  return { hash: graphHash(doc, kit.definition), steps, nfe, estimate: { seconds: time.seconds, memoryMB }, primary, models };
 }
 
 /** The cycles of a graph: its strongly connected components with more than one node or a self-loop (Tarjan). */

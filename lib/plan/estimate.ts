@@ -1,51 +1,124 @@
 /**
- * The plan's time and memory estimate, per step and in total. Every node costs something:
+ * The plan's time and memory estimate. Time is priced per plan step with the measured speeds of
+ * the backend it runs on (`Throughput`, throughput.ts); a backend never calibrated falls back to
+ * the prior's FLOPs at a nominal rate.
  *
- *   samplers    seconds = (plain forwards + VJP_COST x VJP calls) x FLOPs / FLOP/s, plus what any
- *                         node costs for the elements it writes (a sampler without a network, the
- *                         classical estimate, costs that much)
- *               memory  = captured snapshots and working tensors, plus the activations a VJP keeps
- *   other nodes seconds = NODE_SECONDS + SECONDS_PER_ELEMENT x elements read and written
- *               memory  = NODE_BYTES + 4 bytes x elements read (a decoded source) and written (outputs)
- *   the plan    the sum of its steps, plus each model's weights (twice when a gradient model is compiled)
+ *   sampler   (plain forwards x t_forward + VJP calls x (t_fused or t_pullback + t_operator)
+ *              + proximal steps x t_prox + pseudo-inverses x t_pinv + operator round trips
+ *              x t_operator + outer steps x t_step) x correction(model, size); K samples
+ *              count K times (their steps and calls are the plan's)
+ *   other     its seconds in earlier runs on this backend (else a small default by image size)
+ *   cached    0 (its outputs are reused)
+ *   cold      + opening the model and compiling its gradient models, + its download (browser)
+ *
+ *   memory    per step: a sampler's captured snapshots and working tensors, plus the activations
+ *             a VJP keeps; any other node NODE_BYTES + 4 bytes x the elements it reads (a decoded
+ *             source at its real size) and writes (its outputs); plus each model's weights once
+ *             (twice when a gradient model is compiled)
+ *
+ * Every step carries its share (`PlanStep.estimate`), so the server's limits (server/run-limits.ts)
+ * can name the node that costs most.
+ *
+ * The same function prices a plan on the server (graph.compile, run.start), in the CLI
+ * (`--json` estimateSeconds) and in the editor (browser runs, with the tab's own speeds), and
+ * `learnFromRun` feeds finished runs back into the table.
  */
 import type { Nfe } from '../samplers/types';
 import type { PriorReport, SamplerContribution } from './node-run';
-import type { Plan } from './types';
+import type { Throughput } from './throughput';
+import type { Plan, PlanStep } from './types';
 
 /**
- * Sustained network throughput of onnxruntime-node on the reference 2-core machine: the shipped
- * prior's forward runs at 137-161 GFLOP/s from 64 to 256 px (bench/results/prior.md), well below
- * the convolution peak because its layers are thin.
+ * Nominal network throughput when nothing was measured: onnxruntime-node on the reference 2-core
+ * machine ran the shipped prior's forward at 137-161 GFLOP/s from 64 to 256 px on a quiet box
+ * (bench/results/prior.md as of 036084c, 2026-11-26), well below the convolution peak because its
+ * layers are thin. Later runs on the shared box read lower together with their MatMul roofline.
  */
-const DEFAULT_FLOPS_PER_SECOND = 150e9;
-/** A forward+VJP call (the fused guidance model) costs this many plain forwards (measured 2.48-2.53). */
-const VJP_COST = 2.5;
+export const DEFAULT_FLOPS_PER_SECOND = 150e9;
+/**
+ * Uncalibrated: a fused forward+VJP call costs this many plain forwards (measured 2.48-2.53 on
+ * 2026-11-26; 2.13-2.31 in CPU time after the GroupNorm gradient change, bench/results/prior.md)...
+ */
+export const VJP_COST = 2.5;
+/** ...and a forward followed by the separate VJP model this many (measured 3.30-3.49). */
+export const PULLBACK_COST = 3.4;
 /** Fallback network density (the shipped prior: 1.15 GFLOP at 64x64) when no report is available. */
 const FALLBACK_FLOPS_PER_PIXEL = 1_150_384_128 / (64 * 64);
+/** Uncalibrated: a node outside the network takes this long per megapixel of the plan's images, plus a fixed part. */
+const DEFAULT_NODE_SECONDS_PER_MPX = 0.25;
+const DEFAULT_NODE_SECONDS = 0.002;
+/** Uncalibrated: the sampler's own work per outer step, per megapixel. */
+const DEFAULT_STEP_SECONDS_PER_MPX = 0.3;
 /** Heuristic FLOPs per kept activation element (3x3 convolutions over ~8-16 channels). */
 const FLOPS_PER_ACTIVATION = 150;
 /** Snapshot tensors kept per captured sampler step (x, D, g, momentum, residual), ~11 captured steps. */
 const SNAPSHOT_TENSORS = 5 * 11;
 
+/** A sampler as the compiler found it: its contribution, the prior it runs and what is known of that prior. */
 export interface PricedSampler {
   contribution: SamplerContribution;
   /** The prior it runs (null: none). */
   model: string | null;
   report?: PriorReport;
-  flopsPerSecond?: number;
 }
 
-function forwardFlops(s: PricedSampler): number {
+/** FLOPs of one plain forward of the sampler's prior at its size. */
+export function forwardFlops(s: PricedSampler): number {
   const { height, width } = s.contribution;
   if (s.model === null) return 0;
-  if (s.report) return s.report.flops;
+  if (s.report && s.report.flops > 0) return s.report.flops;
   return s.model === 'gaussian' ? 10 * 3 * height * width : FALLBACK_FLOPS_PER_PIXEL * height * width;
 }
 
-/** Seconds of one plain forward of the sampler's prior at its size. */
-export function secondsPerForward(s: PricedSampler): number {
-  return forwardFlops(s) / (s.flopsPerSecond ?? DEFAULT_FLOPS_PER_SECOND);
+/** What the backend knows when a plan is priced. */
+export interface EstimateContext {
+  /** Measured speeds of the backend the plan runs on; absent or empty: FLOP-rate defaults. */
+  throughput?: Throughput;
+  /** Whether a node's outputs (by content key) are cached: such a node costs nothing. */
+  cached?: (key: string) => boolean;
+  /** Whether the model's sessions for this operator task and size are open already (absent: assume warm). */
+  warm?: (model: string, task: string | undefined, pixels: number) => boolean;
+  /** Bytes of the model still to download before it can open (the browser; absent or 0: none). */
+  downloadBytes?: (model: string) => number;
+}
+
+export interface TimeEstimate {
+  seconds: number;
+  /** Seconds per plan step (node id), after the correction. */
+  steps: Record<string, number>;
+  /** Opening models and compiling their gradients (cold start), and downloading them. */
+  load: number;
+  download: number;
+}
+
+/** Seconds of one sampler step before the learnt correction, and the network-call split of them. */
+export function samplerSeconds(sampler: NonNullable<PlanStep['sampler']>, t: Throughput | undefined): number {
+  const pixels = sampler.height * sampler.width;
+  const mpx = pixels / 1e6;
+  const net = sampler.model === null ? undefined : t?.network(sampler.model, pixels, sampler.flops);
+  const fwd = net?.forward ?? sampler.flops / DEFAULT_FLOPS_PER_SECOND;
+  const perVjp = sampler.guidance === 'pullback' ? (net?.pullback ?? PULLBACK_COST * fwd) : (net?.fused ?? VJP_COST * fwd);
+  const { forward, vjp } = sampler.nfe;
+  const task = sampler.task;
+  // The operator's share of a guidance call: its A and A^T around (or inside) the network call.
+  const operator = task !== undefined && vjp > 0 ? (t?.operatorApply(task, pixels) ?? 0) : 0;
+  const prox = task !== undefined && sampler.proxSteps ? sampler.proxSteps * (t?.operatorProx(task, pixels) ?? 0) : 0;
+  const apply = task !== undefined && sampler.applySteps ? sampler.applySteps * (t?.operatorApply(task, pixels) ?? 0) : 0;
+  // An operator without a pseudo-inverse of its own solves for it like a proximal step.
+  const pinv = task !== undefined && sampler.pinvSteps ? sampler.pinvSteps * (t?.operatorPinv(task, pixels) ?? t?.operatorProx(task, pixels) ?? 0) : 0;
+  const overhead = sampler.steps * (t?.stepOverhead(pixels) ?? DEFAULT_STEP_SECONDS_PER_MPX * mpx);
+  return (forward - vjp) * fwd + vjp * (perVjp + operator) + prox + apply + pinv + overhead;
+}
+
+/** Pixels of the plan's largest sampler image (the scale of its other nodes), 64x64 without one. */
+function planPixels(plan: Pick<Plan, 'steps'>): number {
+  const px = plan.steps.flatMap((s) => (s.sampler ? [s.sampler.height * s.sampler.width] : []));
+  return px.length ? Math.max(...px) : 64 * 64;
+}
+
+/** Seconds of a node that calls no network, before any correction. */
+function nodeSeconds(type: string, pixels: number, t: Throughput | undefined): number {
+  return t?.node(type, pixels) ?? DEFAULT_NODE_SECONDS + (DEFAULT_NODE_SECONDS_PER_MPX * pixels) / 1e6;
 }
 
 /** Bytes of the activations a forward+VJP call of a network with these FLOPs keeps (a heuristic). */
@@ -53,68 +126,128 @@ export function activationBytes(flops: number): number {
   return (4 * flops) / FLOPS_PER_ACTIVATION;
 }
 
-/** What one step costs: seconds and bytes held while the run lasts. */
-export interface StepCost {
-  seconds: number;
-  bytes: number;
-}
-
-/**
- * A sampler's network calls and working memory (its model's weights are counted once per plan),
- * plus the fixed and per-element time of any node for the `written` elements of its outputs.
- */
-export function samplerCost(s: PricedSampler, written: number): StepCost {
+/** Bytes a sampler holds while it runs: snapshots, working tensors and a VJP's activations (its model's weights aside). */
+export function samplerBytes(s: PricedSampler): number {
   const c = s.contribution;
-  const perForward = secondsPerForward(s);
   let bytes = 3 * c.height * c.width * 4 * (SNAPSHOT_TENSORS + 12);
   if (c.nfe.vjp > 0) bytes += s.report?.activationBytes ?? activationBytes(forwardFlops(s));
-  const network = (c.nfe.forward - c.nfe.vjp) * perForward + c.nfe.vjp * VJP_COST * perForward;
-  return { seconds: network + dataNodeCost(0, written).seconds, bytes };
+  return bytes;
 }
 
-/** Fixed cost of any node: publishing its outputs, the cache lookup, the run's bookkeeping. */
-const NODE_SECONDS = 1e-3;
+/** Fixed memory of any node outside a sampler: its outputs' records, the cache entry, the run's bookkeeping. */
 const NODE_BYTES = 64 * 2 ** 10;
-/** Decoding, resizing, applying an operator, computing metrics and publishing: per float element. */
-const SECONDS_PER_ELEMENT = 1e-8;
 
 /**
- * A node without a network: `read` float elements it loads from outside (a decoded image at its
- * real size), `written` the elements of its outputs.
+ * Bytes a node without a network holds: `read` float elements it loads from outside (a decoded
+ * image at its real size), `written` the elements of its outputs.
  */
-export function dataNodeCost(read: number, written: number): StepCost {
-  return { seconds: NODE_SECONDS + SECONDS_PER_ELEMENT * (read + written), bytes: NODE_BYTES + 4 * (read + written) };
+export function dataNodeBytes(read: number, written: number): number {
+  return NODE_BYTES + 4 * (read + written);
 }
 
-/** The plan's NFE and estimate: every step's cost plus the weights of each model once. */
-export function planEstimate(samplers: readonly PricedSampler[], steps: readonly StepCost[]): { nfe: Nfe; estimate: Plan['estimate'] } {
-  const nfe: Nfe = { forward: 0, vjp: 0 };
-  let seconds = 0;
-  let bytes = 0;
-  for (const c of steps) {
-    seconds += c.seconds;
-    bytes += c.bytes;
+/** Megabytes to 0.1, as estimates show them. */
+export function toMB(bytes: number): number {
+  return round(bytes / 2 ** 20, 1);
+}
+
+/** Prices every step of a plan on one backend. */
+export function estimateTime(plan: Pick<Plan, 'steps'>, ctx: EstimateContext = {}): TimeEstimate {
+  const t = ctx.throughput;
+  const pixels = planPixels(plan);
+  const steps: Record<string, number> = {};
+  let load = 0;
+  let download = 0;
+  const opened = new Set<string>();
+  for (const step of plan.steps) {
+    if (ctx.cached?.(step.key)) {
+      steps[step.node] = 0;
+      continue;
+    }
+    const s = step.sampler;
+    if (!s || s.model === null) {
+      steps[step.node] = nodeSeconds(step.type, pixels, t);
+      continue;
+    }
+    const px = s.height * s.width;
+    steps[step.node] = samplerSeconds(s, t) * (t?.correction(s.model, px) ?? 1);
+    const coldKey = `${s.model}|${s.task ?? ''}|${px}`;
+    if (ctx.warm && !ctx.warm(s.model, s.task, px) && !opened.has(coldKey)) {
+      opened.add(coldKey);
+      load += t?.load(s.model) ?? 0;
+    }
+    const bytes = ctx.downloadBytes?.(s.model) ?? 0;
+    if (bytes > 0 && !opened.has(`download|${s.model}`)) {
+      opened.add(`download|${s.model}`);
+      download += bytes / (t?.data.downloadBytesPerSecond ?? 5e6);
+    }
   }
+  const seconds = Object.values(steps).reduce((a, b) => a + b, 0) + load + download;
+  return { seconds: round(seconds, 3), steps, load: round(load, 3), download: round(download, 3) };
+}
+
+/**
+ * NFE of all samplers together, and the memory the plan needs: the samplers', `otherBytes` (what
+ * the plan's other nodes hold, `dataNodeBytes`) and each model's weights once.
+ */
+export function planNfeAndMemory(samplers: readonly PricedSampler[], otherBytes = 0): { nfe: Nfe; memoryMB: number } {
+  const nfe: Nfe = { forward: 0, vjp: 0 };
+  let bytes = otherBytes;
   const modelBytes = new Map<string, number>();
   for (const s of samplers) {
     const c = s.contribution;
     nfe.forward += c.nfe.forward;
     nfe.vjp += c.nfe.vjp;
+    bytes += samplerBytes(s);
     if (s.model !== null) {
       const weights = 4 * (s.report?.parameters ?? 0) * (c.nfe.vjp > 0 ? 2 : 1);
       modelBytes.set(s.model, Math.max(modelBytes.get(s.model) ?? 0, weights));
     }
   }
   for (const b of modelBytes.values()) bytes += b;
-  return { nfe, estimate: toEstimate({ seconds, bytes }) };
+  return { nfe, memoryMB: toMB(bytes) };
 }
 
-/** Seconds to the millisecond, memory in MB to 0.1. */
-export function toEstimate(c: StepCost): Plan['estimate'] {
-  return { seconds: round(c.seconds, 3), memoryMB: round(c.bytes / 2 ** 20, 1) };
+/** What a finished run tells about its backend's speed. */
+export interface RunTimings {
+  /** Real seconds per node id that ran (nodes served from the cache are left out). */
+  nodeSeconds: Record<string, number>;
+  /** Nodes whose outputs came from the cache. */
+  cached?: readonly string[];
+  /** Models that were opened (and their gradients compiled) during the run: their samplers' first calls are not steady-state. */
+  coldModels?: readonly string[];
 }
 
-function round(x: number, digits: number): number {
+/**
+ * Feeds a finished run's real seconds back into the table: each sampler's real / priced ratio
+ * becomes the correction for its model and size; every other node type keeps its seconds. In a
+ * run that opened a model, its samplers' seconds are taken less the calibrated opening time,
+ * and the node that opened it (its time is the opening) is left out.
+ */
+export function learnFromRun(t: Throughput, plan: Pick<Plan, 'steps'>, run: RunTimings): void {
+  const pixels = planPixels(plan);
+  const cached = new Set(run.cached ?? []);
+  const cold = new Set(run.coldModels ?? []);
+  const opened = new Set<string>();
+  for (const step of plan.steps) {
+    const real = run.nodeSeconds[step.node] as number | undefined;
+    if (real === undefined || cached.has(step.node)) continue;
+    const s = step.sampler;
+    if (!s || s.model === null) {
+      // The Prior node of a cold run spent its time opening the model.
+      if (cold.size === 0) t.learnNode(step.type, pixels, real);
+      continue;
+    }
+    let steady = real;
+    if (cold.has(s.model) && !opened.has(s.model)) {
+      opened.add(s.model);
+      steady -= t.load(s.model) ?? 0;
+    }
+    const priced = samplerSeconds(s, t);
+    if (priced > 0 && steady > 0) t.learnSampler(s.model, s.height * s.width, steady / priced);
+  }
+}
+
+export function round(x: number, digits: number): number {
   const k = 10 ** digits;
   return Math.round(x * k) / k;
 }

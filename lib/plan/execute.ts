@@ -67,6 +67,8 @@ export interface ExecuteResult {
   traces: Record<string, StepTrace[]>;
   nfe: Nfe;
   seconds: number;
+  /** Seconds per node that ran (not those from the cache), for the estimate's learning. */
+  nodeSeconds: Record<string, number>;
 }
 
 /** A node failed; `node` is its id and `cause` the original error. */
@@ -116,6 +118,7 @@ export async function executePlan(plan: Plan, kit: NodeKit, adapters: ExecuteAda
   const traces: Record<string, StepTrace[]> = {};
   const nfe: Nfe = { forward: 0, vjp: 0 };
   const nodeOfKey = new Map(plan.steps.map((s) => [s.key, s.node]));
+  const nodeSeconds: Record<string, number> = {};
 
   const publish = async ({ tensor, kind, ...rest }: Publication) => {
     if (tensor && kind) {
@@ -166,7 +169,9 @@ export async function executePlan(plan: Plan, kit: NodeKit, adapters: ExecuteAda
         for (const t of tr?.trace ?? []) emit({ type: 'trace', node: step.node, step: t.step, trace: traceJson(t) });
         for (const s of tr?.snapshots ?? []) await publishSnapshot(step.node, s, publish, emit);
       } else {
+        const t0 = now();
         outputs = await runStep(step, inputs);
+        nodeSeconds[step.node] = (now() - t0) / 1000;
         ran.push(step.node);
         if (cacheable) cache?.set(step.key, outputs);
       }
@@ -197,6 +202,6 @@ export async function executePlan(plan: Plan, kit: NodeKit, adapters: ExecuteAda
   const metrics: RunMetrics = (primary ? samplerMetrics[primary] : undefined) ?? { residual: null }; // absent when the primary left no Trace
   const seconds = (now() - start) / 1000;
   const many = Object.keys(samplerMetrics).length > 1;
-  emit({ type: 'finished', metrics, seconds, nfe: { ...nfe }, ...(many ? { samplers: samplerMetrics } : {}) });
-  return { outputs: values, ran, cached: cachedNodes, primary, metrics, samplers: samplerMetrics, traces, nfe, seconds };
+  emit({ type: 'finished', metrics, seconds, nfe: { ...nfe }, ...(many ? { samplers: samplerMetrics } : {}), timings: { nodes: { ...nodeSeconds }, cached: [...cachedNodes] } });
+  return { outputs: values, ran, cached: cachedNodes, primary, metrics, samplers: samplerMetrics, traces, nfe, seconds, nodeSeconds };
 }

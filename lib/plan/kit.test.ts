@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { GRAPH_FORMAT, type GraphDocument } from '../graph/document';
+import { GRAPH_FORMAT, SCHEMA_VERSION, type GraphDocument } from '../graph/document';
 import type { NodeTypeInfo } from '../graph/validate';
 import { tensor } from '../tensor';
 import { compileGraph } from './compile';
@@ -56,7 +56,7 @@ function kit(calls: string[]): NodeKit {
 function doc(params: Record<string, unknown> = {}, by: unknown = 3): GraphDocument {
   return {
     format: GRAPH_FORMAT,
-    schemaVersion: 1,
+    schemaVersion: SCHEMA_VERSION,
     nodes: {
       b: { type: scale.type, typeVersion: 1, params: { by }, mode: 'active' },
       a: { type: source.type, typeVersion: 1, params, mode: 'active' },

@@ -20,6 +20,7 @@ import type { EpsModel } from '../diffusion/types';
 import type { Tensor } from '../tensor';
 import type { Nfe } from '../samplers/types';
 import type { PlanStep, ProbeInfo, RunEventPayload, RunsOn, TensorKind } from './types';
+import type { Throughput } from './throughput';
 import type { NodeOutputs, PortValue, PortValueOf } from './values';
 
 // ------------------------------------------------------------------------------ compile time
@@ -47,8 +48,12 @@ export interface CompileEnv {
   inspectPrior?(model: string, size: { height: number; width: number }): PriorReport | Promise<PriorReport>;
   /** Size of an image or array source ('sample:<name>' | 'sha256:<hex>'), or why it cannot be loaded. */
   describeImage?(source: string): ImageDescription | undefined | Promise<ImageDescription | undefined>;
-  /** Sustained FLOP/s of the backend for the estimate (default: DEFAULT_FLOPS_PER_SECOND). */
-  flopsPerSecond?: number;
+  /** Measured speeds of the backend (lib/plan/throughput.ts); absent: priced from FLOPs at a nominal rate. */
+  throughput?: Throughput;
+  /** Whether a node's outputs are cached by content key (the estimate counts those nodes as free). */
+  isCached?(key: string): boolean;
+  /** Whether a model's sessions for this operator task and size are open (absent: assume they are). */
+  isWarm?(model: string, task: string | undefined, pixels: number): boolean;
   /**
    * Stores the files the document carries (`assets[sha].data`, already checked against their
    * keys) where `describeImage` and the run will find them; returns a problem per file that is
@@ -85,6 +90,15 @@ export interface SamplerContribution {
   width: number;
   /** The input port its prior comes from (absent for samplers that need none): checked and priced at this size. */
   priorPort?: string;
+  /** How its guidance calls run, and its operator work outside them (the estimate prices them); all chains. */
+  guidance: 'fused' | 'pullback';
+  proxSteps?: number;
+  /** Pseudo-inverses A^+ (DDNM+). */
+  pinvSteps?: number;
+  /** Operator round trips A, A^T outside the network calls (DAPS's Langevin steps). */
+  applySteps?: number;
+  /** The operator's task, from the facts of its Operator input. */
+  task?: string;
 }
 
 /** What a node adds to the plan beyond its step. */

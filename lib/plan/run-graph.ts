@@ -9,15 +9,21 @@ import { executePlan, type ExecuteOptions, type ExecuteResult } from './execute'
 import type { CompileEnv, ExecuteAdapters, NodeKit } from './node-run';
 import type { Plan } from './types';
 
+export interface RunGraphOptions extends ExecuteOptions {
+  /** Called with the compiled plan before it runs (e.g. to estimate it). */
+  onPlan?: (plan: Plan) => void | Promise<void>;
+}
+
 export async function runGraph(
   document: unknown,
   kit: NodeKit,
   env: CompileEnv,
   adapters: ExecuteAdapters,
-  options: ExecuteOptions = {},
+  options: RunGraphOptions = {},
 ): Promise<ExecuteResult & { plan: Plan }> {
   const compiled = await compileGraph(document, kit, env);
   if (!compiled.ok) throw new GraphInvalidError(compiled.issues);
+  await options.onPlan?.(compiled.plan);
   const result = await executePlan(compiled.plan, kit, adapters, options);
   return { ...result, plan: compiled.plan };
 }

@@ -103,6 +103,11 @@ export function samplerNodeRun<S extends z.ZodObject>(def: NodeTypeInfo<S>, spec
       if (init?.height && size.height && (init.height !== size.height || init.width !== size.width)) {
         return { errors: [`the initial estimate is ${String(init.width)}x${String(init.height)}, the restored image ${String(size.width)}x${String(size.height)}`] };
       }
+      const task = inputs[operatorPort]?.task;
+      // Operator work per outer step; cost.steps counts the steps of all K chains.
+      const proxPerStep = spec.sampler.cost?.proxPerStep ?? 0;
+      const pinvPerStep = spec.sampler.cost?.pinvPerStep ?? 0;
+      const applyPerStep = spec.sampler.cost?.applyPerStep?.(config) ?? 0;
       return {
         sampler: {
           method: spec.sampler.id,
@@ -112,6 +117,11 @@ export function samplerNodeRun<S extends z.ZodObject>(def: NodeTypeInfo<S>, spec
           nfe: cost.nfe,
           height: size.height ?? DEFAULT_SIZE,
           width: size.width ?? DEFAULT_SIZE,
+          guidance: spec.sampler.cost?.guidance ?? 'fused',
+          ...(proxPerStep ? { proxSteps: proxPerStep * cost.steps } : {}),
+          ...(pinvPerStep ? { pinvSteps: pinvPerStep * cost.steps } : {}),
+          ...(applyPerStep ? { applySteps: applyPerStep * cost.steps } : {}),
+          ...(task === undefined ? {} : { task }),
           ...(priorPort && spec.sampler.needs(config) !== 'none' ? { priorPort } : {}),
         },
       };

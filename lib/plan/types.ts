@@ -40,7 +40,21 @@ export interface PlanStep {
     nfe: Nfe;
     height: number;
     width: number;
-    /** Seconds per plain forward of the prior at this size (FLOPs / FLOP/s). */
+    /** The prior it runs ('default' | 'gaussian' | 'sha256:<hex>'), null for none. */
+    model: string | null;
+    /** FLOPs of one plain forward of that prior at this size (0 when unknown). */
+    flops: number;
+    /** How its guidance calls run (lib/samplers `cost`): priced differently. */
+    guidance: 'fused' | 'pullback';
+    /** The operator's task, when the compiler knows it (the operator's share of each call). */
+    task?: string;
+    /** Proximal data steps in the whole run (DiffPIR). */
+    proxSteps?: number;
+    /** Pseudo-inverses A^+ in the whole run (DDNM+). */
+    pinvSteps?: number;
+    /** Operator round trips A, A^T outside the network calls in the whole run (DAPS's Langevin steps). */
+    applySteps?: number;
+    /** Seconds per plain forward of the prior at this size on the backend it was compiled for. */
     secondsPerForward: number;
   };
 }
@@ -121,7 +135,10 @@ export interface RunMetrics {
 
 export type RunEventPayload =
   | { type: 'queued'; position: number }
-  | { type: 'started'; nfe: Nfe; estimate: Plan['estimate'] }
+  /** The worker running it stopped (killed, lost): the run is queued again for attempt `attempt`. */
+  | { type: 'retry'; attempt: number; maxAttempts: number; reason: string }
+  /** `backend`: what runs it, when it is not the server itself (e.g. "gpu-1 · cuda"). */
+  | { type: 'started'; nfe: Nfe; estimate: Plan['estimate']; backend?: string }
   | { type: 'progress'; node: string; step: number; steps: number; nfe: Nfe; elapsedMs: number }
   | { type: 'preview'; node: string; step: number; png: string }
   | ({ type: 'probe' } & ProbeInfo)
@@ -137,5 +154,12 @@ export type RunEventPayload =
       samplers?: Record<string, RunMetrics>;
       /** Set by the server: URL of the result PNG. */
       result?: string;
+      /** Seconds of each node that ran, and the nodes served from the output cache. */
+      timings?: RunTimingsJson;
     };
+
+export interface RunTimingsJson {
+  nodes: Record<string, number>;
+  cached: string[];
+}
 

@@ -156,6 +156,8 @@ export const dapsSampler = defineSampler({
   title: 'DAPS',
   params: dapsParams,
   needs: () => 'forward',
+  // Each level: the Langevin steps' A^T (A x0 - y), and the residual of D.
+  cost: { applyPerStep: (p) => p.langevinSteps + 1 },
   create: (prior, p) => createDaps(requirePrior(prior, 'daps').denoiser, p),
   methods: {
     daps: {

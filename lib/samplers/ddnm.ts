@@ -123,6 +123,8 @@ export const ddnmSampler = defineSampler({
   title: 'DDNM+',
   params: ddnmParams,
   needs: () => 'forward',
+  // Each step: A^+ of the residual.
+  cost: { pinvPerStep: 1 },
   create: (prior, p) => createDdnm(requirePrior(prior, 'ddnm').denoiser, p),
   methods: {
     ddnm: {

@@ -121,6 +121,7 @@ export const diffPirSampler = defineSampler({
   title: 'DiffPIR',
   params: diffPirParams,
   needs: () => 'forward',
+  cost: { proxPerStep: 1 },
   create: (prior, p) => createDiffPir(requirePrior(prior, 'diffpir').denoiser, p),
   methods: {
     diffpir: {

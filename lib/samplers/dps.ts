@@ -207,6 +207,7 @@ export const dpsSampler = defineSampler({
   title: 'DPS',
   params: dpsParams,
   needs: () => 'gradient',
+  cost: { guidance: 'pullback' },
   create: (prior, p) => createDps(requirePrior(prior, 'dps').eps, p),
   methods: {
     dps: {

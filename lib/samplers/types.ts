@@ -118,6 +118,14 @@ export interface SamplerSpec<S extends z.ZodObject = z.ZodObject> {
   readonly title: string;
   readonly params: S;
   needs(p: z.infer<S>): PriorNeed;
+  /**
+   * How its guidance calls run, for the time estimate: 'fused' (the denoiser's loss and
+   * gradient in one model where the operator has an ONNX form; the default) or 'pullback' (a
+   * forward, then the separate VJP model). Per outer step, outside the network calls:
+   * `proxPerStep` proximal data steps (DiffPIR), `pinvPerStep` pseudo-inverses A^+ (DDNM+),
+   * `applyPerStep(p)` operator round trips A then A^T (DAPS's Langevin steps).
+   */
+  readonly cost?: { guidance?: 'fused' | 'pullback'; proxPerStep?: number; pinvPerStep?: number; applyPerStep?(p: z.infer<S>): number };
   /** `prior` is null only for samplers that need nothing from it. */
   create(prior: PriorHandles | null, p: z.infer<S>): Sampler<unknown>;
   readonly methods: Readonly<Record<string, MethodSpec<z.infer<S>>>>;

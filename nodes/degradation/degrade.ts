@@ -17,7 +17,7 @@ export default defineNode({
   ],
   outputs: [{ name: 'operator', type: 'Operator', label: 'Operator' }],
   params: z.object({
-    task: z.enum(TASKS).default('inpaint-random'),
+    task: z.enum(TASKS).default('inpaint-random').describe('the degradation: random or box inpainting, Gaussian or motion blur, 4x super-resolution'),
     seed: z.number().int().min(0).default(0).describe('draws the random mask, box or motion kernel'),
     options: z
       .record(z.string().max(40), z.number())

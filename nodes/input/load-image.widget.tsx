@@ -1,11 +1,13 @@
-/** Load image widget: a thumbnail of a bundled sample (uploads show only their hash). */
+/**
+ * Load image widget: a thumbnail of the source, a bundled sample (/samples/<name>.png) or an
+ * upload (/api/assets/<sha256>), with its name.
+ */
 import { memo, useState } from 'react';
-
+import { imageSourceUrl } from '../../lib/image/source-url';
 import type { NodeWidgetProps } from '../widget';
-import { sampleUrl } from './source-url';
 
 function LoadImageWidget({ nodeId, params }: NodeWidgetProps) {
-  const url = sampleUrl(params.source);
+  const url = imageSourceUrl(params.source);
   const [failed, setFailed] = useState<string | null>(null);
   if (!url || failed === url) return null;
   return (
@@ -17,7 +19,7 @@ function LoadImageWidget({ nodeId, params }: NodeWidgetProps) {
         className="h-10 w-10 flex-none rounded border border-ink-700 object-cover"
         data-testid={`node-thumb-${nodeId}`}
       />
-      <span className="truncate text-[10.5px] text-ink-400">{url.split('/').pop()}</span>
+      <span className="truncate text-[10.5px] text-ink-400">{typeof params.source === 'string' && params.source.startsWith('sha256:') ? `upload ${params.source.slice(7, 15)}…` : url.split('/').pop()}</span>
     </div>
   );
 }

@@ -5,7 +5,7 @@
 import { memo, useEffect, useState } from 'react';
 
 import type { NodeWidgetProps } from '../widget';
-import { sourceUrl } from './source-url';
+import { imageSourceUrl } from '../../lib/image/source-url';
 
 /**
  * A mask that arrived inside a graph is on the server only once the graph has been compiled
@@ -42,7 +42,7 @@ function MaskThumb({ nodeId, url }: { nodeId: string; url: string }) {
 }
 
 function LoadMaskWidget({ nodeId, params, openTool }: NodeWidgetProps) {
-  const url = sourceUrl(params.source);
+  const url = imageSourceUrl(params.source);
   return (
     <div className="mx-2 mb-1.5 flex items-center gap-2">
       {url && <MaskThumb key={url} nodeId={nodeId} url={url} />}

@@ -10,5 +10,5 @@ export default defineNode({
   description: 'A PNG of the image with the graph document embedded in a text chunk.',
   inputs: [{ name: 'image', type: 'Image', label: 'Image' }],
   outputs: [],
-  params: z.object({ filename: z.string().min(1).max(200).default('restored.png') }),
+  params: z.object({ filename: z.string().min(1).max(200).default('restored.png').describe('name of the downloaded PNG') }),
 });

@@ -1,4 +1,5 @@
 /** Preset rows <-> preset records. */
+import { imageSourceUrl } from '../../lib/image/source-url';
 import type { Db } from './index';
 import type { PresetRow } from './schema';
 
@@ -20,11 +21,27 @@ export interface Preset extends PresetSummary {
   createdAt: number;
 }
 
-/** The columns a summary needs: never the document, only whether a thumbnail exists. */
-type SummaryRow = Pick<PresetRow, 'id' | 'name' | 'description' | 'tags' | 'built_in' | 'updated_at' | 'owner'> & { has_thumbnail: number };
+/**
+ * The columns a summary needs: only whether a thumbnail exists, and the document only of a preset
+ * saved without a picture (it shows the one its graph starts from).
+ */
+type SummaryRow = Pick<PresetRow, 'id' | 'name' | 'description' | 'tags' | 'built_in' | 'updated_at' | 'owner'> & {
+  has_thumbnail: number;
+  fallback_document: string | null;
+};
 
 export function thumbnailUrl(id: string, updatedAt: number): string {
   return `/api/presets/${encodeURIComponent(id)}/thumbnail?v=${updatedAt}`;
+}
+
+/** The picture a graph starts from (its first node whose `source` is an image the app serves), as a URL. */
+export function graphThumbnail(document: unknown): string | null {
+  const nodes = (document as { nodes?: Record<string, { params?: { source?: unknown } }> } | null)?.nodes;
+  for (const n of Object.values(nodes ?? {})) {
+    const url = imageSourceUrl(n.params?.source);
+    if (url) return url;
+  }
+  return null;
 }
 
 export function toSummary(r: SummaryRow): PresetSummary {
@@ -34,21 +51,26 @@ export function toSummary(r: SummaryRow): PresetSummary {
     description: r.description,
     tags: JSON.parse(r.tags) as string[],
     builtIn: r.built_in === 1,
-    thumbnail: r.has_thumbnail ? thumbnailUrl(r.id, r.updated_at) : null,
+    thumbnail: r.has_thumbnail
+      ? thumbnailUrl(r.id, r.updated_at)
+      : r.fallback_document === null
+        ? null
+        : graphThumbnail(JSON.parse(r.fallback_document)),
     updatedAt: r.updated_at,
     owner: r.owner,
   };
 }
 
 export function toPreset(r: PresetRow): Preset {
-  return { ...toSummary({ ...r, has_thumbnail: r.thumbnail === null ? 0 : 1 }), document: JSON.parse(r.document), createdAt: r.created_at };
+  return { ...toSummary({ ...r, has_thumbnail: r.thumbnail === null ? 0 : 1, fallback_document: r.thumbnail === null ? r.document : null }), document: JSON.parse(r.document), createdAt: r.created_at };
 }
 
 /** Summaries of every preset, built-ins first. */
 export function listPresets(db: Db): PresetSummary[] {
   return db
     .prepare<[], SummaryRow>(
-      `SELECT id, name, description, tags, built_in, updated_at, owner, thumbnail IS NOT NULL AS has_thumbnail
+      `SELECT id, name, description, tags, built_in, updated_at, owner, thumbnail IS NOT NULL AS has_thumbnail,
+              CASE WHEN thumbnail IS NULL THEN document END AS fallback_document
        FROM presets ORDER BY built_in DESC, name COLLATE NOCASE`,
     )
     .all()

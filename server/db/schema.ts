@@ -10,10 +10,21 @@
  * - run_events: the events of each run in order (`seq` per run is the tracked() id), so
  *   `run.events` can backfill after a reconnect or a restart.
  * - assets: uploaded images and models by sha256, with where they are stored.
- * - users: named users (`spgd users add`) with the sha256 of their token and an admin flag.
- * - sessions: browser logins (the sha256 of the cookie) and whose they are, until they expire.
- * Presets and runs record their owner (null: made while the server had no users or token);
- * runs can be pinned (kept by prune and quota eviction) and record the bytes of their artifacts.
+ * - runs.queue / worker / attempts / priority (3): which queue took the run ('embedded' or
+ *   'bullmq'), the worker that runs or ran it (JSON { id, name, host, pid, backend }), how often
+ *   it started, and whether it is interactive or batch work.
+ * - queue_state (3): the distributed queue's cursor in the workers' event stream, so a restarted
+ *   server ingests what the workers sent while it was down, exactly once.
+ * - runs.label / cached (4): the preset a run came from and the params that differ from it
+ *   (server/run-label.ts), and the JSON list of nodes served from the output cache ("from cache").
+ *
+ * - users (5): named users (`spgd users add`) with the sha256 of their token and an admin flag.
+ * - sessions (5): browser logins (the sha256 of the cookie) and whose they are, until they expire.
+ * - presets.owner / runs.owner / pinned / bytes (5): presets and runs record their owner (null:
+ *   made while the server had no users or token); runs can be pinned (kept by prune and quota
+ *   eviction) and record the bytes of their artifacts.
+ *
+ * Migration 2 rebuilds assets to allow the 'array' kind (.npy masks and kernels).
  */
 export const MIGRATIONS: readonly string[] = [
   /* 1 */ `
@@ -85,7 +96,24 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE assets;
   ALTER TABLE assets_v2 RENAME TO assets;
   `,
-  // 3: owners of presets and runs, pinned runs and their bytes on disk, users and login sessions.
+  // 3: the distributed queue: which queue took each run, its worker, attempts and priority; the event-stream cursor.
+  `
+  ALTER TABLE runs ADD COLUMN queue TEXT NOT NULL DEFAULT 'embedded';
+  ALTER TABLE runs ADD COLUMN worker TEXT;
+  ALTER TABLE runs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE runs ADD COLUMN priority TEXT NOT NULL DEFAULT 'interactive';
+
+  CREATE TABLE queue_state (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+  // 4: runs get a label (preset and changed params) and the nodes served from the output cache.
+  `
+  ALTER TABLE runs ADD COLUMN label TEXT;
+  ALTER TABLE runs ADD COLUMN cached TEXT;
+  `,
+  // 5: owners of presets and runs, pinned runs and their bytes on disk, users and login sessions.
   `
   ALTER TABLE presets ADD COLUMN owner TEXT;
   ALTER TABLE runs ADD COLUMN owner TEXT;
@@ -143,6 +171,13 @@ export interface RunRow {
   metrics: string | null;
   error: string | null;
   result_path: string | null;
+  queue: QueueKind;
+  /** JSON WorkerRef, once a worker took the run. */
+  worker: string | null;
+  attempts: number;
+  priority: 'interactive' | 'batch';
+  label: string | null;
+  cached: string | null;
   owner: string | null;
   pinned: number;
   /** Bytes of its artifacts under <data dir>/runs/<id>, counted when it ended. */
@@ -163,6 +198,9 @@ export interface SessionRow {
   created_at: number;
   expires_at: number;
 }
+
+/** Which run queue took a run: the in-process one, or BullMQ on Redis. */
+export type QueueKind = 'embedded' | 'bullmq';
 
 export interface RunEventRow {
   run_id: string;

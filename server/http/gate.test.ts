@@ -45,6 +45,7 @@ describe('request rules', () => {
     const documentLimit = 2 * MiB + 8 * Math.ceil((256 * 1024 * 4) / 3);
     expect(bodyLimit('/api/trpc/presets.save', env)).toBe(documentLimit);
     expect(bodyLimit('/api/trpc/presets.list,run.start', env)).toBe(documentLimit);
+    expect(bodyLimit('/api/trpc/run.record', env)).toBe(documentLimit + Math.ceil((25 * MiB * 4) / 3) + 64 * 1024);
     expect(bodyLimit('/api/trpc/images.upload', env)).toBe(Math.ceil((25 * MiB * 4) / 3) + 64 * 1024);
     expect(bodyLimit('/api/trpc/images.upload,presets.list', env)).toBe(2 * MiB);
     expect(bodyLimit('/api/trpc/models.upload', env)).toBeGreaterThan(1024 * MiB);
@@ -112,6 +113,29 @@ describe('the gate in front of a server', () => {
     expect(page.headers.get('location')).toBe('/login?next=%2F%3Fx%3D1');
     expect((await fetch(`${base}/login`)).status).toBe(200);
     expect((await fetch(`${base}/_next/static/chunks/x.js`)).status).toBe(200);
+  });
+
+  it("lets workers fetch assets with the workers' token, not a user's credentials", async () => {
+    const workerToken = 'w'.repeat(32);
+    const gate = createGate({ env: { ...env, workerToken }, auth, dev: false });
+    const srv = http.createServer((req, res) => {
+      void gate(req, res).then((answered) => {
+        if (!answered) res.writeHead(200).end('asset');
+      });
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/api/worker/assets/${'a'.repeat(64)}`;
+    try {
+      expect((await fetch(url, { headers: { authorization: `Bearer ${workerToken}` } })).status).toBe(200);
+      expect((await fetch(url)).status).toBe(401);
+      expect((await fetch(url, { headers: bearer })).status).toBe(401); // the API token is not the workers'
+      expect((await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${workerToken}` }, body: 'x' })).status).toBe(405);
+      // without a workers' token the route takes the usual credentials
+      expect((await fetch(`${base}/api/worker/assets/${'a'.repeat(64)}`, { headers: bearer })).status).toBe(200);
+      expect((await fetch(`${base}/api/worker/assets/${'a'.repeat(64)}`)).status).toBe(401);
+    } finally {
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
   });
 
   it('logs in with a token (form or JSON) and then takes the session cookie', async () => {

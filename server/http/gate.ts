@@ -7,11 +7,14 @@
  * 3. a body must declare its length (411 otherwise) and stay within the route's limit, checked
  *    before a byte of it is read (413): uploads SPGD_MAX_IMAGE_BYTES / SPGD_MAX_MODEL_BYTES
  *    (as base64 or multipart), calls that take a graph document SPGD_MAX_JSON_BYTES plus room
- *    for the files a document may carry, everything else SPGD_MAX_JSON_BYTES;
+ *    for the files a document may carry (run.record, a browser run's record, also its result
+ *    picture: up to SPGD_MAX_IMAGE_BYTES as base64), everything else SPGD_MAX_JSON_BYTES;
  * 4. a state-changing request (not GET/HEAD/OPTIONS) from a browser must come from this origin
  *    (`Sec-Fetch-Site`, else `Origin`), else 403 (cross-site requests and uploads);
  * 5. credentials (server/auth.ts), unless the path is public (the login page, its assets, the
- *    login and logout endpoints): 401, or a redirect to /login for a page;
+ *    login and logout endpoints): 401, or a redirect to /login for a page. The distributed
+ *    workers' routes (/api/worker/*) take the workers' token (SPGD_WORKER_TOKEN) instead of a
+ *    user's session when the server sets one (else the usual credentials, e.g. SPGD_AUTH_TOKEN);
  * 6. a per-client rate limit on tRPC calls that change state (429 with Retry-After);
  * 7. POST /api/auth/login and /api/auth/logout are answered here (login.ts).
  */
@@ -19,6 +22,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { MAX_EMBEDDED_ASSET_BYTES } from '../../lib/graph/document';
 import { authenticate, LOCAL_PRINCIPAL, type AuthConfig, type Principal } from '../auth';
+import { workerAuthorized } from '../worker-assets';
 import type { Env } from '../env';
 import { securityHeaders, newNonce } from './headers';
 import { isAllowedHost } from './hosts';
@@ -26,7 +30,7 @@ import { loginHandlers, LOGIN_PATH } from './login';
 import { answer, redirect } from './respond';
 
 export interface GateConfig {
-  env: Pick<Env, 'allowedHosts' | 'maxJsonBytes' | 'maxImageBytes' | 'maxModelBytes' | 'rateLimit'>;
+  env: Pick<Env, 'allowedHosts' | 'maxJsonBytes' | 'maxImageBytes' | 'maxModelBytes' | 'rateLimit'> & Partial<Pick<Env, 'workerToken'>>;
   auth: AuthConfig;
   /** `next dev`: the dev server's own endpoints are public and the CSP lets fast refresh evaluate code. */
   dev: boolean;
@@ -37,10 +41,12 @@ export type Gate = (req: IncomingMessage, res: ServerResponse) => Promise<boolea
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const TRPC_PREFIX = '/api/trpc/';
+/** Routes distributed workers read assets from (GET only). */
+const WORKER_PREFIX = '/api/worker/';
 /** Room for multipart boundaries and JSON around an upload. */
 const UPLOAD_SLACK = 64 * 1024;
 /** Procedures whose input is a graph document, which may carry files (masks, small photos). */
-const DOCUMENT_PROCEDURES = new Set(['graph.compile', 'run.start', 'presets.save']);
+const DOCUMENT_PROCEDURES = new Set(['graph.compile', 'run.start', 'run.record', 'presets.save']);
 /** Embedded files (each at most MAX_EMBEDDED_ASSET_BYTES, as base64) a document call has room for beyond the JSON limit. */
 const EMBEDDED_FILES_ROOM = 8;
 
@@ -74,7 +80,10 @@ export function bodyLimit(pathname: string, env: GateConfig['env']): number {
   if (procs.length === 1 && procs[0] === 'images.upload') return upload(env.maxImageBytes);
   if (procs.length === 1 && procs[0] === 'models.upload') return upload(env.maxModelBytes);
   if (pathname.startsWith('/api/auth/')) return 8 * 1024;
-  if (procs.some((p) => DOCUMENT_PROCEDURES.has(p))) return env.maxJsonBytes + EMBEDDED_FILES_ROOM * Math.ceil((MAX_EMBEDDED_ASSET_BYTES * 4) / 3);
+  const documentRoom = env.maxJsonBytes + EMBEDDED_FILES_ROOM * Math.ceil((MAX_EMBEDDED_ASSET_BYTES * 4) / 3);
+  // A browser run's record: its document, traces and the result PNG as base64.
+  if (procs.includes('run.record')) return documentRoom + upload(env.maxImageBytes);
+  if (procs.some((p) => DOCUMENT_PROCEDURES.has(p))) return documentRoom;
   return env.maxJsonBytes;
 }
 
@@ -146,7 +155,14 @@ export function createGate(cfg: GateConfig): Gate {
     if (method === 'POST' && pathname === '/api/auth/logout') return login.logout(req, res);
 
     let principal: Principal | null = null;
-    if (!isPublic(pathname, cfg.dev)) {
+    const workerToken = cfg.env.workerToken ?? null;
+    if (pathname.startsWith(WORKER_PREFIX) && workerToken !== null) {
+      // A worker is not a user: its token is the credential (the route checks it again).
+      if (!SAFE_METHODS.has(method)) return refuse(res, 405, 'the workers\' routes only answer GET', { Allow: 'GET, HEAD' }, hasBody);
+      if (!workerAuthorized(workerToken, req.headers.authorization ?? null)) {
+        return refuse(res, 401, "send the workers' token: Authorization: Bearer <SPGD_WORKER_TOKEN>", { 'WWW-Authenticate': 'Bearer realm="spgd-worker"' }, hasBody);
+      }
+    } else if (!isPublic(pathname, cfg.dev)) {
       principal = authenticate(cfg.auth, { authorization: req.headers.authorization, cookie: req.headers.cookie });
       if (!principal) {
         if (wantsPage(req, pathname)) return redirect(res, `${LOGIN_PATH}?next=${encodeURIComponent(pathname + url.search)}`);

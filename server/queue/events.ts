@@ -9,7 +9,8 @@
 import { EventEmitter, on } from 'node:events';
 import type { RunEventPayload } from '../../lib/plan/types';
 import type { Db } from '../db';
-import type { RunEventRow } from '../db/schema';
+import { getRun } from '../db/runs';
+import { TERMINAL_STATUSES, type RunEventRow } from '../db/schema';
 
 export type RunEvent = RunEventPayload & { id: string; runId: string; at: number };
 
@@ -98,5 +99,40 @@ export class RunEventLog {
   /** Forgets the in-memory sequence counter of a run (after it ends). */
   forget(runId: string): void {
     this.seqs.delete(runId);
+  }
+}
+
+/**
+ * Events of a run after `lastEventId` (stored ones first, then live ones) until its terminal
+ * event, or until `signal` aborts. Listens before it backfills, so nothing appended in between is
+ * lost (duplicates are skipped by id). Both run queues serve `run.events` through this.
+ */
+export async function* followRunEvents(db: Db, log: RunEventLog, runId: string, lastEventId: string | null | undefined, signal: AbortSignal): AsyncGenerator<RunEvent> {
+  const ac = new AbortController();
+  const stop = () => ac.abort();
+  signal.addEventListener('abort', stop, { once: true });
+  const live = log.live(runId, ac.signal);
+  let last = Number.parseInt(lastEventId ?? '0', 10) || 0;
+  try {
+    for (const e of log.since(runId, last)) {
+      last = Number(e.id);
+      yield e;
+      if (isTerminalEvent(e)) return;
+    }
+    const now = getRun(db, runId);
+    if (now && TERMINAL_STATUSES.includes(now.status)) {
+      // Ended while we were backfilling: its last events are in SQLite already.
+      for (const e of log.since(runId, last)) yield e;
+      return;
+    }
+    for await (const e of live) {
+      if (Number(e.id) <= last) continue;
+      last = Number(e.id);
+      yield e;
+      if (isTerminalEvent(e)) return;
+    }
+  } finally {
+    signal.removeEventListener('abort', stop);
+    ac.abort();
   }
 }

@@ -7,12 +7,14 @@ import { graphRouter } from './graph';
 import { imagesRouter } from './images';
 import { modelsRouter } from './models';
 import { presetsRouter } from './presets';
+import { queueRouter } from './queue';
 import { runRouter } from './run';
 import { tensorRouter } from './tensor';
 
 export const appRouter = router({
   graph: graphRouter,
   run: runRouter,
+  queue: queueRouter,
   tensor: tensorRouter,
   presets: presetsRouter,
   models: modelsRouter,

@@ -18,14 +18,15 @@ describe('graph.compile', () => {
     expect(r.plan.nfe).toEqual({ forward: 20, vjp: 20 });
     expect(r.plan.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(r.plan.steps.map((x) => x.runsOn)).toEqual(r.plan.steps.map(() => 'server'));
-    // the sampler: 20 forward+VJP calls x 2.5 x 1.150 GFLOP / 150 GFLOP/s = 0.383 s
+    // Uncalibrated (SPGD_CALIBRATE=off): 20 forward+VJP calls x 2.5 x 1.150 GFLOP / 150 GFLOP/s = 0.383 s, plus every node's own work
+    expect(r.plan.estimate.seconds).toBeGreaterThan(0.383);
+    expect(r.plan.estimate.seconds).toBeLessThan(0.383 + 0.1);
+    // every node costs something, and the plan is the sum of its steps
     const sampler = r.plan.steps.find((x) => x.sampler)!;
-    expect(sampler.estimate.seconds).toBeCloseTo(0.383, 2);
-    // every other node costs a little, and the plan is the sum of its steps
+    expect(sampler.estimate.seconds).toBeGreaterThan(0.383);
     for (const st of r.plan.steps) expect(st.estimate.seconds).toBeGreaterThan(0);
     const sum = r.plan.steps.reduce((a, st) => a + st.estimate.seconds, 0);
     expect(r.plan.estimate.seconds).toBeCloseTo(sum, 2);
-    expect(r.plan.estimate.seconds).toBeLessThan(0.383 + 0.05);
     expect(r.plan.estimate.memoryMB).toBeGreaterThan(20);
   });
 

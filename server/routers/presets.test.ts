@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from '../../lib/graph/document';
 import { encodePng } from '../../lib/image';
 import { testGraph } from '../../nodes/testing';
 import { presetThumbnail } from '../db/presets';
@@ -85,7 +86,7 @@ describe('presets', () => {
     };
     const { id } = await s.caller.presets.save({ name: 'old file', document: v0 });
     const doc = (await s.caller.presets.get({ id })).document as ReturnType<typeof testGraph>;
-    expect(doc.schemaVersion).toBe(1);
+    expect(doc.schemaVersion).toBe(SCHEMA_VERSION);
     expect(doc.ui.positions.img).toEqual({ x: 1, y: 2 });
     await expect(s.caller.presets.save({ name: 'future', document: { format: g.format, schemaVersion: 99 } })).rejects.toMatchObject({
       code: 'BAD_REQUEST',

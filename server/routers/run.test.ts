@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPngText } from '../../lib/image';
+import { encodePng, readPngText } from '../../lib/image';
+import { migrateDocument } from '../../lib/graph/migrate';
 import type { GraphDocument } from '../../lib/graph/document';
 import { tinyEpsModel } from '../../lib/onnx/test-models';
 import { testGraph } from '../../nodes/testing';
@@ -261,11 +262,31 @@ describe('owners, retention and the work cap', () => {
     expect(embedded).toEqual(stored);
   });
 
+  it('records the owner of a browser run (run.record), who alone may delete it', async () => {
+    const doc = presetGraph('gaussian', 16, 2, 1);
+    const input = {
+      id: 'browser-owned-1',
+      document: doc,
+      backend: 'browser · wasm',
+      status: 'cancelled' as const,
+      startedAt: Date.now() - 1000,
+      seconds: 0.5,
+      nfe: null,
+      metrics: null,
+      error: null,
+      resultPng: null,
+    };
+    await s.callerAs(alice).run.record(input);
+    expect((await s.caller.run.get({ runId: 'browser-owned-1' })).owner).toBe('alice');
+    await expect(s.callerAs(bob).run.delete({ runId: 'browser-owned-1' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(await s.callerAs(alice).run.delete({ runId: 'browser-owned-1' })).toMatchObject({ ok: true });
+  });
+
   it('refuses a run over the limits before queueing it, naming the costliest node', async () => {
     const capped = testServer({ SPGD_MAX_RUN_SECONDS: '60', SPGD_MAX_RUN_NODES: '10' });
     try {
       const err = await capped.caller.run.start({ document: presetGraph('default', 256, 1000, 5) }).catch((e: unknown) => e);
-      expect(err).toMatchObject({ code: 'BAD_REQUEST', message: matching(/SPGD_MAX_RUN_SECONDS.*costliest node is 'spgd' \(DDIM step \(SPGD sampler\)\).*downscale the image to 48 px \(it is 256x256\)/) });
+      expect(err).toMatchObject({ code: 'BAD_REQUEST', message: matching(/estimated at \d+ s, more than this server runs \(60 s, SPGD_MAX_RUN_SECONDS\).*costliest node is 'spgd' \(DDIM step \(SPGD sampler\)\).*downscale the image to \d+ px \(it is 256x256\), or run it in the browser/) });
       expect((err as { cause: { code: string; node: string } }).cause).toMatchObject({ code: 'RUN_TOO_LARGE', node: 'spgd' });
       const many = presetGraph('gaussian', 16, 2, 1);
       many.nodes.extra = { type: 'spgd:analysis/metrics', typeVersion: 1, params: {}, mode: 'active' };
@@ -274,5 +295,68 @@ describe('owners, retention and the work cap', () => {
     } finally {
       await capped.close();
     }
+  });
+});
+
+describe('history: names, the cache, browser runs', () => {
+  it('names a run by its preset and the params that differ, and marks a re-run served from the cache', async () => {
+    const doc = presetGraph('gaussian', 16, 3, 1);
+    // A seed no other test ran, so the first run computes everything.
+    doc.nodes.spgd.params.seed = 4242;
+    const preset = 'builtin-spgd-inpaint-random';
+    const first = await s.caller.run.start({ document: doc, presetId: preset });
+    await collectEvents(s.caller, first.runId);
+    const again = await s.caller.run.start({ document: doc, presetId: preset });
+    const events = await collectEvents(s.caller, again.runId);
+    const fin = events.at(-1) as Ev<'finished'>;
+    expect(fin.timings?.cached).toContain('spgd');
+    const list = await s.caller.run.list({ limit: 2 });
+    const [b, a] = list.items;
+    expect(a.id).toBe(first.runId);
+    expect(a.fromCache).toBe(false);
+    expect(b.fromCache).toBe(true);
+    // the preset's name, then what differs from it (the test turned size, T and N down)
+    expect(a.label).toMatch(/^SPGD: random inpainting \(80% missing\) · /);
+    expect(a.label).toContain('size=16');
+    expect(a.label).toMatch(/sched\.steps=3|warm\.steps=1/);
+    // an unchanged preset is called by its name alone; a graph from no preset by its own name
+    const plain = JSON.parse(fs.readFileSync(path.join(s.services.env.appRoot, 'presets', 'spgd-inpaint-random.json'), 'utf8')) as { document: GraphDocument };
+    expect(s.services.labelFor(migrateDocument(plain.document), preset)).toBe('SPGD: random inpainting (80% missing)');
+    expect(s.services.labelFor({ ...migrateDocument(plain.document), name: 'my own' })).toBe('my own');
+  });
+
+  it('records a browser run: compiled again here, with its trace and result picture, named like server runs', async () => {
+    const doc = presetGraph('gaussian', 16, 3, 1);
+    const png = encodePng({ width: 16, height: 16, data: new Uint8Array(16 * 16 * 3).fill(128) });
+    const trace = { step: 0, sigma: 1, t: 1, stepSize: 0.1, residualNorm: 2, gradNorm: 1, admWeights: [], conflict: 90, fluctuationRaw: null, fluctuationAdm: null, priorStability: null, nfe: { forward: 1, vjp: 1 } };
+    const input = {
+      id: 'browser-abc-1',
+      document: doc,
+      presetId: 'builtin-spgd-inpaint-random',
+      backend: 'browser · wasm ×2 threads',
+      status: 'finished' as const,
+      startedAt: Date.now() - 5000,
+      seconds: 4.5,
+      nfe: { forward: 3, vjp: 3 },
+      metrics: { psnr: 20, ssim: 0.5, residual: 1 },
+      error: null,
+      traces: { spgd: [trace, { ...trace, step: 1 }, { ...trace, step: 2 }] },
+      resultPng: Buffer.from(png).toString('base64'),
+    };
+    expect(await s.caller.run.record(input)).toEqual({ runId: 'browser-abc-1' });
+    const run = await s.caller.run.get({ runId: 'browser-abc-1' });
+    expect(run).toMatchObject({ status: 'finished', backend: 'browser · wasm ×2 threads', seconds: 4.5, metrics: { psnr: 20 }, resultUrl: '/api/artifacts/runs/browser-abc-1/result.png' });
+    expect(run.trace.spgd).toHaveLength(3);
+    expect(run.label).toMatch(/^SPGD: random inpainting/);
+    expect((await s.caller.run.list({ limit: 1 })).items[0].id).toBe('browser-abc-1');
+    // the result PNG carries the graph, as a server run's does
+    expect(readPngText(fs.readFileSync(path.join(s.dataDir, 'runs', 'browser-abc-1', 'result.png')))[GRAPH_PNG_KEY]).toContain('spgd-studio.graph');
+    // once only; a graph that does not compile and a broken picture are refused
+    await expect(s.caller.run.record(input)).rejects.toMatchObject({ code: 'CONFLICT' });
+    const bad = structuredClone(doc);
+    bad.edges = bad.edges.filter((e) => e.to.node !== 'spgd' || e.to.port !== 'measurement');
+    await expect(s.caller.run.record({ ...input, id: 'browser-abc-2', document: bad })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(s.caller.run.record({ ...input, id: 'browser-abc-3', resultPng: 'bm90IGEgcG5n' })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: matching(/not a readable image/) });
+    await expect(s.caller.run.record({ ...input, id: 'server-run' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 });

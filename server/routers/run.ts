@@ -1,7 +1,8 @@
 /**
- * run.*: start a graph on the server queue, follow its events (backfilled from SQLite, then
- * live), cancel it, read one run or the list of runs; pin, delete and prune runs, and read how
- * full the data folder is. Cancelling, pinning and deleting a run is for its owner or an admin.
+ * run.*: start a graph on the server's run queue (embedded, or BullMQ workers), follow its
+ * events (backfilled from SQLite, then live), cancel it, read one run or the list of runs; record
+ * a run made in the browser; pin, delete and prune runs, and read how full the data folder is.
+ * Cancelling, pinning and deleting a run is for its owner or an admin.
  */
 import { tracked, TRPCError } from '@trpc/server';
 import { z } from 'zod';
@@ -9,10 +10,11 @@ import { anyGraphDocument } from '../../lib/graph/migrate';
 import type { Plan, ProbeInfo, RunMetrics, TraceJson } from '../../lib/plan/types';
 import type { Nfe } from '../../lib/samplers/types';
 import { canModify, ownerName } from '../auth';
-import { getRun, listRuns, setPinned } from '../db/runs';
+import { browserRunRecord, recordBrowserRun } from '../browser-runs';
+import { getRun, listRuns, setPinned, type WorkerRef } from '../db/runs';
 import { deleteRun, pruneRuns, storageUse } from '../retention';
 import { TERMINAL_STATUSES, type RunRow, type RunStatus } from '../db/schema';
-import { isTerminalEvent, type RunEvent } from '../queue/events';
+import { RUN_PRIORITIES } from '../queue/types';
 import type { Context } from '../context';
 import { publicProcedure, router } from '../trpc';
 
@@ -38,7 +40,12 @@ const parse = (s: string | null): unknown => (s === null ? null : JSON.parse(s))
 export interface RunSummary {
   id: string;
   status: RunStatus;
+  /** The graph document's own name. */
   name: string | null;
+  /** What history calls it: the preset it came from and the params that differ (server/run-label.ts). */
+  label: string;
+  /** Its result came from the output cache (nothing was computed again). */
+  fromCache: boolean;
   hash: string;
   backend: string;
   createdAt: number;
@@ -57,15 +64,24 @@ export interface RunSummary {
   pinned: boolean;
   /** Bytes of its artifacts (0 until it ends). */
   bytes: number;
+  /** The worker that runs or ran it (null before one took it). */
+  worker: WorkerRef | null;
+  /** How often it started (more than 1 when a worker stopped while running it). */
+  attempts: number;
+  priority: RunRow['priority'];
 }
 
 function summary(ctx: Context, r: RunRow): RunSummary {
   const doc = JSON.parse(r.document) as { name?: string };
   const url = r.result_path ? ctx.artifacts.url(r.result_path) : null;
+  const plan = JSON.parse(r.plan) as Pick<Plan, 'primary' | 'steps'>;
+  const cached = new Set(parse(r.cached) as string[] | null);
   return {
     id: r.id,
     status: r.status,
     name: doc.name ?? null,
+    label: r.label ?? doc.name ?? 'untitled graph',
+    fromCache: r.status === 'finished' && (plan.primary ? cached.has(plan.primary) : cached.size > 0 && cached.size === plan.steps.length),
     hash: r.graph_hash,
     backend: r.backend,
     createdAt: r.created_at,
@@ -80,13 +96,35 @@ function summary(ctx: Context, r: RunRow): RunSummary {
     owner: r.owner,
     pinned: r.pinned === 1,
     bytes: r.bytes,
+    worker: parse(r.worker) as WorkerRef | null,
+    attempts: r.attempts,
+    priority: r.priority,
   };
 }
 
 export const runRouter = router({
   start: publicProcedure
-    .input(z.object({ document: anyGraphDocument, backend: z.literal('server').optional() }))
-    .mutation(({ ctx, input }) => ctx.startRun(input.document, { backend: input.backend ?? 'server', owner: ownerName(ctx.principal) })),
+    .input(
+      z.object({
+        document: anyGraphDocument,
+        backend: z.literal('server').optional(),
+        /** 'interactive' (default: the editor) runs before 'batch' (spgd eval --queue). */
+        priority: z.enum(RUN_PRIORITIES).optional(),
+        /** The preset the graph came from: names the run in the history. */
+        presetId: z.string().max(100).nullish(),
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      ctx.startRun(input.document, {
+        backend: input.backend ?? 'server',
+        priority: input.priority ?? 'interactive',
+        presetId: input.presetId,
+        owner: ownerName(ctx.principal),
+      }),
+    ),
+
+  /** A run made in a browser tab, recorded in the history after it ended (server/browser-runs.ts). */
+  record: publicProcedure.input(browserRunRecord).mutation(({ ctx, input }) => recordBrowserRun(ctx, input, ownerName(ctx.principal))),
 
   /**
    * Tracked events of a run: everything after `lastEventId` from SQLite, then live ones,
@@ -99,33 +137,8 @@ export const runRouter = router({
       const ac = new AbortController();
       const stop = () => ac.abort();
       signal?.addEventListener('abort', stop, { once: true });
-      // Listen first, then backfill: nothing appended in between is lost (duplicates are skipped by id).
-      const live = ctx.log.live(input.runId, ac.signal);
-      let last = Number.parseInt(input.lastEventId ?? '0', 10) || 0;
-      const stored = function* (): Generator<RunEvent> {
-        for (const e of ctx.log.since(input.runId, last)) yield e;
-      };
       try {
-        for (const e of stored()) {
-          last = Number(e.id);
-          yield tracked(e.id, e);
-          if (isTerminalEvent(e)) return;
-        }
-        const now = getRun(ctx.db, input.runId);
-        if (now && TERMINAL_STATUSES.includes(now.status)) {
-          // Ended while we were backfilling: its last events are in SQLite already.
-          for (const e of stored()) {
-            last = Number(e.id);
-            yield tracked(e.id, e);
-          }
-          return;
-        }
-        for await (const e of live) {
-          if (Number(e.id) <= last) continue;
-          last = Number(e.id);
-          yield tracked(e.id, e);
-          if (isTerminalEvent(e)) return;
-        }
+        for await (const e of ctx.queue.events(input.runId, input.lastEventId, ac.signal)) yield tracked(e.id, e);
       } finally {
         signal?.removeEventListener('abort', stop);
         ac.abort();
@@ -139,13 +152,15 @@ export const runRouter = router({
     return { status };
   }),
 
-  get: publicProcedure.input(z.object({ runId })).query(({ ctx, input }) => {
+  get: publicProcedure.input(z.object({ runId })).query(async ({ ctx, input }) => {
     const r = requireRun(ctx, input.runId);
     const plan = JSON.parse(r.plan) as Plan;
-    const trace: Record<string, TraceJson[]> = {};
+    let trace: Record<string, TraceJson[]> = {};
     const probes = new Map<string, ProbeInfo>();
     for (const e of ctx.log.since(r.id)) {
-      if (e.type === 'trace') (trace[e.node] ??= []).push(e.trace);
+      // A retried run starts over: only its last attempt counts.
+      if (e.type === 'retry') trace = {};
+      else if (e.type === 'trace') (trace[e.node] ??= []).push(e.trace);
       else if (e.type === 'probe') {
         const { type: _t, id: _i, runId: _r, at: _a, ...p } = e;
         probes.set(`${p.node}/${p.port}@${p.step ?? ''}`, p);
@@ -153,7 +168,7 @@ export const runRouter = router({
     }
     return {
       ...summary(ctx, r),
-      position: ctx.queue.position(r.id),
+      position: await ctx.queue.position(r.id).catch(() => null),
       document: JSON.parse(r.document) as unknown,
       seeds: JSON.parse(r.seeds) as Record<string, number>,
       plan: { steps: plan.steps.map((s) => ({ node: s.node, type: s.type, runsOn: s.runsOn })), nfe: plan.nfe, estimate: plan.estimate, primary: plan.primary },

@@ -366,7 +366,7 @@ describe('the work cap and errors', () => {
     const cases = [
       ['1024 px, T=1000, N=5 on the shipped prior', presetGraph({ size: 1024, steps: 1000, warmup: 5, model: 'default' }), /estimated at \d+ s, more than this server runs \(600 s, SPGD_MAX_RUN_SECONDS\); the costliest node is 'spgd' \(DDIM step \(SPGD sampler\)\).*downscale the image to \d+ px \(it is 1024x1024\), or run it in the browser/],
       ['30 x Resize to 4096 px', fanOut(30, 4096), /more than this server gives a run \(2048 MB, SPGD_MAX_RUN_MB\); the costliest node is 'r\d+' \(Resize \/ crop image\).*run it in the browser/],
-      ['sampler at 2048 px', largeImageGraph(2048), /restores a 2048x2048 image \(4\.2 MP\).*SPGD_MAX_RUN_PIXELS\): downscale the image to 1024 px, or run it in the browser/],
+      ['sampler at 2048 px', largeImageGraph(2048), /restores a 2048x2048 image \(4\.2 MP, an estimated \d+ s and \d+ MB\).*SPGD_MAX_RUN_PIXELS\): downscale the image to 1024 px, or run it in the browser/],
       ['600 nodes', fanOut(600, 8), /601 nodes|6\d\d nodes, more than this server runs \(500, SPGD_MAX_RUN_NODES\)/],
     ] as const;
     for (const [probe, document, message] of cases) {
@@ -407,7 +407,7 @@ describe('disk', () => {
     // bulk the schema allows but no node uses: positions and groups of missing nodes, unused assets
     doc.ui = {
       positions: Object.fromEntries(Array.from({ length: 8000 }, (_, i) => [`gone${i}`, { x: i, y: i }])),
-      groups: Array.from({ length: 1000 }, (_, i) => ({ id: `g${i}`, title: 'x'.repeat(200), nodes: [`gone${i}`] })),
+      groups: Array.from({ length: 1000 }, (_, i) => ({ id: `g${i}`, title: 'x'.repeat(200), nodes: [`gone${i}`], bounds: { x: 0, y: 0, width: 100, height: 100 }, color: 'slate' as const })),
     };
     doc.assets = Object.fromEntries(Array.from({ length: 1500 }, (_, i) => [i.toString(16).padStart(64, '0'), { kind: 'image' as const, name: 'y'.repeat(200) }]));
     const body = JSON.stringify({ document: doc });

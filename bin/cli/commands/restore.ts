@@ -5,6 +5,7 @@ import { UsageError } from '../errors';
 import { checkOutput, readArray, readImage, readPlane, writeArray } from '../files';
 import { openPrior } from '../prior';
 import { progressReporter } from '../progress';
+import { CliSpeed } from '../speed';
 
 export const restoreHelp = `spgd restore --task <task> [--method ${METHODS.join('|')}] (--gt <img> | --measurement <y.npy|img>)
              --out <x.png|x.npy> [--seed 0] [--sigma-y 0.05] [--size px] [--prior default|<m.onnx>|gaussian]
@@ -58,12 +59,19 @@ export async function restore(argv: string[]) {
   const prior = await openPrior(f.prior);
 
   const progress = progressReporter(`${method} ${task}`, f.quiet || f.json);
+  const speed = new CliSpeed(prior, !!f.quiet);
+  let estimateSeconds = 0;
   const o = await restoreImage({ task, method, seed, sigmaY, model: prior.model, samplerParams }, inputs, prior, {
+    onPlan: async (plan) => {
+      estimateSeconds = await speed.estimate(plan);
+    },
     onEvent: (e) => {
       if (e.type === 'progress') progress.update(e);
     },
   });
   progress.done();
+  speed.learn(o);
+  speed.save();
   writeArray(out, 'out', o.sample);
 
   const summary = {
@@ -77,6 +85,9 @@ export async function restore(argv: string[]) {
     nfe: o.nfe.forward,
     vjp: o.nfe.vjp,
     seconds: o.seconds,
+    /** The whole graph's measured and estimated seconds (the editor's estimator, this machine's speeds). */
+    totalSeconds: Object.values(o.nodeSeconds).reduce((a, b) => a + b, 0),
+    estimateSeconds,
   };
   if (f.json) console.log(JSON.stringify(summary));
   else {

@@ -6,7 +6,7 @@ export function addSubRule(sign: 1 | -1): VjpRule {
   return {
     vjp(ctx) {
       const e = new Emit(ctx);
-      const g = ctx.gradOut(0)!;
+      const g = ctx.gradOut(0);
       const gShape = ctx.shape(ctx.output(0));
       if (ctx.needsGrad(0)) unbroadcast(e, g, gShape, ctx.shape(ctx.input(0)), ctx.gradIn(0));
       if (ctx.needsGrad(1)) {

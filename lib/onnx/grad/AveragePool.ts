@@ -6,7 +6,7 @@
  * graph ops on constants (folded by ONNX Runtime). Non-overlapping 2-D windows (stride =
  * kernel, no padding) take a shortcut: nearest up-sampling of g / prod(k).
  */
-import { attr, attrInt, attrInts, makeTensor } from '../attrs';
+import { attr, attrInt, attrInts, makeTensor, requiredAttrInts } from '../attrs';
 import { DataType } from '../proto';
 import { convGeometry } from '../shapes';
 import type { VjpRule } from './types';
@@ -29,7 +29,7 @@ export const AveragePool: VjpRule = {
     const x = ctx.input(0);
     const xShape = ctx.shape(x);
     const dt = ctx.dtype(x);
-    const kernel = attrInts(ctx.node, 'kernel_shape')!;
+    const kernel = requiredAttrInts(ctx.node, 'kernel_shape');
     const geom = convGeometry(ctx.node, xShape.slice(2), kernel);
     const outShape = ctx.shape(ctx.output(0));
     const dilated = (attrInts(ctx.node, 'dilations') ?? []).some((d) => d !== 1);
@@ -39,7 +39,7 @@ export const AveragePool: VjpRule = {
       // Non-overlapping windows (AvgPool2d(k) exports): every input pixel is in exactly one
       // window, so dx = nearest up-sampling of g / prod(k), zero-padded where the floor dropped
       // trailing pixels.
-      const scaled = e.mul(ctx.gradOut(0)!, e.scalar(1 / numel(kernel), dt));
+      const scaled = e.mul(ctx.gradOut(0), e.scalar(1 / numel(kernel), dt));
       const scales = e.op('Constant', [], [attr.tensor('value', makeTensor('', DataType.FLOAT, [4], [1, 1, kernel[0], kernel[1]]))]);
       let up = e.op('Resize', [scaled, '', scales], [
         attr.string('mode', 'nearest'),
@@ -53,7 +53,7 @@ export const AveragePool: VjpRule = {
     }
     const nc = xShape[0] * xShape[1];
     const g1Shape = [nc, 1, ...outShape.slice(2)];
-    let g = e.reshape(ctx.gradOut(0)!, g1Shape);
+    let g = e.reshape(ctx.gradOut(0), g1Shape);
     const padded = [...geom.padsBegin, ...geom.padsEnd].some((p) => p > 0);
     const includePad = attrInt(ctx.node, 'count_include_pad', 0) === 1;
     const ones = e.full([1, 1, ...kernel], 1, dt);

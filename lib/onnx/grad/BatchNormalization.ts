@@ -19,7 +19,7 @@ export const BatchNormalization: VjpRule = {
     const dt = ctx.dtype(x);
     const bshape = [xShape[1], ...xShape.slice(2).map(() => 1)];
     const rstd = e.op('Reciprocal', [e.op('Sqrt', [e.add(variance, e.scalar(attrFloat(ctx.node, 'epsilon', 1e-5), dt))])]);
-    const g = ctx.gradOut(0)!;
+    const g = ctx.gradOut(0);
     const axes = [0, ...xShape.slice(2).map((_, i) => i + 2)];
     if (ctx.needsGrad(0)) e.mul(g, e.reshape(e.mul(scale, rstd), bshape), ctx.gradIn(0));
     if (ctx.needsGrad(1)) {

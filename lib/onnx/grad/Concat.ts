@@ -18,8 +18,8 @@ export const Concat: VjpRule = {
       parts.push(size);
       names.push(ctx.needsGrad(i) ? ctx.gradIn(i) : ctx.temp(`unused_${i}`));
     });
-    if (names.length === 1) e.identity(ctx.gradOut(0)!, names[0]);
-    else e.opN('Split', [ctx.gradOut(0)!, e.i64(parts, 'split')], names, [attr.int('axis', axis)]);
+    if (names.length === 1) e.identity(ctx.gradOut(0), names[0]);
+    else e.opN('Split', [ctx.gradOut(0), e.i64(parts, 'split')], names, [attr.int('axis', axis)]);
     // Zero-size inputs that need a gradient get an empty one.
     ctx.node.inputs.forEach((inp, i) => {
       if (inp && ctx.needsGrad(i) && ctx.shape(inp)[axis] === 0) e.zeros(ctx.shape(inp), ctx.dtype(inp), ctx.gradIn(i));

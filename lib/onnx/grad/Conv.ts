@@ -25,7 +25,7 @@ export const Conv: VjpRule = {
     const kernel = attrInts(ctx.node, 'kernel_shape') ?? wShape.slice(2);
     const geom = convGeometry(ctx.node, xShape.slice(2), kernel);
     const gShape = ctx.shape(ctx.output(0));
-    convInputGrad(e, ctx.gradOut(0)!, gShape, w, wShape, xShape, geom, attrInt(ctx.node, 'group', 1), ctx.gradIn(0));
+    convInputGrad(e, ctx.gradOut(0), gShape, w, wShape, xShape, geom, attrInt(ctx.node, 'group', 1), ctx.gradIn(0));
     return e.nodes;
   },
 };

@@ -5,7 +5,7 @@ import { Emit, unbroadcast } from './util';
 export const Div: VjpRule = {
   vjp(ctx) {
     const e = new Emit(ctx);
-    const g = ctx.gradOut(0)!;
+    const g = ctx.gradOut(0);
     const gShape = ctx.shape(ctx.output(0));
     const [a, b, y] = [ctx.input(0), ctx.input(1), ctx.output(0)];
     const gb = e.div(g, b);

@@ -24,12 +24,12 @@ export const Einsum: VjpRule = {
   vjp(ctx) {
     const e = new Emit(ctx);
     const spec = parseEinsum(attrString(ctx.node, 'equation', ''));
-    const g = ctx.gradOut(0)!;
+    const g = ctx.gradOut(0);
     spec.inputs.forEach((term, i) => {
       if (!ctx.needsGrad(i)) return;
       const others = spec.inputs.map((t, k) => ({ t, k })).filter(({ k }) => k !== i);
-      const available = new Set([...spec.output, ...others.flatMap(({ t }) => [...t])]);
-      const kept = [...term].filter((ch) => available.has(ch)).join('');
+      const available = new Set([spec.output, ...others.map(({ t }) => t)].join(''));
+      const kept = term.split('').filter((ch) => available.has(ch)).join('');
       const eq = `${[spec.output, ...others.map(({ t }) => t)].join(',')}->${kept}`;
       const inputs = [g, ...others.map(({ k }) => ctx.input(k))];
       const xShape = ctx.shape(ctx.input(i));
@@ -38,7 +38,7 @@ export const Einsum: VjpRule = {
         return;
       }
       const partial = e.op('Einsum', inputs, [attr.string('equation', eq)]);
-      const missing = [...term].map((ch, k) => (available.has(ch) ? -1 : k)).filter((k) => k >= 0);
+      const missing = term.split('').map((ch, k) => (available.has(ch) ? -1 : k)).filter((k) => k >= 0);
       e.expand(e.unsqueeze(partial, missing), xShape, ctx.gradIn(i));
     });
     return e.nodes;

@@ -8,7 +8,7 @@ export const Erf: VjpRule = {
     const x = ctx.input(0);
     const c = e.scalar(2 / Math.sqrt(Math.PI), ctx.dtype(x));
     const ex = e.op('Exp', [e.neg(e.mul(x, x))]);
-    e.mul(ctx.gradOut(0)!, e.mul(ex, c), ctx.gradIn(0));
+    e.mul(ctx.gradOut(0), e.mul(ex, c), ctx.gradIn(0));
     return e.nodes;
   },
 };

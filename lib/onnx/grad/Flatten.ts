@@ -5,7 +5,7 @@ import { Emit } from './util';
 export const Flatten: VjpRule = {
   vjp(ctx) {
     const e = new Emit(ctx);
-    e.reshape(ctx.gradOut(0)!, ctx.shape(ctx.input(0)), ctx.gradIn(0));
+    e.reshape(ctx.gradOut(0), ctx.shape(ctx.input(0)), ctx.gradIn(0));
     return e.nodes;
   },
 };

@@ -11,7 +11,7 @@ export const Gemm: VjpRule = {
   vjp(ctx) {
     const e = new Emit(ctx);
     const [a, b] = [ctx.input(0), ctx.input(1)];
-    const g = ctx.gradOut(0)!;
+    const g = ctx.gradOut(0);
     const alpha = attrFloat(ctx.node, 'alpha', 1);
     const beta = attrFloat(ctx.node, 'beta', 1);
     const tA = attrInt(ctx.node, 'transA', 0);

@@ -23,7 +23,7 @@ export const GroupNormalization: VjpRule = {
     const m = xShape.slice(1).reduce((p, d) => p * d, 1) / groups;
     const perChannel = ctx.shape(scale)[0] === c && (ctx.opset >= 21 || groups === c);
     const spatial = xShape.slice(2).map((_, i) => i + 2);
-    const g = ctx.gradOut(0)!;
+    const g = ctx.gradOut(0);
     const grouped = [n, groups, m];
     const xg = e.reshape(x, grouped);
     const gs = perChannel

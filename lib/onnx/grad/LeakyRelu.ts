@@ -8,7 +8,7 @@ export const LeakyRelu: VjpRule = {
     const e = new Emit(ctx);
     const x = ctx.input(0);
     const dt = ctx.dtype(x);
-    const g = ctx.gradOut(0)!;
+    const g = ctx.gradOut(0);
     const mask = e.op('Greater', [x, e.scalar(0, dt)]);
     const scaled = e.mul(g, e.scalar(attrFloat(ctx.node, 'alpha', 0.01), dt));
     e.op('Where', [mask, g, scaled], [], ctx.gradIn(0));

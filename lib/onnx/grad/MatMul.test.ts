@@ -11,7 +11,7 @@ const cases: [number[], number[]][] = [
 
 describe('MatMul VJP', () => {
   for (const [a, b] of cases) {
-    it(`[${a}] x [${b}]`, async () => {
+    it(`[${a.join(',')}] x [${b.join(',')}]`, async () => {
       const r = await gradCheck({
         inputs: [{ name: 'a', shape: a }, { name: 'b', shape: b }],
         body: (m, x, y) => m.node('MatMul', [x, y]),

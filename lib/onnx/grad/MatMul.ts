@@ -21,7 +21,7 @@ export const MatMul: VjpRule = {
     const b2S = bS.length === 1 ? [bS[0], 1] : bS;
     const outBatch = ctx.shape(ctx.output(0)).slice(0, Math.max(a2S.length, b2S.length) - 2);
     const g2S = [...outBatch, a2S[a2S.length - 2], b2S[b2S.length - 1]];
-    let g = ctx.gradOut(0)!;
+    let g = ctx.gradOut(0);
     if (aS.length === 1 || bS.length === 1) g = e.reshape(g, g2S);
     const a2 = aS.length === 1 ? e.reshape(a, a2S) : a;
     const b2 = bS.length === 1 ? e.reshape(b, b2S) : b;

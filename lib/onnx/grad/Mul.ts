@@ -5,7 +5,7 @@ import { Emit, unbroadcast } from './util';
 export const Mul: VjpRule = {
   vjp(ctx) {
     const e = new Emit(ctx);
-    const g = ctx.gradOut(0)!;
+    const g = ctx.gradOut(0);
     const gShape = ctx.shape(ctx.output(0));
     const [a, b] = [ctx.input(0), ctx.input(1)];
     if (ctx.needsGrad(0)) unbroadcast(e, e.mul(g, b), gShape, ctx.shape(a), ctx.gradIn(0));

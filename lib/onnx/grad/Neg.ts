@@ -5,7 +5,7 @@ import { Emit } from './util';
 export const Neg: VjpRule = {
   vjp(ctx) {
     const e = new Emit(ctx);
-    e.neg(ctx.gradOut(0)!, ctx.gradIn(0));
+    e.neg(ctx.gradOut(0), ctx.gradIn(0));
     return e.nodes;
   },
 };

@@ -7,7 +7,7 @@
 import { attr, attrString } from '../attrs';
 import { padAmounts } from '../shapes';
 import type { VjpRule } from './types';
-import { Emit } from './util';
+import { Emit, vouched } from './util';
 
 export const Pad: VjpRule = {
   check(ctx) {
@@ -23,9 +23,9 @@ export const Pad: VjpRule = {
     const x = ctx.input(0);
     const xShape = ctx.shape(x);
     const rank = xShape.length;
-    const p = padAmounts(ctx.node, rank, ctx.node.inputs.map((n) => (n ? ctx.constant(n) : undefined)), ctx.opset)!;
+    const p = vouched(ctx, padAmounts(ctx.node, rank, ctx.node.inputs.map((n) => (n ? ctx.constant(n) : undefined)), ctx.opset), 'no compile-time pads');
     const mode = attrString(ctx.node, 'mode', 'constant');
-    let g = ctx.gradOut(0)!;
+    let g = ctx.gradOut(0);
     const shape = ctx.shape(ctx.output(0));
     if (mode !== 'constant') {
       // Fold each axis' border into the interior, one axis at a time.

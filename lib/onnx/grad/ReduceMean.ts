@@ -2,16 +2,16 @@
 import { attrInt } from '../attrs';
 import { reduceAxes } from '../shapes';
 import type { VjpContext, VjpRule } from './types';
-import { Emit } from './util';
+import { Emit, vouched } from './util';
 
 export function reduceGrad(ctx: VjpContext, mean: boolean): ReturnType<VjpRule['vjp']> {
   const e = new Emit(ctx);
   const x = ctx.input(0);
   const xShape = ctx.shape(x);
   const consts = ctx.node.inputs.map((n) => (n ? ctx.constant(n) : undefined));
-  const axes = reduceAxes(ctx.node, consts, ctx.opset, xShape.length)!;
+  const axes = vouched(ctx, reduceAxes(ctx.node, consts, ctx.opset, xShape.length), 'no compile-time axes');
   const kept = xShape.map((d, i) => (axes.includes(i) ? 1 : d));
-  let g = ctx.gradOut(0)!;
+  let g = ctx.gradOut(0);
   if (attrInt(ctx.node, 'keepdims', 1) !== 1) g = e.reshape(g, kept);
   if (mean) {
     const count = axes.reduce((p, a) => p * xShape[a], 1);

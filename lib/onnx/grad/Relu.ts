@@ -8,7 +8,7 @@ export const Relu: VjpRule = {
     const x = ctx.input(0);
     const zero = e.scalar(0, ctx.dtype(x));
     const mask = e.op('Greater', [x, zero]);
-    e.op('Where', [mask, ctx.gradOut(0)!, zero], [], ctx.gradIn(0));
+    e.op('Where', [mask, ctx.gradOut(0), zero], [], ctx.gradIn(0));
     return e.nodes;
   },
 };

@@ -93,17 +93,17 @@ export const Resize: VjpRule = {
       }
     });
     if (reduce.length === 0) {
-      e.identity(ctx.gradOut(0)!, ctx.gradIn(0));
+      e.identity(ctx.gradOut(0), ctx.gradIn(0));
       return e.nodes;
     }
     if (inS.length === 4 && f[0] === 1 && f[1] === 1) {
       // Image up-sampling: the block sums are an AveragePool (fast, NCHWc in ONNX Runtime)
       // times the block size, instead of a strided ReduceSum.
-      const pooled = e.op('AveragePool', [ctx.gradOut(0)!], [attr.ints('kernel_shape', [f[2], f[3]]), attr.ints('strides', [f[2], f[3]])]);
+      const pooled = e.op('AveragePool', [ctx.gradOut(0)], [attr.ints('kernel_shape', [f[2], f[3]]), attr.ints('strides', [f[2], f[3]])]);
       e.mul(pooled, e.scalar(f[2] * f[3], ctx.dtype(ctx.input(0))), ctx.gradIn(0));
       return e.nodes;
     }
-    const r = e.reshape(ctx.gradOut(0)!, split);
+    const r = e.reshape(ctx.gradOut(0), split);
     e.reduceSum(r, reduce, false, ctx.gradIn(0));
     return e.nodes;
   },

@@ -29,7 +29,9 @@ function sliceParams(ctx: VjpContext): SliceAxis[] | string {
     if (!c) return `Slice input ${i} ('${name}') is not a compile-time constant`;
     vals.push(tensorValues(c));
   }
-  return sliceAxes(xShape, vals[0]!, vals[1]!, vals[2], vals[3]);
+  const [starts, ends, axes, steps] = vals;
+  if (!starts || !ends) return 'Slice without starts/ends';
+  return sliceAxes(xShape, starts, ends, axes, steps);
 }
 
 export const Slice: VjpRule = {
@@ -41,8 +43,9 @@ export const Slice: VjpRule = {
     const e = new Emit(ctx);
     const x = ctx.input(0);
     const xShape = ctx.shape(x);
-    const params = sliceParams(ctx) as SliceAxis[];
-    let g = ctx.gradOut(0)!;
+    const params = sliceParams(ctx);
+    if (typeof params === 'string') throw new Error(`VJP rule for Slice ('${ctx.node.name}'): ${params}, which its check() refuses`);
+    let g = ctx.gradOut(0);
     const shape = ctx.shape(ctx.output(0));
     if (params.some((p) => p.count === 0)) {
       e.zeros(xShape, ctx.dtype(x), ctx.gradIn(0));

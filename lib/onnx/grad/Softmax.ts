@@ -13,7 +13,7 @@ export const Softmax: VjpRule = {
   vjp(ctx) {
     const e = new Emit(ctx);
     const y = ctx.output(0);
-    const g = ctx.gradOut(0)!;
+    const g = ctx.gradOut(0);
     const s = e.reduceSum(e.mul(g, y), softmaxAxes(ctx), true);
     e.mul(y, e.sub(g, s), ctx.gradIn(0));
     return e.nodes;

@@ -7,7 +7,7 @@ export const Sqrt: VjpRule = {
     const e = new Emit(ctx);
     const y = ctx.output(0);
     const half = e.scalar(0.5, ctx.dtype(y));
-    e.mul(e.div(ctx.gradOut(0)!, y), half, ctx.gradIn(0));
+    e.mul(e.div(ctx.gradOut(0), y), half, ctx.gradIn(0));
     return e.nodes;
   },
 };

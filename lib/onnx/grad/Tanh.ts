@@ -7,7 +7,7 @@ export const Tanh: VjpRule = {
     const e = new Emit(ctx);
     const y = ctx.output(0);
     const one = e.scalar(1, ctx.dtype(y));
-    e.mul(ctx.gradOut(0)!, e.sub(one, e.mul(y, y)), ctx.gradIn(0));
+    e.mul(ctx.gradOut(0), e.sub(one, e.mul(y, y)), ctx.gradIn(0));
     return e.nodes;
   },
 };

@@ -10,7 +10,7 @@ export const Transpose: VjpRule = {
     const perm = attrInts(ctx.node, 'perm') ?? [...Array(rank).keys()].reverse();
     const inv = new Array<number>(rank);
     perm.forEach((p, i) => (inv[p] = i));
-    e.transpose(ctx.gradOut(0)!, inv, ctx.gradIn(0));
+    e.transpose(ctx.gradOut(0), inv, ctx.gradIn(0));
     return e.nodes;
   },
 };

@@ -5,7 +5,7 @@ import { Emit, unbroadcast } from './util';
 export const Where: VjpRule = {
   vjp(ctx) {
     const e = new Emit(ctx);
-    const g = ctx.gradOut(0)!;
+    const g = ctx.gradOut(0);
     const gShape = ctx.shape(ctx.output(0));
     const c = ctx.input(0);
     const zero = e.scalar(0, ctx.dtype(ctx.output(0)));

@@ -8,6 +8,7 @@
  * using a variant their rule refuses) are reported together in one UnsupportedOpError.
  * Multi-node patterns (`patterns.ts`, e.g. SiLU) take precedence over the per-op rules.
  */
+import { lookup } from '../attrs';
 import { ShapeInferenceError, UnsupportedOpError, type OffendingNode } from '../errors';
 import type { Graph } from '../graph';
 import { isFloatType, type OnnxNode, type OnnxTensor } from '../proto';
@@ -15,6 +16,7 @@ import type { ValueMeta } from '../shapes';
 import { VJP_RULES } from './index';
 import type { VjpContext, VjpRule } from './types';
 import { matchPatterns, siluVjp } from './patterns';
+import { exposeNormalizationStatistics } from './rewrite';
 import { Emit } from './util';
 import { topoSort } from '../graph';
 
@@ -64,12 +66,13 @@ export function analyzePath(
   );
   const offenders: OffendingNode[] = [];
   const differentiable = (v: string) => !!v && dependent.has(v) && reaching.has(v) && isDiffType(v, graph, opts.meta);
+  const used = usedValues(graph);
   for (const n of onPath) {
     const rule = ruleFor(n);
     if (rule === undefined) offenders.push({ opType: n.opType, nodeName: n.name, reason: n.domain ? `domain ${n.domain}` : 'no VJP rule' });
     else if (rule === 'unsupported') offenders.push({ opType: n.opType, nodeName: n.name, reason: 'not differentiable' });
     else if (rule !== 'zero' && rule.check && opts.meta) {
-      const ctx = makeContext(n, graph, opts.meta, opts.constants ?? new Map(), opts.opset ?? 17, differentiable, null);
+      const ctx = makeContext(n, graph, opts.meta, opts.constants ?? new Map<string, OnnxTensor>(), opts.opset ?? 17, differentiable, used, null);
       let reason: string | undefined;
       try {
         reason = rule.check(ctx);
@@ -81,6 +84,13 @@ export function analyzePath(
     }
   }
   return { onPath, dependent, reaching, offenders, forwardOnly: graph.nodes.length - onPath.length };
+}
+
+/** Values read by the graph's nodes or outputs. */
+function usedValues(graph: Graph): Set<string> {
+  const used = new Set(graph.outputs.map((o) => o.name));
+  for (const n of graph.nodes) for (const i of n.inputs) if (i) used.add(i);
+  return used;
 }
 
 function isDiffType(v: string, graph: Graph, meta?: Map<string, ValueMeta>): boolean {
@@ -103,6 +113,7 @@ function makeContext(
   constants: Map<string, OnnxTensor>,
   opset: number,
   differentiable: (v: string) => boolean,
+  used: ReadonlySet<string>,
   state: GradState | null,
 ): VjpContext {
   const metaOf = (v: string): ValueMeta => {
@@ -115,9 +126,16 @@ function makeContext(
     opset,
     input: (i) => node.inputs[i] ?? '',
     output: (i) => node.outputs[i] ?? '',
+    outputUsed: (i) => !!node.outputs[i] && used.has(node.outputs[i]),
     needsGrad: (i) => differentiable(node.inputs[i] ?? ''),
     gradOut: (i) => {
       if (!state) throw new Error('gradOut() is not available in check()');
+      const g = state.outGrads[i];
+      if (g === undefined) throw new Error(`VJP rule for ${node.opType} ('${node.name}') read the gradient of output ${i}, which carries none`);
+      return g;
+    },
+    optionalGradOut: (i) => {
+      if (!state) throw new Error('optionalGradOut() is not available in check()');
       return state.outGrads[i];
     },
     gradIn: (i) => {
@@ -155,9 +173,10 @@ export interface GradientResult {
 }
 
 /**
- * Emits the backward graph for `req`. `graph` is used for fresh names only (nodes are not
- * added to it); `meta`/`constants` come from `foldAndInferShapes` at the compiled size.
- * Throws UnsupportedOpError (listing all offenders) before emitting anything.
+ * Emits the backward graph for `req`. The backward nodes are returned, not added to `graph`;
+ * forward nodes of `graph` may be replaced by equivalent ones that hand the backward their
+ * statistics (`rewrite.ts`). `meta`/`constants` come from `foldAndInferShapes` at the compiled
+ * size. Throws UnsupportedOpError (listing all offenders) before emitting anything.
  */
 export function buildGradient(
   graph: Graph,
@@ -167,8 +186,10 @@ export function buildGradient(
   req: GradientRequest,
 ): GradientResult {
   const targets = req.seeds.map((s) => s.value);
-  const analysis = analyzePath(graph, req.wrt, targets, { meta, constants, opset });
+  let analysis = analyzePath(graph, req.wrt, targets, { meta, constants, opset });
   if (analysis.offenders.length) throw new UnsupportedOpError(analysis.offenders);
+  if (exposeNormalizationStatistics(graph, meta, constants, analysis.onPath)) analysis = analyzePath(graph, req.wrt, targets, { meta, constants, opset });
+  const used = usedValues(graph);
   const differentiable = (v: string) =>
     !!v && analysis.dependent.has(v) && analysis.reaching.has(v) && isDiffType(v, graph, meta);
 
@@ -196,7 +217,7 @@ export function buildGradient(
   const zerosFor = (v: string, owner: string): string => {
     const m = meta.get(v);
     if (!m) throw new ShapeInferenceError(owner, 'zeros', `the shape of '${v}' is not known statically`);
-    const e = new Emit(makeContext({ name: owner, opType: '', domain: '', inputs: [], outputs: [], attributes: [] }, graph, meta, constants, opset, differentiable, null));
+    const e = new Emit(makeContext({ name: owner, opType: '', domain: '', inputs: [], outputs: [], attributes: [] }, graph, meta, constants, opset, differentiable, used, null));
     const z = e.zeros(m.shape, m.dtype);
     nodes.push(...e.nodes);
     return z;
@@ -212,9 +233,9 @@ export function buildGradient(
     const pattern = patterns.get(node.name);
     if (pattern && differentiable(node.inputs[pattern.hIndex])) {
       const state: GradState = { outGrads: summed, slots: new Map() };
-      const ctx = makeContext(node, graph, meta, constants, opset, differentiable, state);
+      const ctx = makeContext(node, graph, meta, constants, opset, differentiable, used, state);
       nodes.push(...siluVjp(ctx, pattern));
-      contribute(node.inputs[pattern.hIndex], state.slots.get(pattern.hIndex)!);
+      contribute(node.inputs[pattern.hIndex], lookup(state.slots, pattern.hIndex, `SiLU gradient at '${node.name}'`));
       continue;
     }
     const needs = node.inputs.map((i) => differentiable(i));
@@ -225,7 +246,7 @@ export function buildGradient(
       return zerosFor(o, node.name);
     });
     const state: GradState = { outGrads, slots: new Map() };
-    const ctx = makeContext(node, graph, meta, constants, opset, differentiable, state);
+    const ctx = makeContext(node, graph, meta, constants, opset, differentiable, used, state);
     const emitted = rule.vjp(ctx);
     const produced = new Set(emitted.flatMap((n) => n.outputs));
     needs.forEach((need, i) => {

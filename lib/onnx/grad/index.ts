@@ -134,11 +134,3 @@ export const VJP_RULES: Readonly<Record<string, VjpEntry>> = {
   QuantizeLinear: 'unsupported',
   DequantizeLinear: 'unsupported',
 };
-
-/** Op types with a real VJP rule. */
-export function differentiableOpTypes(): string[] {
-  return Object.entries(VJP_RULES)
-    .filter(([, r]) => typeof r === 'object')
-    .map(([k]) => k)
-    .sort();
-}

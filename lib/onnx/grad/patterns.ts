@@ -52,6 +52,6 @@ export function siluVjp(ctx: VjpContext, m: SiluMatch): OnnxNode[] {
   const y = ctx.output(0);
   const one = e.scalar(1, ctx.dtype(y));
   const inner = e.add(m.s, e.mul(y, e.sub(one, m.s)));
-  e.mul(ctx.gradOut(0)!, inner, ctx.gradIn(m.hIndex));
+  e.mul(ctx.gradOut(0), inner, ctx.gradIn(m.hIndex));
   return e.nodes;
 }

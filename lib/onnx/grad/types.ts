@@ -13,11 +13,16 @@ export interface VjpContext {
   input(i: number): string;
   /** Name of forward output i. */
   output(i: number): string;
+  /** True when forward nodes or the graph outputs read output i. */
+  outputUsed(i: number): boolean;
   /**
-   * Incoming gradient (cotangent) of output i; undefined for outputs that carry none
-   * (integer outputs). Outputs on the path that received no contribution get a zero tensor.
+   * Incoming gradient (cotangent) of output i. Outputs on the path that received no
+   * contribution get a zero tensor; an output that carries none (integer outputs) throws,
+   * naming the node.
    */
-  gradOut(i: number): string | undefined;
+  gradOut(i: number): string;
+  /** Like gradOut, but undefined for an output that carries no gradient (multi-output ops). */
+  optionalGradOut(i: number): string | undefined;
   /** The name the rule must produce for the gradient of input i (only when needsGrad(i)). */
   gradIn(i: number): string;
   /** True when input i is a float value that depends on a differentiated input. */

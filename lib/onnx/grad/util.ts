@@ -10,6 +10,15 @@ import type { VjpContext } from './types';
 const INT64_MAX = 9223372036854775807;
 const INT64_MIN = -9223372036854775808;
 
+/**
+ * What the rule's check() vouched for (compile-time pads, axes, slice bounds), read again in
+ * vjp(); throws, naming the node, if it is missing after all.
+ */
+export function vouched<T>(ctx: VjpContext, value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`VJP rule for ${ctx.node.opType} ('${ctx.node.name}'): ${what}, which its check() requires`);
+  return value;
+}
+
 /** Collects the nodes a rule emits. Every method returns the name of the value it produces. */
 export class Emit {
   readonly nodes: OnnxNode[] = [];
@@ -21,13 +30,13 @@ export class Emit {
 
   op(opType: string, inputs: string[], attributes: OnnxAttribute[] = [], out?: string): string {
     const o = out ?? this.ctx.temp(opType.toLowerCase());
-    this.nodes.push({ name: this.ctx.temp(`${opType}`), opType, domain: '', inputs, outputs: [o], attributes });
+    this.nodes.push({ name: this.ctx.temp(opType), opType, domain: '', inputs, outputs: [o], attributes });
     return o;
   }
 
   /** A node with several outputs. */
   opN(opType: string, inputs: string[], outputs: string[], attributes: OnnxAttribute[] = []): string[] {
-    this.nodes.push({ name: this.ctx.temp(`${opType}`), opType, domain: '', inputs, outputs, attributes });
+    this.nodes.push({ name: this.ctx.temp(opType), opType, domain: '', inputs, outputs, attributes });
     return outputs;
   }
 
@@ -145,7 +154,7 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * Inserts (s-1) zeros after every element along each spatial axis of a [N, C, ...spatial]
  * tensor (length L -> L*s, trailing zeros included), via Reshape -> Pad -> Reshape.
  */
-export function zeroInsert(e: Emit, g: string, shape: readonly number[], strides: readonly number[]): { value: string; shape: number[] } {
+function zeroInsert(e: Emit, g: string, shape: readonly number[], strides: readonly number[]): { value: string; shape: number[] } {
   if (strides.every((s) => s === 1)) return { value: g, shape: [...shape] };
   const inter: number[] = [shape[0], shape[1]];
   const padEnd: number[] = [0, 0];
@@ -225,7 +234,7 @@ export function convInputGrad(
     [
       attr.ints('pads', [...padsBegin, ...padsEnd]),
       attr.ints('dilations', [...geom.dilations]),
-      attr.ints('strides', new Array(nsp).fill(1)),
+      attr.ints('strides', new Array<number>(nsp).fill(1)),
       attr.int('group', group),
       attr.ints('kernel_shape', [...geom.kernel]),
     ],

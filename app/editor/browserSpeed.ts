@@ -1,0 +1,141 @@
+'use client';
+/**
+ * The browser backend's own speed, for the estimate of runs in this tab: a throughput table per
+ * provider (lib/plan/throughput.ts) kept in localStorage, measured once by a short calibration in
+ * the runner worker (nodes/calibrate.ts at 64 px), refined by every browser run, and the model's
+ * download priced at this browser's measured download rate unless Cache Storage has it.
+ * A plan compiled by the server is priced again here with `estimateTime`, the server's estimator.
+ */
+import type { BrowserBackend, ModelSource } from '../../lib/browser/protocol';
+import { modelCacheKey } from '../../lib/browser/protocol';
+import { MODEL_CACHE } from '../../lib/browser/runner';
+import { estimateTime, learnFromRun, type RunTimings } from '../../lib/plan/estimate';
+import { emptyThroughput, readThroughput, Throughput } from '../../lib/plan/throughput';
+import type { Plan } from '../../lib/plan/types';
+import type { BackendChoice } from './runTypes';
+
+export type BrowserProvider = 'wasm' | 'webgpu';
+
+const TABLE_KEY = (p: BrowserProvider) => `spgd-throughput:browser-${p}`;
+const PROVIDER_KEY = 'spgd-browser-provider';
+/** Sizes the calibration measures (larger ones are scaled by FLOPs, then learnt from runs). */
+export const BROWSER_CALIBRATION_SIZES = [64];
+
+export function browserBackendOf(choice: BackendChoice): BrowserBackend {
+  return choice === 'browser-webgpu' ? 'webgpu' : choice === 'browser-wasm' ? 'wasm' : 'auto';
+}
+
+function storage(): Storage | null {
+  try {
+    return typeof localStorage === 'undefined' ? null : localStorage;
+  } catch {
+    return null;
+  }
+}
+
+/** The provider a run of this backend choice will most likely use (the last one that ran for 'auto'). */
+export function expectedProvider(backend: BrowserBackend): BrowserProvider {
+  if (backend !== 'auto') return backend;
+  return storage()?.getItem(PROVIDER_KEY) === 'webgpu' ? 'webgpu' : 'wasm';
+}
+
+export function rememberProvider(p: 'webgpu' | 'wasm' | 'js'): void {
+  if (p !== 'js') storage()?.setItem(PROVIDER_KEY, p);
+}
+
+export function loadBrowserThroughput(p: BrowserProvider): Throughput | null {
+  const text = storage()?.getItem(TABLE_KEY(p));
+  if (!text) return null;
+  try {
+    const t = readThroughput(JSON.parse(text), `browser-${p}`);
+    return t?.calibrated ? t : null;
+  } catch {
+    return null;
+  }
+}
+
+export function saveBrowserThroughput(p: BrowserProvider, t: Throughput): void {
+  try {
+    storage()?.setItem(TABLE_KEY(p), JSON.stringify(t.toJSON()));
+  } catch {
+    // storage full or blocked: the estimate forgets what it learnt, nothing else is lost
+  }
+}
+
+/** The model sources of the last browser run (their sizes price a download before the next one). */
+let knownModels: Record<string, ModelSource> = {};
+
+/** "provider|model|task|pixels" whose sessions the worker holds open (they ran in this tab). */
+const warm = new Set<string>();
+/** Models found in Cache Storage (no download needed), by cache key. */
+const inCache = new Map<string, boolean>();
+
+const warmKey = (p: BrowserProvider, model: string, task: string | undefined, pixels: number) => `${p}|${model}|${task ?? ''}|${pixels}`;
+
+/** After a browser run: its models' sessions are open in the worker, their bytes in Cache Storage. */
+export function markWarm(p: BrowserProvider, plan: Pick<Plan, 'steps'>, models: Record<string, ModelSource>): void {
+  for (const s of plan.steps) {
+    const c = s.sampler;
+    if (!c?.model) continue;
+    warm.add(warmKey(p, c.model, c.task, c.height * c.width));
+    const src = models[c.model] as ModelSource | undefined;
+    if (src) inCache.set(modelCacheKey(src.url, src.sha256), true);
+  }
+}
+
+/** The worker was dropped (it crashed or ran out of memory): nothing is open any more. */
+export function forgetWarm(): void {
+  warm.clear();
+}
+
+/** Looks up which of the plan's models Cache Storage holds already (remembered for the synchronous estimate). */
+export async function checkModelCache(plan: Pick<Plan, 'models'>, models: Record<string, ModelSource>): Promise<void> {
+  knownModels = models;
+  if (typeof caches === 'undefined') return;
+  const cache = await caches.open(MODEL_CACHE).catch(() => null);
+  for (const m of plan.models) {
+    const src = models[m] as ModelSource | undefined;
+    if (!src) continue;
+    const key = modelCacheKey(new URL(src.url, location.origin).href, src.sha256);
+    inCache.set(modelCacheKey(src.url, src.sha256), !!(await cache?.match(key).catch(() => undefined)));
+  }
+}
+
+/**
+ * The plan's time in this tab: its steps at this browser's measured speed, opening the models
+ * that are not open in the worker, and downloading those that are not in Cache Storage.
+ * Null when this browser was never measured.
+ */
+export function browserEstimate(plan: Pick<Plan, 'steps' | 'models'>, backend: BrowserBackend, models: Record<string, ModelSource> = knownModels): { seconds: number; download: number; load: number } | null {
+  const p = expectedProvider(backend);
+  const t = loadBrowserThroughput(p);
+  if (!t) return null;
+  const e = estimateTime(plan, {
+    throughput: t,
+    warm: (model, task, pixels) => model === 'gaussian' || warm.has(warmKey(p, model, task, pixels)),
+    downloadBytes: (model) => {
+      const src = models[model] as ModelSource | undefined;
+      if (!src || model === 'gaussian') return 0;
+      return inCache.get(modelCacheKey(src.url, src.sha256)) === true ? 0 : (src.bytes ?? 0);
+    },
+  });
+  return { seconds: e.seconds, download: e.download, load: e.load };
+}
+
+/** Refines this browser's table with a finished run (and the download it made, if any). */
+export function learnBrowserRun(
+  p: BrowserProvider,
+  plan: Pick<Plan, 'steps'>,
+  timings: RunTimings,
+  download: { bytes: number; seconds: number } | null,
+): void {
+  const t = loadBrowserThroughput(p) ?? new Throughput(emptyThroughput(`browser-${p}`));
+  learnFromRun(t, plan, timings);
+  if (download) t.recordDownload(download.bytes, download.seconds);
+  saveBrowserThroughput(p, t);
+}
+
+/** Whether a sampler of the plan would open sessions that are not open yet (those runs pay the opening). */
+export function coldModels(p: BrowserProvider, plan: Pick<Plan, 'steps'>): string[] {
+  return plan.steps.flatMap((s) => (s.sampler?.model && s.sampler.model !== 'gaussian' && !warm.has(warmKey(p, s.sampler.model, s.sampler.task, s.sampler.height * s.sampler.width)) ? [s.sampler.model] : []));
+}

@@ -3,12 +3,12 @@
  * install`). The web server is the production build with the test-only fixture routes on
  * (SPGD_TEST_ROUTES=1); an already running server on the same port is reused.
  *
- *   npm run test:e2e                 # build, start on :3100, run
- *   E2E_PORT=3200 npm run test:e2e   # against a server you started yourself
+ *   npm run test:e2e                        # build, start on :3100, run
+ *   PLAYWRIGHT_PORT=3200 npm run test:e2e   # another port (a server already listening there is reused)
  */
 import { defineConfig, devices } from '@playwright/test';
 
-const PORT = Number(process.env.E2E_PORT ?? 3100);
+const PORT = Number(process.env.PLAYWRIGHT_PORT ?? process.env.E2E_PORT ?? 3100);
 
 export default defineConfig({
   testDir: 'e2e',

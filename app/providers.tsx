@@ -2,11 +2,14 @@
 /**
  * Client providers: one QueryClient per browser tab (fresh per request on the server) and the
  * tRPC client. Subscriptions (run.events) go over SSE with httpSubscriptionLink; everything
- * else is batched and streamed with httpBatchStreamLink.
+ * else is batched (at most MAX_BATCH_CALLS calls a request) and streamed with httpBatchStreamLink.
+ * A 401 sends the tab to the login page (session.ts).
  */
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createTRPCClient, httpBatchStreamLink, httpSubscriptionLink, splitLink } from '@trpc/client';
 import { useState, type ReactNode } from 'react';
+import { MAX_BATCH_CALLS } from './api/trpc/limits';
+import { fetchOrLogin } from './session';
 import { TRPCProvider, type AppRouter } from './trpc';
 
 function makeQueryClient() {
@@ -34,7 +37,7 @@ export function Providers({ children }: { children: ReactNode }) {
         splitLink({
           condition: (op) => op.type === 'subscription',
           true: httpSubscriptionLink({ url }),
-          false: httpBatchStreamLink({ url }),
+          false: httpBatchStreamLink({ url, fetch: fetchOrLogin, maxItems: MAX_BATCH_CALLS }),
         }),
       ],
     }),

@@ -21,6 +21,7 @@ import type { GraphDocument } from '../lib/graph/document';
 import { testGraph } from '../nodes/testing';
 import type { RunEvent } from '../server/queue/events';
 import { createCaller } from '../server/routers/_app';
+import { LOCAL_PRINCIPAL } from '../server/auth';
 import { createServices, type Services } from '../server/services';
 import { APP_ROOT, clearPrefix, httpServer, redisUrl, startWorker, uniquePrefix, type WorkerProcess } from '../tests/support/queue-processes';
 
@@ -42,7 +43,7 @@ async function server(env: Record<string, string>, withHttp: boolean): Promise<S
   const http = withHttp ? await httpServer(services, PORT) : null;
   return {
     services,
-    caller: createCaller(services),
+    caller: createCaller({ ...services, principal: LOCAL_PRINCIPAL }),
     url: http?.url ?? null,
     async close() {
       await http?.close();

@@ -42,10 +42,10 @@ async function dragOnMask(page: Page, points: { x: number; y: number }[]): Promi
 const missingText = (page: Page) => page.getByTestId('painter-missing').innerText();
 const missingPx = async (page: Page) => Number((await missingText(page)).split(' ')[0]);
 
-/** `next start` on another port with an empty data dir: a server that never saw the uploads. */
+/** The production server (behind its gate, as `npm start` runs it) on another port with an empty data dir: a server that never saw the uploads. */
 async function freshServer(port: number): Promise<{ url: string; dataDir: string; stop: () => void }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'spgd-fresh-'));
-  const child: ChildProcess = spawn('node_modules/.bin/next', ['start', '-p', String(port)], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/http/serve.ts', '-p', String(port)], {
     env: { ...process.env, SPGD_DATA_DIR: dataDir, SPGD_TEST_ROUTES: '1', NEXT_TELEMETRY_DISABLED: '1' },
     stdio: 'ignore',
     detached: true,

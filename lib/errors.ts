@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'GRAPH_INVALID'
   /** The browser backend ran out of memory, lost its GPU device or got a model too large for a tab. */
   | 'BROWSER_RESOURCE'
+  /** A run whose estimate passes the server's limits (time, memory, image size, node count). */
+  | 'RUN_TOO_LARGE'
   /** The run queue's store (Redis) cannot be reached: nothing was queued. */
   | 'QUEUE_UNAVAILABLE';
 
@@ -62,6 +64,24 @@ export function graphIssuesOf(e: unknown): GraphInvalidError['issues'] | null {
   return (e as Partial<Pick<GraphInvalidError, 'issues'>>).issues ?? null;
 }
 
+/** A run the server will not take; `node` is the node that costs most, when one does. */
+export class RunTooLargeError extends SpgdError {
+  constructor(
+    message: string,
+    readonly node?: string,
+  ) {
+    super('RUN_TOO_LARGE', message);
+    this.name = 'RunTooLargeError';
+  }
+}
+
+/** The node an engine error points at (`node` on the error), recognised by shape (also across bundles). */
+export function errorNodeOf(e: unknown): string | null {
+  if (!isSpgdError(e)) return null;
+  const node = (e as { node?: unknown }).node;
+  return typeof node === 'string' ? node : null;
+}
+
 export class CancelledError extends SpgdError {
   constructor() {
     super('CANCELLED', 'cancelled');
@@ -81,6 +101,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'BAD_MODEL',
   'GRAPH_INVALID',
   'BROWSER_RESOURCE',
+  'RUN_TOO_LARGE',
   'QUEUE_UNAVAILABLE',
 ]);
 

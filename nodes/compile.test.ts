@@ -5,6 +5,7 @@ import { emptyThroughput, Throughput } from '../lib/plan/throughput';
 import type { Plan } from '../lib/plan/types';
 import { methodConfig } from '../lib/samplers';
 import type { TaskName } from '../lib/operators/types';
+import { NODE_TYPES } from '.';
 import { NODE_KIT } from './runs';
 import degrade from './degradation/degrade';
 import { testGraph } from './testing';
@@ -106,6 +107,77 @@ describe('compileGraph: plans', () => {
     const key = measured.steps.find((x) => x.node === 's')?.key;
     const cached = await plan(testGraph({ size: 32, steps: 10, warmup: 2, model: 'default' }), { ...env, throughput, isCached: (k) => k === key });
     expect(cached.estimate.seconds).toBeLessThan(0.05);
+    // each step carries its share of the estimate
+    const spgd = (p: Plan) => p.steps.find((st) => st.node === 's')!.estimate;
+    expect(spgd(pl).seconds).toBeCloseTo(4 / 3, 1);
+    expect(spgd(cached).seconds).toBe(0);
+  });
+
+  it('counts every node: a fan-out of 30 resizes to 1024 px is estimated at the 360 MB its outputs hold', async () => {
+    const doc = testGraph({ size: 0 });
+    for (let i = 0; i < 30; i++) {
+      doc.nodes[`r${i}`] = { type: 'spgd:image/resize', typeVersion: 1, params: { width: 1024, height: 1024 }, mode: 'active' };
+      doc.edges.push({ from: { node: 'img', port: 'image' }, to: { node: `r${i}`, port: 'image' } });
+    }
+    const pl = await plan(doc, { describeImage: () => ({ width: 256, height: 256 }) });
+    const resizes = pl.steps.filter((st) => st.type === 'spgd:image/resize');
+    expect(resizes).toHaveLength(30);
+    // 3 x 1024 x 1024 float32 = 12 MiB each, and a little time
+    for (const st of resizes) {
+      expect(st.estimate.memoryMB).toBeCloseTo(12.1, 1);
+      expect(st.estimate.seconds).toBeGreaterThan(0.01);
+    }
+    // the loader decodes the 256 px source and keeps it as it is (size 0): 2 x 3 x 256 x 256 x 4 bytes
+    expect(pl.steps.find((st) => st.node === 'img')!.estimate.memoryMB).toBeCloseTo(1.6, 1);
+    expect(pl.estimate.memoryMB).toBeGreaterThan(30 * 12);
+    expect(pl.estimate.seconds).toBeCloseTo(pl.steps.reduce((a, st) => a + st.estimate.seconds, 0), 1);
+  });
+
+  it('gives every step a cost in every built-in preset and sampler variant, covering every node type', async () => {
+    const docs: [string, unknown][] = readdirSync(presetsDir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => [f, preset(f).document]);
+    for (const sampler of ['dps', 'diffpir', 'ddnm', 'daps'] as const) docs.push([sampler, testGraph({ sampler })]);
+    docs.push(['spgd, mean of 4 from a warm start', testGraph({ samplerParams: { samples: 4, sigmaStart: 0.5 }, classicalInit: true })]);
+    // a resized photo blurred by an uploaded kernel, its black pixels as an inpainting mask
+    const photo = testGraph();
+    const n = (type: string, params: Record<string, unknown>) => ({ type, typeVersion: 1, params, mode: 'active' as const });
+    Object.assign(photo.nodes, {
+      rs: n('spgd:image/resize', { width: 32, height: 32 }),
+      k: n('spgd:input/load-kernel', { source: `sha256:${'a'.repeat(64)}` }),
+      blur: n(degrade.type, { task: 'blur', seed: 0, options: {} }),
+      blurred: n('spgd:degradation/simulate', { sigmaY: 0.05, seed: 0 }),
+      holes: n('spgd:degradation/black-mask', {}),
+      inpaint: n(degrade.type, { task: 'inpaint', seed: 0, options: {} }),
+    });
+    const wire = (a: string, ap: string, b: string, bp: string) => photo.edges.push({ from: { node: a, port: ap }, to: { node: b, port: bp } });
+    wire('img', 'image', 'rs', 'image');
+    wire('k', 'kernel', 'blur', 'kernel');
+    wire('rs', 'image', 'blurred', 'image');
+    wire('blur', 'operator', 'blurred', 'operator');
+    wire('blurred', 'measurement', 'holes', 'measurement');
+    wire('holes', 'mask', 'inpaint', 'mask');
+    docs.push(['photo', photo]);
+    const env: CompileEnv = { describeImage: (source) => (source.startsWith('sha256:') ? { width: 5, height: 5 } : undefined) };
+    const types = new Set<string>();
+    for (const [name, doc] of docs) {
+      const pl = await plan(doc, env);
+      for (const st of pl.steps) {
+        types.add(st.type);
+        expect(st.estimate.seconds, `${name}: ${st.node}`).toBeGreaterThan(0);
+        expect(st.estimate.memoryMB, `${name}: ${st.node}`).toBeGreaterThan(0);
+      }
+      expect(pl.estimate.seconds, name).toBeCloseTo(pl.steps.reduce((a, st) => a + st.estimate.seconds, 0), 2);
+    }
+    expect(NODE_TYPES.map((d) => d.type).filter((t) => !types.has(t))).toEqual([]);
+  });
+
+  it('refuses params a bypassed node could otherwise smuggle into the stored document', async () => {
+    const doc = testGraph();
+    doc.nodes.metrics.mode = 'bypass';
+    doc.nodes.metrics.params = { junk: 'x'.repeat(1000) };
+    const r = await compileGraph(doc, lookup);
+    expect(!r.ok && r.issues.nodes.metrics.join(' ')).toMatch(/junk/);
   });
 
   it("prices DDNM+'s pseudo-inverses, DAPS's Langevin steps and K samples from the operator's measured speeds", async () => {

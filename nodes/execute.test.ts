@@ -105,20 +105,22 @@ describe('executePlan', () => {
     expect(first.ran.sort()).toEqual(['adm', 'img', 'metrics', 'op', 'prior', 's', 'sched', 'sim', 'warm']);
     expect(calls).toMatchObject({ loadImage: 1, loadPrior: 1 });
 
+    // The prior is never taken from the output cache: the caller's loadPrior keeps models (and
+    // bounds their memory), so the node asks it again on every run.
     const reseeded = await executePlan(await compile({ steps: 3, samplerSeed: 1 }), NODE_KIT, adapters, { cache });
-    expect(reseeded.ran.sort()).toEqual(['metrics', 's']);
-    expect(reseeded.cached.sort()).toEqual(['adm', 'img', 'op', 'prior', 'sched', 'sim', 'warm']);
-    expect(calls).toMatchObject({ loadImage: 1, loadPrior: 1 });
+    expect(reseeded.ran.sort()).toEqual(['metrics', 'prior', 's']);
+    expect(reseeded.cached.sort()).toEqual(['adm', 'img', 'op', 'sched', 'sim', 'warm']);
+    expect(calls).toMatchObject({ loadImage: 1, loadPrior: 2 });
     expect(reseeded.metrics.psnr).not.toBe(first.metrics.psnr);
 
     const noisier = await executePlan(await compile({ steps: 3, samplerSeed: 1, sigmaY: 0.1 }), NODE_KIT, adapters, { cache });
-    expect(noisier.ran.sort()).toEqual(['metrics', 's', 'sim']);
-    expect(calls).toMatchObject({ loadImage: 1, loadPrior: 1 });
+    expect(noisier.ran.sort()).toEqual(['metrics', 'prior', 's', 'sim']);
+    expect(calls).toMatchObject({ loadImage: 1, loadPrior: 3 });
 
-    // the same graph again: nothing recomputed, same result, and the sampler's trace is replayed
+    // the same graph again: nothing recomputed but the prior, same result, and the sampler's trace is replayed
     const events: RunEventPayload[] = [];
     const again = await executePlan(await compile({ steps: 3, samplerSeed: 1, sigmaY: 0.1 }), NODE_KIT, adapters, { cache, onEvent: (e) => events.push(e) });
-    expect(again.ran).toEqual([]);
+    expect(again.ran).toEqual(['prior']);
     expect(again.metrics).toEqual(noisier.metrics);
     expect(events.filter((e) => e.type === 'trace')).toHaveLength(3);
   });

@@ -20,6 +20,7 @@ import { inspectModel, type ModelInspection } from '../lib/onnx/compile';
 import { describeOps, signatureProblems } from '../lib/plan/prior-report';
 import { UnsupportedOpError } from '../lib/onnx/errors';
 import type { Tensor } from '../lib/tensor';
+import { ByteLru } from './cache';
 import type { Db } from './db';
 import type { AssetRow } from './db/schema';
 import type { Env } from './env';
@@ -71,7 +72,8 @@ function bad(message: string): SpgdError {
 }
 
 export class AssetStore {
-  private readonly imageCache = new Map<string, Tensor>();
+  /** Decoded images, least recently used out past SPGD_IMAGE_CACHE_MB. */
+  private readonly imageCache: ByteLru<Tensor>;
   private readonly sizeCache = new Map<string, { width: number; height: number }>();
   private defaultModel?: ModelRecord;
   /** sha256 -> file of the bundled samples and the shipped prior (hashed once, on first need). */
@@ -80,7 +82,9 @@ export class AssetStore {
   constructor(
     private readonly db: Db,
     private readonly env: Env,
-  ) {}
+  ) {
+    this.imageCache = new ByteLru(env.imageCacheBytes, (t) => t.data.byteLength);
+  }
 
   get samplesDir(): string {
     return path.join(this.env.appRoot, 'public', 'samples');
@@ -191,7 +195,7 @@ export class AssetStore {
     this.db
       .prepare(`INSERT OR IGNORE INTO assets (sha256, kind, name, bytes, path, meta, created_at) VALUES (?, 'image', ?, ?, ?, ?, ?)`)
       .run(sha, name.slice(0, 200), bytes.length, file, JSON.stringify({ width: img.width, height: img.height }), Date.now());
-    this.imageCache.set(`sha256:${sha}`, imageToTensor(img));
+    // The decoded pixels are dropped: a run decodes it again when it needs it (into the bounded cache).
     return { sha256: sha, width: img.width, height: img.height, kind: 'image' };
   }
 

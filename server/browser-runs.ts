@@ -13,6 +13,7 @@ import { anyGraphDocument, migrateDocument } from '../lib/graph/migrate';
 import type { TraceJson } from '../lib/plan/types';
 import { NODE_KIT } from '../nodes/runs';
 import { finishRun, getRun, insertRun, setRunning, setStartedAt } from './db/runs';
+import { applyRetention, recordRunBytes } from './retention';
 import type { Services } from './services';
 
 const count = z.number().int().nonnegative();
@@ -40,7 +41,8 @@ export const browserRunRecord = z.object({
 });
 export type BrowserRunRecord = z.infer<typeof browserRunRecord>;
 
-export async function recordBrowserRun(s: Services, r: BrowserRunRecord): Promise<{ runId: string }> {
+/** `owner`: who records it (null: no credentials configured). */
+export async function recordBrowserRun(s: Services, r: BrowserRunRecord, owner: string | null = null): Promise<{ runId: string }> {
   if (getRun(s.db, r.id)) throw new TRPCError({ code: 'CONFLICT', message: `run '${r.id}' is recorded already` });
   const compiled = await s.compile(r.document, 'browser');
   if (!compiled.ok) throw new GraphInvalidError(compiled.issues);
@@ -57,7 +59,11 @@ export async function recordBrowserRun(s: Services, r: BrowserRunRecord): Promis
     }
   }
 
-  insertRun(s.db, { id: r.id, document, graphHash: compiled.plan.hash, plan: compiled.plan, seeds, backend: r.backend, label: s.labelFor(document, r.presetId) }, r.startedAt);
+  insertRun(
+    s.db,
+    { id: r.id, document, graphHash: compiled.plan.hash, plan: compiled.plan, seeds, backend: r.backend, label: s.labelFor(document, r.presetId), owner },
+    r.startedAt,
+  );
   setRunning(s.db, r.id, null, 1, r.startedAt);
   setStartedAt(s.db, r.id, r.startedAt);
   s.log.append(r.id, { type: 'started', nfe: compiled.plan.nfe, estimate: compiled.plan.estimate }, r.startedAt);
@@ -80,5 +86,8 @@ export async function recordBrowserRun(s: Services, r: BrowserRunRecord): Promis
     s.log.append(r.id, { type: 'error', ...error }, end);
   }
   s.log.forget(r.id);
+  // Its result PNG counts against the data folder's quota like a server run's.
+  recordRunBytes(s.retention, r.id);
+  applyRetention(s.retention);
   return { runId: r.id };
 }

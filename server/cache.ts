@@ -1,25 +1,29 @@
 /**
- * The node-output cache shared by all runs of the process: least recently used entries go
- * first once the tensors held pass the byte budget (SPGD_CACHE_MB). Keys are content keys
- * (lib/graph/hash.ts nodeKey), so an entry is valid for any graph that reaches the same node.
+ * Byte-bounded LRU caches: least recently used entries go first once the bytes held pass the
+ * budget; an entry larger than the whole budget is not kept.
+ *
+ * - `LruOutputCache`: node outputs shared by all runs of the process (SPGD_CACHE_MB). Keys are
+ *   content keys (lib/graph/hash.ts nodeKey), so an entry is valid for any graph that reaches
+ *   the same node.
+ * - `ByteLru<Tensor>` in the asset store: decoded images (SPGD_IMAGE_CACHE_MB).
  */
 import type { NodeOutputs, OutputCache, PortValue } from '../lib/plan/execute';
 import type { Tensor } from '../lib/tensor';
 
-function tensorBytes(t: Tensor | undefined): number {
+function optionalBytes(t: Tensor | undefined): number {
   return t ? t.data.byteLength : 0;
 }
 
 function valueBytes(v: PortValue): number {
   switch (v.kind) {
     case 'Image':
-      return tensorBytes(v.tensor);
+      return optionalBytes(v.tensor);
     case 'Measurement':
       // The ground truth is the upstream image, already counted there.
-      return tensorBytes(v.y);
+      return optionalBytes(v.y);
     case 'Trace':
       return v.snapshots.reduce(
-        (s, x) => s + tensorBytes(x.x) + tensorBytes(x.denoised) + tensorBytes(x.grad) + tensorBytes(x.momentum) + tensorBytes(x.residual),
+        (s, x) => s + optionalBytes(x.x) + optionalBytes(x.denoised) + optionalBytes(x.grad) + optionalBytes(x.momentum) + optionalBytes(x.residual),
         v.trace.length * 200,
       );
     default:
@@ -31,11 +35,14 @@ function outputsBytes(o: NodeOutputs): number {
   return Object.values(o).reduce((s, v) => s + valueBytes(v), 0);
 }
 
-export class LruOutputCache implements OutputCache {
-  private readonly map = new Map<string, { value: NodeOutputs; bytes: number }>();
+export class ByteLru<V> {
+  private readonly map = new Map<string, { value: V; bytes: number }>();
   private total = 0;
 
-  constructor(readonly maxBytes: number) {}
+  constructor(
+    readonly maxBytes: number,
+    private readonly sizeOf: (value: V) => number,
+  ) {}
 
   get size(): number {
     return this.map.size;
@@ -50,7 +57,7 @@ export class LruOutputCache implements OutputCache {
     return this.map.has(key);
   }
 
-  get(key: string): NodeOutputs | undefined {
+  get(key: string): V | undefined {
     const e = this.map.get(key);
     if (!e) return undefined;
     this.map.delete(key);
@@ -58,18 +65,18 @@ export class LruOutputCache implements OutputCache {
     return e.value;
   }
 
-  set(key: string, value: NodeOutputs): void {
+  set(key: string, value: V): void {
     const old = this.map.get(key);
     if (old) {
       this.total -= old.bytes;
       this.map.delete(key);
     }
-    const bytes = outputsBytes(value);
+    const bytes = this.sizeOf(value);
     if (bytes > this.maxBytes) return;
     this.map.set(key, { value, bytes });
     this.total += bytes;
-    while (this.total > this.maxBytes) {
-      const [k, e] = this.map.entries().next().value as [string, { value: NodeOutputs; bytes: number }];
+    for (const [k, e] of this.map) {
+      if (this.total <= this.maxBytes) break;
       this.map.delete(k);
       this.total -= e.bytes;
     }
@@ -78,5 +85,11 @@ export class LruOutputCache implements OutputCache {
   clear(): void {
     this.map.clear();
     this.total = 0;
+  }
+}
+
+export class LruOutputCache extends ByteLru<NodeOutputs> implements OutputCache {
+  constructor(maxBytes: number) {
+    super(maxBytes, outputsBytes);
   }
 }

@@ -7,19 +7,50 @@
  *   keeps it; the built-in is then listed as '<name> (built-in)'.
  * - Names are unique (case-insensitive). Saving under a name another preset holds needs
  *   `overwrite: true`, and then replaces that preset (keeping its id).
+ * - A saved preset records its owner; only the owner or an admin may overwrite or delete it.
+ * - The document's node params must fit their node types (strictly; the graph may still be
+ *   unfinished), and a thumbnail is a PNG or JPEG data URL of at most 256 KiB.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { GraphInvalidError } from '../lib/errors';
 import { sha256Hex } from '../lib/graph/hash';
 import { migrateDocument } from '../lib/graph/migrate';
+import { documentParamIssues } from '../lib/graph/validate';
+import { sniffImageFormat } from '../lib/image';
 import { getNodeDefinition } from '../nodes';
+import { canModify, ownerName, type Principal } from './auth';
 import type { Db } from './db';
 import { deletePreset, getPreset, insertPreset, presetByName, toPreset, updatePreset, type Preset } from './db/presets';
+import type { PresetRow } from './db/schema';
 
 export const BUILTIN_PREFIX = 'builtin-';
+
+export const MAX_THUMBNAIL_BYTES = 256 * 1024;
+const THUMBNAIL_DATA_URL = /^data:image\/(png|jpeg);base64,([A-Za-z0-9+/]*={0,2})$/;
+
+/** The image bytes and format of a thumbnail data URL, or why it is not one. */
+export function parseThumbnail(url: string): { bytes: Uint8Array; format: 'png' | 'jpeg' } | { error: string } {
+  const m = THUMBNAIL_DATA_URL.exec(url);
+  if (!m) return { error: 'a thumbnail is a PNG or JPEG data URL (data:image/png;base64,... or data:image/jpeg;base64,...)' };
+  const bytes = new Uint8Array(Buffer.from(m[2], 'base64'));
+  if (bytes.length > MAX_THUMBNAIL_BYTES) return { error: `a thumbnail is at most ${MAX_THUMBNAIL_BYTES / 1024} KiB, this one is ${Math.ceil(bytes.length / 1024)} KiB` };
+  const format = m[1] as 'png' | 'jpeg';
+  if (sniffImageFormat(bytes) !== format) return { error: `the thumbnail's bytes are not a ${format.toUpperCase()} image` };
+  return { bytes, format };
+}
+
+/** A preset thumbnail as tRPC input: checked by parseThumbnail. */
+export const thumbnailInput = z
+  .string()
+  .max(Math.ceil(MAX_THUMBNAIL_BYTES / 3) * 4 + 32)
+  .superRefine((url, ctx) => {
+    const r = parseThumbnail(url);
+    if ('error' in r) ctx.addIssue({ code: 'custom', message: r.error });
+  });
 
 const presetFile = z.object({
   id: z.string().regex(/^builtin-[a-z0-9-]+$/),
@@ -85,9 +116,20 @@ export interface SavePresetInput {
   overwrite?: boolean;
 }
 
-/** Saves (creates or replaces) a user preset; returns its id. */
-export function savePreset(db: Db, input: SavePresetInput): { id: string } {
+function requireOwn(principal: Principal, row: PresetRow, action: string): void {
+  if (!canModify(principal, row.owner)) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: `'${row.name}' belongs to ${row.owner ?? 'nobody (saved before users existed)'}; only its owner or an admin may ${action} it` });
+  }
+}
+
+/**
+ * Saves (creates or replaces) a user preset; returns its id.
+ * @throws GraphInvalidError (BAD_REQUEST with the per-node issues) when node params do not fit their types.
+ */
+export function savePreset(db: Db, input: SavePresetInput, principal: Principal): { id: string } {
   const document = migrateDocument(input.document, getNodeDefinition);
+  const issues = documentParamIssues(document, getNodeDefinition);
+  if (Object.keys(issues).length) throw new GraphInvalidError({ nodes: issues, graph: [] });
   const name = input.name.trim();
   return db.transaction(() => {
     const target = input.id ? getPreset(db, input.id) : undefined;
@@ -95,10 +137,12 @@ export function savePreset(db: Db, input: SavePresetInput): { id: string } {
     if (target?.built_in) {
       throw new TRPCError({ code: 'CONFLICT', message: `'${target.name}' is a built-in preset and cannot be overwritten; save it under a new name` });
     }
+    if (target) requireOwn(principal, target, 'overwrite');
     const holder = presetByName(db, name);
     if (holder && holder.id !== target?.id) {
       if (holder.built_in) throw new TRPCError({ code: 'CONFLICT', message: `'${holder.name}' is the name of a built-in preset; choose another name` });
       if (!input.overwrite) throw new TRPCError({ code: 'CONFLICT', message: `a preset named '${holder.name}' exists; pass overwrite: true to replace it` });
+      requireOwn(principal, holder, 'overwrite');
     }
     const write = (id: string, old?: { thumbnail: string | null; description: string; tags: string }) => ({
       id,
@@ -120,15 +164,16 @@ export function savePreset(db: Db, input: SavePresetInput): { id: string } {
       return { id: holder.id };
     }
     const id = randomUUID();
-    insertPreset(db, write(id));
+    insertPreset(db, { ...write(id), owner: ownerName(principal) });
     return { id };
   })();
 }
 
-export function removePreset(db: Db, id: string): { ok: true } {
+export function removePreset(db: Db, id: string, principal: Principal): { ok: true } {
   const row = getPreset(db, id);
   if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `no preset '${id}'` });
   if (row.built_in) throw new TRPCError({ code: 'FORBIDDEN', message: `'${row.name}' is a built-in preset and cannot be deleted` });
+  requireOwn(principal, row, 'delete');
   deletePreset(db, id);
   return { ok: true };
 }

@@ -4,16 +4,25 @@
  * with onnxruntime-node on the configured execution providers and kept (a few at a time), and
  * described per image size for `graph.compile` (FLOPs, ops the gradient compiler cannot
  * differentiate). Distributed workers load theirs through the same registry.
+ *
+ * Memory: each ONNX Runtime session keeps an arena as large as the biggest image it ran, so
+ * after every run `trim` brings what the kept sessions hold (estimated from the model's FLOPs at
+ * each session's size, as the plan estimate does) under SPGD_SESSION_CACHE_MB: least recently
+ * used gradient sessions go first, then whole models. The registry alone owns the models (the
+ * Prior node's output is not cached), so a released model is never used again.
  */
-import { OrtEpsModel } from '../lib/backends/ort-node';
+import { OrtEpsModel, type HeldSession } from '../lib/backends/ort-node';
 import { GaussianEpsModel } from '../lib/diffusion/gaussian-prior';
 import type { EpsModel } from '../lib/diffusion/types';
 import { SpgdError } from '../lib/errors';
 import type { PriorReport } from '../lib/plan/node-run';
+import { activationBytes } from '../lib/plan/estimate';
 import { gaussianPriorReport, priorReport } from '../lib/plan/prior-report';
 import type { Env } from './env';
 
 const KEEP_MODELS = 3;
+/** What a forward-only session's arena holds, as a share of a gradient session's (which keeps activations for the backward pass). */
+const FORWARD_SHARE = 0.25;
 
 /** Where the ONNX bytes of a model id come from (the server's asset store, a worker's download cache). */
 export interface ModelBytesSource {
@@ -22,6 +31,8 @@ export interface ModelBytesSource {
 
 export class PriorRegistry {
   private readonly loaded = new Map<string, Promise<OrtEpsModel>>();
+  /** Models pushed out of `loaded`, to release at the next trim. */
+  private readonly retired: Promise<OrtEpsModel>[] = [];
   private readonly reports = new Map<string, PriorReport>();
   private readonly bytes = new Map<string, Uint8Array>();
   /** "model|task|pixels" that ran since the model was opened: its gradient sessions exist. */
@@ -64,10 +75,13 @@ export class PriorRegistry {
     })();
     p.catch(() => this.loaded.delete(model));
     this.loaded.set(model, p);
-    // Forget the least recently used; not released here, since a cached Prior output of an
-    // earlier run may still hold it (its sessions go with the last reference).
-    forgetOldest(this.loaded, KEEP_MODELS);
-    for (const key of [...this.used]) if (!this.loaded.has(key.split('|')[0])) this.used.delete(key);
+    // Least recently used first out; released at the next trim (a run may still be using it).
+    for (const key of this.loaded.keys()) {
+      if (this.loaded.size <= KEEP_MODELS) break;
+      this.retired.push(this.loaded.get(key) ?? p);
+      this.loaded.delete(key);
+    }
+    this.forgetUsed((m) => !this.loaded.has(m));
     return p;
   }
 
@@ -79,6 +93,51 @@ export class PriorRegistry {
   /** Records that a run opened the sessions of this model, task and size. */
   markUsed(model: string, task: string | undefined, pixels: number): void {
     this.used.add(`${model}|${task ?? ''}|${pixels}`);
+  }
+
+  /** Forgets which sizes ran for the models `drop` names (their sessions were released). */
+  private forgetUsed(drop: (model: string) => boolean): void {
+    for (const key of [...this.used]) if (drop(key.split('|')[0])) this.used.delete(key);
+  }
+
+  /** Estimated bytes a held session keeps at its size. */
+  private sessionBytes(model: string, s: HeldSession): number {
+    const bytes = activationBytes(this.inspect(model, s).flops);
+    return s.key === 'forward' ? FORWARD_SHARE * bytes : bytes;
+  }
+
+  /**
+   * Releases models pushed out of the registry and brings the estimated memory of the kept
+   * sessions under `budgetBytes`. Call it between runs (never while one is running).
+   */
+  async trim(budgetBytes: number): Promise<void> {
+    const retired = this.retired.splice(0);
+    await Promise.all(retired.map((p) => p.then((m) => m.release()).catch(() => undefined)));
+    const models: { id: string; model: OrtEpsModel; held: { session: HeldSession; bytes: number }[] }[] = [];
+    for (const [id, p] of this.loaded) {
+      const model = await p.catch(() => null);
+      if (model) models.push({ id, model, held: model.heldSessions().map((session) => ({ session, bytes: this.sessionBytes(id, session) })) });
+    }
+    let total = models.reduce((t, m) => t + m.held.reduce((a, h) => a + h.bytes, 0), 0);
+    // Least recently used models first, and within each its least recently used gradient sessions.
+    for (const m of models) {
+      for (const h of m.held) {
+        if (total <= budgetBytes) return;
+        if (h.session.key === 'forward') continue;
+        await m.model.releaseSession(h.session.key);
+        // The next run of this model opens its gradient sessions again: its estimate counts the cold start.
+        this.forgetUsed((id) => id === m.id);
+        total -= h.bytes;
+        h.bytes = 0;
+      }
+    }
+    for (const m of models) {
+      if (total <= budgetBytes) return;
+      this.loaded.delete(m.id);
+      this.forgetUsed((id) => id === m.id);
+      await m.model.release();
+      total -= m.held.reduce((a, h) => a + h.bytes, 0);
+    }
   }
 
   /** What the compiler needs to know about a model at one image size. */
@@ -98,7 +157,7 @@ export class PriorRegistry {
   }
 
   async releaseAll(): Promise<void> {
-    const all = [...this.loaded.values()];
+    const all = [...this.loaded.values(), ...this.retired.splice(0)];
     this.loaded.clear();
     await Promise.all(all.map((p) => p.then((m) => m.release()).catch(() => undefined)));
   }

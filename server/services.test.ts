@@ -106,7 +106,7 @@ describe('server start-up', () => {
     const db = openDb(path.join(dir, 'x.sqlite'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
-    expect(tables).toEqual(expect.arrayContaining(['assets', 'presets', 'queue_state', 'run_events', 'runs']));
+    expect(tables).toEqual(expect.arrayContaining(['assets', 'presets', 'queue_state', 'run_events', 'runs', 'users', 'sessions']));
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     // runs carry their history label and cached nodes (migration 4)
     expect((db.prepare(`SELECT name FROM pragma_table_info('runs')`).all() as { name: string }[]).map((c) => c.name)).toEqual(expect.arrayContaining(['label', 'cached']));

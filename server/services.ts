@@ -7,15 +7,21 @@
  * Start-up, in order: open the database (tables created by the migrations), mark runs that a
  * killed server left 'queued' or 'running' in its embedded queue as 'interrupted' (with an error
  * event, so their subscribers end; runs of the distributed queue live on in Redis and are
- * reconciled with it instead), and seed the built-in presets from presets/*.json. Finished runs
- * and saved presets are never touched.
+ * reconciled with it instead), seed the built-in presets from presets/*.json, and apply the
+ * retention rules (server/retention.ts). Finished runs and saved presets are otherwise never touched.
+ *
+ * A run is refused before it is queued (on either queue) when its plan passes the server's limits
+ * (server/run-limits.ts) or the data folder is full of pinned runs. After each run: its
+ * artifact bytes are recorded, the prior sessions are trimmed to their memory budget, and the
+ * retention rules run again.
  */
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { compactDocument } from '../lib/graph/compact';
 import type { GraphDocument } from '../lib/graph/document';
 import { migrateDocument } from '../lib/graph/migrate';
-import { GraphInvalidError, isSpgdError } from '../lib/errors';
+import { GraphInvalidError, isSpgdError, SpgdError } from '../lib/errors';
 import { compileGraph, type CompileEnv } from '../lib/plan/compile';
 import type { CompileResult, Plan, RunsOn } from '../lib/plan/types';
 import { NODE_KIT } from '../nodes/runs';
@@ -37,6 +43,8 @@ import { RunEventLog } from './queue/events';
 import { RunRecorder } from './queue/record';
 import { createRunJob, serverAdapters } from './queue/runner';
 import type { RunPriority, RunQueue } from './queue/types';
+import { applyRetention, enforceQuota, recordRunBytes, storageUse, type RetentionDeps } from './retention';
+import { checkNodeCount, checkRunLimits } from './run-limits';
 import { ServerSpeed } from './speed';
 
 export const INTERRUPTED_MESSAGE = 'the server stopped while this run was queued or running; start it again';
@@ -47,6 +55,8 @@ export interface StartRunOptions {
   priority?: RunPriority;
   /** The preset the graph came from: names the run in the history. */
   presetId?: string | null;
+  /** Who starts it (null: no credentials configured). */
+  owner?: string | null;
 }
 
 export interface Services {
@@ -63,16 +73,25 @@ export interface Services {
   speed: ServerSpeed;
   seeded: SeedReport;
   interrupted: string[];
+  /** The data folder's runs, quota and retention (server/retention.ts). */
+  retention: RetentionDeps;
   compile(document: unknown, backend?: RunsOn): Promise<CompileResult>;
   /**
    * Compiles and queues a run; throws GraphInvalidError (code GRAPH_INVALID, with the issues) when
-   * the graph does not compile, SpgdError QUEUE_UNAVAILABLE when the queue cannot take it.
+   * the graph does not compile, RunTooLargeError (RUN_TOO_LARGE) when it passes the limits, SpgdError
+   * QUEUE_UNAVAILABLE when the queue cannot take it.
    * `presetId`: the preset the graph came from (names the run in the history).
    */
   startRun(document: unknown, options?: StartRunOptions): Promise<{ runId: string; position: number; plan: Plan }>;
   /** What history calls a run of this document (server/run-label.ts). */
   labelFor(document: GraphDocument, presetId?: string | null): string;
   close(): Promise<void>;
+}
+
+/** Nodes of a document of any version, counted before it is read any further. */
+function rawNodeCount(document: unknown): number {
+  const nodes = (document as { nodes?: unknown } | null)?.nodes;
+  return nodes !== null && typeof nodes === 'object' ? Object.keys(nodes).length : 0;
 }
 
 export interface CreateServicesOptions {
@@ -106,7 +125,17 @@ export function createServices(options: CreateServicesOptions = {}): Services {
   const priors = new PriorRegistry(assets, env);
   const artifacts = new Artifacts(env.dataDir);
   const cache = new LruOutputCache(env.cacheBytes);
-  const recorder = new RunRecorder({ db, log, artifacts });
+  const retention: RetentionDeps = { db, artifacts, dbPath: env.dbPath, quotaBytes: env.dataQuotaBytes, keepDays: env.keepRunsDays };
+  const recorder = new RunRecorder({
+    db,
+    log,
+    artifacts,
+    // Wherever it ran: count its bytes and apply the retention rules again.
+    afterFinish: (runId) => {
+      recordRunBytes(retention, runId);
+      applyRetention(retention);
+    },
+  });
   const speed = new ServerSpeed(env, priors, assets);
   const backend = env.executionProviders[0];
   const self = {
@@ -126,8 +155,19 @@ export function createServices(options: CreateServicesOptions = {}): Services {
     }
   } else {
     const id = `server@${os.hostname()}:${process.pid}`;
-    queue = new EmbeddedRunQueue({ db, log, recorder, job: createRunJob({ db, recorder, assets, priors, cache, speed }), self: { ...self, id, host: os.hostname(), pid: process.pid, startedAt: Date.now() } });
+    const runJob = createRunJob({ db, recorder, assets, priors, cache, speed });
+    queue = new EmbeddedRunQueue({
+      db,
+      log,
+      recorder,
+      job: async (runId, signal) => {
+        await runJob(runId, signal);
+        await priors.trim(env.sessionCacheBytes);
+      },
+      self: { ...self, id, host: os.hostname(), pid: process.pid, startedAt: Date.now() },
+    });
   }
+  applyRetention(retention);
 
   const compileEnv = (backend: RunsOn = 'server'): CompileEnv => ({
     backend,
@@ -164,16 +204,39 @@ export function createServices(options: CreateServicesOptions = {}): Services {
     speed,
     seeded,
     interrupted,
+    retention,
     compile,
     labelFor,
-    async startRun(document, { backend = 'server', priority = 'interactive', presetId = null } = {}) {
+    async startRun(document, { backend = 'server', priority = 'interactive', presetId = null, owner = null } = {}) {
+      checkNodeCount(rawNodeCount(document), env.runLimits);
       const r = await compile(document, backend);
       if (!r.ok) throw new GraphInvalidError(r.issues);
+      checkRunLimits(r.plan, env.runLimits, (type) => NODE_KIT.definition(type)?.title);
+      enforceQuota(retention);
+      if (storageUse(retention).usedBytes > env.dataQuotaBytes) {
+        throw new SpgdError(
+          'RUN_TOO_LARGE',
+          `the data folder is over its quota (SPGD_DATA_QUOTA_MB = ${env.dataQuotaBytes / 2 ** 20}) and no unpinned run is left to delete: unpin or delete runs, or delete uploads`,
+        );
+      }
       const seeds: Record<string, number> = {};
       for (const s of r.plan.steps) if (typeof s.params.seed === 'number') seeds[s.node] = s.params.seed;
       const runId = randomUUID();
+      // What is stored (and embedded in every PNG the run writes) is the compact document.
       const doc = migrateDocument(document, NODE_KIT.definition);
-      insertRun(db, { id: runId, document: doc, graphHash: r.plan.hash, plan: r.plan, seeds, backend, queue: queue.kind, priority, label: labelFor(doc, presetId) });
+      const stored = compactDocument(doc, new Map(r.plan.steps.map((s) => [s.node, s.params])));
+      insertRun(db, {
+        id: runId,
+        document: stored,
+        graphHash: r.plan.hash,
+        plan: r.plan,
+        seeds,
+        backend,
+        queue: queue.kind,
+        priority,
+        label: labelFor(doc, presetId),
+        owner,
+      });
       try {
         const position = await queue.enqueue(runId, priority);
         return { runId, position, plan: r.plan };

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { LOCAL_PRINCIPAL, type Principal } from './auth';
 import type { RunEvent } from './queue/events';
 import { createCaller } from './routers/_app';
 import { createServices, type Services } from './services';
@@ -15,7 +16,10 @@ const APP_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export interface TestServer {
   services: Services;
+  /** A caller as the local user (no credentials configured: may do anything). */
   caller: ReturnType<typeof createCaller>;
+  /** A caller as someone else, e.g. a named user. */
+  callerAs(principal: Principal, opts?: { signal?: AbortSignal }): ReturnType<typeof createCaller>;
   dataDir: string;
   close(): Promise<void>;
 }
@@ -30,7 +34,8 @@ export function testServer(env: Record<string, string> = {}, dataDir = tempDataD
   });
   return {
     services,
-    caller: createCaller(services),
+    caller: createCaller({ ...services, principal: LOCAL_PRINCIPAL }),
+    callerAs: (principal, opts) => createCaller({ ...services, principal }, opts),
     dataDir,
     async close() {
       await services.close();

@@ -3,28 +3,35 @@
  *
  * 1. Context: the server's services (context.ts).
  * 2. Init: no transformer (plain JSON); the error formatter adds `data.zodError` (a flattened
- *    ZodError for bad input), `data.spgdCode` (the engine's stable error code) and
- *    `data.graphIssues` (per-node issues when a graph does not compile); SSE pings keep
- *    subscriptions alive behind proxies.
+ *    ZodError for bad input), `data.spgdCode` (the engine's stable error code),
+ *    `data.graphIssues` (per-node issues when a graph does not compile) and `data.node` (the
+ *    node an error points at, e.g. the costliest one of a run that is too large). Responses never
+ *    carry a stack trace, and an unexpected error's message stays in the server log; SSE pings
+ *    keep subscriptions alive behind proxies.
  * 3. Procedures: every procedure maps engine errors (lib/errors.ts SpgdError codes) to tRPC
  *    codes with the message kept, in one middleware. Errors are recognised by their code, not by
  *    `instanceof` (a production build can hold two copies of a class).
  */
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from '@trpc/server';
 import { z, ZodError } from 'zod';
-import { graphIssuesOf, isSpgdError, type ErrorCode } from '../lib/errors';
+import { errorNodeOf, graphIssuesOf, isSpgdError, type ErrorCode } from '../lib/errors';
 import type { Context } from './context';
 
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const cause = error.cause;
+    const { stack: _stack, ...data } = shape.data;
+    // Unexpected failures (a bug, a full disk) are logged with their detail by the HTTP handler.
+    const internal = error.code === 'INTERNAL_SERVER_ERROR' && !isSpgdError(cause);
     return {
       ...shape,
+      message: internal ? 'internal server error (the details are in the server log)' : shape.message,
       data: {
-        ...shape.data,
+        ...data,
         zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
         spgdCode: isSpgdError(cause) ? cause.code : null,
         graphIssues: graphIssuesOf(cause),
+        node: errorNodeOf(cause),
       },
     };
   },
@@ -47,6 +54,7 @@ const SPGD_TO_TRPC: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
   DIVERGED: 'UNPROCESSABLE_CONTENT',
   CANCELLED: 'CLIENT_CLOSED_REQUEST',
   BROWSER_RESOURCE: 'BAD_REQUEST',
+  RUN_TOO_LARGE: 'BAD_REQUEST',
   QUEUE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 };
 

@@ -52,6 +52,10 @@ export function RunBar({ onRun, onCancel }: { onRun: () => void; onCancel: () =>
     setBackendChoice('server');
     onRun();
   };
+  const runInBrowser = () => {
+    setBackendChoice('browser-auto');
+    onRun();
+  };
   const active = isActive(run.status);
   const p = run.progress;
   const pct = p && p.steps > 0 ? Math.min(100, (100 * p.step) / p.steps) : run.status === 'finished' ? 100 : 0;
@@ -172,6 +176,11 @@ export function RunBar({ onRun, onCancel }: { onRun: () => void; onCancel: () =>
       {run.status === 'error' && run.error?.code === 'BROWSER_RESOURCE' && (
         <button onClick={runOnServer} className="flex-none rounded border border-ink-600 px-2 py-0.5 text-[11.5px] text-ink-200 hover:bg-ink-700" data-testid="run-on-server">
           Run on the server
+        </button>
+      )}
+      {run.status === 'error' && run.error?.code === 'RUN_TOO_LARGE' && (
+        <button onClick={runInBrowser} className="flex-none rounded border border-ink-600 px-2 py-0.5 text-[11.5px] text-ink-200 hover:bg-ink-700" data-testid="run-in-browser">
+          Run in the browser
         </button>
       )}
     </div>

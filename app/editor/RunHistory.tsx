@@ -4,9 +4,10 @@
  * came from and the params that differ from it, with metrics, thumbnails and "from cache" when
  * nothing was computed again. Opening a run shows its result, traces and probes and puts its
  * graph on the canvas (asking first when the canvas holds another graph); A and B pick runs
- * for the compare slider.
+ * for the compare slider. Retention: how full the data folder is (`run.storage`), pin a run
+ * (prune and the quota keep it), delete one, or prune the unpinned runs older than N days.
  */
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { GraphDocument } from '../../lib/graph/document';
 import { useTRPC, useTRPCClient } from '../trpc';
@@ -49,6 +50,64 @@ function when(v: number | null): string {
   return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
+function megabytes(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GB` : `${(bytes / 2 ** 20).toFixed(bytes < 10 * 2 ** 20 ? 1 : 0)} MB`;
+}
+
+/** How full the data folder is, and the prune form. */
+function StorageBar({ onChanged }: { onChanged: () => void }) {
+  const trpc = useTRPC();
+  const client = useTRPCClient();
+  const storage = useQuery({ ...trpc.run.storage.queryOptions(), refetchInterval: 10_000 });
+  const [days, setDays] = useState<string | null>(null);
+  const prune = async (olderThanDays: number) => {
+    try {
+      const r = await client.run.prune.mutate({ olderThanDays });
+      useEditor.getState().toast('info', `Deleted ${r.deleted} run${r.deleted === 1 ? '' : 's'} older than ${olderThanDays} days.`);
+      setDays(null);
+      onChanged();
+    } catch (e) {
+      useEditor.getState().toast('error', `Prune failed: ${errorMessage(e)}`);
+    }
+  };
+  const s = storage.data;
+  const share = s ? Math.min(1, s.usedBytes / s.quotaBytes) : 0;
+  return (
+    <div className="border-b border-ink-700 px-2 py-1.5 text-[11px] text-ink-500" data-testid="runs-storage">
+      {s && (
+        <div className="flex items-center gap-2" title="run artifacts, uploads and the database, against SPGD_DATA_QUOTA_MB; past it the oldest unpinned runs are deleted">
+          <div className="h-1.5 flex-1 overflow-hidden rounded bg-ink-800">
+            <div className={`h-full ${share > 0.9 ? 'bg-warn' : 'bg-accent'}`} style={{ width: `${(100 * share).toFixed(1)}%` }} />
+          </div>
+          <span className="font-mono" data-testid="runs-storage-used">
+            {megabytes(s.usedBytes)} of {megabytes(s.quotaBytes)}
+          </span>
+          <button className="hover:text-ink-200" onClick={() => setDays(days === null ? String(s.keepDays || 30) : null)} data-testid="runs-prune-open">
+            prune…
+          </button>
+        </div>
+      )}
+      {days !== null && (
+        <form
+          className="mt-1 flex items-center gap-1"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const n = Number(days);
+            if (Number.isFinite(n) && n >= 0) void prune(n);
+          }}
+        >
+          <span>delete unpinned runs older than</span>
+          <input value={days} onChange={(e) => setDays(e.target.value)} inputMode="numeric" className="w-10 rounded border border-ink-700 bg-ink-950 px-1 text-ink-200" data-testid="runs-prune-days" />
+          <span>days</span>
+          <button type="submit" className="rounded bg-bad/80 px-1.5 text-white" data-testid="runs-prune">
+            delete
+          </button>
+        </form>
+      )}
+    </div>
+  );
+}
+
 /**
  * Opens a run: its result, traces and tensors become the current view, and its graph replaces the
  * canvas (after a confirm when the canvas holds a different graph). `keepCanvas` answers "no".
@@ -88,10 +147,25 @@ function useOpenRun() {
 
 export function RunHistory() {
   const trpc = useTRPC();
+  const client = useTRPCClient();
+  const queryClient = useQueryClient();
   const currentRun = useEditor((s) => s.run.runId);
   const compare = useEditor((s) => s.compare);
   const list = useQuery({ ...trpc.run.list.queryOptions({ limit: 30 }), select: (d) => d.items, refetchInterval: 10_000 });
   const { open, pending, answer } = useOpenRun();
+  const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
+  const refresh = () => {
+    void queryClient.invalidateQueries({ queryKey: trpc.run.list.queryKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.run.storage.queryKey() });
+  };
+  const change = async (what: string, f: () => Promise<unknown>) => {
+    try {
+      await f();
+      refresh();
+    } catch (e) {
+      useEditor.getState().toast('error', `${what} failed: ${errorMessage(e)}`);
+    }
+  };
 
   return (
     <div className="flex h-full flex-col" data-testid="runs-panel">
@@ -101,6 +175,7 @@ export function RunHistory() {
           ↻
         </button>
       </div>
+      <StorageBar onChanged={refresh} />
       {pending && (
         <div className="space-y-1.5 border-b border-ink-700 bg-warn/10 p-2 text-[12px] text-ink-200" data-testid="run-open-confirm">
           <div>
@@ -166,6 +241,30 @@ export function RunHistory() {
                   </button>
                 ))}
               </div>
+            </div>
+            <div className="mt-0.5 flex items-center gap-3 text-[10.5px] text-ink-500">
+              <button
+                className={r.pinned ? 'text-accent' : 'hover:text-accent'}
+                onClick={() => void change('Pin', () => client.run.pin.mutate({ runId: r.id, pinned: !r.pinned }))}
+                title="Pinned runs are never deleted by prune or the quota"
+                data-testid={`run-pin-${r.id}`}
+                data-pinned={r.pinned}
+              >
+                {r.pinned ? 'pinned' : 'pin'}
+              </button>
+              {r.bytes > 0 && <span className="font-mono">{megabytes(r.bytes)}</span>}
+              {r.status !== 'queued' && r.status !== 'running' && (
+                <button
+                  className={`ml-auto ${confirmDelete === r.id ? 'rounded bg-bad/80 px-1 text-white' : 'hover:text-bad'}`}
+                  onClick={() => {
+                    if (confirmDelete !== r.id) setConfirmDelete(r.id);
+                    else void change('Delete', () => client.run.delete.mutate({ runId: r.id }));
+                  }}
+                  data-testid={`run-delete-${r.id}`}
+                >
+                  {confirmDelete === r.id ? 'delete?' : 'delete'}
+                </button>
+              )}
             </div>
           </li>
         ))}

@@ -66,10 +66,20 @@ export function useCompileWatcher(): void {
   }, [revision, client]);
 }
 
+interface ErrorData {
+  graphIssues?: GraphIssues | null;
+  spgdCode?: string | null;
+  node?: string | null;
+}
+
+/** The `data` of a tRPC error (server/trpc.ts errorFormatter). */
+function errorData(e: unknown): ErrorData {
+  return (e as { data?: ErrorData } | null)?.data ?? {};
+}
+
 /** The per-node issues a failed run.start or graph.compile carries (BAD_REQUEST with data.graphIssues). */
 function graphIssuesOf(e: unknown): GraphIssues | null {
-  const data = (e as { data?: { graphIssues?: GraphIssues | null } } | null)?.data;
-  return data?.graphIssues ?? null;
+  return errorData(e).graphIssues ?? null;
 }
 
 /**
@@ -125,9 +135,13 @@ export function useRunControls() {
         const issues = await startBrowser(document, choice, presetId);
         if (issues) showIssues(issues);
       } catch (e) {
+        // A graph that does not compile: issues per node. A run over the server's limits: RUN_TOO_LARGE, the costliest node.
         const issues = graphIssuesOf(e);
         if (issues) showIssues(issues);
-        else useEditor.getState().runFailed(errorMessage(e));
+        else {
+          const { spgdCode, node } = errorData(e);
+          useEditor.getState().runFailed(errorMessage(e), node ?? undefined, spgdCode ?? undefined);
+        }
       }
     },
     [client, startBrowser],
@@ -157,6 +171,7 @@ export function useRunControls() {
       useEditor.getState().enqueue({ runId: r.runId, position: r.position, backend: choice, document, plan: r.plan, presetId: s.presetId });
       useEditor.getState().toast('info', `Queued on the server at position ${r.position}`);
     } catch (e) {
+      // A graph that does not compile: issues per node; a run over the server's limits: its message gives the estimate and the options.
       const issues = graphIssuesOf(e);
       useEditor.getState().toast('error', issues ? 'Not queued: the graph has problems (see the marked nodes).' : `Not queued: ${errorMessage(e)}`);
       if (issues) useEditor.getState().setCompile({ status: 'issues', key: semanticKey(), issues });

@@ -10,6 +10,7 @@ import { evaluate, evalHelp } from './commands/eval';
 import { prior, priorHelp } from './commands/prior';
 import { restore, restoreHelp } from './commands/restore';
 import { run, runHelp } from './commands/run';
+import { users, usersHelp } from './commands/users';
 import { worker, workerHelp } from './commands/worker';
 import { UsageError } from './errors';
 
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => void | Promise<void>; 
   run: { run, help: runHelp },
   eval: { run: evaluate, help: evalHelp },
   prior: { run: prior, help: priorHelp },
+  users: { run: users, help: usersHelp },
   worker: { run: worker, help: workerHelp },
 };
 

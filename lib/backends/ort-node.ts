@@ -24,7 +24,7 @@ import {
   type OrtSessionOptions,
 } from './ort-session';
 
-export type { HostTensor } from './ort-session';
+export type { HeldSession, HostTensor } from './ort-session';
 
 /** onnxruntime-node as an `OrtRuntime` (CPU by default). */
 const nodeRuntime: OrtRuntime = {

@@ -166,51 +166,75 @@ export async function runOnnxWith(
 // ---------------------------------------------------------------------------------------------
 // A small LRU of lazily created sessions
 
-interface CacheEntry<R> {
-  session: Promise<OrtSession>;
-  report?: R;
+/** A cached session and the image size it was compiled for. */
+export interface HeldSession {
+  key: string;
+  height: number;
+  width: number;
 }
 
+interface CacheEntry {
+  session: Promise<OrtSession>;
+  height: number;
+  width: number;
+}
+
+/**
+ * Sessions by key, least recently used first out once more than `max` are held. The compile
+ * reports are kept apart (they are small), so they outlive the sessions they describe.
+ */
 class SessionCache<R> {
-  private readonly entries = new Map<string, CacheEntry<R>>();
+  private readonly entries = new Map<string, CacheEntry>();
+  private readonly compiled = new Map<string, R>();
   constructor(private readonly max: number) {}
 
   /** The session for `key`; on a miss, `make` compiles the model (a throw rejects the returned promise). */
-  get(key: string, make: () => { session: Promise<OrtSession>; report: R }): Promise<OrtSession> {
+  get(key: string, size: { height: number; width: number }, make: () => { session: Promise<OrtSession>; report: R }): Promise<OrtSession> {
     const hit = this.entries.get(key);
     if (hit) {
       this.entries.delete(key);
       this.entries.set(key, hit);
       return hit.session;
     }
-    const entry: CacheEntry<R> = { session: Promise.resolve(null as unknown as OrtSession) };
-    entry.session = (async () => {
-      const made = make();
-      entry.report = made.report;
-      return await made.session;
-    })();
+    const entry: CacheEntry = {
+      ...size,
+      session: (async () => {
+        const made = make();
+        this.compiled.set(key, made.report);
+        return await made.session;
+      })(),
+    };
     entry.session.catch(() => this.entries.delete(key));
     this.entries.set(key, entry);
     while (this.entries.size > this.max) {
-      const [oldKey, old] = this.entries.entries().next().value as [string, CacheEntry<R>];
-      this.entries.delete(oldKey);
-      old.session.then((s) => s.release()).catch(() => undefined);
+      const oldKey = this.entries.keys().next().value as string;
+      void this.release(oldKey);
     }
     return entry.session;
   }
 
   report(key: string): R | undefined {
-    return this.entries.get(key)?.report;
+    return this.compiled.get(key);
   }
 
-  reports(): Record<string, R | undefined> {
-    return Object.fromEntries([...this.entries.entries()].map(([k, e]) => [k, e.report]));
+  reports(prefix: string): Record<string, R | undefined> {
+    return Object.fromEntries([...this.compiled.entries()].filter(([k]) => k.startsWith(prefix)).map(([k, r]) => [k.slice(prefix.length), r]));
+  }
+
+  /** Held sessions, least recently used first. */
+  held(): HeldSession[] {
+    return [...this.entries.entries()].map(([key, e]) => ({ key, height: e.height, width: e.width }));
+  }
+
+  async release(key: string): Promise<void> {
+    const e = this.entries.get(key);
+    if (!e) return;
+    this.entries.delete(key);
+    await e.session.then((s) => s.release()).catch(() => undefined);
   }
 
   async releaseAll(): Promise<void> {
-    const sessions = [...this.entries.values()].map((e) => e.session);
-    this.entries.clear();
-    await Promise.all(sessions.map((p) => p.then((s) => s.release()).catch(() => undefined)));
+    await Promise.all([...this.entries.keys()].map((k) => this.release(k)));
   }
 }
 
@@ -230,7 +254,10 @@ export interface OrtEpsModelOptions extends OrtSessionOptions {
    * `eps` is usable and `epsPullback` throws that error before running anything.
    */
   requireVjp?: boolean;
-  /** Number of per-size VJP sessions, and of per-(operator, size) fused sessions, kept (LRU). Default 4. */
+  /**
+   * Gradient sessions kept (LRU): per-size VJP models and per-(operator, size) fused guidance
+   * models together. Default 2. Each holds ONNX Runtime's memory arena for its size.
+   */
   maxCachedSizes?: number;
   /** Offer `fusedVpLossGrad` (default true). false: guidance always takes `epsPullback`. */
   fuse?: boolean;
@@ -259,8 +286,10 @@ export class OnnxEpsModel implements EpsModel {
   readonly outChannels: 3 | 6;
   readonly integerTimesteps: boolean;
   readonly signature: EpsSignature;
-  private readonly vjpSessions: SessionCache<CompileReport>;
-  private readonly guidanceSessions: SessionCache<GuidanceReport>;
+  /** VJP ('vjp:HxW') and fused guidance ('guidance:<form key>') sessions, one LRU. */
+  private readonly gradientSessions: SessionCache<CompileReport | GuidanceReport>;
+  /** The largest image the forward session has run (its arena grows to fit it). */
+  private largestForward: { height: number; width: number } | null = null;
   private readonly forms = new WeakMap<LinearOperator, OperatorOnnxForm | null>();
   private readonly vjpError?: UnsupportedOpError;
 
@@ -278,8 +307,7 @@ export class OnnxEpsModel implements EpsModel {
     this.outChannels = outChannels;
     this.integerTimesteps = sig.tType === 'int64' || opts.integerTimesteps === true;
     this.vjpError = vjpError;
-    this.vjpSessions = new SessionCache(opts.maxCachedSizes ?? 4);
-    this.guidanceSessions = new SessionCache(opts.maxCachedSizes ?? 4);
+    this.gradientSessions = new SessionCache(opts.maxCachedSizes ?? 2);
   }
 
   /**
@@ -336,6 +364,7 @@ export class OnnxEpsModel implements EpsModel {
 
   async eps(z: Tensor, t: number): Promise<EpsOutput> {
     const { h, w } = this.checkImage(z, 'z');
+    if (!this.largestForward || h * w > this.largestForward.height * this.largestForward.width) this.largestForward = { height: h, width: w };
     const res = await this.forward.run(feedsFor(this.signature, z.data, h, w, this.timestep(t)), [this.signature.output]);
     const out = res[this.signature.output];
     const [b, c, oh, ow] = out.dims;
@@ -352,7 +381,7 @@ export class OnnxEpsModel implements EpsModel {
   /** The compiled VJP session for one size (compiled and created on first use). */
   private vjpSession(h: number, w: number): Promise<OrtSession> {
     if (this.vjpError) return Promise.reject(this.vjpError);
-    return this.vjpSessions.get(`${h}x${w}`, () => {
+    return this.gradientSessions.get(`vjp:${h}x${w}`, { height: h, width: w }, () => {
       const { bytes, report } = compileVjpModel(this.model, { height: h, width: w });
       return { session: OrtSession.open(this.rt, bytes, this.gradientSessionOptions()), report };
     });
@@ -361,7 +390,7 @@ export class OnnxEpsModel implements EpsModel {
   /** Compiles and loads the VJP model for (height, width) ahead of time; returns its report. */
   async prepare(height: number, width: number): Promise<CompileReport | undefined> {
     await this.vjpSession(height, width);
-    return this.vjpSessions.report(`${height}x${width}`);
+    return this.gradientSessions.report(`vjp:${height}x${width}`) as CompileReport | undefined;
   }
 
   /**
@@ -412,7 +441,7 @@ export class OnnxEpsModel implements EpsModel {
 
   private guidanceSession(form: OperatorOnnxForm, h: number, w: number): Promise<OrtSession> {
     if (this.vjpError) return Promise.reject(this.vjpError);
-    return this.guidanceSessions.get(form.key, () => {
+    return this.gradientSessions.get(`guidance:${form.key}`, { height: h, width: w }, () => {
       const { bytes, report } = compileGuidanceModel(this.model, { height: h, width: w, operator: form });
       return { session: OrtSession.open(this.rt, bytes, this.gradientSessionOptions()), report };
     });
@@ -463,22 +492,35 @@ export class OnnxEpsModel implements EpsModel {
     const [, h, w] = op.inShape;
     this.checkImage({ shape: [3, h, w], data: new Float32Array(0) }, 'operator input');
     await this.guidanceSession(form, h, w);
-    return this.guidanceSessions.report(form.key) ?? null;
+    return (this.gradientSessions.report(`guidance:${form.key}`) as GuidanceReport | undefined) ?? null;
   }
 
   /** Reports of the VJP models compiled so far, by "HxW". */
   compileReports(): Record<string, CompileReport | undefined> {
-    return this.vjpSessions.reports();
+    return this.gradientSessions.reports('vjp:') as Record<string, CompileReport | undefined>;
   }
 
   /** Reports of the fused guidance models compiled so far, by operator form key. */
   guidanceReports(): Record<string, GuidanceReport | undefined> {
-    return this.guidanceSessions.reports();
+    return this.gradientSessions.reports('guidance:') as Record<string, GuidanceReport | undefined>;
+  }
+
+  /**
+   * The gradient sessions held (least recently used first) and the forward session at the
+   * largest size it has run ('forward'): what a caller bounding memory weighs.
+   */
+  heldSessions(): HeldSession[] {
+    const forward = this.largestForward ? [{ key: 'forward', ...this.largestForward }] : [];
+    return [...this.gradientSessions.held(), ...forward];
+  }
+
+  /** Releases one gradient session (compiled again on next use); 'forward' cannot be: release the model. */
+  releaseSession(key: string): Promise<void> {
+    return this.gradientSessions.release(key);
   }
 
   async release(): Promise<void> {
-    await this.vjpSessions.releaseAll();
-    await this.guidanceSessions.releaseAll();
+    await this.gradientSessions.releaseAll();
     await this.forward.release();
   }
 }

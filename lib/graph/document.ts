@@ -10,9 +10,29 @@ import { z } from 'zod';
 export const GRAPH_FORMAT = 'spgd-studio.graph';
 /** Bump with a migration in migrate.ts whenever the document's shape changes. */
 export const SCHEMA_VERSION = 2;
+/**
+ * The most nodes a document may hold: far above any real graph, low enough that validating and
+ * compiling one stays cheap (a server may set a lower limit for runs, SPGD_MAX_RUN_NODES).
+ */
+export const MAX_NODES = 2000;
 
-export const nodeId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'node ids are 1-64 letters, digits, _ or -');
-export const portRef = z.object({ node: nodeId, port: z.string().min(1) });
+/**
+ * Names every JavaScript object answers to ('constructor', 'toString', '__proto__'...): as node
+ * ids they would read Object.prototype through any plain-object lookup (`issues.nodes[id]`), so
+ * they are refused.
+ */
+export function isReservedId(id: string): boolean {
+  return id in Object.prototype;
+}
+
+/** Longest text the document keeps in a title, a port name or an asset name. */
+export const MAX_LABEL = 200;
+
+export const nodeId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'node ids are 1-64 letters, digits, _ or -')
+  .refine((id) => !isReservedId(id), { message: 'this node id is reserved (every JavaScript object has a property of that name); rename the node' });
+export const portRef = z.object({ node: nodeId, port: z.string().min(1).max(MAX_LABEL) });
 
 export const graphNode = z.object({
   /** Namespaced node type, e.g. 'spgd:sampler/spgd'. */
@@ -22,7 +42,7 @@ export const graphNode = z.object({
   /** Parameters by name (never positional); validated by the node type's zod schema. */
   params: z.record(z.string(), z.unknown()).default({}),
   mode: z.enum(['active', 'bypass']).default('active'),
-  title: z.string().optional(),
+  title: z.string().max(MAX_LABEL).optional(),
 });
 
 export const graphEdge = z.object({ from: portRef, to: portRef });
@@ -34,7 +54,7 @@ export const graphGroup = z.object({
   id: z.string().min(1).max(64),
   title: z.string().max(200),
   /** Member node ids (a node belongs to at most one group). */
-  nodes: z.array(nodeId),
+  nodes: z.array(nodeId).max(MAX_NODES),
   /** The frame in canvas coordinates. */
   bounds: z.object({ x: z.number(), y: z.number(), width: z.number().positive(), height: z.number().positive() }),
   color: z.enum(GROUP_COLORS).default('slate'),
@@ -43,7 +63,7 @@ export const graphGroup = z.object({
 export const graphUi = z.object({
   positions: z.record(z.string(), z.object({ x: z.number(), y: z.number() })).default({}),
   viewport: z.object({ x: z.number(), y: z.number(), zoom: z.number() }).optional(),
-  groups: z.array(graphGroup).default([]),
+  groups: z.array(graphGroup).max(MAX_NODES).default([]),
 });
 
 /** Largest file an asset may carry inside a document: masks and small photos travel, models never. */
@@ -51,7 +71,7 @@ export const MAX_EMBEDDED_ASSET_BYTES = 256 * 1024;
 
 const assetRef = z.object({
   kind: z.enum(['model', 'image']),
-  name: z.string(),
+  name: z.string().max(MAX_LABEL),
   bytes: z.number().int().nonnegative().optional(),
   /**
    * The file itself, base64, for images and masks up to MAX_EMBEDDED_ASSET_BYTES: the server
@@ -69,11 +89,14 @@ export const graphDocument = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
   name: z.string().max(200).optional(),
   description: z.string().max(5000).optional(),
-  nodes: z.record(nodeId, graphNode),
-  edges: z.array(graphEdge).default([]),
+  nodes: z.record(nodeId, graphNode).refine((n) => Object.keys(n).length <= MAX_NODES, `a graph has at most ${MAX_NODES} nodes`),
+  edges: z.array(graphEdge).max(4 * MAX_NODES).default([]),
   ui: graphUi.default({ positions: {}, groups: [] }),
   /** sha256 (hex) -> what it is; node params refer to assets by this key. */
-  assets: z.record(z.string().regex(/^[0-9a-f]{64}$/), assetRef).default({}),
+  assets: z
+    .record(z.string().regex(/^[0-9a-f]{64}$/), assetRef)
+    .refine((a) => Object.keys(a).length <= MAX_NODES, `a graph refers to at most ${MAX_NODES} assets`)
+    .default({}),
 });
 
 export type GraphNode = z.infer<typeof graphNode>;
@@ -84,5 +107,5 @@ export type PortRef = z.infer<typeof portRef>;
 
 /** The node with this id, if any: ids on wires are not checked against the nodes when a document is parsed. */
 export function nodeAt(doc: Pick<GraphDocument, 'nodes'>, id: string): GraphNode | undefined {
-  return doc.nodes[id];
+  return Object.hasOwn(doc.nodes, id) ? doc.nodes[id] : undefined;
 }

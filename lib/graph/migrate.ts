@@ -246,9 +246,10 @@ export function migrateDocumentWithIssues(raw: unknown, lookup?: NodeMigrationLo
   const upgraded = upgradeDocument(raw);
   const parsed = graphDocument.safeParse(upgraded);
   if (!parsed.success) throw new GraphDocumentError(zodMessages(parsed.error, 'document'));
-  const dangling = Object.keys(parsed.data.ui.positions).filter((id) => !(id in parsed.data.nodes));
+  const isNode = (id: string) => Object.hasOwn(parsed.data.nodes, id);
+  const dangling = Object.keys(parsed.data.ui.positions).filter((id) => !isNode(id));
   const document = dangling.length
-    ? { ...parsed.data, ui: { ...parsed.data.ui, positions: Object.fromEntries(Object.entries(parsed.data.ui.positions).filter(([id]) => id in parsed.data.nodes)) } }
+    ? { ...parsed.data, ui: { ...parsed.data.ui, positions: Object.fromEntries(Object.entries(parsed.data.ui.positions).filter(([id]) => isNode(id))) } }
     : parsed.data;
   return lookup ? migrateNodes(document, lookup) : { document, issues: {} };
 }

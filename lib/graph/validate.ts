@@ -105,6 +105,24 @@ export function connectionProblem(doc: Pick<GraphDocument, 'nodes' | 'edges'>, c
   return after.find((m) => !before.has(m) && !/ is not connected$/.test(m)) ?? null;
 }
 
+/** An unknown node type, or params that do not fit the type's schema (strictly: an unknown key is an error). */
+export function paramIssues(node: Pick<GraphDocument['nodes'][string], 'type' | 'params'>, lookup: NodeTypeLookup): string[] {
+  const def = lookup(node.type);
+  if (!def) return [`unknown node type '${node.type}'`];
+  const parsed = def.params.strict().safeParse(node.params);
+  return parsed.success ? [] : parsed.error.issues.map((is) => `${is.path.join('.') || 'params'}: ${is.message}`);
+}
+
+/** paramIssues of every node of a document, by node id (empty when all are fine). */
+export function documentParamIssues(doc: Pick<GraphDocument, 'nodes'>, lookup: NodeTypeLookup): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [id, node] of Object.entries(doc.nodes)) {
+    const issues = paramIssues(node, lookup);
+    if (issues.length) out[id] = issues;
+  }
+  return out;
+}
+
 /**
  * Propagate static facts along the graph in dependency order, collecting each node's problems.
  * Params are checked strictly (an unknown key is an error, not silently kept).
@@ -126,13 +144,9 @@ export function inferFacts(
   for (const id of topo.order) {
     const node = doc.nodes[id];
     const def = lookup(node.type);
-    if (!def) {
-      add(id, `unknown node type '${node.type}'`);
-      continue;
-    }
-    const parsed = def.params.strict().safeParse(node.params);
-    if (!parsed.success) {
-      for (const is of parsed.error.issues) add(id, `${is.path.join('.') || 'params'}: ${is.message}`);
+    const parsed = def?.params.strict().safeParse(node.params);
+    if (!def || !parsed?.success) {
+      for (const msg of paramIssues(node, lookup)) add(id, msg);
       continue;
     }
     const inputs: Record<string, PortFacts | undefined> = {};

@@ -11,8 +11,9 @@
  * 5. Each node's plan contribution (`NodeRun.plan`: a sampler's full parameter set, its NFE and
  *    size), and the prior each sampler runs, inspected at that size (env hook: ops the gradient
  *    compiler cannot differentiate, wrong signature).
- * 6. Steps in dependency order with resolved params, input refs and content keys, the NFE of
- *    every sampler, and an estimate of time and memory (`estimate.ts`).
+ * 6. Steps in dependency order with resolved params, input refs, content keys and each step's
+ *    cost, the NFE of every sampler, and an estimate of time and memory (`estimate.ts`) that
+ *    counts every node.
  *
  * The node types come in as a `NodeKit` (definitions and run code): this module never names one.
  *
@@ -25,8 +26,17 @@ import { embeddedAssets } from '../graph/embedded-assets';
 import { graphHash, nodeKey } from '../graph/hash';
 import { GraphDocumentError, migrateDocumentWithIssues } from '../graph/migrate';
 import type { PortFacts } from '../graph/ports';
-import { inferFacts, topologicalOrder, type GraphIssues } from '../graph/validate';
-import { DEFAULT_FLOPS_PER_SECOND, estimateTime, forwardFlops, planNfeAndMemory, type PricedSampler } from './estimate';
+import { inferFacts, paramIssues, topologicalOrder, type GraphIssues } from '../graph/validate';
+import {
+  dataNodeBytes,
+  DEFAULT_FLOPS_PER_SECOND,
+  estimateTime,
+  forwardFlops,
+  planNfeAndMemory,
+  samplerBytes,
+  toMB,
+  type PricedSampler,
+} from './estimate';
 import type { CompileEnv, NodeKit, PriorReport, SamplerContribution } from './node-run';
 import type { CompileResult, Plan, PlanStep, PortRefJson } from './types';
 
@@ -43,7 +53,8 @@ class IssueList {
     if (!list.includes(msg)) list.push(msg);
   }
   has(id: string): boolean {
-    return ((this.issues.nodes[id] as string[] | undefined)?.length ?? 0) > 0;
+    // Own properties only: an id such as 'constructor' must not find Object.prototype's.
+    return Object.hasOwn(this.issues.nodes, id) && this.issues.nodes[id].length > 0;
   }
   get any(): boolean {
     return Object.keys(this.issues.nodes).length > 0 || this.issues.graph.length > 0;
@@ -66,6 +77,8 @@ export async function compileGraph(document: unknown, kit: NodeKit, env: Compile
   if (assetProblems.length) return { ok: false, issues: { nodes: {}, graph: assetProblems } };
 
   const { active, edges, bypassFed } = dropBypassed(doc, list);
+  // A bypassed node is kept in the document: its params must be valid too.
+  for (const [id, n] of Object.entries(doc.nodes)) if (n.mode === 'bypass') for (const msg of paramIssues(n, kit.definition)) list.add(id, msg);
   const described = await describeNodes(active, kit, env, list);
   const facts = checkGraph({ nodes: active, edges }, kit, described, bypassFed, list);
   if (!facts) return { ok: false, issues: list.issues };
@@ -76,7 +89,7 @@ export async function compileGraph(document: unknown, kit: NodeKit, env: Compile
   const samplers = await planNodes(order, active, edges, resolved, facts, kit, env, list);
   if (list.any) return { ok: false, issues: list.issues };
 
-  const plan = buildPlan(doc, order, active, edges, resolved, samplers, kit, env);
+  const plan = buildPlan(doc, order, active, edges, resolved, samplers, { facts, described }, kit, env);
   return { ok: true, plan };
 }
 
@@ -226,6 +239,13 @@ async function planNodes(
   return samplers;
 }
 
+/** Float elements of the sized values among port facts (images, masks, kernels, measurements). */
+function elements(ports: Record<string, PortFacts> | undefined): number {
+  let n = 0;
+  for (const f of Object.values(ports ?? {})) if (f.height && f.width) n += (f.channels ?? 1) * f.height * f.width;
+  return n;
+}
+
 function buildPlan(
   doc: GraphDocument,
   order: string[],
@@ -233,6 +253,7 @@ function buildPlan(
   edges: Edges,
   resolved: Map<string, Record<string, unknown>>,
   samplers: Map<string, PlannedSampler>,
+  sizes: { facts: Map<string, Record<string, PortFacts>>; described: ReadonlyMap<string, Record<string, PortFacts>> },
   kit: NodeKit,
   env: CompileEnv,
 ): Plan {
@@ -240,6 +261,7 @@ function buildPlan(
   const keys = new Map<string, string>();
   const steps: PlanStep[] = [];
   const priced: PricedSampler[] = [];
+  let otherBytes = 0;
   let primary: string | null = null;
   for (const id of order) {
     const node = active[id];
@@ -251,8 +273,21 @@ function buildPlan(
     for (const [port, ref] of Object.entries(inputs)) inputKeys[port] = `${keys.get(ref.node)}:${ref.port}`;
     const key = nodeKey(node.type, params, inputKeys, node.typeVersion);
     keys.set(id, key);
-    const step: PlanStep = { node: id, type: node.type, runsOn, key, params, inputs, outputs: def.outputs.map((o) => o.name) };
     const s = samplers.get(id);
+    // Memory per step; seconds are priced below for the whole plan (estimateTime) and put on each step.
+    const written = elements(sizes.facts.get(id));
+    const bytes = s ? samplerBytes(s) : dataNodeBytes(elements(sizes.described.get(id)), written);
+    if (!s) otherBytes += bytes;
+    const step: PlanStep = {
+      node: id,
+      type: node.type,
+      runsOn,
+      key,
+      params,
+      inputs,
+      outputs: def.outputs.map((o) => o.name),
+      estimate: { seconds: 0, memoryMB: toMB(bytes) },
+    };
     if (s) {
       priced.push(s);
       const { priorPort: _port, ...c } = s.contribution;
@@ -263,7 +298,7 @@ function buildPlan(
     }
     steps.push(step);
   }
-  const { nfe, memoryMB } = planNfeAndMemory(priced);
+  const { nfe, memoryMB } = planNfeAndMemory(priced, otherBytes);
   const time = estimateTime(
     { steps },
     {
@@ -272,6 +307,7 @@ function buildPlan(
       warm: env.isWarm ? (model, task, px) => env.isWarm?.(model, task, px) ?? true : undefined,
     },
   );
+  for (const step of steps) step.estimate.seconds = time.steps[step.node] ?? 0;
   const models = [...new Set(priced.flatMap((p) => (p.model === null ? [] : [p.model])))];
   return { hash: graphHash(doc, kit.definition), steps, nfe, estimate: { seconds: time.seconds, memoryMB }, primary, models };
 }

@@ -24,7 +24,7 @@ function sampler(over: Partial<NonNullable<PlanStep['sampler']>> = {}): NonNulla
 }
 
 function step(node: string, over: Partial<PlanStep> = {}): PlanStep {
-  return { node, type: `spgd:test/${node}`, runsOn: 'server', key: `k-${node}`, params: {}, inputs: {}, outputs: [], ...over };
+  return { node, type: `spgd:test/${node}`, runsOn: 'server', key: `k-${node}`, params: {}, inputs: {}, outputs: [], estimate: { seconds: 0, memoryMB: 0 }, ...over };
 }
 
 function table(): Throughput {

@@ -11,8 +11,13 @@
  *   cached    0 (its outputs are reused)
  *   cold      + opening the model and compiling its gradient models, + its download (browser)
  *
- *   memory    per sampler: its captured snapshots and working tensors, plus the activations a
- *             VJP keeps; plus each model's weights (twice when a gradient model is compiled)
+ *   memory    per step: a sampler's captured snapshots and working tensors, plus the activations
+ *             a VJP keeps; any other node NODE_BYTES + 4 bytes x the elements it reads (a decoded
+ *             source at its real size) and writes (its outputs); plus each model's weights once
+ *             (twice when a gradient model is compiled)
+ *
+ * Every step carries its share (`PlanStep.estimate`), so the server's limits (server/run-limits.ts)
+ * can name the node that costs most.
  *
  * The same function prices a plan on the server (graph.compile, run.start), in the CLI
  * (`--json` estimateSeconds) and in the editor (browser runs, with the tab's own speeds), and
@@ -116,6 +121,35 @@ function nodeSeconds(type: string, pixels: number, t: Throughput | undefined): n
   return t?.node(type, pixels) ?? DEFAULT_NODE_SECONDS + (DEFAULT_NODE_SECONDS_PER_MPX * pixels) / 1e6;
 }
 
+/** Bytes of the activations a forward+VJP call of a network with these FLOPs keeps (a heuristic). */
+export function activationBytes(flops: number): number {
+  return (4 * flops) / FLOPS_PER_ACTIVATION;
+}
+
+/** Bytes a sampler holds while it runs: snapshots, working tensors and a VJP's activations (its model's weights aside). */
+export function samplerBytes(s: PricedSampler): number {
+  const c = s.contribution;
+  let bytes = 3 * c.height * c.width * 4 * (SNAPSHOT_TENSORS + 12);
+  if (c.nfe.vjp > 0) bytes += s.report?.activationBytes ?? activationBytes(forwardFlops(s));
+  return bytes;
+}
+
+/** Fixed memory of any node outside a sampler: its outputs' records, the cache entry, the run's bookkeeping. */
+const NODE_BYTES = 64 * 2 ** 10;
+
+/**
+ * Bytes a node without a network holds: `read` float elements it loads from outside (a decoded
+ * image at its real size), `written` the elements of its outputs.
+ */
+export function dataNodeBytes(read: number, written: number): number {
+  return NODE_BYTES + 4 * (read + written);
+}
+
+/** Megabytes to 0.1, as estimates show them. */
+export function toMB(bytes: number): number {
+  return round(bytes / 2 ** 20, 1);
+}
+
 /** Prices every step of a plan on one backend. */
 export function estimateTime(plan: Pick<Plan, 'steps'>, ctx: EstimateContext = {}): TimeEstimate {
   const t = ctx.throughput;
@@ -151,24 +185,26 @@ export function estimateTime(plan: Pick<Plan, 'steps'>, ctx: EstimateContext = {
   return { seconds: round(seconds, 3), steps, load: round(load, 3), download: round(download, 3) };
 }
 
-/** NFE of all samplers together, and the memory they need. */
-export function planNfeAndMemory(samplers: readonly PricedSampler[]): { nfe: Nfe; memoryMB: number } {
+/**
+ * NFE of all samplers together, and the memory the plan needs: the samplers', `otherBytes` (what
+ * the plan's other nodes hold, `dataNodeBytes`) and each model's weights once.
+ */
+export function planNfeAndMemory(samplers: readonly PricedSampler[], otherBytes = 0): { nfe: Nfe; memoryMB: number } {
   const nfe: Nfe = { forward: 0, vjp: 0 };
-  let bytes = 0;
+  let bytes = otherBytes;
   const modelBytes = new Map<string, number>();
   for (const s of samplers) {
     const c = s.contribution;
     nfe.forward += c.nfe.forward;
     nfe.vjp += c.nfe.vjp;
-    bytes += 3 * c.height * c.width * 4 * (SNAPSHOT_TENSORS + 12);
-    if (c.nfe.vjp > 0) bytes += s.report?.activationBytes ?? (4 * forwardFlops(s)) / FLOPS_PER_ACTIVATION;
+    bytes += samplerBytes(s);
     if (s.model !== null) {
       const weights = 4 * (s.report?.parameters ?? 0) * (c.nfe.vjp > 0 ? 2 : 1);
       modelBytes.set(s.model, Math.max(modelBytes.get(s.model) ?? 0, weights));
     }
   }
   for (const b of modelBytes.values()) bytes += b;
-  return { nfe, memoryMB: round(bytes / 2 ** 20, 1) };
+  return { nfe, memoryMB: toMB(bytes) };
 }
 
 /** What a finished run tells about its backend's speed. */

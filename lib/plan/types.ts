@@ -28,6 +28,8 @@ export interface PlanStep {
   inputs: Record<string, PortRefJson>;
   /** Output port names, in the node type's order. */
   outputs: string[];
+  /** What this step costs (its share of `Plan.estimate`, model weights aside). */
+  estimate: { seconds: number; memoryMB: number };
   /** Samplers: the resolved lib/samplers configuration and its cost. */
   sampler?: {
     /** The sampler's registry id (lib/samplers/index.ts). */

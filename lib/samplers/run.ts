@@ -1,6 +1,8 @@
 /**
  * The one sampler loop: progress, cancellation, timing, trace and snapshot collection.
- * Samplers only describe single steps (see types.ts).
+ * Samplers only describe single steps (see types.ts). The loop hands the thread back to the
+ * event loop every YIELD_EVERY_MS, so a server stays responsive (and can take a cancel) during a
+ * run whose steps never wait on I/O (the analytic prior, classical updates).
  */
 import { throwIfCancelled } from '../errors';
 import type { Tensor } from '../tensor';
@@ -28,7 +30,7 @@ export interface SampleResult {
 }
 
 /** Longest stretch of steps without letting the event loop run. */
-const YIELD_EVERY_MS = 100;
+const YIELD_EVERY_MS = 50;
 
 /** Lets timers and I/O run (a macrotask turn: awaiting a resolved promise does not). */
 function yieldToEventLoop(): Promise<void> {

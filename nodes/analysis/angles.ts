@@ -13,6 +13,7 @@ export default defineNode({
   params: z.object({
     show: z
       .array(z.enum(['conflict', 'fluctuationRaw', 'fluctuationAdm', 'priorStability', 'admWeight', 'residualNorm', 'psnr']))
+      .max(7)
       .default(['conflict', 'fluctuationRaw', 'fluctuationAdm', 'priorStability', 'admWeight', 'residualNorm', 'psnr'])
       .describe('the curves the Gradient angles panel draws for this trace (psnr: PSNR and SSIM of D)'),
   }),

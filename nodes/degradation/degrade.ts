@@ -19,7 +19,11 @@ export default defineNode({
   params: z.object({
     task: z.enum(TASKS).default('inpaint-random').describe('the degradation: random or box inpainting, Gaussian or motion blur, 4x super-resolution'),
     seed: z.number().int().min(0).default(0).describe('draws the random mask, box or motion kernel'),
-    options: z.record(z.string(), z.unknown()).default({}).describe("the task's parameters (missing fraction, kernel std, intensity), checked by the operator's own schema"),
+    options: z
+      .record(z.string().max(40), z.number())
+      .refine((o) => Object.keys(o).length <= 8, 'at most 8 options')
+      .default({})
+      .describe("the task's parameters (missing fraction, kernel std, intensity), checked by the operator's own schema"),
   }),
   infer: (p, inputs) => {
     const def = OPERATORS[p.task];

@@ -27,7 +27,7 @@ export const arraySource = () =>
     .default('');
 
 /** A prior: 'default' (shipped), 'gaussian' (analytic, for checks) or 'sha256:<hex>' of an uploaded ONNX file. */
-export const modelSource = () => z.string().min(1).meta({ asset: 'model' satisfies AssetKind }).default('default');
+export const modelSource = () => z.string().min(1).max(100).meta({ asset: 'model' satisfies AssetKind }).default('default');
 
 /** The upload a node needs before it can run, as a compile-time problem. */
 export function missingUpload(source: string, what: string): string[] {

@@ -9,6 +9,8 @@ export interface NewRun {
   plan: unknown;
   seeds: Record<string, number>;
   backend: string;
+  /** Who started it (null: no credentials configured). */
+  owner?: string | null;
   /** What history calls it (server/run-label.ts). */
   label?: string | null;
   /** The queue that takes it (default 'embedded'). */
@@ -31,9 +33,25 @@ export interface WorkerRef {
 
 export function insertRun(db: Db, r: NewRun, now = Date.now()): void {
   db.prepare(
-    `INSERT INTO runs (id, status, document, graph_hash, plan, seeds, backend, created_at, queue, priority, label)
-     VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(r.id, JSON.stringify(r.document), r.graphHash, JSON.stringify(r.plan), JSON.stringify(r.seeds), r.backend, now, r.queue ?? 'embedded', r.priority ?? 'interactive', r.label ?? null);
+    `INSERT INTO runs (id, status, document, graph_hash, plan, seeds, backend, created_at, queue, priority, label, owner)
+     VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    r.id,
+    JSON.stringify(r.document),
+    r.graphHash,
+    JSON.stringify(r.plan),
+    JSON.stringify(r.seeds),
+    r.backend,
+    now,
+    r.queue ?? 'embedded',
+    r.priority ?? 'interactive',
+    r.label ?? null,
+    r.owner ?? null,
+  );
+}
+
+export function setPinned(db: Db, id: string, pinned: boolean): void {
+  db.prepare('UPDATE runs SET pinned = ? WHERE id = ?').run(pinned ? 1 : 0, id);
 }
 
 /** Removes a run that was never queued (its queue refused it), with its events. */

@@ -18,6 +18,12 @@
  * - runs.label / cached (4): the preset a run came from and the params that differ from it
  *   (server/run-label.ts), and the JSON list of nodes served from the output cache ("from cache").
  *
+ * - users (5): named users (`spgd users add`) with the sha256 of their token and an admin flag.
+ * - sessions (5): browser logins (the sha256 of the cookie) and whose they are, until they expire.
+ * - presets.owner / runs.owner / pinned / bytes (5): presets and runs record their owner (null:
+ *   made while the server had no users or token); runs can be pinned (kept by prune and quota
+ *   eviction) and record the bytes of their artifacts.
+ *
  * Migration 2 rebuilds assets to allow the 'array' kind (.npy masks and kernels).
  */
 export const MIGRATIONS: readonly string[] = [
@@ -107,6 +113,28 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE runs ADD COLUMN label TEXT;
   ALTER TABLE runs ADD COLUMN cached TEXT;
   `,
+  // 5: owners of presets and runs, pinned runs and their bytes on disk, users and login sessions.
+  `
+  ALTER TABLE presets ADD COLUMN owner TEXT;
+  ALTER TABLE runs ADD COLUMN owner TEXT;
+  ALTER TABLE runs ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE runs ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX runs_created ON runs (created_at);
+
+  CREATE TABLE users (
+    name       TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    admin      INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE sessions (
+    id_hash    TEXT PRIMARY KEY,
+    principal  TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export type RunStatus = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled' | 'interrupted';
@@ -123,6 +151,7 @@ export interface PresetRow {
   source_hash: string | null;
   created_at: number;
   updated_at: number;
+  owner: string | null;
 }
 
 export interface RunRow {
@@ -149,6 +178,25 @@ export interface RunRow {
   priority: 'interactive' | 'batch';
   label: string | null;
   cached: string | null;
+  owner: string | null;
+  pinned: number;
+  /** Bytes of its artifacts under <data dir>/runs/<id>, counted when it ended. */
+  bytes: number;
+}
+
+export interface UserRow {
+  name: string;
+  token_hash: string;
+  admin: number;
+  created_at: number;
+}
+
+export interface SessionRow {
+  id_hash: string;
+  /** A user's name, or the shared token's principal. */
+  principal: string;
+  created_at: number;
+  expires_at: number;
 }
 
 /** Which run queue took a run: the in-process one, or BullMQ on Redis. */

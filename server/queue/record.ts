@@ -18,6 +18,8 @@ export interface RunRecorderDeps {
   db: Db;
   log: RunEventLog;
   artifacts: Artifacts;
+  /** Called once a run has ended and its outcome is recorded (its bytes, retention). */
+  afterFinish?: (runId: string) => void;
 }
 
 export class RunRecorder {
@@ -88,6 +90,11 @@ export class RunRecorder {
       }
     } finally {
       this.forget(runId);
+    }
+    try {
+      this.d.afterFinish?.(runId);
+    } catch (e) {
+      console.error(`run ${runId}: after it ended`, e);
     }
   }
 

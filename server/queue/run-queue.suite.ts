@@ -58,7 +58,10 @@ export function runQueueSuite(name: string, makeServer: () => TestServer | Promi
       expect(run.trace.s).toHaveLength(6);
       // the result PNG (with the graph embedded) and the tensors reached the server's data dir
       const png = fs.readFileSync(path.join(s.dataDir, 'runs', runId, 'result.png'));
-      expect((JSON.parse(readPngText(png)[GRAPH_PNG_KEY]) as { nodes: unknown }).nodes).toEqual(doc.nodes);
+      // (the stored, compact document: every node, with its resolved params)
+      const embedded = JSON.parse(readPngText(png)[GRAPH_PNG_KEY]) as { nodes: Record<string, unknown> };
+      expect(embedded).toEqual(run.document);
+      expect(Object.keys(embedded.nodes).sort()).toEqual(Object.keys(doc.nodes).sort());
       const img = await s.caller.tensor.get({ runId, node: 's', port: 'image' });
       expect(img).toMatchObject({ shape: [3, 32, 32], kind: 'image' });
       const g = await s.caller.tensor.get({ runId, node: 's', port: 'g', step: 0 });

@@ -1,6 +1,7 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testGraph } from '../../nodes/testing';
+import { LOCAL_PRINCIPAL } from '../auth';
 import { matching, testServer, type TestServer } from '../testing';
 import { appRouter } from './_app';
 
@@ -20,6 +21,12 @@ describe('graph.compile', () => {
     // Uncalibrated (SPGD_CALIBRATE=off): 20 forward+VJP calls x 2.5 x 1.150 GFLOP / 150 GFLOP/s = 0.383 s, plus every node's own work
     expect(r.plan.estimate.seconds).toBeGreaterThan(0.383);
     expect(r.plan.estimate.seconds).toBeLessThan(0.383 + 0.1);
+    // every node costs something, and the plan is the sum of its steps
+    const sampler = r.plan.steps.find((x) => x.sampler)!;
+    expect(sampler.estimate.seconds).toBeGreaterThan(0.383);
+    for (const st of r.plan.steps) expect(st.estimate.seconds).toBeGreaterThan(0);
+    const sum = r.plan.steps.reduce((a, st) => a + st.estimate.seconds, 0);
+    expect(r.plan.estimate.seconds).toBeCloseTo(sum, 2);
     expect(r.plan.estimate.memoryMB).toBeGreaterThan(20);
   });
 
@@ -63,7 +70,7 @@ describe('graph.compile', () => {
 });
 
 describe('the HTTP handler', () => {
-  const call = (req: Request) => fetchRequestHandler({ endpoint: '/api/trpc', req, router: appRouter, createContext: () => s.services });
+  const call = (req: Request) => fetchRequestHandler({ endpoint: '/api/trpc', req, router: appRouter, createContext: () => ({ ...s.services, principal: LOCAL_PRINCIPAL }) });
 
   it('flattens a ZodError into data.zodError', async () => {
     const res = await call(

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../lib/graph/document';
+import { encodePng } from '../../lib/image';
 import { testGraph } from '../../nodes/testing';
+import { presetThumbnail } from '../db/presets';
 import { matching, testServer, type TestServer } from '../testing';
 
 let s: TestServer;
@@ -90,5 +92,58 @@ describe('presets', () => {
       code: 'BAD_REQUEST',
       message: matching(/newer SPGD Studio/),
     });
+  });
+});
+
+describe('presets with owners, strict params and bounded thumbnails', () => {
+  const alice = { name: 'alice', admin: false };
+  const bob = { name: 'bob', admin: false };
+  const root = { name: 'root', admin: true };
+  const png = (bytes: Uint8Array) => `data:image/png;base64,${Buffer.from(bytes).toString('base64')}`;
+  const tinyPng = encodePng({ width: 4, height: 4, data: new Uint8Array(48) });
+
+  it('records the owner; only the owner or an admin overwrites or deletes', async () => {
+    const { id } = await s.callerAs(alice).presets.save({ name: 'owned', document: testGraph() });
+    expect((await s.caller.presets.list()).find((p) => p.id === id)?.owner).toBe('alice');
+    await expect(s.callerAs(bob).presets.save({ id, name: 'owned', document: testGraph() })).rejects.toMatchObject({ code: 'FORBIDDEN', message: matching(/belongs to alice/) });
+    await expect(s.callerAs(bob).presets.save({ name: 'owned', document: testGraph(), overwrite: true })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(s.callerAs(bob).presets.delete({ id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(await s.callerAs(alice).presets.save({ id, name: 'owned', document: testGraph({ size: 32 }) })).toEqual({ id });
+    expect(await s.callerAs(root).presets.delete({ id })).toEqual({ ok: true });
+    // made without credentials (no owner): only admins change it once users exist
+    const { id: legacy } = await s.caller.presets.save({ name: 'legacy', document: testGraph() });
+    await expect(s.callerAs(alice).presets.delete({ id: legacy })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(await s.callerAs(root).presets.delete({ id: legacy })).toEqual({ ok: true });
+  });
+
+  it('refuses node params that do not fit their type, with the issues per node', async () => {
+    const doc = testGraph();
+    doc.nodes.img.params.junk = 'x'.repeat(1000);
+    doc.nodes.op.params = { task: 'sr-x4', options: { fraction: 'a string' } };
+    const err = await s.caller.presets.save({ name: 'junk', document: doc }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'BAD_REQUEST' });
+    const issues = (err as { cause: { issues: { nodes: Record<string, string[]> } } }).cause.issues;
+    expect(Object.keys(issues.nodes).sort()).toEqual(['img', 'op']);
+    expect(issues.nodes.img.join(' ')).toMatch(/junk/);
+    // an unfinished graph (a missing wire) still saves
+    const unfinished = testGraph();
+    unfinished.edges = unfinished.edges.slice(1);
+    expect((await s.caller.presets.save({ name: 'unfinished', document: unfinished })).id).toBeTruthy();
+  });
+
+  it('takes PNG or JPEG data URL thumbnails up to 256 KiB, and lists summaries with a thumbnail URL', async () => {
+    for (const [thumbnail, why] of [
+      ['javascript:alert(1)', /PNG or JPEG data URL/],
+      ['data:image/svg+xml;base64,PHN2Zz4=', /PNG or JPEG data URL/],
+      [png(new TextEncoder().encode('GIF89a....')), /not a PNG image/],
+      [png(new Uint8Array([...tinyPng, ...new Uint8Array(260 * 1024)])), /at most 256 KiB/],
+    ] as const) {
+      await expect(s.caller.presets.save({ name: 'thumb', document: testGraph(), thumbnail })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: matching(why) });
+    }
+    const { id } = await s.caller.presets.save({ name: 'thumb', document: testGraph(), thumbnail: png(tinyPng) });
+    const summary = (await s.caller.presets.list()).find((p) => p.id === id);
+    expect(summary?.thumbnail).toMatch(new RegExp(`^/api/presets/${id}/thumbnail\\?v=\\d+$`));
+    expect(summary).not.toHaveProperty('document');
+    expect(presetThumbnail(s.services.db, id)).toBe(png(tinyPng));
   });
 });

@@ -9,7 +9,7 @@ import { testGraph } from '../../nodes/testing';
 import { GRAPH_PNG_KEY } from '../../lib/graph/files';
 import type { RunEvent } from '../queue/events';
 import { collectEvents, matching, testServer, type TestServer } from '../testing';
-import { createCaller } from './_app';
+import { LOCAL_PRINCIPAL } from '../auth';
 
 let s: TestServer;
 beforeAll(() => {
@@ -137,7 +137,7 @@ describe('the queue', () => {
   it('ends a subscription when its signal aborts, without stopping the run', async () => {
     const { runId } = await s.caller.run.start({ document: long() });
     const ac = new AbortController();
-    const sub = await createCaller(s.services, { signal: ac.signal }).run.events({ runId });
+    const sub = await s.callerAs(LOCAL_PRINCIPAL, { signal: ac.signal }).run.events({ runId });
     const seen: string[] = [];
     for await (const item of sub as AsyncIterable<unknown>) {
       const e = (Array.isArray(item) ? item[1] : item) as RunEvent;
@@ -212,6 +212,88 @@ describe('run graphs that are not the presets', () => {
       const { runId } = await s.caller.run.start({ document: testGraph({ sampler, steps: 4, size: 16 }) });
       const events = await collectEvents(s.caller, runId);
       expect(events.at(-1)!.type).toBe('finished');
+    }
+  });
+});
+
+describe('owners, retention and the work cap', () => {
+  const alice = { name: 'alice', admin: false };
+  const bob = { name: 'bob', admin: false };
+
+  it('records the owner; others may not cancel, pin or delete; a queued or running run is not deleted', async () => {
+    const { runId } = await s.callerAs(alice).run.start({ document: presetGraph('gaussian', 64, 1000, 5) });
+    expect((await s.caller.run.get({ runId })).owner).toBe('alice');
+    await expect(s.callerAs(bob).run.cancel({ runId })).rejects.toMatchObject({ code: 'FORBIDDEN', message: matching(/belongs to alice/) });
+    await expect(s.callerAs(bob).run.pin({ runId, pinned: true })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(s.callerAs(alice).run.delete({ runId })).rejects.toMatchObject({ code: 'CONFLICT', message: matching(/cancel it first/) });
+    expect(await s.callerAs(alice).run.cancel({ runId })).toEqual({ status: 'cancelled' });
+    await expect(s.callerAs(bob).run.delete({ runId })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(await s.callerAs(alice).run.delete({ runId })).toMatchObject({ ok: true });
+    await expect(s.caller.run.get({ runId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('pins, prunes the unpinned (a user only their own), and reports the storage', async () => {
+    const a = await s.callerAs(alice).run.start({ document: presetGraph('gaussian', 16, 2, 1) });
+    const b = await s.callerAs(bob).run.start({ document: presetGraph('gaussian', 16, 2, 1) });
+    await collectEvents(s.caller, a.runId);
+    await collectEvents(s.caller, b.runId);
+    const before = await s.caller.run.storage();
+    expect(before.runs.bytes).toBeGreaterThan(0);
+    expect((await s.caller.run.get({ runId: a.runId })).bytes).toBeGreaterThan(1000);
+    expect(await s.callerAs(alice).run.pin({ runId: a.runId, pinned: true })).toEqual({ pinned: true });
+    expect((await s.callerAs(alice).run.prune({ olderThanDays: 0 })).deleted).toBe(0); // hers is pinned, bob's is not hers
+    expect((await s.caller.run.get({ runId: b.runId })).status).toBe('finished');
+    expect((await s.callerAs(bob).run.prune({ olderThanDays: 0 })).deleted).toBe(1);
+    await expect(s.caller.run.get({ runId: b.runId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await s.caller.run.get({ runId: a.runId })).pinned).toBe(true);
+  });
+
+  it('stores and embeds the compact document: the resolved params, nothing the nodes do not use', async () => {
+    const doc = presetGraph('gaussian', 16, 2, 1);
+    doc.assets = { ['e'.repeat(64)]: { kind: 'image', name: 'unused.png' } };
+    doc.ui = { positions: { img: { x: 1.25, y: 2 }, gone: { x: 0, y: 0 } }, groups: [] };
+    const { runId } = await s.caller.run.start({ document: doc });
+    await collectEvents(s.caller, runId);
+    const stored = (await s.caller.run.get({ runId })).document as GraphDocument;
+    expect(stored.assets).toEqual({});
+    expect(stored.ui.positions).toEqual({ img: { x: 1, y: 2 } });
+    expect(stored.nodes.sched.params).toMatchObject({ steps: 2, sigmaMax: 100 });
+    const embedded = JSON.parse(readPngText(fs.readFileSync(path.join(s.dataDir, 'runs', runId, 'result.png')))[GRAPH_PNG_KEY]) as unknown;
+    expect(embedded).toEqual(stored);
+  });
+
+  it('records the owner of a browser run (run.record), who alone may delete it', async () => {
+    const doc = presetGraph('gaussian', 16, 2, 1);
+    const input = {
+      id: 'browser-owned-1',
+      document: doc,
+      backend: 'browser · wasm',
+      status: 'cancelled' as const,
+      startedAt: Date.now() - 1000,
+      seconds: 0.5,
+      nfe: null,
+      metrics: null,
+      error: null,
+      resultPng: null,
+    };
+    await s.callerAs(alice).run.record(input);
+    expect((await s.caller.run.get({ runId: 'browser-owned-1' })).owner).toBe('alice');
+    await expect(s.callerAs(bob).run.delete({ runId: 'browser-owned-1' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(await s.callerAs(alice).run.delete({ runId: 'browser-owned-1' })).toMatchObject({ ok: true });
+  });
+
+  it('refuses a run over the limits before queueing it, naming the costliest node', async () => {
+    const capped = testServer({ SPGD_MAX_RUN_SECONDS: '60', SPGD_MAX_RUN_NODES: '10' });
+    try {
+      const err = await capped.caller.run.start({ document: presetGraph('default', 256, 1000, 5) }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'BAD_REQUEST', message: matching(/estimated at \d+ s, more than this server runs \(60 s, SPGD_MAX_RUN_SECONDS\).*costliest node is 'spgd' \(DDIM step \(SPGD sampler\)\).*downscale the image to \d+ px \(it is 256x256\), or run it in the browser/) });
+      expect((err as { cause: { code: string; node: string } }).cause).toMatchObject({ code: 'RUN_TOO_LARGE', node: 'spgd' });
+      const many = presetGraph('gaussian', 16, 2, 1);
+      many.nodes.extra = { type: 'spgd:analysis/metrics', typeVersion: 1, params: {}, mode: 'active' };
+      await expect(capped.caller.run.start({ document: many })).rejects.toMatchObject({ message: matching(/11 nodes, more than this server runs \(10, SPGD_MAX_RUN_NODES\)/) });
+      expect((await capped.caller.run.list({ limit: 10 })).items).toEqual([]);
+    } finally {
+      await capped.close();
     }
   });
 });

@@ -1,15 +1,19 @@
 /**
  * run.*: start a graph on the server's run queue (embedded, or BullMQ workers), follow its
- * events (backfilled from SQLite, then live), cancel it, read one run or the list of runs.
+ * events (backfilled from SQLite, then live), cancel it, read one run or the list of runs; record
+ * a run made in the browser; pin, delete and prune runs, and read how full the data folder is.
+ * Cancelling, pinning and deleting a run is for its owner or an admin.
  */
 import { tracked, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { anyGraphDocument } from '../../lib/graph/migrate';
 import type { Plan, ProbeInfo, RunMetrics, TraceJson } from '../../lib/plan/types';
 import type { Nfe } from '../../lib/samplers/types';
+import { canModify, ownerName } from '../auth';
 import { browserRunRecord, recordBrowserRun } from '../browser-runs';
-import { getRun, listRuns, type WorkerRef } from '../db/runs';
-import type { RunRow, RunStatus } from '../db/schema';
+import { getRun, listRuns, setPinned, type WorkerRef } from '../db/runs';
+import { deleteRun, pruneRuns, storageUse } from '../retention';
+import { TERMINAL_STATUSES, type RunRow, type RunStatus } from '../db/schema';
 import { RUN_PRIORITIES } from '../queue/types';
 import type { Context } from '../context';
 import { publicProcedure, router } from '../trpc';
@@ -19,6 +23,15 @@ const runId = z.string().min(1).max(100);
 function requireRun(ctx: Context, id: string): RunRow {
   const row = getRun(ctx.db, id);
   if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `no run '${id}'` });
+  return row;
+}
+
+/** The run, if the caller may change it (its owner or an admin). */
+function requireOwnRun(ctx: Context, id: string, action: string): RunRow {
+  const row = requireRun(ctx, id);
+  if (!canModify(ctx.principal, row.owner)) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: `run '${id}' belongs to ${row.owner ?? 'nobody (made before users existed)'}; only its owner or an admin may ${action} it` });
+  }
   return row;
 }
 
@@ -45,6 +58,12 @@ export interface RunSummary {
   /** URL of the result PNG (also the thumbnail), once finished. */
   resultUrl: string | null;
   thumbnail: string | null;
+  /** Who started it (null: made without credentials). */
+  owner: string | null;
+  /** Pinned runs are never deleted by prune or the quota. */
+  pinned: boolean;
+  /** Bytes of its artifacts (0 until it ends). */
+  bytes: number;
   /** The worker that runs or ran it (null before one took it). */
   worker: WorkerRef | null;
   /** How often it started (more than 1 when a worker stopped while running it). */
@@ -74,6 +93,9 @@ function summary(ctx: Context, r: RunRow): RunSummary {
     error: parse(r.error) as RunSummary['error'],
     resultUrl: url,
     thumbnail: url,
+    owner: r.owner,
+    pinned: r.pinned === 1,
+    bytes: r.bytes,
     worker: parse(r.worker) as WorkerRef | null,
     attempts: r.attempts,
     priority: r.priority,
@@ -92,10 +114,17 @@ export const runRouter = router({
         presetId: z.string().max(100).nullish(),
       }),
     )
-    .mutation(({ ctx, input }) => ctx.startRun(input.document, { backend: input.backend ?? 'server', priority: input.priority ?? 'interactive', presetId: input.presetId })),
+    .mutation(({ ctx, input }) =>
+      ctx.startRun(input.document, {
+        backend: input.backend ?? 'server',
+        priority: input.priority ?? 'interactive',
+        presetId: input.presetId,
+        owner: ownerName(ctx.principal),
+      }),
+    ),
 
   /** A run made in a browser tab, recorded in the history after it ended (server/browser-runs.ts). */
-  record: publicProcedure.input(browserRunRecord).mutation(({ ctx, input }) => recordBrowserRun(ctx, input)),
+  record: publicProcedure.input(browserRunRecord).mutation(({ ctx, input }) => recordBrowserRun(ctx, input, ownerName(ctx.principal))),
 
   /**
    * Tracked events of a run: everything after `lastEventId` from SQLite, then live ones,
@@ -117,7 +146,7 @@ export const runRouter = router({
     }),
 
   cancel: publicProcedure.input(z.object({ runId })).mutation(async ({ ctx, input }) => {
-    requireRun(ctx, input.runId);
+    requireOwnRun(ctx, input.runId, 'cancel');
     const status = await ctx.queue.cancel(input.runId);
     if (status === null) throw new TRPCError({ code: 'NOT_FOUND', message: `no run '${input.runId}'` });
     return { status };
@@ -148,6 +177,31 @@ export const runRouter = router({
       probes: [...probes.values()],
     };
   }),
+
+  /** Deletes an ended run with its artifacts (a queued or running one must be cancelled first). */
+  delete: publicProcedure.input(z.object({ runId })).mutation(({ ctx, input }) => {
+    const row = requireOwnRun(ctx, input.runId, 'delete');
+    if (!TERMINAL_STATUSES.includes(row.status)) throw new TRPCError({ code: 'CONFLICT', message: `run '${input.runId}' is ${row.status}: cancel it first` });
+    deleteRun(ctx.retention, input.runId);
+    return { ok: true as const, bytes: row.bytes };
+  }),
+
+  /** Pins a run (prune and the quota never delete it) or unpins it. */
+  pin: publicProcedure.input(z.object({ runId, pinned: z.boolean() })).mutation(({ ctx, input }) => {
+    requireOwnRun(ctx, input.runId, 'pin');
+    setPinned(ctx.db, input.runId, input.pinned);
+    return { pinned: input.pinned };
+  }),
+
+  /** Deletes the unpinned, ended runs older than `olderThanDays` (an admin's prune takes everyone's; a user's, their own). */
+  prune: publicProcedure.input(z.object({ olderThanDays: z.number().min(0).max(36_500) })).mutation(({ ctx, input }) => {
+    const before = Date.now() - input.olderThanDays * 86_400_000;
+    const deleted = pruneRuns(ctx.retention, before, ctx.principal.admin ? undefined : ctx.principal.name);
+    return { deleted: deleted.length };
+  }),
+
+  /** How full the data folder is: run artifacts, uploads and the database against the quota. */
+  storage: publicProcedure.query(({ ctx }) => storageUse(ctx.retention)),
 
   list: publicProcedure
     .input(z.object({ limit: z.number().int().min(1).max(100).default(20), cursor: z.number().int().nullish() }).default({ limit: 20 }))

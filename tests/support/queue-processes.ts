@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { Redis } from 'ioredis';
 import { appRouter } from '../../server/routers/_app';
+import { LOCAL_PRINCIPAL } from '../../server/auth';
 import type { Services } from '../../server/services';
 import { workerAssetResponse } from '../../server/worker-assets';
 
@@ -103,7 +104,7 @@ export async function httpServer(services: Services, listenPort: number): Promis
     const path = new URL(request.url).pathname;
     const asset = /^\/api\/worker\/assets\/([^/]+)$/.exec(path);
     if (asset) return workerAssetResponse(services, asset[1], request.headers.get('authorization'));
-    if (path.startsWith('/api/trpc')) return fetchRequestHandler({ endpoint: '/api/trpc', req: request, router: appRouter, createContext: () => services });
+    if (path.startsWith('/api/trpc')) return fetchRequestHandler({ endpoint: '/api/trpc', req: request, router: appRouter, createContext: () => ({ ...services, principal: LOCAL_PRINCIPAL }) });
     return new Response('not found', { status: 404 });
   };
   const server = http.createServer((req, res) => {

@@ -51,7 +51,7 @@ describe('stream entries', () => {
 
 describe('assetIds', () => {
   it('lists the images and models a plan names, without naming node types', () => {
-    const step = (params: Record<string, unknown>) => ({ node: 'n', type: 't', runsOn: 'server' as const, key: 'k', params, inputs: {}, outputs: [] });
+    const step = (params: Record<string, unknown>) => ({ node: 'n', type: 't', runsOn: 'server' as const, key: 'k', params, inputs: {}, outputs: [], estimate: { seconds: 0, memoryMB: 0 } });
     const plan: Plan = {
       hash: 'h',
       steps: [step({ source: 'sample:astronaut', size: 64 }), step({ source: `sha256:${'a'.repeat(64)}` }), step({ options: { mask: `sha256:${'b'.repeat(64)}` }, seed: 1 })],

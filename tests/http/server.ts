@@ -121,9 +121,22 @@ export interface Reply<T = unknown> {
 
 export type HeaderMap = Record<string, string>;
 
+/** A pooled keep-alive socket the server closed just before it was reused: nothing reached the server. */
+function isStaleSocket(e: unknown): boolean {
+  const code = e instanceof Error && e.cause instanceof Error ? (e.cause as NodeJS.ErrnoException).code : undefined;
+  return code === 'EPIPE' || code === 'ECONNRESET';
+}
+
 export async function request<T = unknown>(url: string, init: RequestInit = {}): Promise<Reply<T>> {
   const t0 = performance.now();
-  const res = await fetch(url, { redirect: 'manual', ...init });
+  let res: Response;
+  try {
+    res = await fetch(url, { redirect: 'manual', ...init });
+  } catch (e) {
+    // Retried once (the failed socket has left the pool); a refusal by the server answers with a status instead.
+    if (!isStaleSocket(e)) throw e;
+    res = await fetch(url, { redirect: 'manual', ...init });
+  }
   const text = await res.text();
   let body: unknown = text;
   try {

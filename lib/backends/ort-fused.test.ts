@@ -10,6 +10,8 @@ import { createOperator, OPERATORS, simulateMeasurement, TASKS } from '../operat
 import type { LinearOperator } from '../operators/types';
 import { Rng } from '../rng';
 import { createSpgd } from '../samplers/spgd';
+import { runEnsemble } from '../samplers/ensemble';
+import type { PriorHandles } from '../samplers/types';
 import { runSampler } from '../samplers/run';
 import { describedSquaredResidualLoss, residual } from '../samplers/guidance/likelihood';
 import { tensor, type Tensor } from '../tensor';
@@ -111,5 +113,47 @@ describe('fused guidance model vs the unfused path (golden TinyUNet, 64x64)', ()
     expect(b.calls).toEqual({ pullback: 6, fused: 0 });
     expect(a.res.nfe).toEqual(b.res.nfe);
     expect(relL2(a.res.sample.data, b.res.sample.data)).toBeLessThan(1e-4);
+  });
+
+  it.each((['inpaint-random', 'gaussian-blur', 'sr-x4'] as const).map((task) => ({ task })))(
+    '$task: a batch of 3 gives each image what its single call gives (eps, D, loss, g, r <= 1e-5 relative)',
+    async ({ task }) => {
+      const shape = [3, 64, 64];
+      const op = createOperator(task, shape, {}, new Rng(11, 'operator'));
+      const y = simulateMeasurement(op, image(shape, 1, 0.9), 0.05, new Rng(2, 'measurement'));
+      const xs = [image(shape, 21, 2), image(shape, 22, 1), image(shape, 23, 0.5)];
+      const s = { sigma: 1.3, cIn: 1 / Math.sqrt(1 + 1.3 ** 2), t: 400 };
+      const loss = describedSquaredResidualLoss(op, y).description;
+      const batch = (await prior.fusedVpLossGradBatch(xs, s, loss))!;
+      const epsBatch = await prior.epsBatch(xs, s.t);
+      expect(batch).toHaveLength(3);
+      for (let k = 0; k < 3; k++) {
+        const one = (await prior.fusedVpLossGrad(xs[k], s, loss))!;
+        expect(relL2(batch[k].denoised.data, one.denoised.data)).toBeLessThan(1e-5);
+        expect(relL2(batch[k].grad.data, one.grad.data)).toBeLessThan(1e-5);
+        expect(relL2(batch[k].residual!.data, one.residual!.data)).toBeLessThan(1e-5);
+        expect(Math.abs(batch[k].loss - one.loss) / one.loss).toBeLessThan(1e-5);
+        expect(relL2(epsBatch[k].eps.data, (await prior.eps(xs[k], s.t)).eps.data)).toBeLessThan(1e-5);
+      }
+      // The images differ, so their losses do: the batch does not hand one image's loss to all.
+      expect(batch[0].loss).not.toBeCloseTo(batch[1].loss, 3);
+    },
+  );
+
+  it('SPGD mean of 3 in lockstep (one fused run per warm-up step for all chains) matches the chains run one by one', async () => {
+    const shape = [3, 32, 32];
+    const op = createOperator('motion-blur', shape, {}, new Rng(5, 'operator'));
+    const y = simulateMeasurement(op, image(shape, 6, 0.9), 0.05, new Rng(7, 'measurement'));
+    // Spy before vpDenoiser binds the model's methods.
+    const batchCalls = vi.spyOn(prior, 'fusedVpLossGradBatch');
+    const handles: PriorHandles = { eps: prior, denoiser: vpDenoiser(prior) };
+    const create = (p: PriorHandles | null) => createSpgd(p!.denoiser, { steps: 3, warmup: 2, eta: 0.05 });
+    const together = await runEnsemble(create, handles, { operator: op, measurement: y }, 8, 3);
+    const sizes = batchCalls.mock.calls.map(([xs]) => xs.length);
+    batchCalls.mockRestore();
+    expect(sizes).toEqual([3, 3, 3, 3, 3, 3]);
+    const apart = await runEnsemble(create, handles, { operator: op, measurement: y }, 8, 3, { lockstep: false });
+    for (let k = 0; k < 3; k++) expect(relL2(together.samples[k].data, apart.samples[k].data)).toBeLessThan(1e-4);
+    expect(together.nfe).toEqual(apart.nfe);
   });
 });

@@ -329,7 +329,7 @@ export class OnnxEpsModel implements EpsModel {
     let channels = sig.outChannels ?? info.outChannels;
     if (channels === undefined) {
       // Shapes could not be inferred statically: ask ONNX Runtime.
-      const res = await forward.run(feedsFor(sig, new Float32Array(3 * probe.height * probe.width), probe.height, probe.width, 0));
+      const res = await forward.run(feedsFor(sig, new Float32Array(3 * probe.height * probe.width), 1, probe.height, probe.width, 0));
       channels = res[sig.output].dims[1];
     }
     if (channels !== 3 && channels !== 6) {
@@ -363,15 +363,36 @@ export class OnnxEpsModel implements EpsModel {
   }
 
   async eps(z: Tensor, t: number): Promise<EpsOutput> {
-    const { h, w } = this.checkImage(z, 'z');
-    if (!this.largestForward || h * w > this.largestForward.height * this.largestForward.width) this.largestForward = { height: h, width: w };
-    const res = await this.forward.run(feedsFor(this.signature, z.data, h, w, this.timestep(t)), [this.signature.output]);
+    return (await this.epsBatch([z], t))[0];
+  }
+
+  /** eps of several images `[3, H, W]` of one size at one timestep, in one forward run. */
+  async epsBatch(zs: readonly Tensor[], t: number): Promise<EpsOutput[]> {
+    const { h, w } = this.checkBatch(zs, 'z');
+    const b = zs.length;
+    // Held memory is weighed by pixels: a batch counts as one image B times as tall.
+    if (!this.largestForward || b * h * w > this.largestForward.height * this.largestForward.width) this.largestForward = { height: b * h, width: w };
+    const res = await this.forward.run(feedsFor(this.signature, stack(zs), b, h, w, this.timestep(t)), [this.signature.output]);
     const out = res[this.signature.output];
-    const [b, c, oh, ow] = out.dims;
-    if (b !== 1 || c !== this.outChannels || oh !== h || ow !== w) {
-      throw new SpgdError('BAD_MODEL', `model '${this.name}' returned [${out.dims.join(', ')}] for a ${h}x${w} image`);
+    const [ob, c, oh, ow] = out.dims;
+    if (ob !== b || c !== this.outChannels || oh !== h || ow !== w) {
+      throw new SpgdError('BAD_MODEL', `model '${this.name}' returned [${out.dims.join(', ')}] for ${b} image(s) of ${h}x${w}`);
     }
-    return this.split(out.data as Float32Array, h, w);
+    const data = out.data as Float32Array;
+    const per = c * h * w;
+    return zs.map((_, k) => this.split(data.subarray(k * per, (k + 1) * per), h, w));
+  }
+
+  /** Checks a batch of images: at least one, all `[3, H, W]` of the same size. */
+  private checkBatch(zs: readonly Tensor[], what: string): { h: number; w: number } {
+    if (zs.length === 0) throw new SpgdError('BAD_INPUT', `${what}: an empty batch`);
+    const { h, w } = this.checkImage(zs[0], what);
+    for (const z of zs) {
+      if (z.shape.length !== 3 || z.shape[0] !== 3 || z.shape[1] !== h || z.shape[2] !== w) {
+        throw new SpgdError('SHAPE_MISMATCH', `${what}: a batch mixes [3, ${h}, ${w}] and [${z.shape.join(', ')}]`);
+      }
+    }
+    return { h, w };
   }
 
   private gradientSessionOptions(): OrtSessionOptions {
@@ -404,7 +425,7 @@ export class OnnxEpsModel implements EpsModel {
       throw new SpgdError('SHAPE_MISMATCH', `cotangent v is [${v.shape.join(', ')}], the image is [3, ${h}, ${w}]`);
     }
     const session = await this.vjpSession(h, w);
-    const feeds = feedsFor({ ...this.signature, x: 'x', t: 't' }, z.data, h, w, this.timestep(t));
+    const feeds = feedsFor({ ...this.signature, x: 'x', t: 't' }, z.data, 1, h, w, this.timestep(t));
     feeds.v = { dtype: 'float32', dims: [1, 3, h, w], data: v.data };
     const res = await session.run(feeds);
     const out: EpsOutput = { eps: tensor([3, h, w], res.eps.data as Float32Array) };
@@ -439,10 +460,11 @@ export class OnnxEpsModel implements EpsModel {
     return form;
   }
 
-  private guidanceSession(form: OperatorOnnxForm, h: number, w: number): Promise<OrtSession> {
+  private guidanceSession(form: OperatorOnnxForm, h: number, w: number, batch = 1): Promise<OrtSession> {
     if (this.vjpError) return Promise.reject(this.vjpError);
-    return this.gradientSessions.get(`guidance:${form.key}`, { height: h, width: w }, () => {
-      const { bytes, report } = compileGuidanceModel(this.model, { height: h, width: w, operator: form });
+    const key = `guidance:${form.key}${batch > 1 ? `:b${batch}` : ''}`;
+    return this.gradientSessions.get(key, { height: batch * h, width: w }, () => {
+      const { bytes, report } = compileGuidanceModel(this.model, { height: h, width: w, operator: form, batch });
       return { session: OrtSession.open(this.rt, bytes, this.gradientSessionOptions()), report };
     });
   }
@@ -454,32 +476,51 @@ export class OnnxEpsModel implements EpsModel {
    * ONNX form, or the shapes do not match (the fallback then reports them).
    */
   async fusedVpLossGrad(x: Tensor, s: VpScalars, loss: DenoisedLossDescription): Promise<DenoisedWithGrad | null> {
+    return (await this.fusedVpLossGradBatch([x], s, loss))?.[0] ?? null;
+  }
+
+  /**
+   * The fused guidance step for several images at one noise level against one measurement, in
+   * one run of a model compiled for that batch (one model per operator kind, size and batch).
+   * Each image's loss is its own sum(r_k^2).
+   */
+  async fusedVpLossGradBatch(xs: readonly Tensor[], s: VpScalars, loss: DenoisedLossDescription): Promise<DenoisedWithGrad[] | null> {
     // A squared residual is the only loss description there is (DenoisedLossDescription).
     if (this.opts.fuse === false) return null;
-    const { h, w } = this.checkImage(x, 'x');
+    const { h, w } = this.checkBatch(xs, 'x');
     const op = loss.operator;
     const inOk = op.inShape.length === 3 && op.inShape[0] === 3 && op.inShape[1] === h && op.inShape[2] === w;
     const yOk = loss.y.shape.length === op.outShape.length && loss.y.shape.every((d, i) => d === op.outShape[i]);
     if (!inOk || !yOk) return null;
     const form = this.formOf(op);
     if (!form) return null;
-    const session = await this.guidanceSession(form, h, w);
+    const b = xs.length;
+    const session = await this.guidanceSession(form, h, w, b);
     const t = this.timestep(s.t);
     const feeds: Record<string, HostTensor> = {
-      [GUIDANCE_IO.x]: { dtype: 'float32', dims: [1, 3, h, w], data: x.data },
+      [GUIDANCE_IO.x]: { dtype: 'float32', dims: [b, 3, h, w], data: stack(xs) },
       [GUIDANCE_IO.cIn]: { dtype: 'float32', dims: [1], data: Float32Array.of(s.cIn) },
       [GUIDANCE_IO.sigma]: { dtype: 'float32', dims: [1], data: Float32Array.of(s.sigma) },
-      [GUIDANCE_IO.t]: timestepTensor(this.signature, t),
+      [GUIDANCE_IO.t]: timestepTensor(this.signature, t, 1),
       [GUIDANCE_IO.y]: { dtype: 'float32', dims: [...form.outShape], data: loss.y.data },
     };
     for (const f of form.feeds) feeds[f.name] = { dtype: 'float32', dims: [...f.dims], data: f.data };
     const res = await session.run(feeds);
-    return {
-      denoised: tensor([3, h, w], res[GUIDANCE_IO.denoised].data as Float32Array),
-      loss: (res[GUIDANCE_IO.loss].data as Float32Array)[0],
-      grad: tensor([3, h, w], res[GUIDANCE_IO.grad].data as Float32Array),
-      residual: tensor(op.outShape, res[GUIDANCE_IO.residual].data as Float32Array),
-    };
+    const image = 3 * h * w;
+    const rSize = op.outShape.reduce((a, d) => a * d, 1);
+    const D = res[GUIDANCE_IO.denoised].data as Float32Array;
+    const g = res[GUIDANCE_IO.grad].data as Float32Array;
+    const r = res[GUIDANCE_IO.residual].data as Float32Array;
+    return xs.map((_, k) => {
+      const rk = r.slice(k * rSize, (k + 1) * rSize);
+      return {
+        denoised: tensor([3, h, w], D.slice(k * image, (k + 1) * image)),
+        // One image: the model's own sum; a batch's loss output is the sum over the images.
+        loss: b === 1 ? (res[GUIDANCE_IO.loss].data as Float32Array)[0] : sumOfSquares(rk),
+        grad: tensor([3, h, w], g.slice(k * image, (k + 1) * image)),
+        residual: tensor(op.outShape, rk),
+      };
+    });
   }
 
   /**
@@ -530,15 +571,31 @@ function probeSize(sig: EpsSignature): { height: number; width: number } {
   return { height: typeof h === 'number' ? h : 64, width: typeof w === 'number' ? w : 64 };
 }
 
-function timestepTensor(sig: EpsSignature, t: number): HostTensor {
+/** The timestep as the network's t input: `batch` copies (the forward model takes t per image). */
+function timestepTensor(sig: EpsSignature, t: number, batch: number): HostTensor {
   return sig.tType === 'int64'
-    ? { dtype: 'int64', dims: [1], data: BigInt64Array.of(BigInt(Math.round(t))) }
-    : { dtype: 'float32', dims: [1], data: Float32Array.of(t) };
+    ? { dtype: 'int64', dims: [batch], data: new BigInt64Array(batch).fill(BigInt(Math.round(t))) }
+    : { dtype: 'float32', dims: [batch], data: new Float32Array(batch).fill(t) };
 }
 
-function feedsFor(sig: EpsSignature, x: Float32Array, h: number, w: number, t: number): Record<string, HostTensor> {
+function feedsFor(sig: EpsSignature, x: Float32Array, batch: number, h: number, w: number, t: number): Record<string, HostTensor> {
   return {
-    [sig.x]: { dtype: 'float32', dims: [1, 3, h, w], data: x },
-    [sig.t]: timestepTensor(sig, t),
+    [sig.x]: { dtype: 'float32', dims: [batch, 3, h, w], data: x },
+    [sig.t]: timestepTensor(sig, t, batch),
   };
+}
+
+/** Images `[3, H, W]` of one size as one `[B, 3, H, W]` buffer (the first image's own data when B = 1). */
+function stack(images: readonly Tensor[]): Float32Array {
+  if (images.length === 1) return images[0].data;
+  const n = images[0].data.length;
+  const out = new Float32Array(images.length * n);
+  images.forEach((im, k) => out.set(im.data, k * n));
+  return out;
+}
+
+function sumOfSquares(a: Float32Array): number {
+  let s = 0;
+  for (const v of a) s += v * v;
+  return s;
 }

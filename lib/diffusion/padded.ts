@@ -82,6 +82,8 @@ export function paddedEpsModel(inner: EpsModel, multiple: number): EpsModel {
   if (multiple <= 1) return inner;
   const padding = (z: Tensor) => paddingFor(z.shape[1], z.shape[2], multiple);
   const fused = inner.fusedVpLossGrad?.bind(inner);
+  const epsBatch = inner.epsBatch?.bind(inner);
+  const fusedBatch = inner.fusedVpLossGradBatch?.bind(inner);
   return {
     name: inner.name,
     outChannels: inner.outChannels,
@@ -100,5 +102,20 @@ export function paddedEpsModel(inner: EpsModel, multiple: number): EpsModel {
     // The fused model (D, loss and gradient in one call) is compiled for the network's own size:
     // padded sizes take the pullback path above.
     ...(fused ? { fusedVpLossGrad: (x: Tensor, s: VpScalars, loss: DenoisedLossDescription) => (padding(x) ? Promise.resolve(null) : fused(x, s, loss)) } : {}),
+    ...(epsBatch
+      ? {
+          epsBatch: async (zs: readonly Tensor[], t: number) => {
+            const p = padding(zs[0]);
+            if (!p) return epsBatch(zs, t);
+            return (await epsBatch(zs.map((z) => padImage(z, p)), t)).map((out) => cropOutput(out, p));
+          },
+        }
+      : {}),
+    ...(fusedBatch
+      ? {
+          fusedVpLossGradBatch: (xs: readonly Tensor[], s: VpScalars, loss: DenoisedLossDescription) =>
+            padding(xs[0]) ? Promise.resolve(null) : fusedBatch(xs, s, loss),
+        }
+      : {}),
   };
 }

@@ -36,6 +36,13 @@ export interface EpsModel {
    * takes the `epsPullback` path.
    */
   fusedVpLossGrad?(x: Tensor, s: VpScalars, loss: DenoisedLossDescription): Promise<DenoisedWithGrad | null>;
+  /**
+   * Optional batched calls: `eps` and `fusedVpLossGrad` for several images of one size at one
+   * timestep, in one backend call (K chains in lockstep, `lockstep.ts`). Element k of the result
+   * is what the single call gives for image k (up to floating-point summation order).
+   */
+  epsBatch?(zs: readonly Tensor[], t: number): Promise<EpsOutput[]>;
+  fusedVpLossGradBatch?(xs: readonly Tensor[], s: VpScalars, loss: DenoisedLossDescription): Promise<DenoisedWithGrad[] | null>;
 }
 
 /**
@@ -87,4 +94,13 @@ export interface Denoiser {
   denoise(x: Tensor, sigma: number): Promise<Tensor>;
   /** D(x, sigma), L(D) and dL/dx = J_D(x)^T dL/dD (one forward and one backward pass). */
   denoiseWithGrad(x: Tensor, sigma: number, loss: DenoisedLoss): Promise<DenoisedWithGrad>;
+  /**
+   * Optional batched calls (present when the network's backend batches): the same results for
+   * several images at one sigma, from one backend call. `denoiseWithGradBatch` takes image k's
+   * loss as `losses[k]` (all describing the same function of D, e.g. K chains' copies of one
+   * data term) and resolves null when they cannot be evaluated in-graph together; the caller
+   * then makes the single calls.
+   */
+  denoiseBatch?(xs: readonly Tensor[], sigma: number): Promise<Tensor[]>;
+  denoiseWithGradBatch?(xs: readonly Tensor[], sigma: number, losses: readonly DenoisedLoss[]): Promise<DenoisedWithGrad[] | null>;
 }

@@ -63,6 +63,8 @@ export function vpDenoiser(model: EpsModel, options: VpDenoiserOptions = {}): De
     return { shape: x.shape, data: d };
   };
 
+  const epsBatch = model.epsBatch?.bind(model);
+  const fusedBatch = model.fusedVpLossGradBatch?.bind(model);
   return {
     name: `vp(${model.name})`,
     async denoise(x, sigma) {
@@ -95,5 +97,27 @@ export function vpDenoiser(model: EpsModel, options: VpDenoiserOptions = {}): De
       for (let i = 0; i < u.length; i++) grad[i] = u[i] + vjp.data[i];
       return { denoised, loss: lossValue, grad: { shape: x.shape, data: grad } };
     },
+    ...(epsBatch
+      ? {
+          async denoiseBatch(xs: readonly Tensor[], sigma: number) {
+            const outs = await epsBatch(
+              xs.map((x) => scaledInput(x, sigma)),
+              timestep(sigma),
+            );
+            return outs.map(({ eps }, k) => combine(xs[k], eps, sigma));
+          },
+        }
+      : {}),
+    ...(fusedBatch
+      ? {
+          denoiseWithGradBatch(xs: readonly Tensor[], sigma: number, losses: readonly DenoisedLoss[]) {
+            // One fused run evaluates one loss: every image's must describe the same operator and y.
+            const d = losses[0]?.description;
+            const same = losses.every((l) => l.description?.operator === d?.operator && l.description?.y === d?.y);
+            if (!fuse || !d || !same) return Promise.resolve(null);
+            return fusedBatch(xs, { sigma, cIn: cIn(sigma), t: timestep(sigma) }, d);
+          },
+        }
+      : {}),
   };
 }

@@ -12,10 +12,15 @@
  * costs one forward and one backward pass (the unfused path, `compileVjpModel`, needs the
  * forward twice because the cotangent is computed outside the model).
  *
- * Model (opset max(17, model opset), static shapes for one image of H x W):
- *   inputs  x [1,3,H,W], c_in [1], sigma [1], t [1] (the network's t type), y (A's output shape),
- *           and the operator's data (`form.feeds`: mask, blur kernel, bicubic matrices)
- *   outputs D [1,3,H,W], loss [] (scalar), g [1,3,H,W], r (A's output shape)
+ * Model (opset max(17, model opset), static shapes for B images of H x W, B = `batch`, default 1):
+ *   inputs  x [B,3,H,W], c_in [1], sigma [1], t [1] (the network's t type), y (A's output shape,
+ *           batch 1: every image is compared with the same measurement), and the operator's
+ *           data (`form.feeds`: mask, blur kernel, bicubic matrices)
+ *   outputs D [B,3,H,W], loss [] (the sum over the batch), g [B,3,H,W], r [B, ...A's output]
+ *
+ * A batch is K chains of one sampler in lockstep (`lib/diffusion/lockstep.ts`): the images share
+ * the noise level and the measurement, and since the loss is a sum of per-image terms, g[k] is
+ * image k's own gradient.
  *
  * @example
  * const form = op.onnxForm!(GUIDANCE_OPERATOR_NAMES)!;
@@ -62,6 +67,8 @@ export interface GuidanceModelOptions {
   width: number;
   /** The operator's ONNX form, built with `GUIDANCE_OPERATOR_NAMES`. */
   operator: OperatorOnnxForm;
+  /** Images per run (default 1). */
+  batch?: number;
 }
 
 export interface GuidanceReport extends GradientModelStats {
@@ -74,8 +81,11 @@ function n(name: string, opType: string, inputs: string[], outputs: string[], at
   return { name, opType, domain: '', inputs, outputs, attributes };
 }
 
+/** The form's shape with the batch axis set to `batch` (forms are built for one image). */
+const batched = (shape: readonly number[], batch: number): number[] => [batch, ...shape.slice(1)];
+
 function checkForm(form: OperatorOnnxForm, imageShape: readonly number[]): void {
-  if (form.inShape.length !== 4 || form.inShape.some((d, i) => d !== imageShape[i])) {
+  if (form.inShape.length !== 4 || form.inShape[0] !== 1 || form.inShape.some((d, i) => i > 0 && d !== imageShape[i])) {
     throw new SpgdError('BAD_INPUT', `operator form '${form.key}' takes [${form.inShape.join(', ')}], the image is [${imageShape.join(', ')}]`);
   }
   if (form.input !== GUIDANCE_IO.denoised) {
@@ -129,7 +139,7 @@ function appendForward(graph: Graph, sig: EpsSignature, form: OperatorOnnxForm, 
 }
 
 /** Checks the folded shapes of D, r and the loss against the form. */
-function checkLossShapes(folded: FoldResult, form: OperatorOnnxForm): void {
+function checkLossShapes(folded: FoldResult, form: OperatorOnnxForm, batch: number): void {
   const shapeOf = (v: string): readonly number[] => {
     const m = folded.meta.get(v);
     if (!m) throw new ShapeInferenceError(v, 'guidance', `the shape of '${v}' could not be inferred (operator '${form.key}')`);
@@ -138,8 +148,9 @@ function checkLossShapes(folded: FoldResult, form: OperatorOnnxForm): void {
   shapeOf(GUIDANCE_IO.denoised);
   shapeOf(GUIDANCE_IO.loss);
   const rShape = shapeOf(GUIDANCE_IO.residual);
-  if (rShape.some((d, i) => d !== form.outShape[i])) {
-    throw new SpgdError('BAD_INPUT', `operator form '${form.key}' gives [${rShape.join(', ')}], it declares [${form.outShape.join(', ')}]`);
+  const declared = batched(form.outShape, batch);
+  if (rShape.length !== declared.length || rShape.some((d, i) => d !== declared[i])) {
+    throw new SpgdError('BAD_INPUT', `operator form '${form.key}' gives [${rShape.join(', ')}], it declares [${declared.join(', ')}]`);
   }
 }
 
@@ -170,9 +181,10 @@ export function compileGuidanceModel(
   opts: GuidanceModelOptions,
 ): { bytes: Uint8Array; report: GuidanceReport } {
   const t0 = Date.now();
-  const { height: H, width: W, operator: form } = opts;
+  const { height: H, width: W, operator: form, batch = 1 } = opts;
   checkSize({ height: H, width: W });
-  const imageShape = [1, 3, H, W];
+  if (!Number.isInteger(batch) || batch < 1) throw new SpgdError('BAD_INPUT', `a guidance model's batch must be a positive integer, got ${batch}`);
+  const imageShape = [batch, 3, H, W];
   checkForm(form, imageShape);
   const model = forwardModel instanceof Uint8Array ? decodeModel(forwardModel) : forwardModel;
   const sig = readEpsSignature(model);
@@ -192,8 +204,8 @@ export function compileGuidanceModel(
   const shapes = new Map<string, number[]>(graph.inputs.map((i) => [i.name, i.shape as number[]]));
   const folded = foldAndInferShapes(graph, shapes, opset);
   const g = folded.graph;
-  const { channels } = checkEpsOutput(folded.meta, outName, 1, H, W);
-  checkLossShapes(folded, form);
+  const { channels } = checkEpsOutput(folded.meta, outName, batch, H, W);
+  checkLossShapes(folded, form, batch);
 
   if (channels === 6) {
     // Let the gradient flow through a 3-channel output Conv (see splitOutputConv).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateTime, learnFromRun, samplerSeconds } from './estimate';
+import { activationBytes, estimateTime, learnFromRun, samplerBytes, samplerSeconds } from './estimate';
 import { emptyThroughput, readThroughput, Throughput } from './throughput';
 import type { PlanStep } from './types';
 
@@ -133,5 +133,22 @@ describe('estimateTime', () => {
     const t2 = table();
     learnFromRun(t2, plan, { nodeSeconds: { s: before.steps.s + 2 }, coldModels: ['default'] });
     expect(t2.correction('default', PX64)).toBeCloseTo(1, 6);
+  });
+});
+
+describe('samplerBytes', () => {
+  const priced = (samples: number, size: number) => ({
+    contribution: { ...sampler({ height: size, width: size, params: { samples } }) },
+    model: 'default',
+    report: { flops: 1e9, parameters: 0, activationBytes: 100e6 } as never,
+  });
+
+  it('K chains in lockstep: K working sets, and the VJP activations of every image of a batched call', () => {
+    const image = (size: number) => 3 * size * size * 4;
+    // 128 px: the 4 chains share one batched call, so 4 x the activations.
+    expect(samplerBytes(priced(4, 128)) - samplerBytes(priced(1, 128))).toBe(3 * 100e6 + 3 * 12 * image(128));
+    // 256 px: batches of one image, the activations once.
+    expect(samplerBytes(priced(4, 256)) - samplerBytes(priced(1, 256))).toBe(3 * 12 * image(256));
+    expect(activationBytes(150)).toBe(4);
   });
 });

@@ -11,8 +11,8 @@
  *   cached    0 (its outputs are reused)
  *   cold      + opening the model and compiling its gradient models, + its download (browser)
  *
- *   memory    per step: a sampler's captured snapshots and working tensors, plus the activations
- *             a VJP keeps; any other node NODE_BYTES + 4 bytes x the elements it reads (a decoded
+ *   memory    per step: a sampler's captured snapshots and its K chains' working tensors, plus
+ *             the activations a VJP keeps for each image of a batched call (lockstep chains); any other node NODE_BYTES + 4 bytes x the elements it reads (a decoded
  *             source at its real size) and writes (its outputs); plus each model's weights once
  *             (twice when a gradient model is compiled)
  *
@@ -23,6 +23,7 @@
  * (`--json` estimateSeconds) and in the editor (browser runs, with the tab's own speeds), and
  * `learnFromRun` feeds finished runs back into the table.
  */
+import { chainsOf, lockstepBatch } from '../samplers/ensemble';
 import type { Nfe } from '../samplers/types';
 import type { PriorReport, SamplerContribution } from './node-run';
 import type { Throughput } from './throughput';
@@ -126,11 +127,16 @@ export function activationBytes(flops: number): number {
   return (4 * flops) / FLOPS_PER_ACTIVATION;
 }
 
-/** Bytes a sampler holds while it runs: snapshots, working tensors and a VJP's activations (its model's weights aside). */
+/**
+ * Bytes a sampler holds while it runs (its model's weights aside): chain 0's snapshots, every
+ * chain's working tensors (K chains run at once, in lockstep), and a VJP's activations for each
+ * image of a batched call (`lockstepBatch`).
+ */
 export function samplerBytes(s: PricedSampler): number {
   const c = s.contribution;
-  let bytes = 3 * c.height * c.width * 4 * (SNAPSHOT_TENSORS + 12);
-  if (c.nfe.vjp > 0) bytes += s.report?.activationBytes ?? activationBytes(forwardFlops(s));
+  const chains = chainsOf(c.params);
+  let bytes = 3 * c.height * c.width * 4 * (SNAPSHOT_TENSORS + 12 * chains);
+  if (c.nfe.vjp > 0) bytes += (s.report?.activationBytes ?? activationBytes(forwardFlops(s))) * Math.min(chains, lockstepBatch(c.height * c.width));
   return bytes;
 }
 

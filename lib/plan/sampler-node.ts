@@ -22,7 +22,7 @@ import type { PortFacts, PortSpec, PortType } from '../graph/ports';
 import type { NodeTypeInfo } from '../graph/validate';
 import { getSampler, parseSamplerParams, runEnsemble, samplerCost } from '../samplers';
 import { chainsOf } from '../samplers/ensemble';
-import type { SamplerSpec, StepSnapshot } from '../samplers/types';
+import type { PriorHandles, SamplerSpec, StepSnapshot } from '../samplers/types';
 import { SpgdError } from '../errors';
 import type { NodeRun } from './node-run';
 import { captureSteps, publishSnapshot, traceJson } from './publish';
@@ -136,13 +136,14 @@ export function samplerNodeRun<S extends z.ZodObject>(def: NodeTypeInfo<S>, spec
       const { operator, y } = resolved;
       const init = initPort ? ctx.optionalInput(initPort, 'Image')?.tensor : undefined;
       const spec = getSampler(cfg.method);
-      const create = () => spec.create(prior ?? null, cfg.params);
+      const create = (chainPrior: PriorHandles | null) => spec.create(chainPrior, cfg.params);
       const chains = chainsOf(cfg.params);
-      const captured = captureSteps(create().steps, ctx.captures);
+      const captured = captureSteps(create(prior ?? null).steps, ctx.captures);
       let lastProgress = -Infinity;
       const pending: Promise<void>[] = [];
       const result = await runEnsemble(
         create,
+        prior ?? null,
         {
           operator,
           measurement: y,

@@ -17,7 +17,7 @@ describe('DAPS', () => {
     const p = gaussianProblem('inpaint-random', { shape: [3, 16, 16], sigmaY: 0.2 });
     const { denoiser } = gaussianPrior(p);
     const params = { steps: 8, sigmaMin: 0.05, odeSteps: 1, langevinSteps: 150, lr: 0.05, lrMinRatio: 1, priorStd: p.std, sigmaY: p.sigmaY };
-    const r = await runEnsemble(() => createDaps(denoiser, params), { operator: p.op, measurement: p.y }, 7, K);
+    const r = await runEnsemble(() => createDaps(denoiser, params), null, { operator: p.op, measurement: p.y }, 7, K);
     const sd = inpaintingPosteriorStd(p);
     const mask = p.op.state.mask!.data;
     const n = sd.length;

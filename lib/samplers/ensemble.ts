@@ -12,18 +12,21 @@
  * sample's expected squared error is about twice the posterior variance; the mean of K samples
  * brings it to (1 + 1/K) times, which is why the mean scores higher on PSNR than any one sample.
  *
- * The chains run one after the other here; trace, snapshots and previews come from chain 0.
+ * When the prior's backend batches (ONNX Runtime), the chains run in lockstep and each step of
+ * all K chains is one batched network call (`lockstep.ts`); otherwise one chain after the other.
+ * Trace, snapshots and previews come from chain 0.
  *
  * @example
- *   const r = await runEnsemble(() => createSpgd(denoiser, params), { operator, measurement: y }, seed, 4);
+ *   const r = await runEnsemble((p) => createSpgd(p!.denoiser, params), prior, { operator, measurement: y }, seed, 4);
  *   r.sample;       // the mean of 4 SPGD samples
  *   r.uncertainty;  // [H, W] per-pixel std
  */
 import { z } from 'zod';
 import { Rng } from '../rng';
 import type { Tensor } from '../tensor';
-import { runSampler, type RunOptions, type SampleResult } from './run';
-import type { Nfe, Sampler, SamplerContext } from './types';
+import { canLockstep, lockstepPriors } from './lockstep';
+import { runSampler, type Progress, type RunOptions, type SampleResult } from './run';
+import type { Nfe, PriorHandles, Sampler, SamplerContext } from './types';
 
 /** The ensemble parameter as a zod shape, spread into the schema of every sampler that draws random samples. */
 export const ensembleShape = {
@@ -83,39 +86,86 @@ export function meanAndSpread(images: readonly Tensor[]): { mean: Tensor; std: T
 }
 
 /**
- * Runs `chains` chains of the sampler `create` makes (a fresh one per chain) and returns their
- * mean, spread and summed cost. `options.onStep` sees chain 0's steps; `onProgress` counts the
- * steps of all chains.
+ * Pixels per batched network call (B x H x W) that lockstep chains may reach: 4 images at
+ * 128 x 128. The fused gradient model's activations grow with the batch (about 470 MiB at
+ * 65,536 pixels), so larger images batch fewer chains per call (256 x 256: one, i.e. none).
+ */
+export const LOCKSTEP_BATCH_PIXELS = 4 * 128 * 128;
+
+/** Chains per batched call at this image size by default (at least 1). */
+export function lockstepBatch(pixels: number): number {
+  return Math.max(1, Math.floor(LOCKSTEP_BATCH_PIXELS / pixels));
+}
+
+export interface EnsembleOptions extends RunOptions {
+  /** Batch the chains' network calls when the prior can (default true). false: one chain after another. */
+  lockstep?: boolean;
+  /** Most images per batched call (default: `lockstepBatch(H x W)`). */
+  maxBatch?: number;
+}
+
+/**
+ * Runs `chains` chains of the sampler `create` makes from the prior (a fresh one per chain) and
+ * returns their mean, spread and summed cost. `options.onStep` sees chain 0's steps; `onProgress`
+ * counts the steps of all chains.
  */
 export async function runEnsemble(
-  create: () => Sampler<unknown>,
+  create: (prior: PriorHandles | null) => Sampler<unknown>,
+  prior: PriorHandles | null,
   ctx: Omit<SamplerContext, 'rng'>,
   seed: number,
   chains: number,
-  options: RunOptions = {},
+  options: EnsembleOptions = {},
 ): Promise<EnsembleResult> {
   if (!Number.isInteger(chains) || chains < 1) throw new RangeError(`an ensemble needs a positive integer number of chains, got ${chains}`);
   const start = performance.now();
-  const results: SampleResult[] = [];
-  const nfe: Nfe = { forward: 0, vjp: 0 };
-  for (let k = 0; k < chains; k++) {
-    const before = { ...nfe };
-    const r = await runSampler(create(), { ...ctx, rng: chainRng(seed, k) }, {
-      onStep: k === 0 ? options.onStep : undefined,
-      onProgress: options.onProgress
-        ? (p) => {
-            options.onProgress?.({
-              step: k * p.steps + p.step,
-              steps: chains * p.steps,
-              nfe: { forward: before.forward + p.nfe.forward, vjp: before.vjp + p.nfe.vjp },
-              elapsedMs: performance.now() - start,
-            });
+  const progress: (Progress | undefined)[] = new Array<Progress | undefined>(chains).fill(undefined);
+  const report = options.onProgress;
+  const chainOptions = (k: number): RunOptions => ({
+    onStep: k === 0 ? options.onStep : undefined,
+    onProgress: report
+      ? (p) => {
+          progress[k] = p;
+          const nfe: Nfe = { forward: 0, vjp: 0 };
+          let step = 0;
+          for (const q of progress) {
+            step += q?.step ?? 0;
+            nfe.forward += q?.nfe.forward ?? 0;
+            nfe.vjp += q?.nfe.vjp ?? 0;
           }
-        : undefined,
-    });
+          report({ step, steps: chains * p.steps, nfe, elapsedMs: performance.now() - start });
+        }
+      : undefined,
+  });
+
+  let results: SampleResult[];
+  if (chains > 1 && options.lockstep !== false && canLockstep(prior)) {
+    const [, h, w] = ctx.operator.inShape;
+    const maxBatch = options.maxBatch ?? lockstepBatch(h * w);
+    const ls = lockstepPriors(prior, chains, { maxBatch });
+    results = await Promise.all(
+      ls.priors.map((p, k) =>
+        runSampler(create(p), { ...ctx, rng: chainRng(seed, k) }, chainOptions(k)).then(
+          (r) => {
+            ls.leave(k);
+            return r;
+          },
+          (e: unknown) => {
+            ls.abort(e);
+            ls.leave(k);
+            throw e;
+          },
+        ),
+      ),
+    );
+  } else {
+    results = [];
+    for (let k = 0; k < chains; k++) results.push(await runSampler(create(prior), { ...ctx, rng: chainRng(seed, k) }, chainOptions(k)));
+  }
+  const nfe: Nfe = { forward: 0, vjp: 0 };
+  for (const r of results) {
     nfe.forward += r.nfe.forward;
     nfe.vjp += r.nfe.vjp;
-    results.push(r);
   }
   const samples = results.map((r) => r.sample);
   const { mean, std } = meanAndSpread(samples);

@@ -22,7 +22,7 @@ import { TASKS, type LinearOperator, type TaskName } from '../lib/operators/type
 import { Rng } from '../lib/rng';
 import type { Tensor } from '../lib/tensor';
 import { PULLBACK_COST, VJP_COST } from '../lib/plan/estimate';
-import type { Throughput } from '../lib/plan/throughput';
+import { CALIBRATION_TASK, type Throughput } from '../lib/plan/throughput';
 import { restoreImage } from './recipes';
 
 export interface CalibrationDeps {
@@ -93,7 +93,7 @@ export async function calibrate(t: Throughput, d: CalibrationDeps): Promise<numb
     const timed = timedModel(opened, now, calls);
     const prior = { load: () => Promise.resolve(timed) };
     const run = (method: string, samplerParams: Record<string, unknown>) =>
-      restoreImage({ task: 'inpaint-random', method, seed: 0, sigmaY: 0.05, model, samplerParams }, { groundTruth: d.groundTruth, size }, prior, { signal: d.signal, captures: 1 });
+      restoreImage({ task: CALIBRATION_TASK, method, seed: 0, sigmaY: 0.05, model, samplerParams }, { groundTruth: d.groundTruth, size }, prior, { signal: d.signal, captures: 1 });
     // SPGD: 3 outer steps of 1 warm-up call each (fused guidance), with its per-step diagnostics.
     const spgd = await run('spgd', { steps: 3, warmup: 1 });
     // A model that cannot fuse the guidance (the analytic prior) took the pullback path: that is its "fused" call.

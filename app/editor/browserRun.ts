@@ -25,6 +25,7 @@ import {
   forgetWarm,
   learnBrowserRun,
   loadBrowserThroughput,
+  markCalibrated,
   markWarm,
   rememberProvider,
   saveBrowserThroughput,
@@ -98,7 +99,10 @@ export function setBrowserRunRecorder(fn: ((r: EndedBrowserRun) => void) | null)
   recorder = fn;
 }
 
-let calibration: { runId: string; resolve: (ok: boolean) => void } | null = null;
+/** The model the tab's calibration measures (the shipped prior). */
+const CALIBRATED_MODEL = 'default';
+
+let calibration: { runId: string; resolve: (ok: boolean) => void; models: Record<string, ModelSource> } | null = null;
 
 /**
  * Measures this browser's speed once per provider (a few seconds; the model is downloaded and
@@ -108,8 +112,8 @@ export function calibrateBrowser(backend: BrowserBackend, models: Record<string,
   if (calibration) return Promise.resolve(false);
   const runId = `calibrate-${Date.now().toString(36)}`;
   return new Promise<boolean>((resolve) => {
-    calibration = { runId, resolve };
-    const req: CalibrateRequest = { type: 'calibrate', runId, backend, model: 'default', models, images, sizes: BROWSER_CALIBRATION_SIZES };
+    calibration = { runId, resolve, models };
+    const req: CalibrateRequest = { type: 'calibrate', runId, backend, model: CALIBRATED_MODEL, models, images, sizes: BROWSER_CALIBRATION_SIZES };
     try {
       getWorker().postMessage(req);
     } catch {
@@ -129,6 +133,7 @@ function onCalibrationMessage(m: FromWorker): void {
     if (t && m.provider !== 'js') {
       saveBrowserThroughput(m.provider, t);
       rememberProvider(m.provider);
+      markCalibrated(m.provider, CALIBRATED_MODEL, BROWSER_CALIBRATION_SIZES, c.models);
     }
     if (!t) s.toast('info', `Could not measure this browser's speed (${m.error ?? 'no result'}): the estimate uses nominal speeds.`);
     calibration = null;

@@ -10,7 +10,7 @@ import type { BrowserBackend, ModelSource } from '../../lib/browser/protocol';
 import { modelCacheKey } from '../../lib/browser/protocol';
 import { MODEL_CACHE } from '../../lib/browser/runner';
 import { estimateTime, learnFromRun, type RunTimings } from '../../lib/plan/estimate';
-import { emptyThroughput, readThroughput, Throughput } from '../../lib/plan/throughput';
+import { CALIBRATION_TASK, emptyThroughput, readThroughput, Throughput } from '../../lib/plan/throughput';
 import type { Plan } from '../../lib/plan/types';
 import type { BackendChoice } from './runTypes';
 
@@ -81,6 +81,18 @@ export function markWarm(p: BrowserProvider, plan: Pick<Plan, 'steps'>, models: 
     const src = models[c.model] as ModelSource | undefined;
     if (src) inCache.set(modelCacheKey(src.url, src.sha256), true);
   }
+}
+
+/**
+ * After this tab's calibration: the worker holds the model open with the calibration task's
+ * sessions at the calibrated sizes, and Cache Storage its bytes. (A run right after it is warm:
+ * pricing it cold would add an opening it does not pay, and learning from it would then take
+ * that opening off its sampler's time and price the next run far too low.)
+ */
+export function markCalibrated(p: BrowserProvider, model: string, sizes: readonly number[], models: Record<string, ModelSource>): void {
+  for (const size of sizes) warm.add(warmKey(p, model, CALIBRATION_TASK, size * size));
+  const src = models[model] as ModelSource | undefined;
+  if (src) inCache.set(modelCacheKey(src.url, src.sha256), true);
 }
 
 /** The worker was dropped (it crashed or ran out of memory): nothing is open any more. */

@@ -21,6 +21,12 @@
  */
 import { z } from 'zod';
 
+/**
+ * The operator task the calibration (nodes/calibrate.ts) restores: the sessions it leaves open
+ * are this task's, at the calibrated sizes.
+ */
+export const CALIBRATION_TASK = 'inpaint-random';
+
 /** Seconds of one network call of each kind. */
 export interface NetworkSeconds {
   /** A plain forward (eps). */

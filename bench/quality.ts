@@ -15,6 +15,7 @@
  *   npm run bench:quality -- --from 2 --limit 10 --size 128
  *   npm run bench:quality -- --columns preset,ddnm --tasks sr-x4 --no-figures   # a part of it
  *   npm run bench:quality -- --report-only
+ *   npm run bench:quality -- --report-only --partial ddnm,daps,dps   # those on the images they finished
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -44,6 +45,8 @@ const { values: f } = parseArgs({
     prior: { type: 'string', default: 'default' },
     out: { type: 'string', default: 'bench/results' },
     'report-only': { type: 'boolean', default: false },
+    /** Columns the report may show on fewer images than the others (marked with their image count). */
+    partial: { type: 'string', default: '' },
   },
 });
 
@@ -189,16 +192,23 @@ async function runAll() {
 }
 
 function writeReport() {
-  // Only images with every task x column logged count, so all columns see the same images.
-  const complete = files.filter((image) => tasks.every((t) => columns.every((c) => log.find(keyFor(image, t, c)))));
+  const partial = new Set(f.partial.split(',').filter(Boolean));
+  const loggedFor = (image: string, c: Column) => tasks.every((t) => log.find(keyFor(image, t, c)));
+  // An image counts when every column but the partial ones has all its tasks logged, so those columns see the same images.
+  const complete = files.filter((image) => columns.every((c) => partial.has(c.id) || loggedFor(image, c)));
+  /** The images a column is summarised over: the complete ones, or for a partial column those of them it finished. */
+  const imagesOf = (c: Column) => (partial.has(c.id) ? complete.filter((image) => loggedFor(image, c)) : complete);
   const records = (t: TaskName, c: Column): RunRecord[] =>
-    complete.map((image) => log.find(keyFor(image, t, c))).filter((r): r is RunRecord => r !== undefined);
+    imagesOf(c)
+      .map((image) => log.find(keyFor(image, t, c)))
+      .filter((r): r is RunRecord => r !== undefined);
   const cell = (t: TaskName, c: Column): Summary | undefined => {
-    if (!complete.length) return undefined;
+    if (!imagesOf(c).length) return undefined;
     const s = summarize(records(t, c));
     if (c.pick !== 'chain0') return s;
     return s.firstChain ? { ...s, psnr: s.firstChain.psnr, ssim: s.firstChain.ssim, nfe: { forward: s.nfe.forward / 4, vjp: s.nfe.vjp / 4 }, seconds: s.seconds / 4 } : s;
   };
+  const shown = (t: TaskName, c: Column) => formatCell(cell(t, c)) + (partial.has(c.id) && imagesOf(c).length < complete.length ? ` (${imagesOf(c).length} img)` : '');
   const col = (id: string) => columns.find((c) => c.id === id);
   const diff = (t: TaskName, a: string, b: string) => {
     const ca = col(a);
@@ -234,14 +244,17 @@ function writeReport() {
     '# Quality report (PSNR dB / SSIM)',
     '',
     `${complete.length} image(s) of ${f.data} at ${size}x${size}: ${complete.join(', ') || 'none finished yet'} (images ${from}..${from + files.length - 1} in name order${from >= 2 ? '; the first two, used for tuning, are left out' : ''}). sigma_y ${SIGMA_Y}, image k of the folder uses seed k, same images and seeds for every column; prior ${f.prior}.`,
-    `Machine: ${cpus()[0].model}, ${cpus().length} cores (shared with other work: seconds are indicative only); node ${process.version}; ${new Date().toISOString().slice(0, 10)}. \`npm run bench:quality -- --from ${from} --limit ${f.limit} --size ${size}${f.columns === 'all' ? '' : ` --columns ${f.columns}`}\``,
+    `Machine: ${cpus()[0].model}, ${cpus().length} cores (shared with other work: seconds are indicative only); node ${process.version}; ${new Date().toISOString().slice(0, 10)}. \`npm run bench:quality -- --from ${from} --limit ${f.limit} --size ${size}${f.columns === 'all' ? '' : ` --columns ${f.columns}`}${f.partial ? ` --partial ${f.partial}` : ''}\``,
     '',
     'Columns: ' + columns.map((c) => `**${c.id}** ${c.label} (\`--method ${c.method}\`${Object.keys(c.params).length ? ` ${Object.entries(c.params).map(([k, v]) => `--set ${k}=${String(v)}`).join(' ')}` : ''}${c.pick === 'chain0' ? ', chain 0 of its runs' : ''})`).join('; ') + '.',
     '',
     `| task | ${columns.map((c) => c.id).join(' | ')} |`,
     `|---|${columns.map(() => '---:').join('|')}|`,
-    ...tasks.map((t) => `| ${t} | ${columns.map((c) => formatCell(cell(t, c))).join(' | ')} |`),
+    ...tasks.map((t) => `| ${t} | ${columns.map((c) => shown(t, c)).join(' | ')} |`),
     '',
+    ...columns
+      .filter((c) => partial.has(c.id) && imagesOf(c).length < complete.length)
+      .map((c) => `**${c.id}** ran on ${imagesOf(c).length} of the ${complete.length} images (${imagesOf(c).join(', ') || 'none'}): its means are over those only, so compare it with the other columns in the per-image table.\n`),
     '## Targets, per task (PSNR dB / SSIM differences; positive = the first wins)',
     '',
     `| task | preset - classical | target (>= +0.5 dB and >= SSIM) | SPGD - DPS-DDIM (per sample, equal NFE) | preset - SPGD (per sample) | mean of 4 - its chain 0 (${meanOf?.id ?? '-'}) | DiffPIR - classical |`,

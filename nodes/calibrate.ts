@@ -113,6 +113,7 @@ export async function calibrate(t: Throughput, d: CalibrationDeps): Promise<numb
     calibrateOperators(t, size, now);
   }
   t.recordLoad(model, openSeconds + compileSeconds);
+  t.recordCompile(model, compileSeconds);
   t.data.calibratedAt = Date.now();
   return (now() - start) / 1000;
 }

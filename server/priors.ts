@@ -90,6 +90,11 @@ export class PriorRegistry {
     return model === 'gaussian' || (this.loaded.has(model) && this.used.has(`${model}|${task ?? ''}|${pixels}`));
   }
 
+  /** Whether the model is open (some of its sessions may still need compiling). */
+  isOpen(model: string): boolean {
+    return model === 'gaussian' || this.loaded.has(model);
+  }
+
   /** Records that a run opened the sessions of this model, task and size. */
   markUsed(model: string, task: string | undefined, pixels: number): void {
     this.used.add(`${model}|${task ?? ''}|${pixels}`);

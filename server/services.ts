@@ -177,6 +177,7 @@ export function createServices(options: CreateServicesOptions = {}): Services {
     throughput: speed.throughput,
     isCached: backend === 'server' ? (key) => cache.has(key) : undefined,
     isWarm: backend === 'server' ? (model, task, pixels) => priors.isWarm(model, task, pixels) : undefined,
+    isOpen: backend === 'server' ? (model) => priors.isOpen(model) : undefined,
     storeEmbeddedAssets: (files) => assets.storeEmbedded(files),
   });
   const compile = (document: unknown, backend?: RunsOn) => compileGraph(document, NODE_KIT, compileEnv(backend));

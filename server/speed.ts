@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { machineFingerprint, openThroughputFile, readThroughputFile, writeThroughputFile } from '../lib/io/node-throughput';
 import { learnFromRun, type RunTimings } from '../lib/plan/estimate';
-import { emptyThroughput, Throughput } from '../lib/plan/throughput';
+import { CALIBRATION_TASK, emptyThroughput, Throughput } from '../lib/plan/throughput';
 import type { Plan } from '../lib/plan/types';
 import { calibrate } from '../nodes/calibrate';
 import type { AssetStore } from './assets';
@@ -55,18 +55,23 @@ export class ServerSpeed {
       const { throughput, calibrated } = await openThroughputFile(this.file, SERVER_BACKEND, fingerprint, calibrateHere);
       this.throughput = throughput;
       // The calibration opened the default prior and ran inpainting at each size.
-      if (calibrated) for (const px of CALIBRATION_SIZES) this.priors.markUsed('default', 'inpaint-random', px * px);
+      if (calibrated) for (const px of CALIBRATION_SIZES) this.priors.markUsed('default', CALIBRATION_TASK, px * px);
     } catch (e) {
       console.warn(`estimate calibration failed (${e instanceof Error ? e.message : String(e)}); estimates use nominal speeds`);
     }
   }
 
-  /** Sampler steps whose model, task and size have no open sessions yet (they pay the model's opening). */
+  /** Sampler steps whose model, task and size have no open sessions yet (they pay compiling them). */
   coldModels(plan: Plan): string[] {
     return plan.steps.flatMap((s) => {
       const c = s.sampler;
       return c?.model && !this.priors.isWarm(c.model, c.task, c.height * c.width) ? [c.model] : [];
     });
+  }
+
+  /** Of the cold models, those not open at all (they pay the whole opening). */
+  closedModels(plan: Plan): string[] {
+    return this.coldModels(plan).filter((m) => !this.priors.isOpen(m));
   }
 
   /** Refines the table from a finished run and stores it; the run's models are warm from now on. */

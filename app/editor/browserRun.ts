@@ -20,6 +20,7 @@ import {
   BROWSER_CALIBRATION_SIZES,
   browserEstimate,
   checkModelCache,
+  closedModels,
   coldModels,
   expectedProvider,
   forgetWarm,
@@ -78,6 +79,8 @@ interface RunInfo {
   startedAt: number;
   provider: BrowserProvider;
   cold: string[];
+  /** Of those, the models the worker had not opened at all. */
+  opened: string[];
   /** The model download this run made: when it began, and the last bytes seen. */
   download: { at: number; loaded: number; lastAt: number } | null;
 }
@@ -199,7 +202,7 @@ function onMessage(m: FromWorker): void {
         s.applyRunEvent({ ...ev, runId: m.runId, ...(r?.png ? { result: pngDataUrl(r.png) } : {}) });
         if (run && ev.timings) {
           const d = run.download;
-          learnBrowserRun(run.provider, run.plan, { nodeSeconds: ev.timings.nodes, cached: ev.timings.cached, coldModels: run.cold }, d && d.lastAt > d.at ? { bytes: d.loaded, seconds: (d.lastAt - d.at) / 1000 } : null);
+          learnBrowserRun(run.provider, run.plan, { nodeSeconds: ev.timings.nodes, cached: ev.timings.cached, coldModels: run.cold, openedModels: run.opened }, d && d.lastAt > d.at ? { bytes: d.loaded, seconds: (d.lastAt - d.at) / 1000 } : null);
           markWarm(run.provider, run.plan, run.models);
         }
       } else {
@@ -263,7 +266,7 @@ export function startBrowserRun(o: BrowserRunOptions): string {
   }, 5000);
   current = { runId, lastMessage: Date.now(), timer };
   const provider = expectedProvider(o.backend);
-  info.set(runId, { plan: o.plan, document: o.document, presetId: o.presetId ?? null, models: o.models ?? {}, startedAt: Date.now(), provider, cold: coldModels(provider, o.plan), download: null });
+  info.set(runId, { plan: o.plan, document: o.document, presetId: o.presetId ?? null, models: o.models ?? {}, startedAt: Date.now(), provider, cold: coldModels(provider, o.plan), opened: closedModels(provider, o.plan), download: null });
   const s = useEditor.getState();
   s.runStarted(runId, 0, o.plan);
   s.setRunBackend(`browser · ${o.backend}`);

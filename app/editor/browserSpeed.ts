@@ -125,6 +125,7 @@ export function browserEstimate(plan: Pick<Plan, 'steps' | 'models'>, backend: B
   const e = estimateTime(plan, {
     throughput: t,
     warm: (model, task, pixels) => model === 'gaussian' || warm.has(warmKey(p, model, task, pixels)),
+    isOpen: (model) => isOpen(p, model),
     downloadBytes: (model) => {
       const src = models[model] as ModelSource | undefined;
       if (!src || model === 'gaussian') return 0;
@@ -145,6 +146,16 @@ export function learnBrowserRun(
   learnFromRun(t, plan, timings);
   if (download) t.recordDownload(download.bytes, download.seconds);
   saveBrowserThroughput(p, t);
+}
+
+/** Whether the worker holds the model open (some sessions of it ran in this tab). */
+function isOpen(p: BrowserProvider, model: string): boolean {
+  return [...warm].some((k) => k.startsWith(`${p}|${model}|`));
+}
+
+/** Of the plan's cold models, those the worker has not opened at all (they pay the whole opening). */
+export function closedModels(p: BrowserProvider, plan: Pick<Plan, 'steps'>): string[] {
+  return coldModels(p, plan).filter((m) => !isOpen(p, m));
 }
 
 /** Whether a sampler of the plan would open sessions that are not open yet (those runs pay the opening). */

@@ -305,6 +305,7 @@ function buildPlan(
       throughput: env.throughput,
       cached: env.isCached ? (key) => env.isCached?.(key) ?? false : undefined,
       warm: env.isWarm ? (model, task, px) => env.isWarm?.(model, task, px) ?? true : undefined,
+      isOpen: env.isOpen ? (model) => env.isOpen?.(model) ?? false : undefined,
     },
   );
   for (const step of steps) step.estimate.seconds = time.steps[step.node] ?? 0;

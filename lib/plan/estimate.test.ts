@@ -136,6 +136,25 @@ describe('estimateTime', () => {
   });
 });
 
+describe('cold sessions of an open model', () => {
+  it('cost their compilation, not the whole opening, and learning takes off only that', () => {
+    const t = table();
+    t.recordCompile('default', 0.5);
+    const plan = { steps: [step('s', { sampler: sampler() })] };
+    const warm = estimateTime(plan, { throughput: t });
+    const closed = estimateTime(plan, { throughput: t, warm: () => false, isOpen: () => false });
+    const open = estimateTime(plan, { throughput: t, warm: () => false, isOpen: () => true });
+    expect(closed.load).toBe(2);
+    expect(open.load).toBe(0.5);
+    // A run at a new size of an open model: 0.5 s of compiling on top of its steady time.
+    learnFromRun(t, plan, { nodeSeconds: { s: warm.steps.s + 0.5 }, coldModels: ['default'], openedModels: [] });
+    expect(t.correction('default', PX64)).toBeCloseTo(1, 6);
+    // Without the split (an old table): compiling is priced as the whole opening.
+    const old = table();
+    expect(estimateTime(plan, { throughput: old, warm: () => false, isOpen: () => true }).load).toBe(2);
+  });
+});
+
 describe('samplerBytes', () => {
   const priced = (samples: number, size: number) => ({
     contribution: { ...sampler({ height: size, width: size, params: { samples } }) },

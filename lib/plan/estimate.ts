@@ -9,7 +9,8 @@
  *              count K times (their steps and calls are the plan's)
  *   other     its seconds in earlier runs on this backend (else a small default by image size)
  *   cached    0 (its outputs are reused)
- *   cold      + opening the model and compiling its gradient models, + its download (browser)
+ *   cold      + opening the model and compiling its gradient models (an open model: compiling
+ *             only), + its download (browser)
  *
  *   memory    per step: a sampler's captured snapshots and its K chains' working tensors, plus
  *             the activations a VJP keeps for each image of a batched call (lockstep chains); any other node NODE_BYTES + 4 bytes x the elements it reads (a decoded
@@ -79,6 +80,11 @@ export interface EstimateContext {
   cached?: (key: string) => boolean;
   /** Whether the model's sessions for this operator task and size are open already (absent: assume warm). */
   warm?: (model: string, task: string | undefined, pixels: number) => boolean;
+  /**
+   * Whether the model itself is open (absent: assume not): cold sessions of an open model cost
+   * their compilation only, not the model's whole opening.
+   */
+  isOpen?: (model: string) => boolean;
   /** Bytes of the model still to download before it can open (the browser; absent or 0: none). */
   downloadBytes?: (model: string) => number;
 }
@@ -178,8 +184,11 @@ export function estimateTime(plan: Pick<Plan, 'steps'>, ctx: EstimateContext = {
     steps[step.node] = samplerSeconds(s, t) * (t?.correction(s.model, px) ?? 1);
     const coldKey = `${s.model}|${s.task ?? ''}|${px}`;
     if (ctx.warm && !ctx.warm(s.model, s.task, px) && !opened.has(coldKey)) {
+      // The first cold step of a closed model opens it; every other cold one compiles its sessions.
+      const opening = !ctx.isOpen?.(s.model) && !opened.has(`open|${s.model}`);
       opened.add(coldKey);
-      load += t?.load(s.model) ?? 0;
+      opened.add(`open|${s.model}`);
+      load += (opening ? t?.load(s.model) : t?.compile(s.model)) ?? 0;
     }
     const bytes = ctx.downloadBytes?.(s.model) ?? 0;
     if (bytes > 0 && !opened.has(`download|${s.model}`)) {
@@ -219,8 +228,13 @@ export interface RunTimings {
   nodeSeconds: Record<string, number>;
   /** Nodes whose outputs came from the cache. */
   cached?: readonly string[];
-  /** Models that were opened (and their gradients compiled) during the run: their samplers' first calls are not steady-state. */
+  /** Models whose sessions were compiled during the run: their samplers' first calls are not steady-state. */
   coldModels?: readonly string[];
+  /**
+   * Of those, the models the run opened (absent: all of them). The others were open already and
+   * only compiled sessions for a new task or size.
+   */
+  openedModels?: readonly string[];
 }
 
 /**
@@ -233,6 +247,7 @@ export function learnFromRun(t: Throughput, plan: Pick<Plan, 'steps'>, run: RunT
   const pixels = planPixels(plan);
   const cached = new Set(run.cached ?? []);
   const cold = new Set(run.coldModels ?? []);
+  const openedHere = run.openedModels ? new Set(run.openedModels) : cold;
   const opened = new Set<string>();
   for (const step of plan.steps) {
     const real = run.nodeSeconds[step.node] as number | undefined;
@@ -246,7 +261,7 @@ export function learnFromRun(t: Throughput, plan: Pick<Plan, 'steps'>, run: RunT
     let steady = real;
     if (cold.has(s.model) && !opened.has(s.model)) {
       opened.add(s.model);
-      steady -= t.load(s.model) ?? 0;
+      steady -= (openedHere.has(s.model) ? t.load(s.model) : t.compile(s.model)) ?? 0;
     }
     const priced = samplerSeconds(s, t);
     if (priced > 0 && steady > 0) t.learnSampler(s.model, s.height * s.width, steady / priced);

@@ -54,6 +54,8 @@ export interface CompileEnv {
   isCached?(key: string): boolean;
   /** Whether a model's sessions for this operator task and size are open (absent: assume they are). */
   isWarm?(model: string, task: string | undefined, pixels: number): boolean;
+  /** Whether the model is open at all (absent: assume not when a session is cold). */
+  isOpen?(model: string): boolean;
   /**
    * Stores the files the document carries (`assets[sha].data`, already checked against their
    * keys) where `describeImage` and the run will find them; returns a problem per file that is

@@ -65,6 +65,8 @@ export const throughputData = z.object({
   nodes: z.record(z.string(), z.array(point)).default({}),
   /** Seconds to open a model and compile its gradient models, by model. */
   load: z.record(z.string(), z.number().nonnegative()).default({}),
+  /** Of that, compiling the gradient models for one operator task and size (what an open model pays for a new one). */
+  compile: z.record(z.string(), z.number().nonnegative()).default({}),
   /** Model downloads (the browser): bytes per second. */
   downloadBytesPerSecond: z.number().positive().optional(),
   /** real / priced for sampler nodes, by "model@pixels" and per model over all sizes ("model@*"). */
@@ -180,6 +182,11 @@ export class Throughput {
     return entry(this.data.load, model);
   }
 
+  /** Compiling a new task and size's gradient sessions for an open model (else its whole opening). */
+  compile(model: string): number | undefined {
+    return entry(this.data.compile, model) ?? this.load(model);
+  }
+
   /**
    * real / priced of sampler nodes: for this model and size when runs gave one, else over this
    * model's runs at any size, else 1. Never another model's: a small analytic prior's runs are
@@ -213,6 +220,10 @@ export class Throughput {
   recordLoad(model: string, seconds: number): void {
     const old = entry(this.data.load, model);
     this.data.load[model] = old === undefined ? seconds : old + LEARN_RATE * (seconds - old);
+  }
+
+  recordCompile(model: string, seconds: number): void {
+    this.data.compile[model] = seconds;
   }
 
   recordDownload(bytes: number, seconds: number): void {

@@ -49,9 +49,10 @@ export function createRunJob(d: RunnerDeps): RunJob {
     // The first start's calibration measures the CPU: a run must not share it.
     await d.speed.ready;
     const coldModels = d.speed.coldModels(plan);
+    const openedModels = d.speed.closedModels(plan);
     const outcome = await executeRun(plan, adapters, d.recorder.sink(runId), { signal, cache: d.cache });
     const timings = outcome.status === 'finished' ? outcome.event.timings : undefined;
-    if (timings) d.speed.learn(plan, { nodeSeconds: timings.nodes, cached: timings.cached, coldModels });
+    if (timings) d.speed.learn(plan, { nodeSeconds: timings.nodes, cached: timings.cached, coldModels, openedModels });
     d.recorder.finish(runId, outcome);
   };
 }

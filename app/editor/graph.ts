@@ -6,6 +6,7 @@
 import type { Edge, Node } from '@xyflow/react';
 import { GRAPH_FORMAT, SCHEMA_VERSION, type GraphDocument } from '../../lib/graph/document';
 import { withoutUnusedData } from '../../lib/graph/embedded-assets';
+import { parseDocument as parseGraphDocument, type ParsedDocument } from '../../lib/graph/files';
 import { migrateDocument } from '../../lib/graph/migrate';
 import type { PortSpec, PortType } from '../../lib/graph/ports';
 import { topologicalOrder, type Connection } from '../../lib/graph/validate';
@@ -168,33 +169,24 @@ export function autoLayout(doc: Pick<GraphDocument, 'nodes' | 'edges'>): Record<
   return out;
 }
 
-export type ParsedDocument = { ok: true; doc: GraphDocument } | { ok: false; error: string };
+export type { ParsedDocument };
+
+/**
+ * The editor's reading of a parsed document (`lib/graph/files.ts`): besides being a graph, every
+ * node type must be one this app has (else importing it would leave blank boxes).
+ */
+export function knownNodeTypesOnly(parsed: ParsedDocument): ParsedDocument {
+  if (!parsed.ok) return parsed;
+  const unknown = Object.entries(parsed.doc.nodes).filter(([, n]) => !getNodeDefinition(n.type));
+  if (!unknown.length) return parsed;
+  const list = unknown.map(([id, n]) => `'${n.type}' (node '${id}')`).join(', ');
+  return { ok: false, error: `unknown node type${unknown.length > 1 ? 's' : ''} ${list}: this graph needs node types this SPGD Studio does not have` };
+}
 
 /** Parses JSON text or an object into a document, with a one-line reason when it is not one. */
 export function parseDocument(input: unknown): ParsedDocument {
-  let value = input;
-  if (typeof input === 'string') {
-    try {
-      value = JSON.parse(input);
-    } catch (e) {
-      return { ok: false, error: `not JSON: ${(e as Error).message}` };
-    }
-  }
-  // A preset or run record that wraps the document.
-  if (value && typeof value === 'object' && 'document' in value && !('nodes' in value)) value = value.document;
-  try {
-    // Any schema version this app ever wrote, and node params migrations (lib/graph/migrate.ts).
-    const doc = migrateDocument(value, getNodeDefinition);
-    const unknown = Object.entries(doc.nodes).filter(([, n]) => !getNodeDefinition(n.type));
-    if (unknown.length) {
-      const list = unknown.map(([id, n]) => `'${n.type}' (node '${id}')`).join(', ');
-      return { ok: false, error: `unknown node type${unknown.length > 1 ? 's' : ''} ${list}: this graph needs node types this SPGD Studio does not have` };
-    }
-    return { ok: true, doc };
-  } catch (e) {
-    if (!value || typeof value !== 'object' || !('format' in value) || value.format !== GRAPH_FORMAT) return { ok: false, error: `not an SPGD Studio graph (format must be '${GRAPH_FORMAT}')` };
-    return { ok: false, error: (e as Error).message };
-  }
+  // Any schema version this app ever wrote, and node params migrations (lib/graph/migrate.ts).
+  return knownNodeTypesOnly(parseGraphDocument(input, getNodeDefinition));
 }
 
 export function fromDocument(doc: GraphDocument): { nodes: AppNode[]; edges: AppEdge[]; meta: DocMeta } {

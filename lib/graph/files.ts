@@ -14,7 +14,7 @@ import { migrateDocument, type NodeMigrationLookup } from './migrate';
 
 /** The PNG text keyword that carries the graph; older spellings are read too. */
 export const GRAPH_PNG_KEY = 'spgd-graph';
-const GRAPH_PNG_KEYS = [GRAPH_PNG_KEY, 'spgd:graph', 'spgd-studio.graph', 'graph'];
+export const GRAPH_PNG_KEYS = [GRAPH_PNG_KEY, 'spgd:graph', 'spgd-studio.graph', 'graph'];
 
 export type ParsedDocument = { ok: true; doc: GraphDocument } | { ok: false; error: string };
 

@@ -20,6 +20,7 @@ import { Rng } from '../lib/rng';
 import { LOCKSTEP_BATCH_PIXELS, runEnsemble } from '../lib/samplers/ensemble';
 import { createSpgd } from '../lib/samplers/spgd';
 import type { PriorHandles } from '../lib/samplers/types';
+import { median } from './support/stats';
 
 const { values: f } = parseArgs({
   options: {
@@ -39,11 +40,6 @@ const rounds = Number(f.rounds);
 const steps = Number(f.steps);
 /** ORT intra-op threads (the session default here: one per core). */
 const THREADS = cpus().length;
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function timed(fn: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
   const c0 = process.cpuUsage();

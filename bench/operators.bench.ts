@@ -13,16 +13,11 @@ import { blurOperator } from '../lib/operators/blur2d';
 import { gaussianKernel2d } from '../lib/operators/gen/gaussian-kernel';
 import { motionKernel } from '../lib/operators/gen/motion-kernel';
 import { createOperator, TASKS, type LinearOperator } from '../lib/operators/index';
+import { median } from './support/stats';
 
 const SHAPE = [3, 256, 256];
 const WARMUP = 8;
 const RUNS = 25;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 function time(f: () => unknown): { median: number; min: number } {
   for (let i = 0; i < WARMUP; i++) f();

@@ -44,6 +44,7 @@ import { DataType } from '../lib/onnx/proto';
 import { createOperator, simulateMeasurement, type LinearOperator } from '../lib/operators';
 import { Rng } from '../lib/rng';
 import { tensor, type Tensor } from '../lib/tensor';
+import { median } from './support/stats';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(HERE);
@@ -75,11 +76,6 @@ function guidanceFeeds(form: OperatorOnnxForm, x: Tensor, sigma: number, y: Tens
   return feeds;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const f1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '-');
 const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '-');
 

@@ -24,6 +24,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeModel, encodeModel, type OnnxModel } from '../lib/onnx/proto';
 import { decodeWithProtobufjs, encodeWithProtobufjs } from './support/onnx-protobufjs';
+import { median } from './support/stats';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(HERE);
@@ -37,11 +38,6 @@ const CODECS = {
 type CodecName = keyof typeof CODECS;
 type Direction = 'decode' | 'encode';
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
 const mib = (b: number) => b / 2 ** 20;
 

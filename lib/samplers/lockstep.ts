@@ -43,8 +43,6 @@ export interface Lockstep {
   leave(chain: number): void;
   /** Fails every waiting and every later call with `error` (one chain failed: stop the others). */
   abort(error: unknown): void;
-  /** Backend calls made so far, and how many of them were batches of more than one image. */
-  readonly calls: { total: number; batched: number };
 }
 
 export interface LockstepOptions {
@@ -74,7 +72,6 @@ export function lockstepPriors(prior: PriorHandles, chains: number, options: Loc
   const inner = prior.denoiser;
   const live = new Set<number>(Array.from({ length: chains }, (_, k) => k));
   const waiting = new Map<number, Pending>();
-  const calls = { total: 0, batched: 0 };
   let failure: { error: Error } | null = null;
 
   // One queue for every backend call.
@@ -82,7 +79,6 @@ export function lockstepPriors(prior: PriorHandles, chains: number, options: Loc
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
     const run = tail.then(() => {
       if (failure) throw failure.error;
-      calls.total++;
       return fn();
     });
     tail = run.catch(() => undefined);
@@ -101,7 +97,6 @@ export function lockstepPriors(prior: PriorHandles, chains: number, options: Loc
     try {
       const out = chunk.length > 1 && batch ? await exclusive(() => batch(chunk.map((c) => c.x))) : null;
       if (out) {
-        calls.batched++;
         chunk.forEach((c, k) => c.resolve(out[k]));
         return;
       }
@@ -176,7 +171,6 @@ export function lockstepPriors(prior: PriorHandles, chains: number, options: Loc
 
   return {
     priors: Array.from({ length: chains }, (_, k) => ({ eps: queuedEps, denoiser: denoiserOf(k) })),
-    calls,
     leave(chain) {
       live.delete(chain);
       const own = waiting.get(chain);

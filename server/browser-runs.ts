@@ -88,6 +88,6 @@ export async function recordBrowserRun(s: Services, r: BrowserRunRecord, owner: 
   s.log.forget(r.id);
   // Its result PNG counts against the data folder's quota like a server run's.
   recordRunBytes(s.retention, r.id);
-  applyRetention(s.retention);
+  applyRetention(s.retention, Date.now(), r.id);
   return { runId: r.id };
 }

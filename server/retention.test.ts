@@ -87,6 +87,41 @@ describe('retention', () => {
     expect(enforceQuota(d)).toEqual([]);
   });
 
+  it('never deletes the run that has just ended, even when it alone is over the quota', () => {
+    const d = setup(
+      [
+        { id: 'a', kb: 100, ageDays: 2 },
+        { id: 'b', kb: 300, ageDays: 0 },
+      ],
+      250 * 1024,
+    );
+    expect(applyRetention(d, Date.now(), 'b')).toEqual(['a']);
+    expect(ids(d)).toEqual(['b']);
+    // the next run's start is free to make room
+    expect(enforceQuota(d)).toEqual(['b']);
+  });
+
+  it('counts the database pages in use, not its journal, and a deleted run gives its pages back', () => {
+    const dataDir = tempDataDir();
+    dirs.push(dataDir);
+    const dbPath = path.join(dataDir, 'spgd.sqlite');
+    const db = openDb(dbPath);
+    const d: RetentionDeps = { db, artifacts: new Artifacts(dataDir), dbPath, quotaBytes: 1e12, keepDays: 0 };
+    const empty = storageUse(d).databaseBytes;
+    insertRun(db, { id: 'a', document: testGraph(), graphHash: 'h', plan, seeds: {}, backend: 'server', owner: null });
+    finishRun(db, 'a', { status: 'finished' });
+    const insert = db.prepare(`INSERT INTO run_events (run_id, seq, type, at, payload) VALUES ('a', ?, 'progress', 0, ?)`);
+    for (let i = 1; i <= 500; i++) insert.run(i, 'x'.repeat(2000));
+    const full = storageUse(d).databaseBytes;
+    // 1 MB of events, all of it still in the write-ahead journal (no checkpoint yet)
+    expect(full - empty).toBeGreaterThan(1e6);
+    expect(full - empty).toBeLessThan(3e6);
+    expect(fs.statSync(`${dbPath}-wal`).size).toBeGreaterThan(1e6);
+    deleteRun(d, 'a');
+    expect(storageUse(d).databaseBytes - empty).toBeLessThan(0.1e6);
+    db.close();
+  });
+
   it('applies the age rule when SPGD_KEEP_RUNS_DAYS is set, then the quota', () => {
     const d = setup(
       [

@@ -1,8 +1,9 @@
 /**
  * How the data folder stays bounded: runs can be deleted one by one, pruned (every unpinned run
  * older than N days), and past the quota (SPGD_DATA_QUOTA_MB) the oldest unpinned runs are
- * deleted until the folder fits again. Pinned runs, queued and running runs, presets and
- * uploads are never deleted here. Each run's artifact bytes are counted once, when it ends.
+ * deleted until the folder fits again. Pinned runs, queued and running runs, the run that has
+ * just ended, presets and uploads are never deleted here. Each run's artifact bytes are counted
+ * once, when it ends.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import type { Db } from './db';
 import type { RunRow } from './db/schema';
 
 export interface StorageUse {
-  /** Run artifacts + uploads + the database. */
+  /** Run artifacts + uploads + the database's pages in use. */
   usedBytes: number;
   quotaBytes: number;
   runs: { count: number; bytes: number; pinned: number };
@@ -48,12 +49,16 @@ export function folderBytes(dir: string): number {
   return total;
 }
 
-function fileBytes(p: string): number {
-  try {
-    return fs.statSync(p).size;
-  } catch {
-    return 0;
-  }
+/**
+ * The bytes of the database's pages in use. Not the file sizes: the write-ahead journal grows by
+ * every event written and shrinks only at SQLite's checkpoints (every ~4 MB), and pages freed by
+ * deleted rows stay in the file for reuse, so the files would make the quota evict runs at random
+ * and never see a deletion pay off.
+ */
+function databaseBytes(d: Pick<RetentionDeps, 'db' | 'dbPath'>): number {
+  if (d.dbPath === ':memory:') return 0;
+  const pragma = (name: string) => d.db.pragma(name, { simple: true }) as number;
+  return (pragma('page_count') - pragma('freelist_count')) * pragma('page_size');
 }
 
 /** Counts and records the bytes of a run's artifacts (called when it ends). */
@@ -66,15 +71,15 @@ export function recordRunBytes(d: Pick<RetentionDeps, 'db' | 'artifacts'>, runId
 export function storageUse(d: RetentionDeps): StorageUse {
   const runs = d.db.prepare<[], { count: number; bytes: number | null; pinned: number | null }>('SELECT COUNT(*) AS count, SUM(bytes) AS bytes, SUM(pinned) AS pinned FROM runs').get();
   const uploads = d.db.prepare<[], { bytes: number | null }>('SELECT SUM(bytes) AS bytes FROM assets').get();
-  const databaseBytes = d.dbPath === ':memory:' ? 0 : fileBytes(d.dbPath) + fileBytes(`${d.dbPath}-wal`);
+  const dbBytes = databaseBytes(d);
   const runsBytes = runs?.bytes ?? 0;
   const uploadsBytes = uploads?.bytes ?? 0;
   return {
-    usedBytes: runsBytes + uploadsBytes + databaseBytes,
+    usedBytes: runsBytes + uploadsBytes + dbBytes,
     quotaBytes: d.quotaBytes,
     runs: { count: runs?.count ?? 0, bytes: runsBytes, pinned: runs?.pinned ?? 0 },
     uploadsBytes,
-    databaseBytes,
+    databaseBytes: dbBytes,
     keepDays: d.keepDays,
   };
 }
@@ -98,13 +103,14 @@ export function pruneRuns(d: Pick<RetentionDeps, 'db' | 'artifacts'>, before: nu
 
 /**
  * Deletes the oldest unpinned, ended runs until the data folder fits its quota (measured again
- * after each: deleting rows grows the database's journal a little); returns their ids.
+ * after each, since a run's events free database pages too); returns their ids. `keep` (the run
+ * that has just ended) is never one of them: its user has not seen it yet.
  */
-export function enforceQuota(d: RetentionDeps): string[] {
+export function enforceQuota(d: RetentionDeps, keep?: string): string[] {
   const deleted: string[] = [];
-  const oldest = d.db.prepare<[], Pick<RunRow, 'id'>>(`SELECT id FROM runs WHERE pinned = 0 AND ${TERMINAL} ORDER BY seq LIMIT 1`);
+  const oldest = d.db.prepare<[string], Pick<RunRow, 'id'>>(`SELECT id FROM runs WHERE pinned = 0 AND ${TERMINAL} AND id != ? ORDER BY seq LIMIT 1`);
   while (storageUse(d).usedBytes > d.quotaBytes) {
-    const r = oldest.get();
+    const r = oldest.get(keep ?? '');
     if (!r) break;
     deleteRun(d, r.id);
     deleted.push(r.id);
@@ -112,8 +118,8 @@ export function enforceQuota(d: RetentionDeps): string[] {
   return deleted;
 }
 
-/** The age-based prune (when SPGD_KEEP_RUNS_DAYS is set), then the quota. */
-export function applyRetention(d: RetentionDeps, now = Date.now()): string[] {
+/** The age-based prune (when SPGD_KEEP_RUNS_DAYS is set), then the quota; `keep` as for enforceQuota. */
+export function applyRetention(d: RetentionDeps, now = Date.now(), keep?: string): string[] {
   const pruned = d.keepDays > 0 ? pruneRuns(d, now - d.keepDays * 86_400_000) : [];
-  return [...pruned, ...enforceQuota(d)];
+  return [...pruned, ...enforceQuota(d, keep)];
 }

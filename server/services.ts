@@ -133,7 +133,7 @@ export function createServices(options: CreateServicesOptions = {}): Services {
     // Wherever it ran: count its bytes and apply the retention rules again.
     afterFinish: (runId) => {
       recordRunBytes(retention, runId);
-      applyRetention(retention);
+      applyRetention(retention, Date.now(), runId);
     },
   });
   const speed = new ServerSpeed(env, priors, assets);

@@ -203,5 +203,5 @@ export async function waitForRun(base: string, runId: string, headers: HeaderMap
       }
     }
   }
-  throw new Error(`run.events of ${runId} ended without a terminal event: ${types.join(', ')}`);
+  throw new Error(`run.events of ${runId} (HTTP ${res.status}) ended without a terminal event: ${types.join(', ')}${buf ? `; it last sent ${buf.slice(0, 300)}` : ''}`);
 }

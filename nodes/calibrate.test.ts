@@ -37,6 +37,7 @@ describe('calibrate', () => {
       for (const task of ['inpaint', 'sr-x4', 'gaussian-blur', 'blur']) expect(t.operatorPinv(task, px), task).toBeGreaterThan(0);
     }
     expect(t.load('gaussian')).toBeGreaterThanOrEqual(0);
+    for (const kind of ['forward', 'fused', 'pullback'] as const) expect(t.compile('gaussian', kind), kind).toBeGreaterThanOrEqual(0);
     expect(t.calibrated).toBe(true);
 
     // Without the separate VJP call, it is priced from the fused one.
@@ -44,6 +45,7 @@ describe('calibrate', () => {
     await calibrate(short, { load: () => Promise.resolve(model), groundTruth, model: 'gaussian', flops: () => 0, sizes: [32], pullback: false });
     const n = short.network('gaussian', 32 * 32, 0);
     expect(n?.pullback).toBeCloseTo(((n?.fused ?? 0) * 3.4) / 2.5, 9);
+    expect(short.compile('gaussian', 'pullback')).toBe(short.compile('gaussian', 'fused'));
 
     // The table prices a plan of that model.
     const compiled = await compileGraph(restorationGraph({ task: 'inpaint-random', method: 'spgd', seed: 0, sigmaY: 0.05, model: 'gaussian', groundTruth: { source: 'sample:default', size: 32 } }), NODE_KIT, { throughput: t });

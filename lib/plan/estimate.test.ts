@@ -136,22 +136,29 @@ describe('estimateTime', () => {
   });
 });
 
-describe('cold sessions of an open model', () => {
-  it('cost their compilation, not the whole opening, and learning takes off only that', () => {
+describe('cold sessions', () => {
+  it('cost the compilation of the session kind the sampler calls; a closed model adds its opening; learning takes off the same', () => {
     const t = table();
-    t.recordCompile('default', 0.5);
-    const plan = { steps: [step('s', { sampler: sampler() })] };
-    const warm = estimateTime(plan, { throughput: t });
-    const closed = estimateTime(plan, { throughput: t, warm: () => false, isOpen: () => false });
-    const open = estimateTime(plan, { throughput: t, warm: () => false, isOpen: () => true });
-    expect(closed.load).toBe(2);
-    expect(open.load).toBe(0.5);
+    t.recordCompile('default', 'fused', 0.5);
+    t.recordCompile('default', 'pullback', 0.7);
+    t.recordCompile('default', 'forward', 0.1);
+    const spgd = { steps: [step('s', { sampler: sampler() })] };
+    const dps = { steps: [step('s', { sampler: sampler({ guidance: 'pullback' }) })] };
+    const ddim = { steps: [step('s', { sampler: sampler({ nfe: { forward: 10, vjp: 0 } }) })] };
+    const cold = (plan: typeof spgd, open: boolean) => estimateTime(plan, { throughput: t, warm: () => false, isOpen: () => open }).load;
+    expect(cold(spgd, true)).toBe(0.5);
+    expect(cold(dps, true)).toBe(0.7);
+    expect(cold(ddim, true)).toBe(0.1);
+    expect(cold(spgd, false)).toBe(2 + 0.5);
     // A run at a new size of an open model: 0.5 s of compiling on top of its steady time.
-    learnFromRun(t, plan, { nodeSeconds: { s: warm.steps.s + 0.5 }, coldModels: ['default'], openedModels: [] });
+    const warm = estimateTime(spgd, { throughput: t });
+    learnFromRun(t, spgd, { nodeSeconds: { s: warm.steps.s + 0.5 }, coldModels: ['default'], openedModels: [] });
     expect(t.correction('default', PX64)).toBeCloseTo(1, 6);
-    // Without the split (an old table): compiling is priced as the whole opening.
-    const old = table();
-    expect(estimateTime(plan, { throughput: old, warm: () => false, isOpen: () => true }).load).toBe(2);
+  });
+
+  it('a table of another version is measured again, not read', () => {
+    expect(readThroughput({ ...table().toJSON(), version: 1 }, 'server')).toBeNull();
+    expect(readThroughput(table().toJSON(), 'server')).not.toBeNull();
   });
 });
 

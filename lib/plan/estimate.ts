@@ -27,7 +27,7 @@
 import { chainsOf, lockstepBatch } from '../samplers/ensemble';
 import type { Nfe } from '../samplers/types';
 import type { PriorReport, SamplerContribution } from './node-run';
-import type { Throughput } from './throughput';
+import type { SessionKind, Throughput } from './throughput';
 import type { Plan, PlanStep } from './types';
 
 /**
@@ -162,6 +162,16 @@ export function toMB(bytes: number): number {
   return round(bytes / 2 ** 20, 1);
 }
 
+/** The session kind a sampler step compiles at a new task or size. */
+function sessionKind(s: NonNullable<PlanStep['sampler']>): SessionKind {
+  return s.nfe.vjp > 0 ? s.guidance : 'forward';
+}
+
+/** Seconds a sampler's cold start adds: opening its model (when `opening`) and compiling its session. */
+function coldStartSeconds(t: Throughput | undefined, model: string, s: NonNullable<PlanStep['sampler']>, opening: boolean): number {
+  return (opening ? (t?.load(model) ?? 0) : 0) + (t?.compile(model, sessionKind(s)) ?? 0);
+}
+
 /** Prices every step of a plan on one backend. */
 export function estimateTime(plan: Pick<Plan, 'steps'>, ctx: EstimateContext = {}): TimeEstimate {
   const t = ctx.throughput;
@@ -184,11 +194,11 @@ export function estimateTime(plan: Pick<Plan, 'steps'>, ctx: EstimateContext = {
     steps[step.node] = samplerSeconds(s, t) * (t?.correction(s.model, px) ?? 1);
     const coldKey = `${s.model}|${s.task ?? ''}|${px}`;
     if (ctx.warm && !ctx.warm(s.model, s.task, px) && !opened.has(coldKey)) {
-      // The first cold step of a closed model opens it; every other cold one compiles its sessions.
+      // Each cold step compiles its session; the first one of a closed model opens the model too.
       const opening = !ctx.isOpen?.(s.model) && !opened.has(`open|${s.model}`);
       opened.add(coldKey);
       opened.add(`open|${s.model}`);
-      load += (opening ? t?.load(s.model) : t?.compile(s.model)) ?? 0;
+      load += coldStartSeconds(t, s.model, s, opening);
     }
     const bytes = ctx.downloadBytes?.(s.model) ?? 0;
     if (bytes > 0 && !opened.has(`download|${s.model}`)) {
@@ -261,7 +271,7 @@ export function learnFromRun(t: Throughput, plan: Pick<Plan, 'steps'>, run: RunT
     let steady = real;
     if (cold.has(s.model) && !opened.has(s.model)) {
       opened.add(s.model);
-      steady -= (openedHere.has(s.model) ? t.load(s.model) : t.compile(s.model)) ?? 0;
+      steady -= coldStartSeconds(t, s.model, s, openedHere.has(s.model));
     }
     const priced = samplerSeconds(s, t);
     if (priced > 0 && steady > 0) t.learnSampler(s.model, s.height * s.width, steady / priced);

@@ -47,8 +47,14 @@ const networkPoint = z.object({
 });
 const correctionEntry = z.object({ ratio: z.number().positive(), runs: z.number().int().nonnegative() });
 
+/** Bumped when a field's meaning changes: a stored table of another version is measured again. */
+export const THROUGHPUT_VERSION = 2;
+
+/** The kinds of network session a sampler compiles for a new task or size. */
+export type SessionKind = 'forward' | 'fused' | 'pullback';
+
 export const throughputData = z.object({
-  version: z.literal(1),
+  version: z.literal(THROUGHPUT_VERSION),
   backend: z.string().min(1),
   /** When the calibration ran (ms since epoch; 0 = never). */
   calibratedAt: z.number().default(0),
@@ -63,9 +69,13 @@ export const throughputData = z.object({
   stepOverhead: z.array(point).default([]),
   /** Per node type (not samplers): its seconds in finished runs. */
   nodes: z.record(z.string(), z.array(point)).default({}),
-  /** Seconds to open a model and compile its gradient models, by model. */
+  /** Seconds to open a model (read it, create its forward session), by model. */
   load: z.record(z.string(), z.number().nonnegative()).default({}),
-  /** Of that, compiling the gradient models for one operator task and size (what an open model pays for a new one). */
+  /**
+   * The first call's extra seconds of a session kind at a new operator task or size (compiling
+   * and planning that session), by "model|kind": an SPGD run compiles its fused model only, DPS
+   * its VJP model, DDIM-like samplers a forward at the new size.
+   */
   compile: z.record(z.string(), z.number().nonnegative()).default({}),
   /** Model downloads (the browser): bytes per second. */
   downloadBytesPerSecond: z.number().positive().optional(),
@@ -75,7 +85,7 @@ export const throughputData = z.object({
 export type ThroughputData = z.infer<typeof throughputData>;
 
 export function emptyThroughput(backend: string): ThroughputData {
-  return throughputData.parse({ version: 1, backend });
+  return throughputData.parse({ version: THROUGHPUT_VERSION, backend });
 }
 
 /** A model whose forward costs fewer FLOPs than this is no network to borrow a FLOP rate from. */
@@ -182,9 +192,9 @@ export class Throughput {
     return entry(this.data.load, model);
   }
 
-  /** Compiling a new task and size's gradient sessions for an open model (else its whole opening). */
-  compile(model: string): number | undefined {
-    return entry(this.data.compile, model) ?? this.load(model);
+  /** Compiling a session of this kind for a new task and size. */
+  compile(model: string, kind: SessionKind): number | undefined {
+    return entry(this.data.compile, `${model}|${kind}`);
   }
 
   /**
@@ -222,8 +232,8 @@ export class Throughput {
     this.data.load[model] = old === undefined ? seconds : old + LEARN_RATE * (seconds - old);
   }
 
-  recordCompile(model: string, seconds: number): void {
-    this.data.compile[model] = seconds;
+  recordCompile(model: string, kind: SessionKind, seconds: number): void {
+    this.data.compile[`${model}|${kind}`] = seconds;
   }
 
   recordDownload(bytes: number, seconds: number): void {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { OPERATORS } from '../operators';
 import { TASKS, type TaskName } from '../operators/types';
 import { Rng } from '../rng';
-import { createDdnm } from './ddnm';
+import { karrasSigmas } from '../diffusion/karras';
+import { createDdnm, ddnmParams, pseudoInverseNoiseGain } from './ddnm';
 import { createSampler, runSampler } from './index';
 import { gaussianPrior, gaussianProblem, relativeError, ZeroNoise } from './testing';
 
@@ -23,6 +24,35 @@ describe('DDNM+', () => {
       expect(err).toBeLessThan(1e-5 * scale);
     });
   }
+
+  it("measures A^+'s gain on white noise: 1 for the masks, bounded by 1 / (2 sqrt(rho)) and falling with rho for the blurs", () => {
+    for (const task of ['inpaint-random', 'inpaint-box'] as TaskName[]) {
+      const p = gaussianProblem(task);
+      expect(pseudoInverseNoiseGain(p.op, p.y.shape, 0.01)).toBeCloseTo(1, 1);
+    }
+    for (const task of ['gaussian-blur', 'motion-blur'] as TaskName[]) {
+      const p = gaussianProblem(task);
+      const gains = [0.01, 0.1, 1].map((rho) => pseudoInverseNoiseGain(p.op, p.y.shape, rho));
+      [0.01, 0.1, 1].forEach((rho, i) => expect(gains[i]).toBeLessThanOrEqual(1 / (2 * Math.sqrt(rho))));
+      expect(gains[0]).toBeGreaterThan(gains[1]);
+      expect(gains[1]).toBeGreaterThan(gains[2]);
+    }
+    // the motion kernel's spectrum has near-zeros: at rho 0.01 its A^+ triples y's noise (measured 3.13)
+    const motion = gaussianProblem('motion-blur');
+    expect(pseudoInverseNoiseGain(motion.op, motion.y.shape, 0.01)).toBeGreaterThan(2);
+  });
+
+  it("shrinks the range-space correction by A^+'s noise gain: lambda = min(1, sqrt(zeta) sigma_next / (g sigma_y))", async () => {
+    const p = gaussianProblem('motion-blur');
+    const params = { steps: 30, zeta: 0.5, tikhonov: 0.01, sigmaY: p.sigmaY };
+    const g = pseudoInverseNoiseGain(p.op, p.y.shape, params.tikhonov);
+    const r = await runSampler(createDdnm(gaussianPrior(p).denoiser, params), { operator: p.op, measurement: p.y, rng: new Rng(2, 'sampler') });
+    const sigmas = karrasSigmas(ddnmParams.parse(params));
+    const lambdas = r.trace.map((t) => t.stepSize);
+    lambdas.forEach((lambda, i) => expect(lambda).toBeCloseTo(Math.min(1, (Math.sqrt(params.zeta) * sigmas[i + 1]) / (g * p.sigmaY)), 6));
+    // steps where g sigma_y > the budget > sigma_y: a gain-blind lambda would be 1 there
+    expect(lambdas.some((lambda, i) => lambda < 0.9 && Math.sqrt(params.zeta) * sigmas[i + 1] > p.sigmaY)).toBe(true);
+  });
 
   it('lands near the posterior mean on inpainting (noise-free run, measured 0.044 / 0.012)', async () => {
     for (const [task, tol] of [['inpaint-random', 0.07], ['inpaint-box', 0.03]] as const) {

@@ -12,9 +12,16 @@
  *
  * With lambda = 1 and sigma_y = 0 the result satisfies A x0hat = A A^+ y = y wherever A has an
  * exact pseudo-inverse (inpainting, sr-x4): the range space comes from y, the null space from
- * the prior. With noisy y the correction lambda A^+ (A D - y) carries lambda sigma_y of y's noise
- * into x; the noise-aware variant shrinks lambda once that would exceed the fresh noise the
- * next level adds, and adds only the remainder (DDNM+'s Sigma_t and Phi_t, as scalars). The
+ * the prior. With noisy y the correction lambda A^+ (A D - y) carries lambda g sigma_y of y's
+ * noise into x, where g is A^+'s gain on white noise (1 for the masks; up to 1 / (2 sqrt(rho)) per
+ * frequency for the Tikhonov-regularised blurs, measured once per operator with one probe); the
+ * noise-aware variant shrinks lambda once that would exceed the fresh noise the next level adds,
+ * and adds only the remainder (DDNM+'s Sigma_t and Phi_t, as scalars):
+ *
+ *   lambda = min(1, c / (g sigma_y)),   fresh noise sqrt(c^2 - (lambda g sigma_y)^2)
+ *
+ * The paper works per singular value, where g is 1 by construction; with one scalar lambda and
+ * g taken as 1, the blurs' amplified noise went into x unchecked (motion blur 14 dB). The
  * blurs' A^+ is Tikhonov-regularised with weight `tikhonov` (`LinearOperator.pseudoInverse`).
  * Images are [3, H, W] in [-1, 1].
  *
@@ -27,6 +34,7 @@ import { karrasParamsShape } from '../diffusion/karras';
 import type { Denoiser } from '../diffusion/types';
 import { DivergedError, SpgdError, throwIfCancelled } from '../errors';
 import type { LinearOperator, TaskName } from '../operators/types';
+import { Rng } from '../rng';
 import { allFinite, clip, type Tensor } from '../tensor';
 import { ensembleShape } from './ensemble';
 import { residual } from './guidance/likelihood';
@@ -57,9 +65,36 @@ function pseudoInverseOf(op: LinearOperator): NonNullable<LinearOperator['pseudo
   return op.pseudoInverse.bind(op);
 }
 
+/**
+ * A^+'s gain on white noise: the RMS of A^+ n over the pixels it reaches, for n ~ N(0, I) of the
+ * measurement's shape (one probe; its thousands of pixels make it accurate to about 1%). The
+ * pixels it does not reach (a mask's holes) get none of y's noise and are left out.
+ */
+export function pseudoInverseNoiseGain(op: LinearOperator, measurementShape: readonly number[], rho: number): number {
+  const pinv = pseudoInverseOf(op);
+  const rng = new Rng(0, 'ddnm-noise-gain');
+  const n = measurementShape.reduce((a, b) => a * b, 1);
+  const out = pinv({ shape: measurementShape, data: rng.normals(n) }, { rho }).data;
+  let sum = 0;
+  let reached = 0;
+  for (const v of out) {
+    if (v === 0) continue;
+    sum += v * v;
+    reached++;
+  }
+  return reached === 0 ? 1 : Math.sqrt(sum / reached);
+}
+
 export function createDdnm(denoiser: Denoiser, input: Partial<DdnmParams>): Sampler<DdnmState> {
   const p = ddnmParams.parse(input);
   const { sigmas, first, steps, warmStart, start } = gridWalk(p, 'ddnm');
+  // Per operator: every chain of a run shares it, and each probe costs one A^+.
+  const gains = new WeakMap<LinearOperator, number>();
+  const noiseGain = (op: LinearOperator, y: Tensor) => {
+    let g = gains.get(op);
+    if (g === undefined) gains.set(op, (g = pseudoInverseNoiseGain(op, y.shape, p.tikhonov)));
+    return g;
+  };
 
   return {
     method: 'ddnm',
@@ -81,7 +116,8 @@ export function createDdnm(denoiser: Denoiser, input: Partial<DdnmParams>): Samp
       const nfe = { forward: state.nfe.forward + 1, vjp: 0 };
 
       const budget = Math.sqrt(p.zeta) * sigmaNext;
-      const lambda = p.noiseAware && p.sigmaY > 0 ? Math.min(1, budget / p.sigmaY) : 1;
+      const carried = p.noiseAware && p.sigmaY > 0 ? noiseGain(ctx.operator, ctx.measurement) * p.sigmaY : 0;
+      const lambda = carried > 0 ? Math.min(1, budget / carried) : 1;
       const r = residual(ctx.operator, d, ctx.measurement);
       const correction = pinv(r, { rho: p.tikhonov });
       const x0hat = new Float32Array(x.data.length);
@@ -91,7 +127,7 @@ export function createDdnm(denoiser: Denoiser, input: Partial<DdnmParams>): Samp
       if (sigmaNext === 0) next.set(x0hat);
       else {
         const a = sigmaNext * Math.sqrt(1 - p.zeta);
-        const fresh = p.noiseAware ? Math.sqrt(Math.max(0, budget * budget - (lambda * p.sigmaY) ** 2)) : budget;
+        const fresh = p.noiseAware ? Math.sqrt(Math.max(0, budget * budget - (lambda * carried) ** 2)) : budget;
         for (let k = 0; k < next.length; k++) {
           const eps = (x.data[k] - d.data[k]) / sigma;
           next[k] = x0hat[k] + a * eps + fresh * ctx.rng.normal();

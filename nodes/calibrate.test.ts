@@ -33,6 +33,7 @@ describe('calibrate', () => {
       expect(net?.fused).toBeGreaterThan(0);
       expect(net?.pullback).toBeGreaterThan(0);
       expect(t.stepOverhead(px)).toBeGreaterThanOrEqual(0);
+      expect(t.noiseDraw(px)).toBeGreaterThan(0);
       for (const task of TASKS) expect(t.operatorApply(task, px), task).toBeGreaterThan(0);
       for (const task of ['inpaint', 'sr-x4', 'gaussian-blur', 'blur']) expect(t.operatorPinv(task, px), task).toBeGreaterThan(0);
     }

@@ -166,4 +166,12 @@ function calibrateOperators(t: Throughput, size: number, now: () => number): voi
     }
     t.recordOperator(task, size * size, median(apply) / 1000, median(prox) / 1000, pinv.length ? median(pinv) / 1000 : undefined);
   }
+  const rng = new Rng(0, 'calibration');
+  const draws: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    const a = now();
+    rng.normals(3 * size * size);
+    draws.push(now() - a);
+  }
+  t.recordNoiseDraw(size * size, median(draws) / 1000);
 }

@@ -185,6 +185,7 @@ describe('compileGraph: plans', () => {
     t.recordNetwork('gaussian', 32 * 32, 0, { forward: 0.01, fused: 0.03, pullback: 0.04 });
     t.recordOperator('gaussian-blur', 32 * 32, 0.001, 0.02, 0.05);
     t.recordStepOverhead(32 * 32, 0);
+    t.recordNoiseDraw(32 * 32, 0.0005);
     const sampled = async (sampler: 'ddnm' | 'daps', samplerParams: Record<string, unknown> = {}) => {
       const pl = await plan(testGraph({ task: 'gaussian-blur', size: 32, steps: 10, sampler, samplerParams }), { throughput: t });
       const step = pl.steps.find((x) => x.node === 's');
@@ -197,10 +198,10 @@ describe('compileGraph: plans', () => {
     expect(ddnm.seconds).toBeGreaterThan(0.6);
     expect(ddnm.seconds).toBeLessThan(0.65);
     const daps = await sampled('daps', { odeSteps: 1, langevinSteps: 20 });
-    expect(daps.s).toMatchObject({ applySteps: 10 * 21 });
-    // 10 forwards, 10 x (20 Langevin steps + the residual) round trips at 0.001 s
-    expect(daps.seconds).toBeGreaterThan(0.31);
-    expect(daps.seconds).toBeLessThan(0.36);
+    expect(daps.s).toMatchObject({ applySteps: 10 * 21, noiseDraws: 10 * 20 });
+    // 10 forwards, 10 x (20 Langevin steps + the residual) round trips at 0.001 s, 200 noise draws at 0.0005 s
+    expect(daps.seconds).toBeGreaterThan(0.41);
+    expect(daps.seconds).toBeLessThan(0.46);
     // K = 3 samples: three chains' steps, calls and operator work
     const k3 = await sampled('ddnm', { samples: 3 });
     expect(k3.s).toMatchObject({ steps: 30, pinvSteps: 30, nfe: { forward: 30, vjp: 0 } });

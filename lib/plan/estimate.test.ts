@@ -92,6 +92,10 @@ describe('estimateTime', () => {
     const pinv = table();
     pinv.recordOperator('inpaint-random', PX64, 0.001, 0.002, 0.0005);
     expect(samplerSeconds({ ...s, nfe: { forward: 10, vjp: 0 }, pinvSteps: 10 }, pinv)).toBeCloseTo(10 * 0.01 + 10 * 0.0005 + 10 * 0.005, 9);
+    // DAPS's Langevin noise: image-sized normal draws at their measured speed
+    const noisy = table();
+    noisy.recordNoiseDraw(PX64, 0.003);
+    expect(samplerSeconds({ ...s, nfe: { forward: 10, vjp: 0 }, applySteps: 30, noiseDraws: 20 }, noisy)).toBeCloseTo(10 * 0.01 + 30 * 0.001 + 20 * 0.003 + 10 * 0.005, 9);
   });
 
   it('counts every node, nothing for cached ones, and the model opening when it is cold', () => {

@@ -51,6 +51,8 @@ const DEFAULT_NODE_SECONDS_PER_MPX = 0.25;
 const DEFAULT_NODE_SECONDS = 0.002;
 /** Uncalibrated: the sampler's own work per outer step, per megapixel. */
 const DEFAULT_STEP_SECONDS_PER_MPX = 0.3;
+/** An image-sized normal draw, per megapixel (3 channels), until one was measured (~0.15 s on the 2-core reference box). */
+const DEFAULT_NOISE_SECONDS_PER_MPX = 0.15;
 /** Heuristic FLOPs per kept activation element (3x3 convolutions over ~8-16 channels). */
 const FLOPS_PER_ACTIVATION = 150;
 /** Snapshot tensors kept per captured sampler step (x, D, g, momentum, residual), ~11 captured steps. */
@@ -114,7 +116,8 @@ export function samplerSeconds(sampler: NonNullable<PlanStep['sampler']>, t: Thr
   // An operator without a pseudo-inverse of its own solves for it like a proximal step.
   const pinv = task !== undefined && sampler.pinvSteps ? sampler.pinvSteps * (t?.operatorPinv(task, pixels) ?? t?.operatorProx(task, pixels) ?? 0) : 0;
   const overhead = sampler.steps * (t?.stepOverhead(pixels) ?? DEFAULT_STEP_SECONDS_PER_MPX * mpx);
-  return (forward - vjp) * fwd + vjp * (perVjp + operator) + prox + apply + pinv + overhead;
+  const noise = (sampler.noiseDraws ?? 0) * (t?.noiseDraw(pixels) ?? DEFAULT_NOISE_SECONDS_PER_MPX * mpx);
+  return (forward - vjp) * fwd + vjp * (perVjp + operator) + prox + apply + pinv + overhead + noise;
 }
 
 /** Pixels of the plan's largest sampler image (the scale of its other nodes), 64x64 without one. */

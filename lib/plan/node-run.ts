@@ -99,6 +99,8 @@ export interface SamplerContribution {
   pinvSteps?: number;
   /** Operator round trips A, A^T outside the network calls (DAPS's Langevin steps). */
   applySteps?: number;
+  /** Image-sized normal draws beyond one per step (DAPS's Langevin noise). */
+  noiseDraws?: number;
   /** The operator's task, from the facts of its Operator input. */
   task?: string;
 }

@@ -108,6 +108,7 @@ export function samplerNodeRun<S extends z.ZodObject>(def: NodeTypeInfo<S>, spec
       const proxPerStep = spec.sampler.cost?.proxPerStep ?? 0;
       const pinvPerStep = spec.sampler.cost?.pinvPerStep ?? 0;
       const applyPerStep = spec.sampler.cost?.applyPerStep?.(config) ?? 0;
+      const noisePerStep = spec.sampler.cost?.noisePerStep?.(config) ?? 0;
       return {
         sampler: {
           method: spec.sampler.id,
@@ -121,6 +122,7 @@ export function samplerNodeRun<S extends z.ZodObject>(def: NodeTypeInfo<S>, spec
           ...(proxPerStep ? { proxSteps: proxPerStep * cost.steps } : {}),
           ...(pinvPerStep ? { pinvSteps: pinvPerStep * cost.steps } : {}),
           ...(applyPerStep ? { applySteps: applyPerStep * cost.steps } : {}),
+          ...(noisePerStep ? { noiseDraws: noisePerStep * cost.steps } : {}),
           ...(task === undefined ? {} : { task }),
           ...(priorPort && spec.sampler.needs(config) !== 'none' ? { priorPort } : {}),
         },

@@ -67,6 +67,8 @@ export const throughputData = z.object({
   operatorPinv: z.record(z.string(), z.array(point)).default({}),
   /** The sampler's own work per outer step (diagnostics, metrics of D, snapshots). */
   stepOverhead: z.array(point).default([]),
+  /** One image-sized draw of standard normals from the seeded generator (DAPS's Langevin noise). */
+  noiseDraw: z.array(point).default([]),
   /** Per node type (not samplers): its seconds in finished runs. */
   nodes: z.record(z.string(), z.array(point)).default({}),
   /** Seconds to open a model (read it, create its forward session), by model. */
@@ -183,6 +185,10 @@ export class Throughput {
     return interpolate(this.data.stepOverhead, pixels);
   }
 
+  noiseDraw(pixels: number): number | undefined {
+    return interpolate(this.data.noiseDraw, pixels);
+  }
+
   /** Seconds of a (non-sampler) node type in a plan whose images have `pixels`, from earlier runs. */
   node(type: string, pixels: number): number | undefined {
     return interpolate(entry(this.data.nodes, type) ?? [], pixels);
@@ -225,6 +231,10 @@ export class Throughput {
 
   recordStepOverhead(pixels: number, seconds: number): void {
     this.data.stepOverhead = upsert(this.data.stepOverhead, pixels, Math.max(0, seconds));
+  }
+
+  recordNoiseDraw(pixels: number, seconds: number): void {
+    this.data.noiseDraw = upsert(this.data.noiseDraw, pixels, seconds);
   }
 
   recordLoad(model: string, seconds: number): void {

@@ -54,6 +54,8 @@ export interface PlanStep {
     pinvSteps?: number;
     /** Operator round trips A, A^T outside the network calls in the whole run (DAPS's Langevin steps). */
     applySteps?: number;
+    /** Image-sized normal draws beyond one per step in the whole run (DAPS's Langevin noise). */
+    noiseDraws?: number;
     /** Seconds per plain forward of the prior at this size on the backend it was compiled for. */
     secondsPerForward: number;
   };

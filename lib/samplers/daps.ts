@@ -157,7 +157,8 @@ export const dapsSampler = defineSampler({
   params: dapsParams,
   needs: () => 'forward',
   // Each level: the Langevin steps' A^T (A x0 - y), and the residual of D.
-  cost: { applyPerStep: (p) => p.langevinSteps + 1 },
+  // Each Langevin step: A then A^T, and a fresh normal draw per pixel (as costly as the round trip for a mask).
+  cost: { applyPerStep: (p) => p.langevinSteps + 1, noisePerStep: (p) => p.langevinSteps },
   create: (prior, p) => createDaps(requirePrior(prior, 'daps').denoiser, p),
   methods: {
     daps: {

@@ -123,9 +123,16 @@ export interface SamplerSpec<S extends z.ZodObject = z.ZodObject> {
    * gradient in one model where the operator has an ONNX form; the default) or 'pullback' (a
    * forward, then the separate VJP model). Per outer step, outside the network calls:
    * `proxPerStep` proximal data steps (DiffPIR), `pinvPerStep` pseudo-inverses A^+ (DDNM+),
-   * `applyPerStep(p)` operator round trips A then A^T (DAPS's Langevin steps).
+   * `applyPerStep(p)` operator round trips A then A^T (DAPS's Langevin steps), `noisePerStep(p)`
+   * image-sized normal draws beyond the one every step makes (which the step overhead includes).
    */
-  readonly cost?: { guidance?: 'fused' | 'pullback'; proxPerStep?: number; pinvPerStep?: number; applyPerStep?(p: z.infer<S>): number };
+  readonly cost?: {
+    guidance?: 'fused' | 'pullback';
+    proxPerStep?: number;
+    pinvPerStep?: number;
+    applyPerStep?(p: z.infer<S>): number;
+    noisePerStep?(p: z.infer<S>): number;
+  };
   /** `prior` is null only for samplers that need nothing from it. */
   create(prior: PriorHandles | null, p: z.infer<S>): Sampler<unknown>;
   readonly methods: Readonly<Record<string, MethodSpec<z.infer<S>>>>;

@@ -42,16 +42,23 @@ describe('DDNM+', () => {
     expect(pseudoInverseNoiseGain(motion.op, motion.y.shape, 0.01)).toBeGreaterThan(2);
   });
 
-  it("shrinks the range-space correction by A^+'s noise gain: lambda = min(1, sqrt(zeta) sigma_next / (g sigma_y))", async () => {
+  it("shrinks the range-space correction by A^+'s noise gain: lambda = min(1, sqrt(zeta) sigma_next / (max(1, g) sigma_y))", async () => {
     const p = gaussianProblem('motion-blur');
     const params = { steps: 30, zeta: 0.5, tikhonov: 0.01, sigmaY: p.sigmaY };
     const g = pseudoInverseNoiseGain(p.op, p.y.shape, params.tikhonov);
+    expect(g).toBeGreaterThan(1);
     const r = await runSampler(createDdnm(gaussianPrior(p).denoiser, params), { operator: p.op, measurement: p.y, rng: new Rng(2, 'sampler') });
     const sigmas = karrasSigmas(ddnmParams.parse(params));
     const lambdas = r.trace.map((t) => t.stepSize);
     lambdas.forEach((lambda, i) => expect(lambda).toBeCloseTo(Math.min(1, (Math.sqrt(params.zeta) * sigmas[i + 1]) / (g * p.sigmaY)), 6));
     // steps where g sigma_y > the budget > sigma_y: a gain-blind lambda would be 1 there
     expect(lambdas.some((lambda, i) => lambda < 0.9 && Math.sqrt(params.zeta) * sigmas[i + 1] > p.sigmaY)).toBe(true);
+    // a damping A^+ (g < 1) does not let lambda grow past the gain-blind one
+    const blur = gaussianProblem('gaussian-blur');
+    const damped = { ...params, tikhonov: 1, sigmaY: blur.sigmaY };
+    expect(pseudoInverseNoiseGain(blur.op, blur.y.shape, damped.tikhonov)).toBeLessThan(0.5);
+    const rb = await runSampler(createDdnm(gaussianPrior(blur).denoiser, damped), { operator: blur.op, measurement: blur.y, rng: new Rng(2, 'sampler') });
+    rb.trace.forEach((t, i) => expect(t.stepSize).toBeCloseTo(Math.min(1, (Math.sqrt(damped.zeta) * sigmas[i + 1]) / blur.sigmaY), 6));
   });
 
   it('lands near the posterior mean on inpainting (noise-free run, measured 0.044 / 0.012)', async () => {

@@ -18,11 +18,14 @@
  * noise-aware variant shrinks lambda once that would exceed the fresh noise the next level adds,
  * and adds only the remainder (DDNM+'s Sigma_t and Phi_t, as scalars):
  *
- *   lambda = min(1, c / (g sigma_y)),   fresh noise sqrt(c^2 - (lambda g sigma_y)^2)
+ *   lambda = min(1, c / (G sigma_y)),  G = max(1, g),  fresh noise sqrt(c^2 - (lambda G sigma_y)^2)
  *
- * The paper works per singular value, where g is 1 by construction; with one scalar lambda and
- * g taken as 1, the blurs' amplified noise went into x unchecked (motion blur 14 dB). The
- * blurs' A^+ is Tikhonov-regularised with weight `tikhonov` (`LinearOperator.pseudoInverse`).
+ * The paper works per singular value, where g is 1 by construction. With one scalar lambda and
+ * g taken as 1, a small rho let the blurs' amplified noise into x unchecked (motion blur at
+ * rho 0.01: 14.2 dB, 16.5 with G). A damping A^+ (g < 1, larger rho) does not let lambda grow:
+ * measured, that lost 0.4-0.5 dB at the tuned rho (bench/results/sweep-ddnm-tikhonov.md), the
+ * Tikhonov correction being biased as well as less noisy. The blurs' A^+ is
+ * Tikhonov-regularised with weight `tikhonov` (`LinearOperator.pseudoInverse`).
  * Images are [3, H, W] in [-1, 1].
  *
  * @example
@@ -116,7 +119,7 @@ export function createDdnm(denoiser: Denoiser, input: Partial<DdnmParams>): Samp
       const nfe = { forward: state.nfe.forward + 1, vjp: 0 };
 
       const budget = Math.sqrt(p.zeta) * sigmaNext;
-      const carried = p.noiseAware && p.sigmaY > 0 ? noiseGain(ctx.operator, ctx.measurement) * p.sigmaY : 0;
+      const carried = p.noiseAware && p.sigmaY > 0 ? Math.max(1, noiseGain(ctx.operator, ctx.measurement)) * p.sigmaY : 0;
       const lambda = carried > 0 ? Math.min(1, budget / carried) : 1;
       const r = residual(ctx.operator, d, ctx.measurement);
       const correction = pinv(r, { rho: p.tikhonov });

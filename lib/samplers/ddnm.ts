@@ -154,8 +154,19 @@ export function createDdnm(denoiser: Denoiser, input: Partial<DdnmParams>): Samp
   };
 }
 
-/** zeta and the Tikhonov weight tuned per task for the shipped prior (bench/results/tuning-ddnm.md). */
-const TUNED: Partial<Record<TaskName, Partial<DdnmParams>>> = {};
+/**
+ * zeta and the Tikhonov weight tuned per task for the shipped prior on the 2 tuning images at
+ * 128 px (bench/results/sweep-ddnm-zeta.md, sweep-ddnm-tikhonov.md, sweep-ddnm-zeta-sr.md): all
+ * fresh noise (zeta 1) on every task; rho 0.1 for the blurs (0.01 let y's noise through: motion
+ * blur 16.5 dB against 24.9).
+ */
+const TUNED: Partial<Record<TaskName, Partial<DdnmParams>>> = {
+  'inpaint-random': { zeta: 1 },
+  'inpaint-box': { zeta: 1 },
+  'gaussian-blur': { zeta: 1, tikhonov: 0.1 },
+  'motion-blur': { zeta: 1, tikhonov: 0.1 },
+  'sr-x4': { zeta: 1 },
+};
 
 export const ddnmSampler = defineSampler({
   id: 'ddnm',

@@ -36,7 +36,7 @@ const SIZE = { mean: 128, paper: 64 } as const;
 /** Measured run time of each posterior-mean preset on the reference machine (filled in from a run of each). */
 const SECONDS: Partial<Record<TaskName, string>> = {
   'inpaint-random': 'about 30 s',
-  'inpaint-box': 'about 30 s',
+  'inpaint-box': 'about 15 s',
   'gaussian-blur': 'about 30 s',
   'motion-blur': 'about 30 s',
   'sr-x4': 'about 30 s',
@@ -67,7 +67,7 @@ function document(task: TaskName, kind: 'mean' | 'paper', name: string, descript
     adm: node(adm.type, { beta: c.beta, applied: c.admApplied }),
     spgd: node(spgd.type, { seed: 0, denoiseFrom: c.denoiseFrom, samples: c.samples, sigmaStart: c.sigmaStart }),
     metrics: node(metrics.type, {}),
-    angles: node(angles.type, { show: ['conflict', 'fluctuationRaw', 'fluctuationAdm', 'priorStability'] }),
+    angles: node(angles.type, angles.params.parse({})),
   };
   const edges = [
     edge('img', 'image', 'sim', 'image'),

@@ -38,7 +38,7 @@ import type { Denoiser } from '../diffusion/types';
 import { DivergedError, SpgdError, throwIfCancelled } from '../errors';
 import type { LinearOperator, TaskName } from '../operators/types';
 import { Rng } from '../rng';
-import { allFinite, clip, type Tensor } from '../tensor';
+import { allFinite, clip, numel, type Tensor } from '../tensor';
 import { ensembleShape } from './ensemble';
 import { residual } from './guidance/likelihood';
 import { gridWalk, warmStartShape } from './init';
@@ -76,8 +76,7 @@ function pseudoInverseOf(op: LinearOperator): NonNullable<LinearOperator['pseudo
 export function pseudoInverseNoiseGain(op: LinearOperator, measurementShape: readonly number[], rho: number): number {
   const pinv = pseudoInverseOf(op);
   const rng = new Rng(0, 'ddnm-noise-gain');
-  const n = measurementShape.reduce((a, b) => a * b, 1);
-  const out = pinv({ shape: measurementShape, data: rng.normals(n) }, { rho }).data;
+  const out = pinv({ shape: measurementShape, data: rng.normals(numel(measurementShape)) }, { rho }).data;
   let sum = 0;
   let reached = 0;
   for (const v of out) {

@@ -63,6 +63,8 @@ interface Column {
   resolved?: boolean;
   /** 'chain0': chain 0 of a K-sample run (the single sample of the same seed) instead of the mean. */
   pick?: 'chain0';
+  /** A warm-started column's initial estimate: this method's restoration (with its defaults) instead of the classical one. */
+  init?: string;
 }
 
 const COLUMNS: Column[] = [
@@ -70,6 +72,7 @@ const COLUMNS: Column[] = [
   { id: 'spgd-k4', label: 'SPGD mean of 4', method: 'spgd', params: { samples: 4 } },
   { id: 'spgd-warm', label: 'SPGD + warm start (per sample)', method: 'spgd-mean', params: {}, resolved: true, pick: 'chain0' },
   { id: 'preset', label: 'preset: SPGD + warm start + mean of 4', method: 'spgd-mean', params: {}, resolved: true },
+  { id: 'spgd-ddnm', label: 'SPGD + warm start from DDNM+ + mean of 4', method: 'spgd-mean', params: {}, resolved: true, init: 'ddnm' },
   { id: 'ddnm', label: 'DDNM+', method: 'ddnm', params: {}, resolved: true },
   { id: 'daps', label: 'DAPS', method: 'daps', params: {}, resolved: true },
   { id: 'diffpir', label: 'DiffPIR', method: 'diffpir', params: {} },
@@ -108,10 +111,11 @@ const keyFor = (image: string, task: TaskName, c: Column): RunKey => ({
   method: c.method,
   prior: f.prior,
   params: paramsOf(c, task),
+  ...(c.init ? { init: c.init } : {}),
 });
 
 /** Runs whose log entry two columns share (a column picking chain 0 reads its sibling's runs). */
-const runColumns = (): Column[] => columns.filter((c, i) => columns.findIndex((d) => JSON.stringify([d.method, d.params]) === JSON.stringify([c.method, c.params])) === i);
+const runColumns = (): Column[] => columns.filter((c, i) => columns.findIndex((d) => JSON.stringify([d.method, d.params, d.init]) === JSON.stringify([c.method, c.params, c.init])) === i);
 
 const cachePath = (task: TaskName, what: string) => join(cacheDir, `${size}-${figureImage}-${task}-${what}.npy`);
 
@@ -138,7 +142,7 @@ async function figureOutputs(prior: CliPrior, task: TaskName, c: Column): Promis
   if (!existsSync(paths.sample) || !existsSync(paths.y)) {
     const k = keyFor(figureImage, task, c);
     const o = await restoreImage(
-      { task, method: k.method, seed: k.seed, sigmaY: SIGMA_Y, model: prior.model, samplerParams: k.params },
+      { task, method: k.method, seed: k.seed, sigmaY: SIGMA_Y, model: prior.model, samplerParams: k.params, ...(k.init ? { initMethod: k.init } : {}) },
       { groundTruth: log.groundTruth(figureImage, size) },
       prior,
       { captures: 0 },

@@ -244,4 +244,27 @@ describe('executePlan', () => {
     const cold = restorationGraph({ task: 'sr-x4', method: 'spgd', seed: 1, sigmaY: 0.05, model: 'gaussian', groundTruth: { source: 'sample:default', size: 16 } });
     expect(cold.nodes.init).toBeUndefined();
   });
+
+  it("the recipe can warm-start from another method's restoration: a DDNM+ node on the same prior feeds the sampler's init (sr-x4)", async () => {
+    const { restorationGraph, restoreImage } = await import('./recipes');
+    const recipe = { task: 'sr-x4' as const, method: 'spgd-mean', seed: 1, sigmaY: 0.05, model: 'gaussian', samplerParams: { steps: 10, samples: 2 }, initMethod: 'ddnm' };
+    const doc = restorationGraph({ ...recipe, groundTruth: { source: 'sample:default', size: 16 } });
+    expect(doc.nodes.init.type).toBe('spgd:sampler/ddnm');
+    expect(doc.edges).toContainEqual({ from: { node: 'init', port: 'image' }, to: { node: 'sampler', port: 'init' } });
+    expect(doc.edges).toContainEqual({ from: { node: 'prior', port: 'prior' }, to: { node: 'init', port: 'prior' } });
+    expect(doc.edges).toContainEqual({ from: { node: 'prior', port: 'prior' }, to: { node: 'sampler', port: 'prior' } });
+    const compiled = await compileGraph(doc, NODE_KIT, {});
+    expect(compiled.ok ? [] : compiled.issues).toEqual([]);
+    // it runs, and the warm start makes it begin at the DDNM+ estimate (a start this low keeps it close)
+    const eps = new GaussianEpsModel({ mean: 0, std: 0.5, schedule: 'discrete' });
+    const prior = { load: () => Promise.resolve(eps) };
+    const gt = { groundTruth: astronaut, size: 16 };
+    const warm = await restoreImage({ ...recipe, samplerParams: { steps: 10, samples: 1, sigmaStart: 0.01 } }, gt, prior);
+    const ddnm = await restoreImage({ ...recipe, method: 'ddnm', samplerParams: {}, initMethod: undefined }, gt, prior);
+    const classicalStart = await restoreImage({ ...recipe, samplerParams: { steps: 10, samples: 1, sigmaStart: 0.01 }, initMethod: undefined }, gt, prior);
+    const dist = (a: Tensor, b: Tensor) => Math.sqrt(a.data.reduce((s, v, i) => s + (v - b.data[i]) ** 2, 0) / a.data.length);
+    expect(dist(warm.sample, ddnm.sample)).toBeLessThan(0.5 * dist(classicalStart.sample, ddnm.sample));
+    // a cold method has nothing to start
+    expect(() => restorationGraph({ ...recipe, method: 'spgd', samplerParams: {}, groundTruth: { source: 'sample:default', size: 16 } })).toThrow(/does not start warm/);
+  });
 });

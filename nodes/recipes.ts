@@ -48,6 +48,11 @@ export interface RestorationRecipe {
   model: string;
   /** Sampler parameters over the method's defaults (validated strictly by the sampler's schema). */
   samplerParams?: Record<string, unknown>;
+  /**
+   * For a warm-started method: another method whose restoration (with its own defaults) is the
+   * initial estimate, e.g. 'ddnm'. Absent: a Classical estimate node.
+   */
+  initMethod?: string;
   /** Operator parameters (validated by the operator's schema). */
   operatorParams?: Record<string, unknown>;
   /** Either a clean image to degrade, resized and centre-cropped to `size` (0: as it is)... */
@@ -69,7 +74,6 @@ function samplerNodeFor(samplerId: string): { type: string; run: SamplerNodeRun<
 
 export function restorationGraph(r: RestorationRecipe): GraphDocument {
   if (!r.groundTruth === !r.measurement) throw new Error('a restoration needs exactly one of groundTruth and measurement');
-  const { sampler, params } = methodConfig(r.method, r.task, { sigmaY: r.sigmaY }, r.samplerParams);
   const node = (type: string, p: Record<string, unknown> = {}) => ({ type, typeVersion: 1, params: p, mode: 'active' as const });
   const wire = (from: string, fromPort: string, to: string, toPort: string) => ({ from: { node: from, port: fromPort }, to: { node: to, port: toPort } });
   const I = RECIPE_IDS;
@@ -98,27 +102,38 @@ export function restorationGraph(r: RestorationRecipe): GraphDocument {
     measurementNode = I.measurement;
   }
 
-  const { type, run } = samplerNodeFor(sampler.id);
-  const g = run.samplerNode.toGraph(params, r.seed);
-  nodes[I.sampler] = node(type, g.params);
-  edges.push(wire(measurementNode, 'measurement', I.sampler, 'measurement'), wire(I.operator, 'operator', I.sampler, 'operator'));
-  if (sampler.needs(params) !== 'none') {
-    nodes[I.prior] = node(priorUnet.type, { model: r.model });
-    edges.push(wire(I.prior, 'prior', I.sampler, 'prior'));
-  }
-  for (const [port, p] of Object.entries(g.inputs)) {
-    if (!p) continue;
-    const def = getNodeDefinition(p.type);
-    if (!def) throw new Error(`the '${sampler.id}' sampler node asks for a parameter node of unknown type '${p.type}'`);
-    nodes[port] = node(p.type, p.params);
-    edges.push(wire(port, def.outputs[0].name, I.sampler, port));
-  }
+  /** A sampler node `id` running `method` on the measurement, with its prior and parameter nodes (ids prefixed by `prefix`). */
+  const addSampler = (id: string, method: string, samplerParams: Record<string, unknown> | undefined, prefix: string) => {
+    const c = methodConfig(method, r.task, { sigmaY: r.sigmaY }, samplerParams);
+    const { type, run } = samplerNodeFor(c.sampler.id);
+    const g = run.samplerNode.toGraph(c.params, r.seed);
+    nodes[id] = node(type, g.params);
+    edges.push(wire(measurementNode, 'measurement', id, 'measurement'), wire(I.operator, 'operator', id, 'operator'));
+    if (c.sampler.needs(c.params) !== 'none') {
+      nodes[I.prior] ??= node(priorUnet.type, { model: r.model });
+      edges.push(wire(I.prior, 'prior', id, 'prior'));
+    }
+    for (const [port, p] of Object.entries(g.inputs)) {
+      if (!p) continue;
+      const def = getNodeDefinition(p.type);
+      if (!def) throw new Error(`the '${c.sampler.id}' sampler node asks for a parameter node of unknown type '${p.type}'`);
+      nodes[prefix + port] = node(p.type, p.params);
+      edges.push(wire(prefix + port, def.outputs[0].name, id, port));
+    }
+    return { type, ...c };
+  };
+
+  const { type, sampler, params } = addSampler(I.sampler, r.method, r.samplerParams, '');
   if (samplerCost(sampler, params).warmStart) {
     const initPort = getNodeDefinition(type)?.inputs.find((p) => p.type === 'Image')?.name;
     if (!initPort) throw new Error(`the '${sampler.id}' sampler node has no initial-estimate input for a warm start`);
-    nodes[I.init] = node(classical.type, classical.params.parse({}));
-    edges.push(wire(measurementNode, 'measurement', I.init, 'measurement'), wire(I.operator, 'operator', I.init, 'operator'), wire(I.init, 'image', I.sampler, initPort));
-  }
+    if (r.initMethod) addSampler(I.init, r.initMethod, undefined, `${I.init}-`);
+    else {
+      nodes[I.init] = node(classical.type, classical.params.parse({}));
+      edges.push(wire(measurementNode, 'measurement', I.init, 'measurement'), wire(I.operator, 'operator', I.init, 'operator'));
+    }
+    edges.push(wire(I.init, 'image', I.sampler, initPort));
+  } else if (r.initMethod) throw new Error(`'${r.method}' does not start warm: initMethod '${r.initMethod}' has nothing to start`);
   if (r.groundTruth) {
     nodes[I.metrics] = node(metrics.type);
     edges.push(wire(I.sampler, 'image', I.metrics, 'image'), wire(measurementNode, 'measurement', I.metrics, 'measurement'));

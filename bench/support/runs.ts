@@ -25,6 +25,8 @@ export interface RunKey {
   prior: string;
   /** Sampler overrides on top of the engine's per-task defaults ({} = defaults). */
   params: Record<string, unknown>;
+  /** For a warm-started method: the method whose restoration starts it (absent: the classical estimate). */
+  init?: Method;
 }
 
 export interface RunRecord extends RunKey {
@@ -42,7 +44,7 @@ export interface RunRecord extends RunKey {
   date: string;
 }
 
-const keyOf = (k: RunKey) => JSON.stringify([k.image, k.size, k.seed, k.task, k.method, k.prior, Object.entries(k.params).sort()]);
+const keyOf = (k: RunKey) => JSON.stringify([k.image, k.size, k.seed, k.task, k.method, k.prior, Object.entries(k.params).sort(), ...(k.init ? [k.init] : [])]);
 
 /** Images of a folder in name order: `from`..`from + limit - 1`. */
 export function pickImages(folder: string, from: number, limit: number): string[] {
@@ -93,7 +95,7 @@ export class RunLog {
     const t0 = performance.now();
     try {
       outcome = await restoreImage(
-        { task: k.task, method: k.method, seed: k.seed, sigmaY, model: prior.model, samplerParams: k.params },
+        { task: k.task, method: k.method, seed: k.seed, sigmaY, model: prior.model, samplerParams: k.params, ...(k.init ? { initMethod: k.init } : {}) },
         { groundTruth: this.groundTruth(k.image, k.size) },
         prior,
       );

@@ -114,8 +114,17 @@ const keyFor = (image: string, task: TaskName, c: Column): RunKey => ({
   ...(c.init ? { init: c.init } : {}),
 });
 
-/** Runs whose log entry two columns share (a column picking chain 0 reads its sibling's runs). */
-const runColumns = (): Column[] => columns.filter((c, i) => columns.findIndex((d) => JSON.stringify([d.method, d.params, d.init]) === JSON.stringify([c.method, c.params, c.init])) === i);
+/**
+ * One column per distinct run (a column picking chain 0 reads its sibling's runs): the one that
+ * shows the run's own result, so a grid's tile is named after what it shows (the mean, not chain 0).
+ */
+const runColumns = (): Column[] => {
+  const runOf = (c: Column) => JSON.stringify([c.method, c.params, c.init]);
+  return columns.filter((c) => {
+    const same = columns.filter((d) => runOf(d) === runOf(c));
+    return (same.find((d) => !d.pick) ?? same[0]) === c;
+  });
+};
 
 const cachePath = (task: TaskName, what: string) => join(cacheDir, `${size}-${figureImage}-${task}-${what}.npy`);
 

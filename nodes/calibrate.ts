@@ -160,7 +160,7 @@ function calibrateOperators(t: Throughput, size: number, now: () => number): voi
       prox.push((now() - b) / 3);
       if (op.pseudoInverse) {
         const c = now();
-        op.pseudoInverse(y, { rho: 0.01 }); // DDNM+'s default Tikhonov weight
+        op.pseudoInverse(y, { rho: 0.1 }); // DDNM+'s Tikhonov weight for the blurs (TUNED in lib/samplers/ddnm.ts)
         pinv.push(now() - c);
       }
     }

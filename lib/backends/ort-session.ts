@@ -28,7 +28,7 @@ import { compileGuidanceModel, GUIDANCE_IO, GUIDANCE_OPERATOR_NAMES, type Guidan
 import { decodeModel, type OnnxModel } from '../onnx/proto';
 import type { OperatorOnnxForm } from '../onnx/operator-form';
 import type { LinearOperator } from '../operators/types';
-import { tensor, type Tensor } from '../tensor';
+import { dot, numel, tensor, type Tensor } from '../tensor';
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu' | 'wasm';
 
@@ -507,18 +507,18 @@ export class OnnxEpsModel implements EpsModel {
     for (const f of form.feeds) feeds[f.name] = { dtype: 'float32', dims: [...f.dims], data: f.data };
     const res = await session.run(feeds);
     const image = 3 * h * w;
-    const rSize = op.outShape.reduce((a, d) => a * d, 1);
+    const rSize = numel(op.outShape);
     const D = res[GUIDANCE_IO.denoised].data as Float32Array;
     const g = res[GUIDANCE_IO.grad].data as Float32Array;
     const r = res[GUIDANCE_IO.residual].data as Float32Array;
     return xs.map((_, k) => {
-      const rk = r.slice(k * rSize, (k + 1) * rSize);
+      const residual = tensor(op.outShape, r.slice(k * rSize, (k + 1) * rSize));
       return {
         denoised: tensor([3, h, w], D.slice(k * image, (k + 1) * image)),
         // One image: the model's own sum; a batch's loss output is the sum over the images.
-        loss: b === 1 ? (res[GUIDANCE_IO.loss].data as Float32Array)[0] : sumOfSquares(rk),
+        loss: b === 1 ? (res[GUIDANCE_IO.loss].data as Float32Array)[0] : dot(residual, residual),
         grad: tensor([3, h, w], g.slice(k * image, (k + 1) * image)),
-        residual: tensor(op.outShape, rk),
+        residual,
       };
     });
   }
@@ -592,10 +592,4 @@ function stack(images: readonly Tensor[]): Float32Array {
   const out = new Float32Array(images.length * n);
   images.forEach((im, k) => out.set(im.data, k * n));
   return out;
-}
-
-function sumOfSquares(a: Float32Array): number {
-  let s = 0;
-  for (const v of a) s += v * v;
-  return s;
 }

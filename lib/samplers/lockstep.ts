@@ -17,7 +17,7 @@
  *   await Promise.all([0, 1, 2, 3].map((k) => runSampler(create(ls.priors[k]), ...).finally(() => ls.leave(k))));
  */
 import type { DenoisedLoss, DenoisedWithGrad, Denoiser, EpsModel } from '../diffusion/types';
-import type { Tensor } from '../tensor';
+import { sameShape, type Tensor } from '../tensor';
 import type { PriorHandles } from './types';
 
 /** One chain's call waiting for the others. */
@@ -55,11 +55,9 @@ export function canLockstep(prior: PriorHandles | null): prior is PriorHandles {
   return !!prior && (!!prior.denoiser.denoiseBatch || !!prior.denoiser.denoiseWithGradBatch);
 }
 
-const sameShape = (a: Tensor, b: Tensor) => a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
-
 /** Whether two waiting calls can share one backend call. */
 function fits(a: Pending, b: Pending): boolean {
-  if (a.kind !== b.kind || a.sigma !== b.sigma || !sameShape(a.x, b.x)) return false;
+  if (a.kind !== b.kind || a.sigma !== b.sigma || !sameShape(a.x.shape, b.x.shape)) return false;
   if (a.kind === 'denoise' || b.kind === 'denoise') return true;
   const da = a.loss.description;
   const db = b.loss.description;

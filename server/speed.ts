@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { machineFingerprint, openThroughputFile, readThroughputFile, writeThroughputFile } from '../lib/io/node-throughput';
-import { learnFromRun, type RunTimings } from '../lib/plan/estimate';
+import { closedModels, coldModels, learnFromRun, type RunTimings } from '../lib/plan/estimate';
 import { CALIBRATION_TASK, emptyThroughput, Throughput } from '../lib/plan/throughput';
 import type { Plan } from '../lib/plan/types';
 import { calibrate } from '../nodes/calibrate';
@@ -63,15 +63,16 @@ export class ServerSpeed {
 
   /** Sampler steps whose model, task and size have no open sessions yet (they pay compiling them). */
   coldModels(plan: Plan): string[] {
-    return plan.steps.flatMap((s) => {
-      const c = s.sampler;
-      return c?.model && !this.priors.isWarm(c.model, c.task, c.height * c.width) ? [c.model] : [];
-    });
+    return coldModels(plan, (model, task, pixels) => this.priors.isWarm(model, task, pixels));
   }
 
   /** Of the cold models, those not open at all (they pay the whole opening). */
   closedModels(plan: Plan): string[] {
-    return this.coldModels(plan).filter((m) => !this.priors.isOpen(m));
+    return closedModels(
+      plan,
+      (model, task, pixels) => this.priors.isWarm(model, task, pixels),
+      (model) => this.priors.isOpen(model),
+    );
   }
 
   /** Refines the table from a finished run and stores it; the run's models are warm from now on. */

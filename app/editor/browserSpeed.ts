@@ -9,7 +9,7 @@
 import type { BrowserBackend, ModelSource } from '../../lib/browser/protocol';
 import { modelCacheKey } from '../../lib/browser/protocol';
 import { MODEL_CACHE } from '../../lib/browser/runner';
-import { estimateTime, learnFromRun, type RunTimings } from '../../lib/plan/estimate';
+import { closedModels as closedModelsOf, coldModels as coldModelsOf, estimateTime, learnFromRun, type IsWarm, type RunTimings } from '../../lib/plan/estimate';
 import { CALIBRATION_TASK, emptyThroughput, readThroughput, Throughput } from '../../lib/plan/throughput';
 import type { Plan } from '../../lib/plan/types';
 import type { BackendChoice } from './runTypes';
@@ -72,6 +72,12 @@ const inCache = new Map<string, boolean>();
 
 const warmKey = (p: BrowserProvider, model: string, task: string | undefined, pixels: number) => `${p}|${model}|${task ?? ''}|${pixels}`;
 
+/** Whether the worker holds the model's sessions for this task and size (the analytic prior has none to open). */
+const isWarmIn =
+  (p: BrowserProvider): IsWarm =>
+  (model, task, pixels) =>
+    model === 'gaussian' || warm.has(warmKey(p, model, task, pixels));
+
 /** After a browser run: its models' sessions are open in the worker, their bytes in Cache Storage. */
 export function markWarm(p: BrowserProvider, plan: Pick<Plan, 'steps'>, models: Record<string, ModelSource>): void {
   for (const s of plan.steps) {
@@ -124,7 +130,7 @@ export function browserEstimate(plan: Pick<Plan, 'steps' | 'models'>, backend: B
   if (!t) return null;
   const e = estimateTime(plan, {
     throughput: t,
-    warm: (model, task, pixels) => model === 'gaussian' || warm.has(warmKey(p, model, task, pixels)),
+    warm: isWarmIn(p),
     isOpen: (model) => isOpen(p, model),
     downloadBytes: (model) => {
       const src = models[model] as ModelSource | undefined;
@@ -155,10 +161,11 @@ function isOpen(p: BrowserProvider, model: string): boolean {
 
 /** Of the plan's cold models, those the worker has not opened at all (they pay the whole opening). */
 export function closedModels(p: BrowserProvider, plan: Pick<Plan, 'steps'>): string[] {
-  return coldModels(p, plan).filter((m) => !isOpen(p, m));
+  return closedModelsOf(plan, isWarmIn(p), (m) => isOpen(p, m));
 }
 
 /** Whether a sampler of the plan would open sessions that are not open yet (those runs pay the opening). */
 export function coldModels(p: BrowserProvider, plan: Pick<Plan, 'steps'>): string[] {
-  return plan.steps.flatMap((s) => (s.sampler?.model && s.sampler.model !== 'gaussian' && !warm.has(warmKey(p, s.sampler.model, s.sampler.task, s.sampler.height * s.sampler.width)) ? [s.sampler.model] : []));
+  return coldModelsOf(plan, isWarmIn(p));
 }
+

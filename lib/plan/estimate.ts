@@ -235,6 +235,22 @@ export function planNfeAndMemory(samplers: readonly PricedSampler[], otherBytes 
   return { nfe, memoryMB: toMB(bytes) };
 }
 
+/** Whether a model's sessions for an operator task and size are open (EstimateContext `warm`). */
+export type IsWarm = (model: string, task: string | undefined, pixels: number) => boolean;
+
+/** The models of the plan's samplers whose sessions for their task and size are not open yet (those runs compile them). */
+export function coldModels(plan: Pick<Plan, 'steps'>, isWarm: IsWarm): string[] {
+  return plan.steps.flatMap((s) => {
+    const c = s.sampler;
+    return c?.model && !isWarm(c.model, c.task, c.height * c.width) ? [c.model] : [];
+  });
+}
+
+/** Of the cold models, those not open at all (they pay the whole opening). */
+export function closedModels(plan: Pick<Plan, 'steps'>, isWarm: IsWarm, isOpen: (model: string) => boolean): string[] {
+  return coldModels(plan, isWarm).filter((m) => !isOpen(m));
+}
+
 /** What a finished run tells about its backend's speed. */
 export interface RunTimings {
   /** Real seconds per node id that ran (nodes served from the cache are left out). */

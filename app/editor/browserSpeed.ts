@@ -84,8 +84,7 @@ export function markWarm(p: BrowserProvider, plan: Pick<Plan, 'steps'>, models: 
     const c = s.sampler;
     if (!c?.model) continue;
     warm.add(warmKey(p, c.model, c.task, c.height * c.width));
-    const src = models[c.model] as ModelSource | undefined;
-    if (src) inCache.set(modelCacheKey(src.url, src.sha256), true);
+    markCached(c.model, models);
   }
 }
 
@@ -97,6 +96,11 @@ export function markWarm(p: BrowserProvider, plan: Pick<Plan, 'steps'>, models: 
  */
 export function markCalibrated(p: BrowserProvider, model: string, sizes: readonly number[], models: Record<string, ModelSource>): void {
   for (const size of sizes) warm.add(warmKey(p, model, CALIBRATION_TASK, size * size));
+  markCached(model, models);
+}
+
+/** The model's bytes are in Cache Storage (it ran or was calibrated in this tab). */
+function markCached(model: string, models: Record<string, ModelSource>): void {
   const src = models[model] as ModelSource | undefined;
   if (src) inCache.set(modelCacheKey(src.url, src.sha256), true);
 }

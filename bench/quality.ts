@@ -30,7 +30,7 @@ import { methodConfig, samplerOfMethod } from '../lib/samplers';
 import type { Tensor } from '../lib/tensor';
 import { restoreImage, type RestorationOutcome } from '../nodes/recipes';
 import { angleChartSvg, gridPng, writeSvgAsPng } from './support/figures';
-import { BENCHMARK_TASKS, formatCell, pickImages, RunLog, summarize, type RunKey, type RunRecord, type Summary } from './support/runs';
+import { BENCHMARK_TASKS, formatCell, pickImages, recipeOf, RunLog, summarize, type RunKey, type RunRecord, type Summary } from './support/runs';
 
 const { values: f } = parseArgs({
   options: {
@@ -151,7 +151,7 @@ async function figureOutputs(prior: CliPrior, task: TaskName, c: Column): Promis
   if (!existsSync(paths.sample) || !existsSync(paths.y)) {
     const k = keyFor(figureImage, task, c);
     const o = await restoreImage(
-      { task, method: k.method, seed: k.seed, sigmaY: SIGMA_Y, model: prior.model, samplerParams: k.params, ...(k.init ? { initMethod: k.init } : {}) },
+      recipeOf(k, SIGMA_Y, prior.model),
       { groundTruth: log.groundTruth(figureImage, size) },
       prior,
       { captures: 0 },

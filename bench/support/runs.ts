@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { readImage } from '../../bin/cli/files';
 import type { TaskName } from '../../lib/operators/types';
 import type { Method } from '../../lib/samplers';
-import { restoreImage, type RestorationOutcome } from '../../nodes/recipes';
+import { restoreImage, type RestorationOutcome, type RestorationRecipe } from '../../nodes/recipes';
 import type { CliPrior } from '../../bin/cli/prior';
 import type { Tensor } from '../../lib/tensor';
 import { absErrorMap, spearman } from './rank';
@@ -42,6 +42,11 @@ export interface RunRecord extends RunKey {
   /** Set when the run stopped with an error (e.g. "diverged: ..."); metrics are then NaN. */
   failed?: string;
   date: string;
+}
+
+/** The restoration recipe a logged run ran (nodes/recipes.ts). */
+export function recipeOf(k: RunKey, sigmaY: number, model: string): Omit<RestorationRecipe, 'groundTruth' | 'measurement'> {
+  return { task: k.task, method: k.method, seed: k.seed, sigmaY, model, samplerParams: k.params, ...(k.init ? { initMethod: k.init } : {}) };
 }
 
 const keyOf = (k: RunKey) => JSON.stringify([k.image, k.size, k.seed, k.task, k.method, k.prior, Object.entries(k.params).sort(), ...(k.init ? [k.init] : [])]);
@@ -95,7 +100,7 @@ export class RunLog {
     const t0 = performance.now();
     try {
       outcome = await restoreImage(
-        { task: k.task, method: k.method, seed: k.seed, sigmaY, model: prior.model, samplerParams: k.params, ...(k.init ? { initMethod: k.init } : {}) },
+        recipeOf(k, sigmaY, prior.model),
         { groundTruth: this.groundTruth(k.image, k.size) },
         prior,
       );

@@ -30,7 +30,7 @@ import { methodConfig, samplerOfMethod } from '../lib/samplers';
 import type { Tensor } from '../lib/tensor';
 import { restoreImage, type RestorationOutcome } from '../nodes/recipes';
 import { angleChartSvg, gridPng, writeSvgAsPng } from './support/figures';
-import { BENCHMARK_TASKS, formatCell, pickImages, recipeOf, RunLog, summarize, type RunKey, type RunRecord, type Summary } from './support/runs';
+import { BENCHMARK_TASKS, formatCell, initKey, pickImages, recipeOf, RunLog, summarize, type RunKey, type RunRecord, type Summary } from './support/runs';
 
 const { values: f } = parseArgs({
   options: {
@@ -103,6 +103,9 @@ function paramsOf(c: Column, task: TaskName): Record<string, unknown> {
   return Object.fromEntries(Object.entries(full).filter(([k, v]) => v !== defaults[k] && k !== 'sigmaY'));
 }
 
+/** What a column starts from on a task (RunKey `init`). */
+const initOf = (c: Column, task: TaskName) => initKey(c.method, task, c.params, SIGMA_Y, c.init);
+
 const keyFor = (image: string, task: TaskName, c: Column): RunKey => ({
   image,
   size,
@@ -111,7 +114,7 @@ const keyFor = (image: string, task: TaskName, c: Column): RunKey => ({
   method: c.method,
   prior: f.prior,
   params: paramsOf(c, task),
-  ...(c.init ? { init: c.init } : {}),
+  ...initOf(c, task),
 });
 
 /**
@@ -129,7 +132,8 @@ const runColumns = (): Column[] => {
 const cachePath = (task: TaskName, what: string) => join(cacheDir, `${size}-${figureImage}-${task}-${what}.npy`);
 
 function figurePaths(task: TaskName, c: Column) {
-  const id = `${c.method}-${JSON.stringify(paramsOf(c, task))}`.replace(/[^a-z0-9.=-]+/gi, '_');
+  const init = initOf(c, task).init;
+  const id = `${c.method}-${JSON.stringify(paramsOf(c, task))}${init ? `-from-${init}` : ''}`.replace(/[^a-z0-9.=-]+/gi, '_');
   return { sample: cachePath(task, id), spread: cachePath(task, `${id}-spread`), y: cachePath(task, 'measurement') };
 }
 

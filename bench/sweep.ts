@@ -8,6 +8,10 @@
  *
  *   npx tsx bench/sweep.ts --name spgd-warm --method spgd --grid 'sigmaStart=0.5,1,2,5' --set samples=4 --tasks all
  *   npx tsx bench/sweep.ts --name ddnm --method ddnm --grid 'zeta=0.2,0.5,1;tikhonov=0.01,0.1' --tasks gaussian-blur
+ *   npx tsx bench/sweep.ts --name spgd-ddnm-start --method spgd-mean --init ddnm --grid 'sigmaStart=0.1,0.2' --tasks sr-x4
+ *
+ * `--init <method>` warm-starts from that method's restoration ('classical' or 'ddnm'; default: the
+ * method's own choice for the task, `methodInit`).
  *
  * `--report-only` rewrites the table from the log without running anything ('-' where a run is missing).
  */
@@ -18,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { openPrior } from '../bin/cli/prior';
 import type { TaskName } from '../lib/operators/types';
 import { isMethod } from '../lib/samplers';
-import { BENCHMARK_TASKS, formatCell, pickImages, RunLog, summarize, type RunKey } from './support/runs';
+import { BENCHMARK_TASKS, formatCell, initKey, pickImages, RunLog, summarize, type RunKey } from './support/runs';
 
 const { values: f } = parseArgs({
   options: {
@@ -26,6 +30,7 @@ const { values: f } = parseArgs({
     method: { type: 'string', default: 'spgd' },
     grid: { type: 'string', default: '' },
     set: { type: 'string', multiple: true, default: [] },
+    init: { type: 'string' },
     tasks: { type: 'string', default: 'all' },
     data: { type: 'string', default: '../shared/data/cbsd68-256' },
     from: { type: 'string', default: '0' },
@@ -54,6 +59,7 @@ async function main() {
   const method = f.method;
   if (!f.name) throw new Error('--name the sweep (its report is bench/results/sweep-<name>.md)');
   if (!isMethod(method)) throw new Error(`unknown method ${method}`);
+  if (f.init !== undefined && !isMethod(f.init)) throw new Error(`unknown --init method ${f.init}`);
   const tasks = (f.tasks === 'all' ? BENCHMARK_TASKS : f.tasks.split(',')) as TaskName[];
   const fixed = Object.fromEntries(f.set.map((kv) => kv.split('=')).map(([k, v]) => [k, value(v)]));
   const points = cartesian(f.grid).map((p) => ({ ...fixed, ...p }));
@@ -71,14 +77,15 @@ async function main() {
     method,
     prior: f.prior,
     params,
+    ...initKey(method, task, params, SIGMA_Y, f.init),
   });
 
   const write = () => {
     const lines = [
-      `# ${method} sweep '${f.name}' (PSNR dB / SSIM, mean over images)`,
+      `# ${method}${f.init ? ` warm-started from ${f.init}` : ''} sweep '${f.name}' (PSNR dB / SSIM, mean over images)`,
       '',
       `${files.length} image(s) of ${f.data} (${files.join(', ')}) at ${size}x${size}, sigma_y ${SIGMA_Y}, image k of the folder uses seed k, prior ${f.prior}; parameters over the method's per-task defaults. For K > 1 samples: the mean's PSNR / SSIM, then [chain 0 alone], then the uncertainty map's Spearman correlation with the absolute error (rho).`,
-      `Machine: ${cpus()[0].model}, ${cpus().length} cores (shared); node ${process.version}; ${new Date().toISOString().slice(0, 10)}. \`npx tsx bench/sweep.ts --name ${f.name} --method ${method} --grid '${f.grid}'${f.set.map((s) => ` --set ${s}`).join('')} --tasks ${f.tasks} --from ${f.from} --limit ${f.limit} --size ${f.size}\``,
+      `Machine: ${cpus()[0].model}, ${cpus().length} cores (shared); node ${process.version}; ${new Date().toISOString().slice(0, 10)}. \`npx tsx bench/sweep.ts --name ${f.name} --method ${method}${f.init ? ` --init ${f.init}` : ''} --grid '${f.grid}'${f.set.map((s) => ` --set ${s}`).join('')} --tasks ${f.tasks} --from ${f.from} --limit ${f.limit} --size ${f.size}\``,
       '',
       `| task | ${points.map(label).join(' | ')} |`,
       `|---|${points.map(() => '---:').join('|')}|`,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compileGraph, type CompileEnv, type PriorReport } from '../lib/plan/compile';
 import { emptyThroughput, Throughput } from '../lib/plan/throughput';
 import type { Plan } from '../lib/plan/types';
-import { methodConfig } from '../lib/samplers';
+import { methodConfig, methodInit } from '../lib/samplers';
 import type { TaskName } from '../lib/operators/types';
 import { NODE_TYPES } from '.';
 import { NODE_KIT } from './runs';
@@ -46,6 +46,11 @@ describe('compileGraph: plans', () => {
         // The task presets run their method exactly: the posterior mean, or the paper's per-sample protocol.
         const method = p.id.endsWith('-paper') ? 'spgd' : 'spgd-mean';
         expect(pl.steps.find((s) => s.node === 'spgd')!.sampler!.params, p.id).toEqual(methodConfig(method, task, { sigmaY: 0.05 }).params);
+        // ...and the posterior mean starts from the restoration its method names (DDNM+ or the classical estimate)
+        if (method === 'spgd-mean') {
+          expect(pl.steps.find((s) => s.node === 'init')!.sampler!.params, p.id).toEqual(methodConfig(methodInit(method, task), task, { sigmaY: 0.05 }).params);
+          expect(pl.steps.find((s) => s.node === 'spgd')!.inputs.init, p.id).toEqual({ node: 'init', port: 'image' });
+        }
       } else if (p.document.nodes.warm) expect(p.document.nodes.warm.params.eta).toBe(tuned('spgd', task, 'eta'));
       if (p.document.nodes.dps) expect(p.document.nodes.dps.params.zeta).toBe(tuned('dps', task, 'zeta'));
     }

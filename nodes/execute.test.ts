@@ -261,10 +261,19 @@ describe('executePlan', () => {
     const gt = { groundTruth: astronaut, size: 16 };
     const warm = await restoreImage({ ...recipe, samplerParams: { steps: 10, samples: 1, sigmaStart: 0.01 } }, gt, prior);
     const ddnm = await restoreImage({ ...recipe, method: 'ddnm', samplerParams: {}, initMethod: undefined }, gt, prior);
-    const classicalStart = await restoreImage({ ...recipe, samplerParams: { steps: 10, samples: 1, sigmaStart: 0.01 }, initMethod: undefined }, gt, prior);
+    const classicalStart = await restoreImage({ ...recipe, samplerParams: { steps: 10, samples: 1, sigmaStart: 0.01 }, initMethod: 'classical' }, gt, prior);
     const dist = (a: Tensor, b: Tensor) => Math.sqrt(a.data.reduce((s, v, i) => s + (v - b.data[i]) ** 2, 0) / a.data.length);
     expect(dist(warm.sample, ddnm.sample)).toBeLessThan(0.5 * dist(classicalStart.sample, ddnm.sample));
     // a cold method has nothing to start
     expect(() => restorationGraph({ ...recipe, method: 'spgd', samplerParams: {}, groundTruth: { source: 'sample:default', size: 16 } })).toThrow(/does not start warm/);
+  });
+
+  it("without initMethod a warm start begins from the method's own choice: DDNM+ for spgd-mean on the blurs and 4x SR, the classical estimate on inpainting", async () => {
+    const { restorationGraph } = await import('./recipes');
+    const BENCHMARK = ['inpaint-random', 'inpaint-box', 'gaussian-blur', 'motion-blur', 'sr-x4'] as const;
+    const initType = (task: (typeof BENCHMARK)[number]) =>
+      restorationGraph({ task, method: 'spgd-mean', seed: 0, sigmaY: 0.05, model: 'default', groundTruth: { source: 'sample:default', size: 16 } }).nodes.init.type;
+    for (const task of BENCHMARK.slice(2)) expect(initType(task), task).toBe('spgd:sampler/ddnm');
+    for (const task of BENCHMARK.slice(0, 2)) expect(initType(task), task).toBe('spgd:sampler/classical');
   });
 });

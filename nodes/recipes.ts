@@ -7,8 +7,10 @@
  *   ground truth:  image -> measure (Simulate, seeded) <- operator (Degrade)
  *   measurement:   y (Load measurement) [+ mask / kernel (Load mask / Load kernel) -> operator]
  *   then           prior, the sampler node with its parameter nodes, and Metrics (ground truth only);
- *                  a warm start (sigmaStart below the first noise level) starts from a Classical
- *                  estimate of the same measurement, wired to the sampler's initial-estimate input
+ *                  a warm start (sigmaStart below the first noise level) starts from the
+ *                  restoration of the method the recipe or the method names (`initMethod`,
+ *                  `methodInit`: a Classical estimate or DDNM+ node on the same measurement),
+ *                  wired to the sampler's initial-estimate input
  *
  * Seeds: one seed feeds the operator's draws, the measurement noise and the sampler's draws
  * (independent named streams), so changing the method never changes the measurement.
@@ -22,8 +24,8 @@ import { MemorySources } from '../lib/plan/memory-sources';
 import { runGraph, type RunGraphOptions } from '../lib/plan/run-graph';
 import type { Plan } from '../lib/plan/types';
 import type { SamplerNodeRun } from '../lib/plan/sampler-node';
-import { methodConfig, samplerCost } from '../lib/samplers';
-import type { StepTrace } from '../lib/samplers/types';
+import { methodConfig, methodInit, samplerCost } from '../lib/samplers';
+import type { SamplerSpec, StepTrace } from '../lib/samplers/types';
 import type { Tensor } from '../lib/tensor';
 import metrics from './analysis/metrics';
 import degrade from './degradation/degrade';
@@ -33,7 +35,6 @@ import loadKernel from './input/load-kernel';
 import loadMask from './input/load-mask';
 import loadMeasurement from './input/load-measurement';
 import priorUnet from './prior/prior-unet';
-import classical from './sampler/classical';
 import { getNodeDefinition } from './index';
 import { NODE_RUNS, NODE_KIT } from './runs';
 
@@ -50,7 +51,8 @@ export interface RestorationRecipe {
   samplerParams?: Record<string, unknown>;
   /**
    * For a warm-started method: another method whose restoration (with its own defaults) is the
-   * initial estimate, e.g. 'ddnm'. Absent: a Classical estimate node.
+   * initial estimate, e.g. 'ddnm' or 'classical'. Absent: the method's own choice for the task
+   * (`methodInit`: DDNM+ or the classical estimate).
    */
   initMethod?: string;
   /** Operator parameters (validated by the operator's schema). */
@@ -72,10 +74,44 @@ function samplerNodeFor(samplerId: string): { type: string; run: SamplerNodeRun<
   throw new Error(`no node runs the '${samplerId}' sampler`);
 }
 
+const graphNode = (type: string, params: Record<string, unknown> = {}) => ({ type, typeVersion: 1, params, mode: 'active' as const });
+const graphWire = (from: string, fromPort: string, to: string, toPort: string) => ({ from: { node: from, port: fromPort }, to: { node: to, port: toPort } });
+
+/**
+ * Adds the node running `method` (id `at.id`) with its parameter nodes (ids `at.prefix` + port)
+ * to a graph, wired to the measurement, operator and (when it needs one) prior nodes named in
+ * `at`; the caller adds the prior node when `usesPrior`. Shared by the recipes and the presets.
+ */
+export function addSamplerNode(
+  g: Pick<GraphDocument, 'nodes' | 'edges'>,
+  at: { id: string; prefix: string; measurement: string; operator: string; prior: string },
+  method: string,
+  task: TaskName,
+  sigmaY: number,
+  seed: number,
+  samplerParams?: Record<string, unknown>,
+): { type: string; sampler: SamplerSpec; params: Record<string, unknown>; usesPrior: boolean } {
+  const c = methodConfig(method, task, { sigmaY }, samplerParams);
+  const { type, run } = samplerNodeFor(c.sampler.id);
+  const sg = run.samplerNode.toGraph(c.params, seed);
+  g.nodes[at.id] = graphNode(type, sg.params);
+  g.edges.push(graphWire(at.measurement, 'measurement', at.id, 'measurement'), graphWire(at.operator, 'operator', at.id, 'operator'));
+  const usesPrior = c.sampler.needs(c.params) !== 'none';
+  if (usesPrior) g.edges.push(graphWire(at.prior, 'prior', at.id, 'prior'));
+  for (const [port, p] of Object.entries(sg.inputs)) {
+    if (!p) continue;
+    const def = getNodeDefinition(p.type);
+    if (!def) throw new Error(`the '${c.sampler.id}' sampler node asks for a parameter node of unknown type '${p.type}'`);
+    g.nodes[at.prefix + port] = graphNode(p.type, p.params);
+    g.edges.push(graphWire(at.prefix + port, def.outputs[0].name, at.id, port));
+  }
+  return { type, ...c, usesPrior };
+}
+
 export function restorationGraph(r: RestorationRecipe): GraphDocument {
   if (!r.groundTruth === !r.measurement) throw new Error('a restoration needs exactly one of groundTruth and measurement');
-  const node = (type: string, p: Record<string, unknown> = {}) => ({ type, typeVersion: 1, params: p, mode: 'active' as const });
-  const wire = (from: string, fromPort: string, to: string, toPort: string) => ({ from: { node: from, port: fromPort }, to: { node: to, port: toPort } });
+  const node = graphNode;
+  const wire = graphWire;
   const I = RECIPE_IDS;
   const nodes: GraphDocument['nodes'] = {
     [I.operator]: node(degrade.type, { task: r.task, seed: r.seed, options: r.operatorParams ?? {} }),
@@ -102,38 +138,18 @@ export function restorationGraph(r: RestorationRecipe): GraphDocument {
     measurementNode = I.measurement;
   }
 
-  /** A sampler node `id` running `method` on the measurement, with its prior and parameter nodes (ids prefixed by `prefix`). */
-  const addSampler = (id: string, method: string, samplerParams: Record<string, unknown> | undefined, prefix: string) => {
-    const c = methodConfig(method, r.task, { sigmaY: r.sigmaY }, samplerParams);
-    const { type, run } = samplerNodeFor(c.sampler.id);
-    const g = run.samplerNode.toGraph(c.params, r.seed);
-    nodes[id] = node(type, g.params);
-    edges.push(wire(measurementNode, 'measurement', id, 'measurement'), wire(I.operator, 'operator', id, 'operator'));
-    if (c.sampler.needs(c.params) !== 'none') {
-      nodes[I.prior] ??= node(priorUnet.type, { model: r.model });
-      edges.push(wire(I.prior, 'prior', id, 'prior'));
-    }
-    for (const [port, p] of Object.entries(g.inputs)) {
-      if (!p) continue;
-      const def = getNodeDefinition(p.type);
-      if (!def) throw new Error(`the '${c.sampler.id}' sampler node asks for a parameter node of unknown type '${p.type}'`);
-      nodes[prefix + port] = node(p.type, p.params);
-      edges.push(wire(prefix + port, def.outputs[0].name, id, port));
-    }
-    return { type, ...c };
-  };
-
-  const { type, sampler, params } = addSampler(I.sampler, r.method, r.samplerParams, '');
+  const at = { measurement: measurementNode, operator: I.operator, prior: I.prior };
+  const g = { nodes, edges };
+  const { type, sampler, params, usesPrior } = addSamplerNode(g, { ...at, id: I.sampler, prefix: '' }, r.method, r.task, r.sigmaY, r.seed, r.samplerParams);
+  let priorNeeded = usesPrior;
   if (samplerCost(sampler, params).warmStart) {
     const initPort = getNodeDefinition(type)?.inputs.find((p) => p.type === 'Image')?.name;
     if (!initPort) throw new Error(`the '${sampler.id}' sampler node has no initial-estimate input for a warm start`);
-    if (r.initMethod) addSampler(I.init, r.initMethod, undefined, `${I.init}-`);
-    else {
-      nodes[I.init] = node(classical.type, classical.params.parse({}));
-      edges.push(wire(measurementNode, 'measurement', I.init, 'measurement'), wire(I.operator, 'operator', I.init, 'operator'));
-    }
+    const initMethod = r.initMethod ?? methodInit(r.method, r.task);
+    priorNeeded = addSamplerNode(g, { ...at, id: I.init, prefix: `${I.init}-` }, initMethod, r.task, r.sigmaY, r.seed).usesPrior || priorNeeded;
     edges.push(wire(I.init, 'image', I.sampler, initPort));
   } else if (r.initMethod) throw new Error(`'${r.method}' does not start warm: initMethod '${r.initMethod}' has nothing to start`);
+  if (priorNeeded) nodes[I.prior] = node(priorUnet.type, { model: r.model });
   if (r.groundTruth) {
     nodes[I.metrics] = node(metrics.type);
     edges.push(wire(I.sampler, 'image', I.metrics, 'image'), wire(measurementNode, 'measurement', I.metrics, 'measurement'));
@@ -163,8 +179,9 @@ export interface RestorationOutcome {
   psnr?: number;
   ssim?: number;
   residual: number | null;
+  /** Of the sampler and, for a warm start, of the method that gave its initial estimate. */
   nfe: { forward: number; vjp: number };
-  /** The sampler's own time. */
+  /** The sampler's own time, plus its initial estimate's for a warm start. */
   seconds: number;
   trace: StepTrace[];
   /** The compiled plan, and each node's real seconds (the estimate learns from them). */
@@ -212,6 +229,9 @@ export async function restoreImage(
   const y = measured?.measurement;
   if (image?.kind !== 'Image' || tr?.kind !== 'Trace') throw new Error('the sampler node gave no image and trace');
   if (y?.kind !== 'Measurement') throw new Error('the measurement node gave no measurement');
+  // A warm start's initial restoration is part of the method's cost (DDNM+: 100 forwards).
+  const initTrace = r.outputs.get(I.init)?.trace;
+  const init = initTrace?.kind === 'Trace' ? initTrace : { nfe: { forward: 0, vjp: 0 }, seconds: 0 };
   return {
     sample: image.tensor,
     ...(spread?.kind === 'Uncertainty' ? { uncertainty: spread.tensor } : {}),
@@ -219,8 +239,8 @@ export async function restoreImage(
     measurement: y.y,
     ...(tr.metrics.psnr === undefined ? {} : { psnr: tr.metrics.psnr, ssim: tr.metrics.ssim }),
     residual: tr.metrics.residual,
-    nfe: tr.nfe,
-    seconds: tr.seconds,
+    nfe: { forward: tr.nfe.forward + init.nfe.forward, vjp: tr.nfe.vjp + init.nfe.vjp },
+    seconds: tr.seconds + init.seconds,
     trace: tr.trace,
     plan: r.plan,
     nodeSeconds: r.nodeSeconds,

@@ -3,8 +3,9 @@
  * from the engine's named configurations, so a preset runs exactly what `spgd eval --method` and
  * the quality report measure:
  *
- * - `builtin-spgd-<task>`: method `spgd-mean` (warm start from a Classical estimate node, the mean
- *   of K samples; the Uncertainty output feeds the result panel's map);
+ * - `builtin-spgd-<task>`: method `spgd-mean` (warm start from a Classical estimate node, or from
+ *   the node of the method `spgd-mean` starts from on the task (DDNM+ on the blurs and 4x SR), the
+ *   mean of K samples; the Uncertainty output feeds the result panel's map);
  * - `builtin-spgd-<task>-paper`: method `spgd` (the paper's per-sample protocol: cold start,
  *   T = 100, N = 5, ADM on, tuned eta).
  *
@@ -16,7 +17,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GRAPH_FORMAT, SCHEMA_VERSION, type GraphDocument } from '../lib/graph/document';
 import type { TaskName } from '../lib/operators/types';
-import { methodConfig, samplerCost, samplerOfMethod } from '../lib/samplers';
+import { methodConfig, methodInit, samplerCost, samplerOfMethod } from '../lib/samplers';
+import { addSamplerNode } from '../nodes/recipes';
 import { BENCHMARK_TASKS } from '../bench/support/runs';
 import angles from '../nodes/analysis/angles';
 import metrics from '../nodes/analysis/metrics';
@@ -25,7 +27,6 @@ import simulate from '../nodes/degradation/simulate';
 import loadImage from '../nodes/input/load-image';
 import priorUnet from '../nodes/prior/prior-unet';
 import adm from '../nodes/sampler/adm';
-import classical from '../nodes/sampler/classical';
 import schedule from '../nodes/sampler/schedule';
 import spgd from '../nodes/sampler/spgd';
 import warmup from '../nodes/sampler/warmup';
@@ -95,8 +96,12 @@ function document(task: TaskName, kind: 'mean' | 'paper', name: string, descript
     angles: { x: 880, y: 340 },
   };
   if (warm) {
-    nodes.init = node(classical.type, classical.params.parse({}));
-    edges.push(edge('sim', 'measurement', 'init', 'measurement'), edge('op', 'operator', 'init', 'operator'), edge('init', 'image', 'spgd', 'init'));
+    // The restoration it starts from (a Classical estimate or DDNM+ node, with its parameter nodes) below its inputs.
+    addSamplerNode({ nodes, edges }, { id: 'init', prefix: 'init-', measurement: 'sim', operator: 'op', prior: 'prior' }, methodInit(method, task), task, 0.05, 0);
+    Object.keys(nodes)
+      .filter((id) => id.startsWith('init-'))
+      .forEach((id, i) => (positions[id] = { x: 0, y: 760 + 140 * i }));
+    edges.push(edge('init', 'image', 'spgd', 'init'));
     positions.init = { x: 280, y: 760 };
   }
   return { format: GRAPH_FORMAT, schemaVersion: SCHEMA_VERSION, name, description, nodes, edges, ui: { positions, groups: [] }, assets: {} };
@@ -116,11 +121,14 @@ function describe(task: TaskName, kind: 'mean' | 'paper'): { name: string; descr
   }
   const c = methodConfig('spgd-mean', task, { sigmaY: 0.05 }).params;
   const cost = samplerCost(samplerOfMethod('spgd-mean'), c);
+  const init = methodConfig(methodInit('spgd-mean', task), task, { sigmaY: 0.05 });
+  const initNfe = samplerCost(init.sampler, init.params).nfe;
+  const from = initNfe.forward > 0 ? `a ${init.sampler.title} restoration (${String(initNfe.forward)} forwards, no gradients)` : 'the classical estimate';
   return {
     name: `SPGD: ${what}`,
     description:
-      `SPGD, the mean of ${String(c.samples)} samples, each warm-started from the classical estimate at sigma ${String(c.sigmaStart)} (CCDF: the DDIM steps above it are skipped), on ${what} of the ${SIZE.mean}x${SIZE.mean} sample image with the shipped prior. ` +
-      `N = ${String(c.warmup)} warm-up steps with ADM, eta = ${String(c.eta)}; ${String(cost.nfe.forward)} forwards + ${String(cost.nfe.vjp)} gradients in all (${SECONDS[task] ?? '-'} on the reference 2-core CPU). ` +
+      `SPGD, the mean of ${String(c.samples)} samples, each warm-started from ${from} at sigma ${String(c.sigmaStart)} (CCDF: the DDIM steps above it are skipped), on ${what} of the ${SIZE.mean}x${SIZE.mean} sample image with the shipped prior. ` +
+      `N = ${String(c.warmup)} warm-up steps with ADM, eta = ${String(c.eta)}; ${String(cost.nfe.forward + initNfe.forward)} forwards + ${String(cost.nfe.vjp + initNfe.vjp)} gradients in all (${SECONDS[task] ?? '-'} on the reference 2-core CPU). ` +
       'The Uncertainty output (per-pixel std over the samples) is shown beside the result. Tuned and measured on CBSD68: bench/results/quality.md. The paper\'s per-sample protocol is the "paper protocol" preset.',
   };
 }

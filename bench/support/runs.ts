@@ -7,7 +7,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from
 import { dirname, join } from 'node:path';
 import { readImage } from '../../bin/cli/files';
 import type { TaskName } from '../../lib/operators/types';
-import type { Method } from '../../lib/samplers';
+import { methodConfig, methodInit, samplerCost, type Method } from '../../lib/samplers';
 import { restoreImage, type RestorationOutcome, type RestorationRecipe } from '../../nodes/recipes';
 import type { CliPrior } from '../../bin/cli/prior';
 import type { Tensor } from '../../lib/tensor';
@@ -44,9 +44,25 @@ export interface RunRecord extends RunKey {
   date: string;
 }
 
-/** The restoration recipe a logged run ran (nodes/recipes.ts). */
+const startsWarm = (method: Method, task: TaskName, params: Record<string, unknown>, sigmaY: number) => {
+  const c = methodConfig(method, task, { sigmaY }, params);
+  return samplerCost(c.sampler, c.params).warmStart;
+};
+
+/**
+ * A run key's `init`: for a warm-started method, what it starts from when that is not the
+ * classical estimate (`explicit`, else the method's own choice for the task, `methodInit`).
+ */
+export function initKey(method: Method, task: TaskName, params: Record<string, unknown>, sigmaY: number, explicit?: Method): Pick<RunKey, 'init'> {
+  if (!startsWarm(method, task, params, sigmaY)) return {};
+  const init = explicit ?? methodInit(method, task);
+  return init === 'classical' ? {} : { init };
+}
+
+/** The restoration recipe a logged run ran (nodes/recipes.ts): a warm start without `init` started from the classical estimate. */
 export function recipeOf(k: RunKey, sigmaY: number, model: string): Omit<RestorationRecipe, 'groundTruth' | 'measurement'> {
-  return { task: k.task, method: k.method, seed: k.seed, sigmaY, model, samplerParams: k.params, ...(k.init ? { initMethod: k.init } : {}) };
+  const initMethod = k.init ?? (startsWarm(k.method, k.task, k.params, sigmaY) ? 'classical' : undefined);
+  return { task: k.task, method: k.method, seed: k.seed, sigmaY, model, samplerParams: k.params, ...(initMethod ? { initMethod } : {}) };
 }
 
 const keyOf = (k: RunKey) => JSON.stringify([k.image, k.size, k.seed, k.task, k.method, k.prior, Object.entries(k.params).sort(), ...(k.init ? [k.init] : [])]);

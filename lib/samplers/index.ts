@@ -41,11 +41,15 @@ export function getSampler(id: string): SamplerSpec {
   return s;
 }
 
-/** The sampler whose named configurations include `method`. */
-export function samplerOfMethod(method: string): SamplerSpec {
+function methodEntry(method: string) {
   const m = BY_METHOD.get(method);
   if (!m) throw new SpgdError('BAD_INPUT', `unknown method '${method}' (methods: ${METHODS.join(', ')})`);
-  return m.sampler;
+  return m;
+}
+
+/** The sampler whose named configurations include `method`. */
+export function samplerOfMethod(method: string): SamplerSpec {
+  return methodEntry(method).sampler;
 }
 
 /**
@@ -73,10 +77,14 @@ export function methodConfig(
   measurement: { sigmaY: number },
   overrides: Record<string, unknown> = {},
 ): { sampler: SamplerSpec; params: Record<string, unknown> } {
-  const m = BY_METHOD.get(method);
-  if (!m) throw new SpgdError('BAD_INPUT', `unknown method '${method}' (methods: ${METHODS.join(', ')})`);
+  const m = methodEntry(method);
   const params = parseSamplerParams(m.sampler, { ...m.method.defaults(task, measurement), ...overrides }, method);
   return { sampler: m.sampler, params };
+}
+
+/** The method whose restoration starts a warm-started method on this task: its own choice, else the classical estimate. */
+export function methodInit(method: string, task: TaskName): string {
+  return methodEntry(method).method.init?.(task) ?? 'classical';
 }
 
 export function createSampler(

@@ -104,6 +104,12 @@ export interface MethodSpec<P> {
   readonly description: string;
   /** Parameters on top of the schema's defaults for this task (tuned step sizes, step counts). */
   defaults(task: TaskName, measurement: { sigmaY: number }): Partial<P>;
+  /**
+   * For a warm-started configuration: the method whose restoration is the initial estimate for
+   * this task (absent or undefined: 'classical', the classical estimate). Graph builders wire
+   * that method's node to the sampler's initial-estimate input (`methodInit`).
+   */
+  init?(task: TaskName): string | undefined;
 }
 
 /**

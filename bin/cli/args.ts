@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { TASKS, type TaskName } from '../../lib/operators/types';
-import { isMethod, METHODS } from '../../lib/samplers';
+import { isMethod, methodConfig, METHODS, samplerCost } from '../../lib/samplers';
 import { UsageError } from './errors';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -29,6 +29,20 @@ export function parseMethod(value: string | undefined): string {
   const v = value ?? 'spgd';
   if (!isMethod(v)) throw new UsageError(`unknown method '${v}' (methods: ${METHODS.join(', ')})`);
   return v;
+}
+
+/**
+ * --init: the method whose restoration a warm start begins from. Only for a configuration that
+ * starts warm (`spgd-mean`, or `--set sigmaStart=<s>` below the first noise level).
+ */
+export function parseInit(value: string | undefined, method: string, task: TaskName, sigmaY: number, samplerParams: Record<string, unknown>): string | undefined {
+  if (value === undefined) return undefined;
+  if (!isMethod(value)) throw new UsageError(`unknown --init method '${value}' (methods: ${METHODS.join(', ')})`);
+  const c = methodConfig(method, task, { sigmaY }, samplerParams);
+  if (!samplerCost(c.sampler, c.params).warmStart) {
+    throw new UsageError(`--init ${value}: '${method}' starts from noise here; give it a warm start (--set sigmaStart=<s>) or use --method spgd-mean`);
+  }
+  return value;
 }
 
 export function parseNumber(value: string | undefined, flag: string, fallback: number, check?: (n: number) => boolean): number {

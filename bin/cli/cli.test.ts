@@ -69,6 +69,21 @@ describe('spgd command line', () => {
     expect(out.nfe).toBe(10);
   });
 
+  it('--init picks the restoration a warm start begins from, and its forwards count in the NFE', () => {
+    const run = (...extra: string[]) => {
+      const r = spgd('restore', '--task', 'sr-x4', '--method', 'spgd-mean', '--gt', 'gt.png', '--out', 'x.npy', '--set', 'steps=10', '--set', 'samples=1', '--prior', 'gaussian', '--json', ...extra);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { psnr: number; nfe: number };
+    };
+    // spgd-mean starts from DDNM+ on sr-x4 (100 forwards); --init classical starts from bicubic (none)
+    const fromDdnm = run();
+    const fromClassical = run('--init', 'classical');
+    expect(fromDdnm.nfe - fromClassical.nfe).toBe(100);
+    const named = run('--init', 'ddnm');
+    expect([named.psnr, named.nfe]).toEqual([fromDdnm.psnr, fromDdnm.nfe]);
+    expect(fromClassical.psnr).not.toBe(fromDdnm.psnr);
+  });
+
   it('evaluates a folder', () => {
     const r = spgd('eval', '--task', 'gaussian-blur', '--method', 'ddim', '--data', 'set', '--limit', '2', '--set', 'steps=5', '--prior', 'gaussian', '--json');
     expect(r.code, r.stderr).toBe(0);
@@ -195,6 +210,8 @@ describe('spgd command line', () => {
     ['a bad sampler parameter', ['restore', '--task', 'sr-x4', '--gt', 'gt.png', '--out', 'x.png', '--set', 'etta=2', '--prior', 'gaussian'], /etta/],
     ['a model file that is not ONNX', ['restore', '--task', 'sr-x4', '--gt', 'gt.png', '--out', 'x.png', '--prior', 'gt.png'], /--prior gt\.png: not a (valid|usable) ONNX/],
     ['an unknown method', ['restore', '--task', 'sr-x4', '--method', 'magic', '--gt', 'gt.png', '--out', 'x.png'], /unknown method 'magic'/],
+    ['--init on a start from noise', ['restore', '--task', 'sr-x4', '--method', 'spgd', '--init', 'ddnm', '--gt', 'gt.png', '--out', 'x.png', '--prior', 'gaussian'], /--init ddnm: 'spgd' starts from noise here/],
+    ['an unknown --init method', ['restore', '--task', 'sr-x4', '--method', 'spgd-mean', '--init', 'magic', '--gt', 'gt.png', '--out', 'x.png'], /unknown --init method 'magic'/],
     ['a size over the cap', ['restore', '--task', 'sr-x4', '--gt', 'gt.png', '--out', 'x.png', '--size', '100000'], /--size 100000: at most 4096 px/],
     ['an output it cannot write, before any work', ['restore', '--task', 'sr-x4', '--gt', 'gt.png', '--out', 'no/such/dir/x.png'], /--out no\/such\/dir\/x\.png: no directory/],
     ['an all-black mask', ['restore', '--task', 'inpaint', '--measurement', 'gt.png', '--mask', 'corrupt.png', '--out', 'x.png'], /corrupt\.png/],

@@ -85,6 +85,7 @@ export async function evaluateOnQueue(url: string, spec: EvalSpec, dir: string, 
         sigmaY: spec.sigmaY,
         model,
         samplerParams: spec.samplerParams,
+        initMethod: spec.initMethod,
         groundTruth: { source: `sha256:${img.sha256}`, size: spec.size ?? 0 },
       });
       const { runId } = await call(base, `starting ${file}`, () => client.run.start.mutate({ document, priority: 'batch' }));

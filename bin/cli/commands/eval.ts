@@ -6,7 +6,7 @@ import type { Plan, RunMetrics } from '../../../lib/plan/types';
 import type { Tensor } from '../../../lib/tensor';
 import loadImage from '../../../nodes/input/load-image';
 import { restoreImage } from '../../../nodes/recipes';
-import { parseFlags, parseMethod, parseNumber, parseSeed, parseSets, parseSize, parseTask, required } from '../args';
+import { parseFlags, parseInit, parseMethod, parseNumber, parseSeed, parseSets, parseSize, parseTask, required } from '../args';
 import { METHODS } from '../../../lib/samplers';
 import { UsageError } from '../errors';
 import { readImage } from '../files';
@@ -17,7 +17,7 @@ import { evaluateOnQueue } from '../queue-eval';
 import { CliSpeed } from '../speed';
 
 export const evalHelp = `spgd eval --task <task> [--method ${METHODS.join('|')}] --data <dir> [--limit n] [--size px]
-          [--seed 0] [--sigma-y 0.05] [--prior default|<m.onnx>|gaussian] [--set key=value ...] [--json] [--quiet]
+          [--seed 0] [--sigma-y 0.05] [--prior default|<m.onnx>|gaussian] [--set key=value ...] [--init <method>] [--json] [--quiet]
           [--queue <server URL>]
 spgd eval --preset <id> --data <dir> [--limit n] [--size px] [--seed 0] [--prior ...] [--set NODE.param=value ...] [--json]
   Mean PSNR/SSIM over the PNG/JPEG files of a folder (first n in name order). Image k uses
@@ -49,6 +49,8 @@ export interface EvalSpec {
   sigmaY: number;
   size: number | undefined;
   samplerParams: Record<string, unknown>;
+  /** A warm start's initial estimate (absent: the method's own choice, `methodInit`). */
+  initMethod?: string;
   prior: string | undefined;
 }
 
@@ -64,6 +66,7 @@ export async function evaluate(argv: string[]) {
     'sigma-y': { type: 'string' },
     prior: { type: 'string' },
     set: { type: 'string', multiple: true },
+    init: { type: 'string' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
     queue: { type: 'string' },
@@ -86,7 +89,7 @@ export async function evaluate(argv: string[]) {
     if (estimateSeconds === null && speed) estimateSeconds = await speed.estimate(plan, files.length);
   };
   if (f.preset) {
-    if (f.task || f.method || f['sigma-y']) throw new UsageError('--preset scores a saved graph: its task, method and noise come from the graph (drop --task, --method, --sigma-y)');
+    if (f.task || f.method || f['sigma-y'] || f.init) throw new UsageError('--preset scores a saved graph: its task, method, start and noise come from the graph (drop --task, --method, --init, --sigma-y)');
     if (f.queue !== undefined) throw new UsageError('--queue runs methods (--task, --method) on a server; score --preset on this machine (drop --queue)');
     const doc = presetDocument(f.preset);
     applySets(doc, f.set);
@@ -109,15 +112,12 @@ export async function evaluate(argv: string[]) {
       return { psnr: m.psnr, ssim: m.ssim, nfe: r.nfe.forward, seconds: r.seconds };
     });
   } else {
-    const spec: EvalSpec = {
-      task: parseTask(f.task),
-      method: parseMethod(f.method),
-      seed,
-      sigmaY: parseNumber(f['sigma-y'], 'sigma-y', 0.05, (n) => n >= 0 && n <= 1),
-      size,
-      samplerParams: parseSets(f.set),
-      prior: f.prior,
-    };
+    const task = parseTask(f.task);
+    const method = parseMethod(f.method);
+    const sigmaY = parseNumber(f['sigma-y'], 'sigma-y', 0.05, (n) => n >= 0 && n <= 1);
+    const samplerParams = parseSets(f.set);
+    const initMethod = parseInit(f.init, method, task, sigmaY, samplerParams);
+    const spec: EvalSpec = { task, method, seed, sigmaY, size, samplerParams, ...(initMethod ? { initMethod } : {}), prior: f.prior };
     label = { task: spec.task, method: spec.method };
     if (f.queue !== undefined) rows = await evaluateOnQueue(f.queue, spec, dir, files, quiet);
     else {
@@ -126,7 +126,7 @@ export async function evaluate(argv: string[]) {
       speed = methodSpeed;
       rows = await scoreEach(dir, files, quiet, async (gt, k, onProgress) => {
         const o = await restoreImage(
-          { task: spec.task, method: spec.method, seed: seed + k, sigmaY: spec.sigmaY, model: prior.model, samplerParams: spec.samplerParams },
+          { task: spec.task, method: spec.method, seed: seed + k, sigmaY: spec.sigmaY, model: prior.model, samplerParams: spec.samplerParams, initMethod: spec.initMethod },
           { groundTruth: gt, size },
           prior,
           { onPlan, onEvent: (e) => e.type === 'progress' && onProgress(e) },

@@ -1,5 +1,5 @@
 import { restoreImage, type RestorationInputs } from '../../../nodes/recipes';
-import { parseFlags, parseMethod, parseNumber, parseSeed, parseSets, parseSize, parseTask, required } from '../args';
+import { parseFlags, parseInit, parseMethod, parseNumber, parseSeed, parseSets, parseSize, parseTask, required } from '../args';
 import { METHODS } from '../../../lib/samplers';
 import { UsageError } from '../errors';
 import { checkOutput, readArray, readImage, readPlane, writeArray } from '../files';
@@ -9,12 +9,13 @@ import { CliSpeed } from '../speed';
 
 export const restoreHelp = `spgd restore --task <task> [--method ${METHODS.join('|')}] (--gt <img> | --measurement <y.npy|img>)
              --out <x.png|x.npy> [--seed 0] [--sigma-y 0.05] [--size px] [--prior default|<m.onnx>|gaussian]
-             [--mask m.npy|m.png] [--kernel k.npy|k.png] [--set key=value ...] [--json] [--quiet]
+             [--mask m.npy|m.png] [--kernel k.npy|k.png] [--set key=value ...] [--init <method>] [--json] [--quiet]
   With --gt the measurement is simulated (seeded) and PSNR/SSIM are reported. With --measurement
   the operator is rebuilt from --mask (white = kept) / --kernel, or from --seed (the same seed as
   'spgd degrade'). --set overrides sampler parameters, e.g. --set eta=1.5 --set warmup=5;
   --set samples=4 returns the mean of 4 samples, --set sigmaStart=2 starts warm from the
-  classical estimate at noise level 2.
+  classical estimate at noise level 2; --init ddnm starts it from a DDNM+ restoration instead
+  (spgd-mean already does on the blurs and sr-x4; --init classical goes back).
   Runs as a graph (Load image / Load measurement, Degrade, Simulate, Prior, the method's sampler).`;
 
 export async function restore(argv: string[]) {
@@ -31,6 +32,7 @@ export async function restore(argv: string[]) {
     mask: { type: 'string' },
     kernel: { type: 'string' },
     set: { type: 'string', multiple: true },
+    init: { type: 'string' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
   });
@@ -44,6 +46,7 @@ export async function restore(argv: string[]) {
   const sigmaY = parseNumber(f['sigma-y'], 'sigma-y', 0.05, (n) => n >= 0 && n <= 1);
   const size = parseSize(f.size);
   const samplerParams = parseSets(f.set);
+  const initMethod = parseInit(f.init, method, task, sigmaY, samplerParams);
 
   const inputs: RestorationInputs = {};
   if (f.gt) {
@@ -61,7 +64,7 @@ export async function restore(argv: string[]) {
   const progress = progressReporter(`${method} ${task}`, f.quiet || f.json);
   const speed = new CliSpeed(prior, !!f.quiet);
   let estimateSeconds = 0;
-  const o = await restoreImage({ task, method, seed, sigmaY, model: prior.model, samplerParams }, inputs, prior, {
+  const o = await restoreImage({ task, method, seed, sigmaY, model: prior.model, samplerParams, ...(initMethod ? { initMethod } : {}) }, inputs, prior, {
     onPlan: async (plan) => {
       estimateSeconds = await speed.estimate(plan);
     },

@@ -184,11 +184,13 @@ async function figures(prior: CliPrior) {
   mkdirSync(cacheDir, { recursive: true });
   for (const task of tasks) {
     const outs = [];
-    for (const c of runColumns()) outs.push(await figureOutputs(prior, task, c));
-    const maps = outs.map((o) => o.uncertainty).filter((u): u is Tensor => u !== undefined && u.data.some((v) => v > 0));
+    for (const c of runColumns()) outs.push({ id: c.id, ...(await figureOutputs(prior, task, c)) });
+    const maps = outs.flatMap((o) => (o.uncertainty?.data.some((v) => v > 0) ? [{ id: o.id, map: o.uncertainty }] : []));
     // One scale for all maps of a task, so they compare.
-    const max = Math.max(...maps.map((m) => Math.max(...m.data)));
-    writeFileSync(join(f.out, `quality-${task}.png`), gridPng([outs[0].measurement, ...outs.map((o) => o.sample), ...maps.map((m) => heatImage(m, max))]));
+    const max = Math.max(...maps.map((m) => Math.max(...m.map.data)));
+    const tiles = [outs[0].measurement, ...outs.map((o) => o.sample), ...maps.map((m) => heatImage(m.map, max))];
+    const labels = [task === 'sr-x4' ? 'y (bicubic)' : 'y', ...outs.map((o) => o.id), ...maps.map((m) => `std ${m.id}`)];
+    writeFileSync(join(f.out, `quality-${task}.png`), gridPng(tiles, labels));
   }
 }
 
@@ -314,7 +316,7 @@ function writeReport() {
     'SPGD and DPS-DDIM run the fused guidance model (one session call gives D, the loss and its gradient: a VJP counts one forward and one VJP); DPS differentiates the noise-prediction network on its own; DiffPIR, DDNM+ and DAPS make forward calls only (DAPS adds Langevin steps that apply the operator). A warm start runs only the steps below sigma_start, so its NFE is a fraction of the cold run\'s. The per-sample warm-start column shows a quarter of its K = 4 run\'s cost.',
     '',
     ...(f['report-only'] || f['no-figures'] ? ['The grids and angle charts linked below were not remade with this table (`--report-only` / `--no-figures`): they are those of the last run that made figures, possibly on another image and fewer columns.', ''] : []),
-    `Grids (${figureImage}; the measurement, then ${runColumns().map((c) => c.id).join(', ')}, then the uncertainty maps of the K-sample columns on one heat scale per task, black 0 to pale yellow at the largest std; the ground truth is in the data folder): ${tasks.map((t) => `[${t}](quality-${t}.png)`).join(', ')}.`,
+    `Grids (${figureImage}; each tile captioned with its column: the measurement y, then ${runColumns().map((c) => c.id).join(', ')}, then the uncertainty maps of the K-sample columns on one heat scale per task, black 0 to pale yellow at the largest std; the ground truth is in the data folder): ${tasks.map((t) => `[${t}](quality-${t}.png)`).join(', ')}.`,
     `Gradient angles of the SPGD run on ${figureImage} (Figure 2): ${tasks.map((t) => `[${t}](quality-angles-${t}.png)`).join(', ')}.`,
     '',
   ].join('\n');

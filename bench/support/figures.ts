@@ -7,8 +7,14 @@ import { tensorToImage } from '../../lib/image/convert';
 import type { StepTrace } from '../../lib/samplers';
 import type { Tensor } from '../../lib/tensor';
 
-/** Images side by side in one RGB PNG (all [3, H, W], same size), 4 px white gaps. */
-export function gridPng(images: Tensor[]): Uint8Array {
+/** Height of the caption band above a labelled grid's tiles, px. */
+const LABEL_BAND = 16;
+
+/**
+ * Images side by side in one RGB PNG (all [3, H, W], same size), 4 px white gaps. With `labels`
+ * (one per image), each tile is captioned above in a white band (text by resvg, system fonts).
+ */
+export function gridPng(images: Tensor[], labels?: string[]): Uint8Array {
   const [, h, w] = images[0].shape;
   const gap = 4;
   const W = images.length * (w + gap) - gap;
@@ -17,7 +23,22 @@ export function gridPng(images: Tensor[]): Uint8Array {
     const img = tensorToImage(t);
     for (let y = 0; y < h; y++) data.set(img.data.subarray(y * w * 3, (y + 1) * w * 3), (y * W + k * (w + gap)) * 3);
   });
-  return encodePng({ width: W, height: h, data });
+  const tiles = encodePng({ width: W, height: h, data });
+  if (!labels) return tiles;
+  if (labels.length !== images.length) throw new Error(`gridPng: ${labels.length} labels for ${images.length} images`);
+  const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const H = h + LABEL_BAND;
+  const svg = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">`,
+    `<rect width="${W}" height="${H}" fill="#fff"/>`,
+    `<image x="0" y="${LABEL_BAND}" width="${W}" height="${h}" image-rendering="optimizeSpeed" href="data:image/png;base64,${Buffer.from(tiles).toString('base64')}"/>`,
+    ...labels.map(
+      (label, k) =>
+        `<text x="${k * (w + gap) + w / 2}" y="${LABEL_BAND - 4}" font-family="DejaVu Sans, Lato, sans-serif" font-size="11" text-anchor="middle" fill="#222">${escape(label)}</text>`,
+    ),
+    '</svg>',
+  ].join('');
+  return new Resvg(svg, { fitTo: { mode: 'original' }, font: { loadSystemFonts: true } }).render().asPng();
 }
 
 /** The paper's Figure 2 for one SPGD run: conflict, fluctuation (raw and after ADM) and prior stability per step. */

@@ -8,7 +8,8 @@
  * Writes bench/results/browser.md.
  *
  * Needs the app running with the test routes:
- *   SPGD_TEST_ROUTES=1 npx next start -p 3300 &   # after npm run build
+ *   SPGD_TEST_ROUTES=1 npm run serve -- -p 3300 &   # after npm run build; the app's own server, whose
+ *                                                   # cross-origin isolation gives wasm its threads
  *   BASE=http://localhost:3300 npx tsx bench/browser.bench.ts
  * Options (env): BASE, FIXTURE (browser-bench), REPEATS (2), OUT (bench/results/browser.md),
  * PROBE_REPS (9; 0 skips the setups without the app).
@@ -157,8 +158,8 @@ const NOTES = `## Notes
 - What is left between the browser and the server is wasm itself: ONNX Runtime's x64 kernels
   (AVX2/AVX-512 SGEMM, NCHWc convolutions) against 128-bit wasm SIMD without NCHWc, on the
   same threads; the per-call cost of feeding and fetching tensors ("copy") is well under 1 ms.
-- The browser's cold run is about 2x slower inside the sampler than its warm runs: ONNX Runtime
-  Web creates the VJP / fused guidance sessions lazily on first use, and wasm kernels warm up.
+- The browser's cold run can be slower inside the sampler than its warm runs (see the table):
+  ONNX Runtime Web creates the VJP / fused guidance sessions lazily on first use, and wasm kernels warm up.
   Loading (Cache Storage read or download of 13.3 MiB, wasm instantiation, session creation and
   the pure-TS gradient compile) adds the difference between "whole run s" and "sampler s".
 - Numerics: the same plan and seeds give the same result to max |server - browser| = 7.6e-5 on

@@ -11,7 +11,8 @@
  *
  * Needs the app running with the test routes, on a data dir whose calibration you want measured
  * (delete <data dir>/throughput-server.json first to include the first-start calibration):
- *   SPGD_TEST_ROUTES=1 npx next start -p 3600 &   # after npm run build
+ *   SPGD_TEST_ROUTES=1 npm run serve -- -p 3600 &   # after npm run build (not `next start`: it lacks
+ *                                                   # the gate's headers, so the browser's wasm runs 1 thread)
  *   BASE=http://localhost:3600 npx tsx bench/estimate.bench.ts
  * Options (env): BASE, REPEATS (3), BROWSER (1: include the browser), OUT.
  */

@@ -34,13 +34,13 @@ import warmup from '../nodes/sampler/warmup';
 /** Image size per preset kind: 128 px for the posterior-mean presets (the size they were tuned at), 64 px for the paper protocol (as before). */
 const SIZE = { mean: 128, paper: 64 } as const;
 
-/** Measured run time of each posterior-mean preset on the reference machine (filled in from a run of each). */
+/** Measured run time of each posterior-mean preset on the reference machine (`spgd run --preset ...`, wall time, 2026-12-07). */
 const SECONDS: Partial<Record<TaskName, string>> = {
   'inpaint-random': 'about 30 s',
   'inpaint-box': 'about 15 s',
   'gaussian-blur': 'about 30 s',
   'motion-blur': 'about 30 s',
-  'sr-x4': 'about 30 s',
+  'sr-x4': 'about 20 s',
 };
 
 const TASK_NAMES: Partial<Record<TaskName, string>> = {

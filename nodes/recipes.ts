@@ -74,8 +74,9 @@ function samplerNodeFor(samplerId: string): { type: string; run: SamplerNodeRun<
   throw new Error(`no node runs the '${samplerId}' sampler`);
 }
 
-const graphNode = (type: string, params: Record<string, unknown> = {}) => ({ type, typeVersion: 1, params, mode: 'active' as const });
-const graphWire = (from: string, fromPort: string, to: string, toPort: string) => ({ from: { node: from, port: fromPort }, to: { node: to, port: toPort } });
+/** A graph document's node and edge. */
+const node = (type: string, params: Record<string, unknown> = {}) => ({ type, typeVersion: 1, params, mode: 'active' as const });
+const wire = (from: string, fromPort: string, to: string, toPort: string) => ({ from: { node: from, port: fromPort }, to: { node: to, port: toPort } });
 
 /**
  * Adds the node running `method` (id `at.id`) with its parameter nodes (ids `at.prefix` + port)
@@ -94,24 +95,22 @@ export function addSamplerNode(
   const c = methodConfig(method, task, { sigmaY }, samplerParams);
   const { type, run } = samplerNodeFor(c.sampler.id);
   const sg = run.samplerNode.toGraph(c.params, seed);
-  g.nodes[at.id] = graphNode(type, sg.params);
-  g.edges.push(graphWire(at.measurement, 'measurement', at.id, 'measurement'), graphWire(at.operator, 'operator', at.id, 'operator'));
+  g.nodes[at.id] = node(type, sg.params);
+  g.edges.push(wire(at.measurement, 'measurement', at.id, 'measurement'), wire(at.operator, 'operator', at.id, 'operator'));
   const usesPrior = c.sampler.needs(c.params) !== 'none';
-  if (usesPrior) g.edges.push(graphWire(at.prior, 'prior', at.id, 'prior'));
+  if (usesPrior) g.edges.push(wire(at.prior, 'prior', at.id, 'prior'));
   for (const [port, p] of Object.entries(sg.inputs)) {
     if (!p) continue;
     const def = getNodeDefinition(p.type);
     if (!def) throw new Error(`the '${c.sampler.id}' sampler node asks for a parameter node of unknown type '${p.type}'`);
-    g.nodes[at.prefix + port] = graphNode(p.type, p.params);
-    g.edges.push(graphWire(at.prefix + port, def.outputs[0].name, at.id, port));
+    g.nodes[at.prefix + port] = node(p.type, p.params);
+    g.edges.push(wire(at.prefix + port, def.outputs[0].name, at.id, port));
   }
   return { type, ...c, usesPrior };
 }
 
 export function restorationGraph(r: RestorationRecipe): GraphDocument {
   if (!r.groundTruth === !r.measurement) throw new Error('a restoration needs exactly one of groundTruth and measurement');
-  const node = graphNode;
-  const wire = graphWire;
   const I = RECIPE_IDS;
   const nodes: GraphDocument['nodes'] = {
     [I.operator]: node(degrade.type, { task: r.task, seed: r.seed, options: r.operatorParams ?? {} }),

@@ -17,7 +17,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GRAPH_FORMAT, SCHEMA_VERSION, type GraphDocument } from '../lib/graph/document';
 import type { TaskName } from '../lib/operators/types';
-import { methodConfig, methodInit, samplerCost, samplerOfMethod } from '../lib/samplers';
+import { methodConfig, methodInit, methodStartsWarm, samplerCost, samplerOfMethod } from '../lib/samplers';
 import { addSamplerNode } from '../nodes/recipes';
 import { BENCHMARK_TASKS } from '../bench/support/runs';
 import angles from '../nodes/analysis/angles';
@@ -57,7 +57,7 @@ const edge = (fn: string, fp: string, tn: string, tp: string) => ({ from: { node
 function document(task: TaskName, kind: 'mean' | 'paper', name: string, description: string): GraphDocument {
   const method = kind === 'mean' ? 'spgd-mean' : 'spgd';
   const c = methodConfig(method, task, { sigmaY: 0.05 }).params;
-  const warm = samplerCost(samplerOfMethod(method), c).warmStart;
+  const warm = methodStartsWarm(method, task, { sigmaY: 0.05 });
   const nodes: GraphDocument['nodes'] = {
     img: node(loadImage.type, { source: 'sample:default', size: SIZE[kind] }),
     op: node(degrade.type, { task, seed: 0, options: {} }),

@@ -7,7 +7,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from
 import { dirname, join } from 'node:path';
 import { readImage } from '../../bin/cli/files';
 import type { TaskName } from '../../lib/operators/types';
-import { methodConfig, methodInit, samplerCost, type Method } from '../../lib/samplers';
+import { methodInit, methodStartsWarm, type Method } from '../../lib/samplers';
 import { restoreImage, type RestorationOutcome, type RestorationRecipe } from '../../nodes/recipes';
 import type { CliPrior } from '../../bin/cli/prior';
 import type { Tensor } from '../../lib/tensor';
@@ -44,24 +44,19 @@ export interface RunRecord extends RunKey {
   date: string;
 }
 
-const startsWarm = (method: Method, task: TaskName, params: Record<string, unknown>, sigmaY: number) => {
-  const c = methodConfig(method, task, { sigmaY }, params);
-  return samplerCost(c.sampler, c.params).warmStart;
-};
-
 /**
  * A run key's `init`: for a warm-started method, what it starts from when that is not the
  * classical estimate (`explicit`, else the method's own choice for the task, `methodInit`).
  */
 export function initKey(method: Method, task: TaskName, params: Record<string, unknown>, sigmaY: number, explicit?: Method): Pick<RunKey, 'init'> {
-  if (!startsWarm(method, task, params, sigmaY)) return {};
+  if (!methodStartsWarm(method, task, { sigmaY }, params)) return {};
   const init = explicit ?? methodInit(method, task);
   return init === 'classical' ? {} : { init };
 }
 
 /** The restoration recipe a logged run ran (nodes/recipes.ts): a warm start without `init` started from the classical estimate. */
 export function recipeOf(k: RunKey, sigmaY: number, model: string): Omit<RestorationRecipe, 'groundTruth' | 'measurement'> {
-  const initMethod = k.init ?? (startsWarm(k.method, k.task, k.params, sigmaY) ? 'classical' : undefined);
+  const initMethod = k.init ?? (methodStartsWarm(k.method, k.task, { sigmaY }, k.params) ? 'classical' : undefined);
   return { task: k.task, method: k.method, seed: k.seed, sigmaY, model, samplerParams: k.params, ...(initMethod ? { initMethod } : {}) };
 }
 

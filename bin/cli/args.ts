@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { TASKS, type TaskName } from '../../lib/operators/types';
-import { isMethod, methodConfig, METHODS, samplerCost } from '../../lib/samplers';
+import { isMethod, METHODS, methodStartsWarm } from '../../lib/samplers';
 import { UsageError } from './errors';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -38,8 +38,7 @@ export function parseMethod(value: string | undefined): string {
 export function parseInit(value: string | undefined, method: string, task: TaskName, sigmaY: number, samplerParams: Record<string, unknown>): string | undefined {
   if (value === undefined) return undefined;
   if (!isMethod(value)) throw new UsageError(`unknown --init method '${value}' (methods: ${METHODS.join(', ')})`);
-  const c = methodConfig(method, task, { sigmaY }, samplerParams);
-  if (!samplerCost(c.sampler, c.params).warmStart) {
+  if (!methodStartsWarm(method, task, { sigmaY }, samplerParams)) {
     throw new UsageError(`--init ${value}: '${method}' starts from noise here; give it a warm start (--set sigmaStart=<s>) or use --method spgd-mean`);
   }
   return value;

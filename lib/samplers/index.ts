@@ -98,6 +98,12 @@ export function createSampler(
   return sampler.create(prior, params);
 }
 
+/** Whether a method, with these overrides, starts warm on a task (needs an initial estimate). */
+export function methodStartsWarm(method: string, task: TaskName, measurement: { sigmaY: number }, overrides: Record<string, unknown> = {}): boolean {
+  const { sampler, params } = methodConfig(method, task, measurement, overrides);
+  return samplerCost(sampler, params).warmStart;
+}
+
 const NO_NETWORK: PriorHandles['eps'] & PriorHandles['denoiser'] = {
   name: 'none',
   outChannels: 3,

@@ -337,7 +337,7 @@ function writeReport() {
       return `| ${c.id} | ${tasks.map(shown).join(' | ')} |`;
     }),
     '',
-    'SPGD and DPS-DDIM run the fused guidance model (one session call gives D, the loss and its gradient: a VJP counts one forward and one VJP); DPS differentiates the noise-prediction network on its own; DiffPIR, DDNM+ and DAPS make forward calls only (DAPS adds Langevin steps that apply the operator). A warm start runs only the steps below sigma_start, so its NFE is a fraction of the cold run\'s. The per-sample warm-start column shows a quarter of its K = 4 run\'s cost.',
+    'SPGD and DPS-DDIM run the fused guidance model (one session call gives D, the loss and its gradient: a VJP counts one forward and one VJP); DPS differentiates the noise-prediction network on its own; DiffPIR, DDNM+ and DAPS make forward calls only (DAPS adds Langevin steps that apply the operator). A warm start runs only the steps below sigma_start, so its NFE is a fraction of the cold run\'s. The per-sample warm-start column shows one chain\'s share of its K = 4 run\'s cost, plus the whole of the initial estimate the chains share.',
     '',
     ...(f['report-only'] || f['no-figures'] ? ['The grids and angle charts linked below were not remade with this table (`--report-only` / `--no-figures`): they are those of the last run that made figures, possibly on another image and fewer columns.', ''] : []),
     `Grids (${figureImage}; each tile captioned with its column: the measurement y, then ${runColumns().map((c) => c.id).join(', ')}, then the uncertainty maps of the K-sample columns on one heat scale per task, black 0 to pale yellow at the largest std; the ground truth is in the data folder): ${tasks.map((t) => `[${t}](quality-${t}.png)`).join(', ')}.`,

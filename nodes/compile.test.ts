@@ -34,9 +34,9 @@ async function issues(doc: unknown, env?: CompileEnv) {
 }
 
 describe('compileGraph: plans', () => {
-  it('compiles every built-in preset; the SPGD ones run their method\'s configuration exactly (spgd-mean, or spgd for the paper protocol)', async () => {
+  it('compiles every built-in preset; the SPGD and DDNM+ ones run their method\'s configuration exactly (spgd-mean, spgd for the paper protocol, ddnm)', async () => {
     const files = readdirSync(presetsDir).filter((f) => f.endsWith('.json'));
-    expect(files.length).toBeGreaterThanOrEqual(11);
+    expect(files.length).toBeGreaterThanOrEqual(18);
     for (const f of files) {
       const p = preset(f);
       const pl = await plan(p.document);
@@ -51,6 +51,8 @@ describe('compileGraph: plans', () => {
           expect(pl.steps.find((s) => s.node === 'init')!.sampler!.params, p.id).toEqual(methodConfig(methodInit(method, task), task, { sigmaY: 0.05 }).params);
           expect(pl.steps.find((s) => s.node === 'spgd')!.inputs.init, p.id).toEqual({ node: 'init', port: 'image' });
         }
+      } else if (p.id.startsWith('builtin-ddnm-')) {
+        expect(pl.steps.find((s) => s.node === 'ddnm')!.sampler!.params, p.id).toEqual(methodConfig('ddnm', task, { sigmaY: 0.05 }).params);
       } else if (p.document.nodes.warm) expect(p.document.nodes.warm.params.eta).toBe(tuned('spgd', task, 'eta'));
       if (p.document.nodes.dps) expect(p.document.nodes.dps.params.zeta).toBe(tuned('dps', task, 'zeta'));
     }

@@ -12,12 +12,13 @@ beforeAll(() => {
 afterAll(() => s.close());
 
 describe('presets', () => {
-  it('lists the built-in presets: per task the SPGD posterior-mean preset and its paper protocol, a DPS baseline and the photo presets; each compiles', async () => {
+  it('lists the built-in presets: per task the SPGD posterior-mean preset and its paper protocol, DDNM+ on the blurs and SR, a DPS baseline and the photo presets; each compiles', async () => {
     const list = await s.caller.presets.list();
     const builtIn = list.filter((p) => p.builtIn);
     const tasks = ['gaussian-blur', 'inpaint-box', 'inpaint-random', 'motion-blur', 'sr-x4'];
     const ids = builtIn.map((p) => p.id);
     expect(ids.filter((id) => id.startsWith('builtin-spgd-')).sort()).toEqual(tasks.flatMap((t) => [`builtin-spgd-${t}`, `builtin-spgd-${t}-paper`]).sort());
+    expect(ids.filter((id) => id.startsWith('builtin-ddnm-')).sort()).toEqual(['builtin-ddnm-gaussian-blur', 'builtin-ddnm-motion-blur', 'builtin-ddnm-sr-x4']);
     expect(ids).toContain('builtin-dps-inpaint-random');
     expect(ids.filter((id) => id.startsWith('builtin-photo-')).sort()).toEqual(['builtin-photo-deblur-gaussian', 'builtin-photo-deblur-motion', 'builtin-photo-inpaint', 'builtin-photo-sr-x4']);
     // The editor opens on the one tagged 'default': the posterior-mean random-inpainting preset.
@@ -28,7 +29,7 @@ describe('presets', () => {
       // The posterior-mean presets run at the size they were tuned at; the per-sample ones stay small.
       if (p.id.startsWith('builtin-photo-')) expect(doc.nodes.y.params.source).toMatch(/^sample:photo-/);
       else {
-        const size = p.id.startsWith('builtin-spgd-') && !p.id.endsWith('-paper') ? 128 : 64;
+        const size = (p.id.startsWith('builtin-spgd-') && !p.id.endsWith('-paper')) || p.id.startsWith('builtin-ddnm-') ? 128 : 64;
         expect(doc.nodes.img.params).toEqual({ source: 'sample:default', size });
       }
       const compiled = await s.caller.graph.compile({ document: doc });

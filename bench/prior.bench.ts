@@ -14,7 +14,7 @@
  *
  * plus ONNX Runtime's MatMul throughput (1024^3, same session options) as the machine's
  * roofline, peak RSS of a forward / VJP / fused session (each in a fresh child process), a
- * session-option sweep, and an ONNX Runtime per-op profile of the fused model at the largest size.
+ * session-option sweep, and ONNX Runtime per-op profiles of the forward and the fused model (interleaved) at 128 px and above.
  *
  * The network: public/models/spgd-prior-v1.onnx when it exists (the trained prior; torch then
  * reads its weights from that file), otherwise the ONNX that prior_torch.py exports of a
@@ -22,6 +22,7 @@
  * input checks that both sides run identical weights.
  *
  *   npm run bench:prior            (writes bench/results/prior.md)
+ *   npm run bench:prior -- --profile   (only the profiles and fused / forward at 128 and 256 px: bench/results/prior-profile.md)
  *   env: PRIOR_BENCH_SIZES=64,128,256  PRIOR_BENCH_THREADS=2  PRIOR_BENCH_REPS=9  PRIOR_BENCH_TORCH=0 (skip torch)
  *        PRIOR_BENCH_GRADIENT_MEM_PATTERN=1 (gradient sessions with ORT's memory pattern, as before it was turned off for them)
  *        PRIOR_BENCH_BASELINE=<another checkout> (also times that checkout's fused models, compiled by its
@@ -223,22 +224,68 @@ async function matmulRunner(): Promise<{ run: () => Promise<unknown>; release: (
 
 const matmulGflopsOf = (ms: number) => (2 * MATMUL_N ** 3) / (ms * 1e6);
 
-/** Per-op-type kernel time of one profiled session (steady-state runs only). */
-function summarizeProfile(file: string, skipRuns: number): { total: number; groups: Record<string, Record<string, number>> } {
+/** Where one profiled session's time goes: mean run time, executor time (run minus kernels), and kernel time per part and op type. */
+interface ProfileSplit {
+  run: number;
+  executor: number;
+  /** "conv" / "other": the network's (and loss's) own nodes; "backward conv" / "backward other": emitted gradient nodes; "layout": NCHWc reorders. */
+  parts: Record<ProfilePart, Record<string, number>>;
+}
+const PROFILE_PARTS = ['conv', 'other', 'backward conv', 'backward other', 'layout'] as const;
+type ProfilePart = (typeof PROFILE_PARTS)[number];
+
+/** Splits one profiled session's steady-state runs (after `skipRuns`) by part and op type. */
+function summarizeProfile(file: string, skipRuns: number): ProfileSplit {
   const events = JSON.parse(readFileSync(file, 'utf8')) as { cat?: string; name: string; ts: number; dur: number; args?: { op_name?: string } }[];
-  const runs = events.filter((e) => e.cat === 'Session' && e.name === 'model_run').sort((a, b) => a.ts - b.ts);
-  const start = runs[skipRuns]?.ts ?? 0;
-  const n = runs.length - skipRuns;
-  const groups: Record<string, Record<string, number>> = { forward: {}, backward: {}, layout: {} };
-  let total = 0;
+  const runs = events.filter((e) => e.cat === 'Session' && e.name === 'model_run').sort((a, b) => a.ts - b.ts).slice(skipRuns);
+  const start = runs[0]?.ts ?? 0;
+  const n = Math.max(1, runs.length);
+  const parts = Object.fromEntries(PROFILE_PARTS.map((p) => [p, {}])) as ProfileSplit['parts'];
+  let kernels = 0;
   for (const e of events) {
     if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time') || e.ts < start) continue;
     const op = e.args?.op_name ?? '?';
-    const side = op.startsWith('Reorder') ? 'layout' : e.name.includes('_Grad') || e.name.includes('grad_sum') ? 'backward' : 'forward';
-    groups[side][op] = (groups[side][op] ?? 0) + e.dur / 1000 / n;
-    total += e.dur / 1000 / n;
+    const backward = e.name.includes('_Grad') || e.name.includes('grad_sum');
+    const part: ProfilePart = op.startsWith('Reorder') ? 'layout' : op === 'Conv' ? (backward ? 'backward conv' : 'conv') : backward ? 'backward other' : 'other';
+    parts[part][op] = (parts[part][op] ?? 0) + e.dur / 1000 / n;
+    kernels += e.dur / 1000 / n;
   }
-  return { total, groups };
+  const run = runs.reduce((p, r) => p + r.dur, 0) / 1000 / n;
+  return { run, executor: run - kernels, parts };
+}
+
+const partTotal = (ops: Record<string, number>) => Object.values(ops).reduce((p, v) => p + v, 0);
+
+/**
+ * Profiles the forward model and the fused guidance model (mask operator) at one size, their runs
+ * interleaved so that the box's drifting load hits both alike.
+ */
+async function profilePair(tmp: string, bytes: Uint8Array, size: number, sigma: number): Promise<{ size: number; forward: ProfileSplit; fused: ProfileSplit }> {
+  const op = createOperator('inpaint-random', [3, size, size], {}, new Rng(1, 'operator'));
+  const form = op.onnxForm!(GUIDANCE_OPERATOR_NAMES)!;
+  const prefix = (name: string) => path.join(tmp, `profile_${name}_${size}`);
+  const fwd = await OrtSession.create(bytes, { ...SESSION, profileFilePrefix: prefix('forward') });
+  const fused = await OrtSession.create(compileGuidanceModel(bytes, { height: size, width: size, operator: form }).bytes, { ...GRADIENT_SESSION, profileFilePrefix: prefix('fused') });
+  const x = randn([3, size, size], 4, sigma);
+  const fwdFeeds: Record<string, HostTensor> = {
+    x: { dtype: 'float32', dims: [1, 3, size, size], data: x.data.map((v) => v * cIn(sigma)) },
+    t: { dtype: 'float32', dims: [1], data: Float32Array.of(sigmaToTimestep(sigma)) },
+  };
+  const fusedFeeds = guidanceFeeds(form, x, sigma, randn([3, size, size], 6, 0.5));
+  for (let i = 0; i < 8; i++) {
+    await fwd.run(fwdFeeds);
+    await fused.run(fusedFeeds);
+  }
+  fwd.endProfiling();
+  fused.endProfiling();
+  await fwd.release();
+  await fused.release();
+  const summary = (name: string) => {
+    const f = readdirSync(tmp).find((file) => file.startsWith(path.basename(prefix(name))) && file.endsWith('.json'));
+    if (!f) throw new Error(`no profile written for the ${name} model at ${size} px`);
+    return summarizeProfile(path.join(tmp, f), 2);
+  };
+  return { size, forward: summary('forward'), fused: summary('fused') };
 }
 
 interface SizeResult {
@@ -402,23 +449,95 @@ async function main(): Promise<void> {
     console.log(`options ${name}: forward ${f1(tm.forward)} ms, fused ${f1(tm.fused)} ms`);
   }
 
-  // Per-op profile of the fused model at the largest size.
-  const big = SIZES[SIZES.length - 1];
-  const bigOp = createOperator('inpaint-random', [3, big, big], {}, new Rng(1, 'operator'));
-  const bigForm = bigOp.onnxForm!(GUIDANCE_OPERATOR_NAMES)!;
-  const prefix = path.join(tmp, 'profile_fused');
-  const ps = await OrtSession.create(compileGuidanceModel(bytes, { height: big, width: big, operator: bigForm }).bytes, { ...GRADIENT_SESSION, profileFilePrefix: prefix });
-  const feeds = guidanceFeeds(bigForm, randn([3, big, big], 4, sigma), sigma, randn([3, big, big], 6, 0.5));
-  for (let i = 0; i < 6; i++) await ps.run(feeds);
-  ps.endProfiling();
-  await ps.release();
-  const profFile = readdirSync(tmp).find((f) => f.startsWith('profile_fused') && f.endsWith('.json'));
-  const profile = profFile ? summarizeProfile(path.join(tmp, profFile), 2) : null;
+  // Per-op profiles of the forward and the fused model at 128 px and above (or the largest size).
+  const profiled = SIZES.filter((size) => size >= 128);
+  const profiles = [];
+  for (const size of profiled.length ? profiled : SIZES.slice(-1)) profiles.push(await profilePair(tmp, bytes, size, sigma));
   await prior.release();
   await matmul.release();
 
-  writeReport({ started, modelPath, usePublic, info, torch, probeErr, results, sweep, sweepSize, profile, big });
+  writeReport({ started, modelPath, usePublic, info, torch, probeErr, results, sweep, sweepSize, profiles });
   rmSync(tmp, { recursive: true, force: true });
+}
+
+/** The report's section on where the fused model's time goes (from profilePair), with the un-profiled ratios when timed. */
+function profileSection(profiles: Awaited<ReturnType<typeof profilePair>>[], timed?: Record<number, { wall: number; cpu: number }>): string[] {
+  const L: string[] = [];
+  L.push(`## Where the fused model's time goes, against the forward (ONNX Runtime profiles, ${String(THREADS)} thread${THREADS === 1 ? '' : 's'}, mask operator)`, '');
+  L.push(
+    'Both models profiled in the same process, their runs interleaved (6 steady-state runs each, after 2), milliseconds per run (profiling adds overhead). ' +
+      '"conv" / "other" = the network\'s (and the loss\'s) own nodes; "backward" = the emitted gradient nodes; "layout" = the NCHWc reorders ONNX Runtime inserts around its blocked convolutions; ' +
+      '"executor" = run time minus kernel time (per-node dispatch and allocation). "floor" = what fused / forward would be if everything but the backward convolutions cost what it costs in the forward model.' +
+      (timed ? ' "un-profiled" = fused / forward of the same two models timed without profiling in interleaved rounds (wall time, CPU time in brackets).' : ''),
+    '',
+  );
+  L.push(
+    `| size | model | run | conv | backward conv | other | backward other | layout | executor | fused / forward | floor |${timed ? ' un-profiled |' : ''}`,
+    `|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|${timed ? '---:|' : ''}`,
+  );
+  for (const p of profiles) {
+    for (const [name, m] of [['forward', p.forward], ['fused', p.fused]] as const) {
+      const t = (part: ProfilePart) => partTotal(m.parts[part]);
+      const fused = name === 'fused';
+      const plain = timed?.[p.size];
+      L.push(
+        `| ${p.size}x${p.size} | ${name} | ${f1(m.run)} | ${f1(t('conv'))} | ${f1(t('backward conv'))} | ${f1(t('other'))} | ${f1(t('backward other'))} | ${f1(t('layout'))} | ${f1(m.executor)} | ` +
+          `${fused ? `**${f2(m.run / p.forward.run)}**` : ''} | ${fused ? f2((p.forward.run + t('backward conv')) / p.forward.run) : ''} |` +
+          (timed ? ` ${fused && plain ? `**${f2(plain.wall)}** (${f2(plain.cpu)})` : ''} |` : ''),
+      );
+    }
+  }
+  L.push('', 'Largest op types of the fused model\'s backward non-convolution work:', '');
+  for (const p of profiles) {
+    const items = Object.entries(p.fused.parts['backward other']).sort((a, b) => b[1] - a[1]);
+    L.push(`- ${p.size}x${p.size}: ${items.slice(0, 8).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+  }
+  return L;
+}
+
+/**
+ * `--profile`: only the profiles (at PRIOR_BENCH_SIZES, default 128 and 256) and the same two
+ * models' fused / forward timed without profiling; writes bench/results/prior-profile.md.
+ */
+async function profileOnly(): Promise<void> {
+  const tmp = path.join(os.tmpdir(), `spgd-prior-profile-${process.pid}`);
+  mkdirSync(tmp, { recursive: true });
+  const started = new Date();
+  const bytes = new Uint8Array(readFileSync(PUBLIC_PRIOR));
+  const sizes = process.env.PRIOR_BENCH_SIZES ? SIZES : [128, 256];
+  const sigma = 2.5;
+  const profiles = [];
+  const timed: Record<number, { wall: number; cpu: number }> = {};
+  for (const size of sizes) {
+    const op = createOperator('inpaint-random', [3, size, size], {}, new Rng(1, 'operator'));
+    const form = op.onnxForm!(GUIDANCE_OPERATOR_NAMES)!;
+    const fwd = await OrtSession.create(bytes, SESSION);
+    const fused = await OrtSession.create(compileGuidanceModel(bytes, { height: size, width: size, operator: form }).bytes, GRADIENT_SESSION);
+    const x = randn([3, size, size], 4, sigma);
+    const fwdFeeds: Record<string, HostTensor> = {
+      x: { dtype: 'float32', dims: [1, 3, size, size], data: x.data.map((v) => v * cIn(sigma)) },
+      t: { dtype: 'float32', dims: [1], data: Float32Array.of(sigmaToTimestep(sigma)) },
+    };
+    const fusedFeeds = guidanceFeeds(form, x, sigma, randn([3, size, size], 6, 0.5));
+    const { wall, cpu } = await timeInterleaved({ forward: () => fwd.run(fwdFeeds), fused: () => fused.run(fusedFeeds) }, size >= 256 ? Math.max(5, REPS - 2) : REPS);
+    timed[size] = { wall: wall.fused / wall.forward, cpu: cpu.fused / cpu.forward };
+    await fwd.release();
+    await fused.release();
+    profiles.push(await profilePair(tmp, bytes, size, sigma));
+    console.log(`${size}x${size}: fused / forward ${f2(timed[size].wall)} wall, ${f2(timed[size].cpu)} CPU`);
+  }
+  const L = [
+    '# Prior benchmark: where the fused gradient\'s time goes',
+    '',
+    `- date ${started.toISOString()}; machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores (${os.platform()} ${os.arch()}), load average ${os.loadavg().map((v) => v.toFixed(2)).join(' / ')} at the end (the box is shared)`,
+    `- \`PRIOR_BENCH_THREADS=${String(THREADS)} npm run bench:prior -- --profile\`; the shipped prior, the session options of \`prior.md\``,
+    '',
+    ...profileSection(profiles, timed),
+    '',
+  ];
+  writeFileSync(path.join(HERE, 'results/prior-profile.md'), L.join('\n'));
+  rmSync(tmp, { recursive: true, force: true });
+  console.log('wrote bench/results/prior-profile.md');
 }
 
 function writeReport(r: {
@@ -431,8 +550,7 @@ function writeReport(r: {
   results: SizeResult[];
   sweep: { name: string; forward: number; fused: number }[];
   sweepSize: number;
-  profile: { total: number; groups: Record<string, Record<string, number>> } | null;
-  big: number;
+  profiles: Awaited<ReturnType<typeof profilePair>>[];
 }): void {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const ortVersion = (JSON.parse(readFileSync(path.join(ROOT, 'node_modules/onnxruntime-node/package.json'), 'utf8')) as { version: string }).version;
@@ -526,16 +644,7 @@ function writeReport(r: {
   L.push('', `## Session options (${r.sweepSize}x${r.sweepSize}, fused = mask operator)`, '');
   L.push('| options | forward | fused | fused / forward |', '|---|---:|---:|---:|');
   for (const s of r.sweep) L.push(`| ${s.name} | ${f1(s.forward)} | ${f1(s.fused)} | ${f2(s.fused / s.forward)} |`);
-  if (r.profile) {
-    L.push('', `## Where the fused model's time goes (${r.big}x${r.big}, ONNX Runtime profile, steady-state runs)`, '');
-    L.push(`Kernel time per run: ${r.profile.total.toFixed(1)} ms (profiling adds overhead). "forward" = nodes of the network and the loss, "backward" = emitted gradient nodes, "layout" = NCHWc reorders ONNX Runtime inserts around its blocked convolutions.`, '');
-    L.push('| part | total | largest op types |', '|---|---:|---|');
-    for (const [part, ops] of Object.entries(r.profile.groups)) {
-      const items = Object.entries(ops).sort((a, b) => b[1] - a[1]);
-      const tot = items.reduce((p, [, v]) => p + v, 0);
-      L.push(`| ${part} | ${tot.toFixed(1)} | ${items.slice(0, 8).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')} |`);
-    }
-  }
+  if (r.profiles.length) L.push('', ...profileSection(r.profiles));
   L.push('');
   const out = path.join(HERE, 'results/prior.md');
   mkdirSync(path.dirname(out), { recursive: true });
@@ -549,7 +658,7 @@ if (process.argv[2] === '--mem') {
     process.exit(1);
   });
 } else {
-  main().catch((e: unknown) => {
+  (process.argv.includes('--profile') ? profileOnly() : main()).catch((e: unknown) => {
     console.error(e);
     process.exit(1);
   });

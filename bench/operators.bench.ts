@@ -1,6 +1,7 @@
 /**
  * Operator timings at 3x256x256: forward (A x) and adjoint (A^T y) for every task, plus the
- * implementation variants the blurs can use. Warm-up, then the median of RUNS timed calls.
+ * implementation variants the blurs can use, and the Gaussian blur's proximal step (exact vs
+ * (P)CG) at 128 and 256 px. Warm-up, then the median of RUNS timed calls.
  *
  *   npx tsx bench/operators.bench.ts        (writes bench/results/operators.md)
  */
@@ -13,6 +14,9 @@ import { blurOperator } from '../lib/operators/blur2d';
 import { gaussianKernel2d } from '../lib/operators/gen/gaussian-kernel';
 import { motionKernel } from '../lib/operators/gen/motion-kernel';
 import { createOperator, TASKS, type LinearOperator } from '../lib/operators/index';
+import { factorSeparable } from '../lib/operators/kernels/separable-correlate';
+import { SeparableNormalSolver } from '../lib/operators/kernels/separable-normal';
+import { cgProxL2 } from '../lib/operators/solve';
 import { median } from './support/stats';
 
 const SHAPE = [3, 256, 256];
@@ -49,6 +53,36 @@ function measure(name: string, op: LinearOperator, impl: string, withProx = fals
 
 const ms = (v: number) => v.toFixed(2);
 
+/**
+ * The Gaussian blur's proximal step (argmin ||A x - y||^2 + rho ||x - z||^2, what DiffPIR's data
+ * step, DDNM+'s Tikhonov pseudo-inverse and the classical estimate solve) per solve: the exact
+ * separable solver against (P)CG at DiffPIR's tolerance, at the sizes on either side of the
+ * operator's switch (EXACT_SOLVE_MAX_SIZE in blur2d.ts).
+ */
+function proxRows(): string[] {
+  const lines = ['| size | rho | exact (separable eigenbases) | (P)CG, tol 1e-4 | CG iterations | operator uses |', '|---|---:|---:|---:|---:|---|'];
+  for (const size of [128, 256]) {
+    const shape = [3, size, size];
+    const kernel = gaussianKernel2d(61, 3);
+    const op = blurOperator('gaussian-blur', shape, tensor([61, 61], kernel));
+    const sep = factorSeparable(kernel, 61, 61)!;
+    const exact = new SeparableNormalSolver(3, size, size, sep.u, 30, sep.v, 30);
+    const rng = new Rng(2, 'bench');
+    const n = 3 * size * size;
+    const z: Tensor = { shape, data: rng.normals(n) };
+    const y: Tensor = { shape, data: rng.normals(n) };
+    for (const rho of [0.1, 1e-3, 1e-5]) {
+      const aty = op.adjoint(y).data;
+      const b = Float64Array.from(aty, (v, i) => v + rho * z.data[i]);
+      const tExact = time(() => exact.solve(b, rho));
+      let iterations = 0;
+      const tCg = time(() => (iterations = cgProxL2(op, z, y, rho, { tol: 1e-4, maxIter: 200 }).iterations));
+      lines.push(`| ${size}x${size} | ${rho} | ${ms(tExact.median)} | ${ms(tCg.median)} | ${iterations} | ${op.proxL2 ? 'exact' : '(P)CG'} |`);
+    }
+  }
+  return lines;
+}
+
 function main(): void {
   const rows: Row[] = [];
   for (const task of TASKS) {
@@ -79,7 +113,7 @@ function main(): void {
     '',
   ];
   const table = (rs: Row[], prox: boolean) => [
-    `| task | implementation | forward | adjoint | forward + adjoint |${prox ? ' proxL2 (closed form) |' : ''}`,
+    `| task | implementation | forward | adjoint | forward + adjoint |${prox ? ' proxL2 (closed form, rho 0.1) |' : ''}`,
     `|---|---|---:|---:|---:|${prox ? '---:|' : ''}`,
     ...rs.map(
       (r) =>
@@ -97,6 +131,10 @@ function main(): void {
     '## Variants (same operator, other implementation)',
     '',
     ...table(variants, false),
+    '',
+    '## Proximal step of the Gaussian blur (3 channels, std 3): exact solver vs (P)CG',
+    '',
+    ...proxRows(),
     '',
   ].join('\n');
   console.log(md);

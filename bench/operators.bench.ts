@@ -13,7 +13,7 @@ import { tensor, type Tensor } from '../lib/tensor';
 import { blurOperator } from '../lib/operators/blur2d';
 import { gaussianKernel2d } from '../lib/operators/gen/gaussian-kernel';
 import { motionKernel } from '../lib/operators/gen/motion-kernel';
-import { createOperator, TASKS, type LinearOperator } from '../lib/operators/index';
+import { createOperator, OPERATORS, TASKS, type LinearOperator } from '../lib/operators/index';
 import { factorSeparable } from '../lib/operators/kernels/separable-correlate';
 import { SeparableNormalSolver } from '../lib/operators/kernels/separable-normal';
 import { cgProxL2 } from '../lib/operators/solve';
@@ -85,9 +85,11 @@ function proxRows(): string[] {
 
 function main(): void {
   const rows: Row[] = [];
-  for (const task of TASKS) {
+  // The tasks that draw their own mask / kernel ('inpaint' and 'blur' require the user's).
+  for (const task of TASKS.filter((t) => !OPERATORS[t].requires)) {
     const op = createOperator(task, SHAPE, {}, new Rng(0, 'operator'));
-    const impl = (op as { impl?: string }).impl ?? (task === 'sr-x4' ? 'banded 16-tap' : 'mask');
+    const srFactor = /^sr-x(\d+)$/.exec(task)?.[1];
+    const impl = (op as { impl?: string }).impl ?? (srFactor ? `banded ${4 * Number(srFactor)}-tap` : 'mask');
     rows.push(measure(task, op, impl, true));
   }
   const variants: Row[] = [

@@ -53,11 +53,12 @@ const PSEUDO_INVERSE_CG = { tol: 1e-4, maxIter: 200 };
 
 /**
  * Largest side for the separable kernels' exact solver (`kernels/separable-normal.ts`): its cost
- * grows as H^2 W + H W^2, (P)CG's as H W log(H W) per iteration. Measured per solve (3-channel
- * std-3 Gaussian, rho 0.1 / 0.001): 37 / 37 ms exact vs 70 / 114 ms (P)CG at 128 px, 292 / 367
- * vs 200 / 486 ms at 256; beyond this side (P)CG is used.
+ * grows as H^2 W + H W^2, (P)CG's as H W log(H W) per iteration. Per solve, 3-channel std-3
+ * Gaussian (`npm run bench:operators`, bench/results/operators.md): at 128 px exact
+ * 32 ms vs (P)CG 109-199 ms; at 256 px 266-378 vs 555-975 ms (rho 0.1 to 1e-5). At 512 px (P)CG is as
+ * fast at rho 0.1 and the first solve's eigendecompositions take ~6 s, so beyond 256, (P)CG.
  */
-const EXACT_SOLVE_MAX_SIZE = 192;
+const EXACT_SOLVE_MAX_SIZE = 256;
 
 /** From this rho on, CG runs unpreconditioned (see normalPreconditioner below). */
 const PLAIN_CG_FROM_RHO = 0.1;

@@ -144,8 +144,8 @@ describe('exact solve for separable kernels', () => {
     const zero = { shape: [...op.inShape], data: new Float32Array(op.inShape.reduce((a, b) => a * b, 1)) };
     expect(maxAbsDiff(pinv.data, op.proxL2!(zero, y, 0.1).data)).toBe(0);
     expect(typeof createOperator('motion-blur', SHAPE, {}, new Rng(1, 'operator')).proxL2).toBe('undefined');
-    // Above 192 px per side (P)CG is the cheaper solve.
-    expect(typeof createOperator('gaussian-blur', [1, 192, 160], {}, new Rng(1, 'operator')).proxL2).toBe('function');
-    expect(typeof createOperator('gaussian-blur', [1, 200, 160], {}, new Rng(1, 'operator')).proxL2).toBe('undefined');
+    // Above 256 px per side (P)CG is the cheaper solve.
+    expect(typeof createOperator('gaussian-blur', [1, 256, 160], {}, new Rng(1, 'operator')).proxL2).toBe('function');
+    expect(typeof createOperator('gaussian-blur', [1, 260, 160], {}, new Rng(1, 'operator')).proxL2).toBe('undefined');
   });
 });

@@ -8,7 +8,7 @@ import { MIGRATIONS } from './db/schema';
 import { insertPreset } from './db/presets';
 import { finishRun, getRun, insertRun, setRunning } from './db/runs';
 import { INTERRUPTED_MESSAGE } from './services';
-import { collectEvents, tempDataDir, testServer, type TestServer } from './testing';
+import { BUILT_IN_PRESET_COUNT, collectEvents, tempDataDir, testServer, type TestServer } from './testing';
 
 const open: TestServer[] = [];
 afterEach(async () => {
@@ -52,7 +52,7 @@ describe('server start-up', () => {
     expect((await second.caller.presets.get({ id: presetId })).name).toBe('mine');
     // the built-ins are not inserted twice
     expect(second.services.seeded.inserted).toEqual([]);
-    expect((await second.caller.presets.list()).filter((p) => p.builtIn)).toHaveLength(15);
+    expect((await second.caller.presets.list()).filter((p) => p.builtIn)).toHaveLength(BUILT_IN_PRESET_COUNT);
   });
 
   it('seeds built-ins without touching a user preset that holds the same name, and refreshes changed built-in files', async () => {

@@ -14,6 +14,9 @@ import { createServices, type Services } from './services';
 
 const APP_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/** How many built-in presets the server seeds: one per file of presets/. */
+export const BUILT_IN_PRESET_COUNT = fs.readdirSync(path.join(APP_ROOT, 'presets')).filter((f) => f.endsWith('.json')).length;
+
 export interface TestServer {
   services: Services;
   /** A caller as the local user (no credentials configured: may do anything). */

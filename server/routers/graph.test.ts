@@ -2,7 +2,7 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testGraph } from '../../nodes/testing';
 import { LOCAL_PRINCIPAL } from '../auth';
-import { matching, testServer, type TestServer } from '../testing';
+import { BUILT_IN_PRESET_COUNT, matching, testServer, type TestServer } from '../testing';
 import { appRouter } from './_app';
 
 let s: TestServer;
@@ -103,7 +103,7 @@ describe('the HTTP handler', () => {
   it('answers GET queries and accepts multipart uploads', async () => {
     const res = await call(new Request('http://x/api/trpc/presets.list'));
     const body = (await res.json()) as { result: { data: { builtIn: boolean }[] } };
-    expect(body.result.data.filter((p) => p.builtIn)).toHaveLength(15);
+    expect(body.result.data.filter((p) => p.builtIn)).toHaveLength(BUILT_IN_PRESET_COUNT);
 
     const fs = await import('node:fs');
     const form = new FormData();

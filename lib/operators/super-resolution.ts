@@ -28,7 +28,7 @@ import { SpgdError } from '../errors';
 import type { Tensor } from '../tensor';
 import { applySeparable, transposeBanded, type BandedMatrix } from './kernels/banded';
 import { bicubicDownMatrix, bicubicUpsample } from './kernels/bicubic';
-import { bandedGram, sandwich } from './kernels/dense';
+import { bandedGram, solveKroneckerEig } from './kernels/dense';
 import { symmetricEig, type SymmetricEig } from './kernels/symmetric-eig';
 import { denseMatrix, formNames, onnxNode } from './onnx-form';
 import { expectShape, imageShapeIssue } from './shape';
@@ -64,18 +64,7 @@ function superResolutionOperator(task: SrTask, factor: number, inShape: readonly
   /** (A A^T + shift I)^-1 v for v `[C, H/f, W/f]`, channel by channel in the eigenbasis. */
   const solveGram = (v: Float64Array, shift: number): Float64Array => {
     const { h: eh, w: ew } = eigs();
-    const t = new Float64Array(hs * ws);
-    const tmp = new Float64Array(hs * ws);
-    const u = new Float64Array(c * hs * ws);
-    for (let k = 0; k < c; k++) {
-      const off = k * hs * ws;
-      sandwich(eh.vectors, true, v, off, hs, ws, ew.vectors, false, t, 0, tmp);
-      for (let i = 0; i < hs; i++) {
-        for (let j = 0; j < ws; j++) t[i * ws + j] /= eh.values[i] * ew.values[j] + shift;
-      }
-      sandwich(eh.vectors, false, t, 0, hs, ws, ew.vectors, true, u, off, tmp);
-    }
-    return u;
+    return solveKroneckerEig(eh, ew, c, v, shift);
   };
 
   const apply = (t: Tensor, expect: number[], mh: BandedMatrix, mw: BandedMatrix, out: number[], what: string): Tensor => {

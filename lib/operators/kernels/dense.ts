@@ -1,8 +1,10 @@
 /**
- * Small dense row-major float64 matrix helpers (the sr-x4 prox works in the eigenbasis of
- * (H/4) x (H/4) Gram matrices).
+ * Small dense row-major float64 matrix helpers: Gram matrices and solves in the eigenbases of two
+ * small symmetric matrices (the sr-x4 prox in those of its (H/4) x (H/4) Gram matrices, the
+ * separable blurs' in those of their H x H ones).
  */
 import type { BandedMatrix } from './banded';
+import type { SymmetricEig } from './symmetric-eig';
 
 /** S = M M^T (rows x rows), from a banded M. */
 export function bandedGram(m: BandedMatrix): Float64Array {
@@ -54,7 +56,7 @@ function combineRows(c: Float64Array, cOff: number, cStride: number, n: number, 
  * out = op(A) X op(B) for one `[p, q]` slice X, with A `p x p` and B `q x q` row-major;
  * `transA`/`transB` select A^T / B^T. `tmp` needs p*q entries.
  */
-export function sandwich(
+function sandwich(
   a: Float64Array,
   transA: boolean,
   x: Float64Array,
@@ -76,4 +78,27 @@ export function sandwich(
     for (let i = 0; i < q; i++) for (let j = 0; j < q; j++) bRows[j * q + i] = b[i * q + j];
   }
   for (let i = 0; i < p; i++) combineRows(tmp, i * q, 1, q, bRows, 0, q, out, outOff + i * q);
+}
+
+/**
+ * (Sh kron Sw + shift I)^-1 v for v `[channels, p, q]`, with Sh = Vh diag(dh) Vh^T (p x p) and
+ * Sw = Vw diag(dw) Vw^T (q x q) acting on each channel plane X as Sh X Sw: in the eigenbases,
+ * Vh [(Vh^T X Vw) / (dh_i dw_j + shift)] Vw^T.
+ */
+export function solveKroneckerEig(eh: SymmetricEig, ew: SymmetricEig, channels: number, v: Float64Array, shift: number): Float64Array {
+  const p = eh.n;
+  const q = ew.n;
+  const t = new Float64Array(p * q);
+  const tmp = new Float64Array(p * q);
+  const u = new Float64Array(channels * p * q);
+  for (let k = 0; k < channels; k++) {
+    const off = k * p * q;
+    sandwich(eh.vectors, true, v, off, p, q, ew.vectors, false, t, 0, tmp);
+    for (let i = 0; i < p; i++) {
+      const di = eh.values[i];
+      for (let j = 0; j < q; j++) t[i * q + j] /= di * ew.values[j] + shift;
+    }
+    sandwich(eh.vectors, false, t, 0, p, q, ew.vectors, true, u, off, tmp);
+  }
+  return u;
 }

@@ -14,7 +14,7 @@
  * ~6 applications of A^T A, and plain CG up to its iteration cap at small rho. The
  * eigendecompositions are computed once, on the first solve.
  */
-import { sandwich } from './dense';
+import { solveKroneckerEig } from './dense';
 import { reflectIndex } from './reflect-pad';
 import { symmetricEig, type SymmetricEig } from './symmetric-eig';
 
@@ -47,8 +47,6 @@ function gram(m: Float64Array, n: number): Float64Array {
 
 export class SeparableNormalSolver {
   private eig: { h: SymmetricEig; w: SymmetricEig } | null = null;
-  private readonly plane: Float64Array;
-  private readonly tmp: Float64Array;
 
   /** `u` along H centred at `cu`, `v` along W centred at `cv`, on `[channels, h, w]`. */
   constructor(
@@ -59,10 +57,7 @@ export class SeparableNormalSolver {
     private readonly cu: number,
     private readonly v: ArrayLike<number>,
     private readonly cv: number,
-  ) {
-    this.plane = new Float64Array(h * w);
-    this.tmp = new Float64Array(h * w);
-  }
+  ) {}
 
   private eigs(): { h: SymmetricEig; w: SymmetricEig } {
     if (!this.eig) {
@@ -77,18 +72,6 @@ export class SeparableNormalSolver {
   /** (A^T A + rho I)^-1 b for b `[channels, h, w]` (float64), rho > 0. */
   solve(b: Float64Array, rho: number): Float64Array {
     const { h: eh, w: ew } = this.eigs();
-    const { h, w, plane, tmp } = this;
-    const out = new Float64Array(this.channels * h * w);
-    for (let k = 0; k < this.channels; k++) {
-      const off = k * h * w;
-      // Vh^T B Vw, divided by the eigenvalues of A^T A + rho I, then back: Vh (.) Vw^T.
-      sandwich(eh.vectors, true, b, off, h, w, ew.vectors, false, plane, 0, tmp);
-      for (let i = 0; i < h; i++) {
-        const di = eh.values[i];
-        for (let j = 0; j < w; j++) plane[i * w + j] /= di * ew.values[j] + rho;
-      }
-      sandwich(eh.vectors, false, plane, 0, h, w, ew.vectors, true, out, off, tmp);
-    }
-    return out;
+    return solveKroneckerEig(eh, ew, this.channels, b, rho);
   }
 }

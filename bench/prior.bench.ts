@@ -256,22 +256,30 @@ function summarizeProfile(file: string, skipRuns: number): ProfileSplit {
 
 const partTotal = (ops: Record<string, number>) => Object.values(ops).reduce((p, v) => p + v, 0);
 
-/**
- * Profiles the forward model and the fused guidance model (mask operator) at one size, their runs
- * interleaved so that the box's drifting load hits both alike.
- */
-async function profilePair(tmp: string, bytes: Uint8Array, size: number, sigma: number): Promise<{ size: number; forward: ProfileSplit; fused: ProfileSplit }> {
+/** The forward and the fused guidance model (mask operator) at one size, with their feeds for one input. */
+function modelPair(bytes: Uint8Array, size: number, sigma: number): { fusedBytes: Uint8Array; fwdFeeds: Record<string, HostTensor>; fusedFeeds: Record<string, HostTensor> } {
   const op = createOperator('inpaint-random', [3, size, size], {}, new Rng(1, 'operator'));
   const form = op.onnxForm!(GUIDANCE_OPERATOR_NAMES)!;
+  const x = randn([3, size, size], 4, sigma);
+  return {
+    fusedBytes: compileGuidanceModel(bytes, { height: size, width: size, operator: form }).bytes,
+    fwdFeeds: {
+      x: { dtype: 'float32', dims: [1, 3, size, size], data: x.data.map((v) => v * cIn(sigma)) },
+      t: { dtype: 'float32', dims: [1], data: Float32Array.of(sigmaToTimestep(sigma)) },
+    },
+    fusedFeeds: guidanceFeeds(form, x, sigma, randn([3, size, size], 6, 0.5)),
+  };
+}
+
+/**
+ * Profiles the forward model and the fused guidance model of `modelPair` at one size, their runs
+ * interleaved so that the box's drifting load hits both alike.
+ */
+async function profilePair(tmp: string, bytes: Uint8Array, size: number, pair: ReturnType<typeof modelPair>): Promise<{ size: number; forward: ProfileSplit; fused: ProfileSplit }> {
   const prefix = (name: string) => path.join(tmp, `profile_${name}_${size}`);
   const fwd = await OrtSession.create(bytes, { ...SESSION, profileFilePrefix: prefix('forward') });
-  const fused = await OrtSession.create(compileGuidanceModel(bytes, { height: size, width: size, operator: form }).bytes, { ...GRADIENT_SESSION, profileFilePrefix: prefix('fused') });
-  const x = randn([3, size, size], 4, sigma);
-  const fwdFeeds: Record<string, HostTensor> = {
-    x: { dtype: 'float32', dims: [1, 3, size, size], data: x.data.map((v) => v * cIn(sigma)) },
-    t: { dtype: 'float32', dims: [1], data: Float32Array.of(sigmaToTimestep(sigma)) },
-  };
-  const fusedFeeds = guidanceFeeds(form, x, sigma, randn([3, size, size], 6, 0.5));
+  const fused = await OrtSession.create(pair.fusedBytes, { ...GRADIENT_SESSION, profileFilePrefix: prefix('fused') });
+  const { fwdFeeds, fusedFeeds } = pair;
   for (let i = 0; i < 8; i++) {
     await fwd.run(fwdFeeds);
     await fused.run(fusedFeeds);
@@ -452,7 +460,7 @@ async function main(): Promise<void> {
   // Per-op profiles of the forward and the fused model at 128 px and above (or the largest size).
   const profiled = SIZES.filter((size) => size >= 128);
   const profiles = [];
-  for (const size of profiled.length ? profiled : SIZES.slice(-1)) profiles.push(await profilePair(tmp, bytes, size, sigma));
+  for (const size of profiled.length ? profiled : SIZES.slice(-1)) profiles.push(await profilePair(tmp, bytes, size, modelPair(bytes, size, sigma)));
   await prior.release();
   await matmul.release();
 
@@ -509,21 +517,15 @@ async function profileOnly(): Promise<void> {
   const profiles = [];
   const timed: Record<number, { wall: number; cpu: number }> = {};
   for (const size of sizes) {
-    const op = createOperator('inpaint-random', [3, size, size], {}, new Rng(1, 'operator'));
-    const form = op.onnxForm!(GUIDANCE_OPERATOR_NAMES)!;
+    const pair = modelPair(bytes, size, sigma);
+    const { fwdFeeds, fusedFeeds } = pair;
     const fwd = await OrtSession.create(bytes, SESSION);
-    const fused = await OrtSession.create(compileGuidanceModel(bytes, { height: size, width: size, operator: form }).bytes, GRADIENT_SESSION);
-    const x = randn([3, size, size], 4, sigma);
-    const fwdFeeds: Record<string, HostTensor> = {
-      x: { dtype: 'float32', dims: [1, 3, size, size], data: x.data.map((v) => v * cIn(sigma)) },
-      t: { dtype: 'float32', dims: [1], data: Float32Array.of(sigmaToTimestep(sigma)) },
-    };
-    const fusedFeeds = guidanceFeeds(form, x, sigma, randn([3, size, size], 6, 0.5));
+    const fused = await OrtSession.create(pair.fusedBytes, GRADIENT_SESSION);
     const { wall, cpu } = await timeInterleaved({ forward: () => fwd.run(fwdFeeds), fused: () => fused.run(fusedFeeds) }, size >= 256 ? Math.max(5, REPS - 2) : REPS);
     timed[size] = { wall: wall.fused / wall.forward, cpu: cpu.fused / cpu.forward };
     await fwd.release();
     await fused.release();
-    profiles.push(await profilePair(tmp, bytes, size, sigma));
+    profiles.push(await profilePair(tmp, bytes, size, pair));
     console.log(`${size}x${size}: fused / forward ${f2(timed[size].wall)} wall, ${f2(timed[size].cpu)} CPU`);
   }
   const L = [

@@ -6,27 +6,16 @@
  *
  *   npm run bench:photos [-- --presets builtin-photo-sr-x4,builtin-photo-inpaint]
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { cpus, loadavg } from 'node:os';
-import { decodeImage, imageToTensor } from '../lib/image';
 import { psnr, ssim } from '../lib/metrics';
-import { MemorySources } from '../lib/plan/memory-sources';
 import type { RunMetrics } from '../lib/plan/types';
 import { tensor, type Tensor } from '../lib/tensor';
-import { graphPriors, presetDocument, runDocument } from '../bin/cli/graph-io';
-import classicalNode from '../nodes/sampler/classical';
-
-const CASES = [
-  { preset: 'builtin-photo-sr-x4', original: 'coffee-200x148.png', naive: 'nearest-neighbour upsampling' },
-  { preset: 'builtin-photo-inpaint', original: 'chelsea-170x134.png', naive: 'holes left black' },
-  { preset: 'builtin-photo-deblur-gaussian', original: 'astronaut-128x96.png', naive: 'the blurred photo' },
-  { preset: 'builtin-photo-deblur-motion', original: 'rocket-128x96.png', naive: 'the blurred photo' },
-];
+import { PHOTO_CASES, runPhotoCase } from './support/photo-presets';
 
 const { values } = parseArgs({ options: { presets: { type: 'string' }, out: { type: 'string', default: 'bench/results/photos.md' } } });
 const wanted = values.presets?.split(',');
-const image = (path: string) => imageToTensor(decodeImage(readFileSync(path)));
 
 /** Nearest-neighbour upsampling of [C, h, w] to [C, H, W]. */
 function nearest(y: Tensor, h: number, w: number): Tensor {
@@ -38,24 +27,8 @@ function nearest(y: Tensor, h: number, w: number): Tensor {
 
 const fmtM = (m: RunMetrics) => `${m.residual?.toFixed(2) ?? 'n/a'} / ${m.noiseFloor?.toFixed(2) ?? 'n/a'}`;
 const rows: string[] = [];
-for (const c of CASES.filter((x) => !wanted || wanted.includes(x.preset))) {
-  const truth = image(`tests/fixtures/photos/${c.original}`);
-  const doc = presetDocument(c.preset);
-  const priors = await graphPriors(doc, undefined);
-  const result = async (d: typeof doc) => {
-    const r = await runDocument(d, new MemorySources(), priors);
-    const out = r.primary ? r.outputs.get(r.primary)?.image : undefined;
-    if (out?.kind !== 'Image') throw new Error(`${c.preset} gave no image`);
-    return { x: out.tensor, metrics: r.metrics, seconds: r.seconds, nfe: r.nfe };
-  };
-  const restored = await result(doc);
-  // The classical estimate: the same graph with the sampler swapped for the Classical estimate node.
-  const classical = structuredClone(doc);
-  classical.nodes.sampler = { type: classicalNode.type, typeVersion: 1, params: {}, mode: 'active' };
-  classical.edges = classical.edges.filter((e) => !(e.to.node === 'sampler' && (e.to.port === 'prior' || e.to.port === 'schedule')));
-  const classic = await result(classical);
-  const source = doc.nodes.y.params.source as string;
-  const y = image(`public/samples/${source.slice('sample:'.length)}.png`);
+for (const c of PHOTO_CASES.filter((x) => !wanted || wanted.includes(x.preset))) {
+  const { truth, y, preset: restored, classical: classic } = await runPhotoCase(c);
   const naive = y.shape[1] === truth.shape[1] ? y : nearest(y, truth.shape[1], truth.shape[2]);
   const cell = (x: Tensor) => `${psnr(x, truth).toFixed(2)} / ${ssim(x, truth).toFixed(4)}`;
   rows.push(

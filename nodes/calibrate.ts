@@ -20,6 +20,7 @@ import { lineMotionKernel } from '../lib/operators/gen/parametric-kernel';
 import { proxL2 } from '../lib/operators/solve';
 import { TASKS, type LinearOperator, type TaskName } from '../lib/operators/types';
 import { Rng } from '../lib/rng';
+import { CORRECTION_TOL } from '../lib/samplers/ddnm';
 import type { Tensor } from '../lib/tensor';
 import { PULLBACK_COST, VJP_COST } from '../lib/plan/estimate';
 import { CALIBRATION_TASK, type SessionKind, type Throughput } from '../lib/plan/throughput';
@@ -160,7 +161,7 @@ function calibrateOperators(t: Throughput, size: number, now: () => number): voi
       prox.push((now() - b) / 3);
       if (op.pseudoInverse) {
         const c = now();
-        op.pseudoInverse(y, { rho: 0.1 }); // DDNM+'s Tikhonov weight for the blurs (TUNED in lib/samplers/ddnm.ts)
+        op.pseudoInverse(y, { rho: 0.1, tol: CORRECTION_TOL }); // DDNM+'s Tikhonov weight for the blurs (TUNED in lib/samplers/ddnm.ts) and its stopping rule
         pinv.push(now() - c);
       }
     }

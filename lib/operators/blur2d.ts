@@ -48,7 +48,7 @@ export interface BlurOptions {
   preconditioner?: 'auto' | 'none' | PreconditionerBoundary;
 }
 
-/** CG stopping rule of the Tikhonov pseudo-inverse (DiffPIR's data step uses the same tolerance). */
+/** CG stopping rule of the Tikhonov pseudo-inverse by default (DiffPIR's data step uses the same tolerance). */
 const PSEUDO_INVERSE_CG = { tol: 1e-4, maxIter: 200 };
 
 /**
@@ -197,10 +197,10 @@ export function blurOperator(
           }
         : {}),
       onnxForm: (names) => blurOnnxForm(trimmed, [a0, a1, b0, b1], kh, kw, c, h, w, formNames(names)),
-      pseudoInverse(y, { rho }) {
+      pseudoInverse(y, { rho, tol = PSEUDO_INVERSE_CG.tol }) {
         // No usable exact inverse (A^T A is near singular at high frequencies): Tikhonov,
         // argmin ||A x - y||^2 + rho ||x||^2, by the same (P)CG as the proximal step.
-        return proxL2(op, { shape, data: new Float32Array(c * h * w) }, y, rho, PSEUDO_INVERSE_CG);
+        return proxL2(op, { shape, data: new Float32Array(c * h * w) }, y, rho, { ...PSEUDO_INVERSE_CG, tol });
       },
       classicalEstimate(y, o) {
         let mean = 0;

@@ -152,7 +152,12 @@ describe.each(cases)('$label', (c) => {
     const p = pinv(y);
     expect(p.shape).toEqual(op.inShape);
     if (TIKHONOV_PSEUDO_INVERSE.includes(c.task)) {
-      expect(normalResidual(op, p, { shape: op.inShape, data: new Float32Array(numel(op.inShape)) }, y, 0.01)).toBeLessThan(1e-3);
+      const zero = { shape: op.inShape, data: new Float32Array(numel(op.inShape)) };
+      expect(normalResidual(op, p, zero, y, 0.01)).toBeLessThan(1e-3);
+      // A looser tolerance is honoured where the solve iterates (an exact solver ignores it).
+      const loose = normalResidual(op, op.pseudoInverse!(y, { rho: 0.01, tol: 1e-2 }), zero, y, 0.01);
+      expect(loose).toBeLessThan(1e-2);
+      if (!op.proxL2) expect(loose).toBeGreaterThan(1e-4);
       return;
     }
     const ax = op.forward(x).data;

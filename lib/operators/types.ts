@@ -87,6 +87,11 @@ export interface LinearOperator {
 export interface PseudoInverseOptions {
   /** Tikhonov weight for operators without an exact pseudo-inverse (the blurs); > 0. */
   rho: number;
+  /**
+   * Where an iterative Tikhonov solve may stop: relative residual of its normal equations
+   * (default 1e-4). Exact pseudo-inverses ignore it.
+   */
+  tol?: number;
 }
 
 /** Settings of the classical estimates (`LinearOperator.classicalEstimate`). */

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { graphPriors, presetDocument, runDocument } from '../../bin/cli/graph-io';
 import type { GraphDocument } from '../../lib/graph/document';
 import { decodeImage, imageToTensor } from '../../lib/image';
+import { imageSourceUrl } from '../../lib/image/source-url';
 import { MemorySources } from '../../lib/plan/memory-sources';
 import type { RunMetrics } from '../../lib/plan/types';
 import type { Tensor } from '../../lib/tensor';
@@ -66,10 +67,12 @@ export async function runPhotoCase(c: PhotoCase): Promise<PhotoCaseResult> {
     if (out?.kind !== 'Image') throw new Error(`${c.preset} gave no image`);
     return { x: out.tensor, metrics: r.metrics, seconds: r.seconds, nfe: r.nfe };
   };
-  const source = doc.nodes.y.params.source as string;
+  // The bundled photo as the app serves it (public/ + /samples/<name>.png).
+  const served = imageSourceUrl(doc.nodes.y.params.source);
+  if (!served?.startsWith('/samples/')) throw new Error(`${c.preset} does not load a bundled sample`);
   return {
     truth: image(`tests/fixtures/photos/${c.original}`),
-    y: image(`public/samples/${source.slice('sample:'.length)}.png`),
+    y: image(join('public', served)),
     preset: await restore(doc),
     classical: await restore(classicalVariant(doc)),
   };
